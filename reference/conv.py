@@ -1,0 +1,190 @@
+"""The convolution layer: forward and backward, as plain loops and vectorized.
+
+What the lecture calls convolution is, in numpy terms, a cross-correlation: the filter
+is laid on the image as it is (never flipped), multiplied element by element with the
+pixels under it and summed, plus a bias: ``W·X + b``. Sliding it ``stride`` pixels at a
+time fills one feature map; each filter gives one feature map, so F filters give an
+output of depth F.
+
+``conv2d_single`` and ``conv2d_loops`` are the model solutions and read like the lecture.
+``conv2d`` computes the same numbers fast: it views every filter-sized window of the
+padded input at once (no copy) and turns the sums into one matrix product.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .arrays import as_float_array, float_dtype
+from .geometry import as_pair, output_shape, resolve_padding
+from .pad import zero_pad
+
+
+def _check_fits(in_hw: tuple[int, int], f_hw: tuple[int, int], pads, what: str = "filter") -> None:
+    (t, b), (left, r) = pads
+    ph, pw = in_hw[0] + t + b, in_hw[1] + left + r
+    if f_hw[0] > ph or f_hw[1] > pw:
+        raise ValueError(
+            f"{what} {f_hw[0]}×{f_hw[1]} is larger than the padded input {ph}×{pw} "
+            f"(input {in_hw[0]}×{in_hw[1]}, padding {pads})"
+        )
+
+
+def conv_geometry(in_hw, f_hw, stride, padding, what: str = "filter"):
+    """Return ``(stride_hw, pads, (OH, OW))`` for one layer, checking it is well defined.
+
+    ``pads`` is ``((top, bottom), (left, right))``; raises ``ValueError`` if the filter
+    is larger than the padded input or the output size is not a whole number.
+    """
+    stride_hw = as_pair(stride, "stride")
+    pads = resolve_padding(padding, in_hw, f_hw, stride_hw)
+    _check_fits(in_hw, f_hw, pads, what)
+    out_hw = output_shape(in_hw, f_hw, stride_hw, padding if isinstance(padding, str) else pads)
+    return stride_hw, pads, out_hw
+
+
+def conv2d_single(
+    image: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride=1, padding=0
+) -> np.ndarray:
+    """One 2-D image, one 2-D filter: the feature map ``W·X + b``.
+
+    Inputs:
+    - image: (H, W)
+    - kernel: (FH, FW), used as it is (cross-correlation, no flip)
+    - bias: a number added to every output pixel
+    - stride: int or (sh, sw)
+    - padding: int, (ph, pw), ((top, bottom), (left, right)), "valid" or "same"
+
+    Returns the feature map, shape (OH, OW) with OH = (H + 2P − FH)/S + 1 and
+    OW = (W + 2P − FW)/S + 1.
+
+    >>> conv2d_single(np.arange(16.).reshape(4, 4), np.ones((3, 3)))
+    array([[45., 54.],
+           [81., 90.]])
+    """
+    image = as_float_array(image, "image", 2, "(H, W)")
+    kernel = as_float_array(kernel, "kernel", 2, "(FH, FW)")
+    if np.ndim(bias) != 0:
+        raise ValueError(f"bias must be a single number, got shape {np.shape(bias)}")
+    bias = float(as_float_array(bias, "bias"))
+    (sh, sw), pads, (oh, ow) = conv_geometry(image.shape, kernel.shape, stride, padding)
+    fh, fw = kernel.shape
+    x = zero_pad(image, pads)
+    out = np.zeros((oh, ow), dtype=float_dtype(image, kernel))
+    for i in range(oh):
+        for j in range(ow):
+            window = x[i * sh : i * sh + fh, j * sw : j * sw + fw]
+            out[i, j] = np.sum(window * kernel) + bias
+    return out
+
+
+def _check_conv_inputs(x, w, b):
+    x = as_float_array(x, "x", 4, "(N, C, H, W)")
+    w = as_float_array(w, "w", 4, "(F, C, FH, FW)")
+    if x.shape[1] != w.shape[1]:
+        raise ValueError(
+            f"x has {x.shape[1]} channels but the filters w expect {w.shape[1]} "
+            f"(x {x.shape}, w {w.shape})"
+        )
+    dtype = float_dtype(x, w)
+    if b is None:
+        b = np.zeros(w.shape[0], dtype=dtype)
+    else:
+        b = as_float_array(b, "b", 1, "(F,)")
+        if b.shape[0] != w.shape[0]:
+            raise ValueError(f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}")
+    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False)
+
+
+def conv2d_loops(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
+    """Convolution layer, written as loops (the model solution; see ``conv2d``)."""
+    x, w, b = _check_conv_inputs(x, w, b)
+    n, _, h, wd = x.shape
+    f, _, fh, fw = w.shape
+    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    xp = zero_pad(x, pads)
+    out = np.zeros((n, f, oh, ow), dtype=x.dtype)
+    for i in range(n):  # each image
+        for k in range(f):  # each filter makes one feature map
+            for r in range(oh):
+                for c in range(ow):
+                    window = xp[i, :, r * sh : r * sh + fh, c * sw : c * sw + fw]
+                    out[i, k, r, c] = np.sum(window * w[k]) + b[k]  # all channels summed
+    return out
+
+
+def _windows(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
+    """View of every filter-sized window: (N, C, OH, OW, FH, FW), no copy."""
+    (sh, sw), (oh, ow) = stride_hw, out_hw
+    win = sliding_window_view(xp, f_hw, axis=(2, 3))
+    return win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
+
+
+def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
+    """Convolution layer: several filters over a batch of multi-channel images.
+
+    Inputs:
+    - x: input batch, (N, C, H, W)
+    - w: filters, (F, C, FH, FW); each filter spans all C channels
+    - b: biases, (F,), or None for no bias
+    - stride: int or (sh, sw)
+    - padding: int, (ph, pw), ((top, bottom), (left, right)), "valid" or "same"
+
+    Returns (N, F, OH, OW): one feature map per filter, where
+    out[n, f, i, j] = sum over c, p, q of xpad[n, c, i*sh + p, j*sw + q] * w[f, c, p, q] + b[f].
+    float32 if x and w are float32, else float64.
+
+    >>> conv2d(np.zeros((1, 3, 32, 32)), np.zeros((6, 3, 5, 5))).shape
+    (1, 6, 28, 28)
+    """
+    x, w, b = _check_conv_inputs(x, w, b)
+    n, c, h, wd = x.shape
+    f, _, fh, fw = w.shape
+    stride_hw, pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    xp = zero_pad(x, pads) if any(pads[0] + pads[1]) else x
+    win = _windows(xp, (fh, fw), stride_hw, (oh, ow))
+    # im2col: one row per output pixel, one column per filter weight.
+    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * fh * fw)
+    out = cols @ w.reshape(f, -1).T + b
+    return np.ascontiguousarray(out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2))
+
+
+def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, padding=0):
+    """Gradients of a convolution layer.
+
+    Inputs:
+    - dout: upstream gradient, (N, F, OH, OW)
+    - x, w, stride, padding: as given to ``conv2d``
+
+    Returns (dx, dw, db) with the shapes of x (N, C, H, W), w (F, C, FH, FW) and b (F,).
+    Each output pixel out[n, f, i, j] received x-window · w[f]; so its gradient flows back
+    to w[f] scaled by that window, and to that window scaled by w[f].
+    """
+    x, w, _ = _check_conv_inputs(x, w, None)
+    n, c, h, wd = x.shape
+    f, _, fh, fw = w.shape
+    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    dout = as_float_array(dout, "dout", 4, "(N, F, OH, OW)")
+    if dout.shape != (n, f, oh, ow):
+        raise ValueError(f"dout must have the output's shape {(n, f, oh, ow)}, got {dout.shape}")
+    dout = dout.astype(x.dtype, copy=False)
+    xp = zero_pad(x, pads)
+    win = _windows(xp, (fh, fw), (sh, sw), (oh, ow))
+
+    db = dout.sum(axis=(0, 2, 3))
+    dmat = dout.transpose(1, 0, 2, 3).reshape(f, n * oh * ow)
+    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * fh * fw)
+    dw = (dmat @ cols).reshape(w.shape)
+
+    # Scatter each weight's share back to the pixels it touched, one filter offset at a time.
+    dxp = np.zeros_like(xp)
+    dcols = (w.reshape(f, -1).T @ dmat).reshape(c, fh, fw, n, oh, ow)
+    for p in range(fh):
+        for q in range(fw):
+            dxp[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw] += dcols[
+                :, p, q
+            ].transpose(1, 0, 2, 3)
+    (t, _), (left, _) = pads
+    dx = dxp[:, :, t : t + h, left : left + wd]
+    return np.ascontiguousarray(dx), dw, db

@@ -1,0 +1,112 @@
+"""The layers around the convolutions: ReLU, flatten, fully connected, softmax, loss."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .arrays import as_float_array, float_dtype
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """ReLU: max(x, 0) element by element; same shape as x."""
+    x = as_float_array(x, "x")
+    return np.maximum(x, 0).astype(x.dtype, copy=False)
+
+
+def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Gradient of ``relu``: dout where x > 0, else 0; same shape as x."""
+    x = as_float_array(x, "x")
+    dout = as_float_array(dout, "dout")
+    if dout.shape != x.shape:
+        raise ValueError(f"dout must have the shape of x {x.shape}, got {dout.shape}")
+    return np.where(x > 0, dout, 0).astype(float_dtype(x, dout), copy=False)
+
+
+def flatten(x: np.ndarray) -> np.ndarray:
+    """Flatten each example: (N, C, H, W) or any (N, ...) → (N, C·H·W), row-major (C order)."""
+    x = as_float_array(x, "x")
+    if x.ndim < 2:
+        raise ValueError(f"x must be a batch (N, ...) with at least 2 dimensions, got {x.shape}")
+    return x.reshape(x.shape[0], -1)
+
+
+def _check_dense(x, w):
+    x = as_float_array(x, "x", 2, "(N, D)")
+    w = as_float_array(w, "w", 2, "(D, K)")
+    if x.shape[1] != w.shape[0]:
+        raise ValueError(
+            f"x has {x.shape[1]} features but w expects {w.shape[0]} (x {x.shape}, w {w.shape}); "
+            "flatten x first, and w is (D, K)"
+        )
+    return x, w
+
+
+def dense(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Fully connected layer: x @ w + b.
+
+    Inputs: x (N, D), w (D, K), b (K,). Returns (N, K).
+    """
+    x, w = _check_dense(x, w)
+    b = as_float_array(b, "b", 1, "(K,)")
+    if b.shape[0] != w.shape[1]:
+        raise ValueError(f"b must have one bias per output, shape ({w.shape[1]},), got {b.shape}")
+    dtype = float_dtype(x, w)
+    return (x @ w + b).astype(dtype, copy=False)
+
+
+def dense_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray):
+    """Gradients of ``dense``: returns (dx (N, D), dw (D, K), db (K,)) for dout (N, K)."""
+    x, w = _check_dense(x, w)
+    dout = as_float_array(dout, "dout", 2, "(N, K)")
+    if dout.shape != (x.shape[0], w.shape[1]):
+        raise ValueError(f"dout must be {(x.shape[0], w.shape[1])}, got {dout.shape}")
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Class probabilities from scores, along the last axis.
+
+    Subtracting each row's maximum first changes nothing mathematically but keeps
+    ``exp`` from overflowing for scores like 1000.
+    """
+    z = as_float_array(logits, "logits")
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _check_labels(logits, labels):
+    logits = as_float_array(logits, "logits", 2, "(N, K)")
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"labels must be integers (class indices), got dtype {labels.dtype}")
+    if labels.shape != (logits.shape[0],):
+        raise ValueError(f"labels must be ({logits.shape[0]},), one per row, got {labels.shape}")
+    k = logits.shape[1]
+    if labels.min() < 0 or labels.max() >= k:
+        raise ValueError(f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}")
+    return logits, labels
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """log(softmax(logits)) along the last axis, computed without overflow or log(0)."""
+    z = as_float_array(logits, "logits")
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Mean cross-entropy loss: average over the batch of −log softmax(logits)[label].
+
+    Inputs: logits (N, K), labels (N,) integers in 0..K−1. Returns a Python float.
+    """
+    logits, labels = _check_labels(logits, labels)
+    return float(-log_softmax(logits)[np.arange(len(labels)), labels].mean())
+
+
+def cross_entropy_backward(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Gradient of ``cross_entropy`` with respect to the logits: (softmax − one-hot) / N."""
+    logits, labels = _check_labels(logits, labels)
+    d = softmax(logits)
+    d[np.arange(len(labels)), labels] -= 1
+    return d / len(labels)
