@@ -1,0 +1,73 @@
+"""How the grader talks to a student's code: one interface, two implementations.
+
+- ``autograder.sandbox.SandboxedStudent`` runs the submission in a separate, sandboxed
+  worker process (``autograder grade``); this is the trusted path.
+- :class:`InProcessStudent` calls functions from a namespace in this process. It is what
+  the notebooks' hidden-test cells use inside nbgrader's kernel, and what the harness's
+  own tests use for speed. It round-trips every value through the wire format anyway,
+  so both paths hand the checks the same plain data.
+
+Checks call ``student.call("conv2d", x, w, b, stride=2)`` and get back plain data
+(see ``autograder.protocol``), or one of the exceptions below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from . import protocol
+from .callables import resolve_refs
+
+
+class StudentError(Exception):
+    """The student's function raised. ``exc_type`` is its class name (e.g. "ValueError"),
+    ``message`` its text, ``traceback`` the formatted frames of the student's own code."""
+
+    def __init__(self, exc_type: str, message: str, traceback: str = "") -> None:
+        super().__init__(f"{exc_type}: {message}")
+        self.exc_type = exc_type
+        self.message = message
+        self.traceback = traceback
+
+
+class CallTimeout(Exception):
+    """The call ran past its time limit (the worker was then restarted)."""
+
+
+class MissingFunction(Exception):
+    """The submission does not define the function (or it is not callable)."""
+
+
+class WorkerCrashed(Exception):
+    """The worker died during the call (memory limit, os._exit, segfault, ...)."""
+
+
+class Student(Protocol):
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any: ...
+
+    def has(self, function: str) -> bool: ...
+
+
+class InProcessStudent:
+    """Calls the student's functions from ``namespace`` in this process (not sandboxed)."""
+
+    def __init__(self, namespace: Mapping[str, Any]) -> None:
+        self.namespace = namespace
+
+    def has(self, function: str) -> bool:
+        return callable(self.namespace.get(function))
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        if not self.has(function):
+            raise MissingFunction(f"{function} is not defined")
+        args, kwargs = protocol.decode(protocol.encode((args, kwargs)))
+        args, kwargs = resolve_refs(args), resolve_refs(kwargs)
+        try:
+            result = self.namespace[function](*args, **kwargs)
+        except Exception as exc:
+            raise StudentError(type(exc).__name__, str(exc)) from exc
+        try:
+            return protocol.decode(protocol.encode(result))
+        except protocol.ProtocolError as exc:
+            raise StudentError("TypeError", f"{function} returned something that is not plain data: {exc}") from None
