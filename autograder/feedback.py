@@ -1,0 +1,373 @@
+"""Feedback a student can learn from: one HTML page per submission, and the same as text.
+
+For every item that lost points the page shows the smallest failing case hypothesis
+found, what the reference computed and what the student's code returned, where the two
+differ, the student's own traceback, the named misconception with a hint, and a picture:
+expected, got and their difference as heat maps (inline SVG, so the page is one file
+with no external assets and needs no plotting library).
+
+Everything that came from the student (exception messages, returned values, their file's
+problems) is HTML-escaped: a submission may well raise ``ValueError("<script>…")``.
+Nothing time-dependent goes on the page, so the same submission and seed give the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import numpy as np
+
+from .results import Failure, GradeRecord, ItemResult
+
+MAX_CELLS_PER_SIDE = 40  # larger maps would not fit the page; cases are shrunk anyway
+CELL = 18  # pixels per heat-map cell
+NUMBERS_UP_TO = 8  # write the value into each cell when the map is at most this big
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def points_text(points: float) -> str:
+    """``3`` for whole points, ``2.5`` otherwise (never ``3.0``)."""
+    return str(int(points)) if float(points).is_integer() else f"{points:.2f}".rstrip("0")
+
+
+def format_value(value: Any) -> str:
+    """A value as a student would want to read it: small arrays in full, with shape/dtype."""
+    if isinstance(value, np.ndarray):
+        body = np.array2string(
+            value, precision=4, suppress_small=True, threshold=200, max_line_width=88
+        )
+        return f"array of shape {value.shape}, {value.dtype}:\n{body}"
+    if isinstance(value, np.generic):
+        return f"{value.item()!r} (numpy {value.dtype})"
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {_indent_after_first(format_value(v))}" for k, v in value.items())
+    if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
+        parts = [f"[{i}] {_indent_after_first(format_value(v))}" for i, v in enumerate(value)]
+        return f"a tuple of {len(value)}:\n" + "\n".join(parts)
+    text = repr(value)
+    return text if len(text) <= 2000 else text[:2000] + " …"
+
+
+def _indent_after_first(text: str, pad: str = "    ") -> str:
+    return text.replace("\n", "\n" + pad)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def failure_text(failure: Failure) -> str:
+    """One failed item as plain text (Gradescope's per-test ``output``)."""
+    lines = [failure.summary]
+    if failure.diagnosis:
+        lines += ["", f"Looks like: {failure.diagnosis}"]
+    if failure.hint:
+        lines += [f"Hint: {failure.hint}"]
+    if failure.case:
+        lines += ["", "Smallest failing case:"]
+        lines += [f"  {k} = {_indent_after_first(format_value(v), '      ')}"
+                  for k, v in failure.case.items()]
+    if failure.expected is not None or failure.got is not None:
+        lines += ["", "Expected (reference):", _indent(format_value(failure.expected))]
+        lines += ["Got (your code):", _indent(format_value(failure.got))]
+    if failure.where:
+        lines += ["", f"Where: {failure.where}"]
+    if failure.traceback:
+        lines += ["", "Your code raised:", _indent(failure.traceback.rstrip())]
+    return "\n".join(lines)
+
+
+def _indent(text: str, pad: str = "  ") -> str:
+    return "\n".join(pad + line for line in text.splitlines())
+
+
+def item_text(result: ItemResult) -> str:
+    """``passed`` or the failure text, headed by the points."""
+    head = f"{_points_of(result)} points"
+    if result.failure is None:
+        return f"{head}: passed"
+    return f"{head}: {failure_text(result.failure)}"
+
+
+def sandbox_text(kind: str) -> str:
+    """Which protection the student's code ran under, in words."""
+    return {
+        "bubblewrap": "bubblewrap (no network, read-only file system, memory and time limits)",
+        "rlimit": "a separate process with memory and time limits (bubblewrap was not available)",
+        "in-process": "the grader's own process (not sandboxed)",
+    }.get(kind, kind)
+
+
+def record_text(record: GradeRecord) -> str:
+    """The summary for the whole submission (Gradescope's top-level ``output``)."""
+    lost = [r for r in record.items if not r.passed]
+    lines = [
+        f"Score: {points_text(record.score)} / {points_text(record.max_score)}",
+        f"Your code ran in {sandbox_text(record.sandbox)}.",
+    ]
+    if record.problems:
+        lines += ["", "Problems with the submission:"] + [f"  - {p}" for p in record.problems]
+    if lost:
+        lines += ["", f"{len(lost)} of {len(record.items)} items lost points:"]
+        lines += [f"  - {r.name} ({points_text(r.points)}/{points_text(r.max_points)})"
+                  + (f": {r.failure.diagnosis}" if r.failure and r.failure.diagnosis else "")
+                  for r in lost]
+    else:
+        lines += ["", "Every item passed."]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- heat maps
+
+
+def _as_map(value: Any) -> np.ndarray | None:
+    """A real-valued array with at least one dimension, as float64; None if not drawable."""
+    if not isinstance(value, (np.ndarray, np.generic, list, tuple)):
+        return None
+    try:
+        arr = np.asarray(value)
+    except Exception:
+        return None
+    if arr.dtype.kind not in "biuf" or arr.ndim == 0 or arr.size == 0:
+        return None
+    return arr.astype(np.float64)
+
+
+def first_differing_pair(expected: Any, got: Any, label: str = "") -> tuple[str, Any, Any] | None:
+    """The first pair of arrays inside ``expected``/``got`` (tuples, lists, dicts) that differ.
+
+    Returns ``(label, expected_part, got_part)``; label names the part, e.g. ``"[1]"`` for
+    the ``dw`` of ``(dx, dw, db)`` or ``"['W1']"`` for a gradient dictionary.
+    """
+    if isinstance(expected, dict) and isinstance(got, dict):
+        for key in expected:
+            if key in got:
+                found = first_differing_pair(expected[key], got[key], f"{label}[{key!r}]")
+                if found:
+                    return found
+        return None
+    if (isinstance(expected, (tuple, list)) and isinstance(got, (tuple, list))
+            and not _is_numeric_sequence(expected)):
+        for i, (e, g) in enumerate(zip(expected, got, strict=False)):
+            found = first_differing_pair(e, g, f"{label}[{i}]")
+            if found:
+                return found
+        return None
+    e, g = _as_map(expected), _as_map(got)
+    if e is None or g is None:
+        return None
+    if e.shape == g.shape and np.array_equal(e, g, equal_nan=True):
+        return None
+    return label, e, g
+
+
+def _is_numeric_sequence(value: Any) -> bool:
+    return all(isinstance(v, (int, float, np.generic)) for v in value)
+
+
+def _plane(arr: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
+    """The 2-D plane ``arr[lead + (:, :)]``; 1-D arrays become one row."""
+    if arr.ndim == 1:
+        return arr[None, :]
+    return arr[lead] if lead else arr
+
+
+def _worst_plane_index(e: np.ndarray, g: np.ndarray) -> tuple[int, ...]:
+    """Leading indices of the 2-D plane holding the largest difference (NaN counts as largest)."""
+    if e.ndim <= 2:
+        return ()
+    diff = np.abs(e - g)
+    diff = np.where(np.isnan(diff), np.inf, diff)
+    return tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape)[:-2])
+
+
+def _color(value: float, scale: float) -> str:
+    """Diverging colour: blue for negative, white for zero, red for positive."""
+    if not math.isfinite(value):
+        return "#888888"
+    t = max(-1.0, min(1.0, value / scale)) if scale > 0 else 0.0
+    end = (178, 24, 43) if t > 0 else (33, 102, 172)
+    r, g, b = (round(255 + (c - 255) * abs(t)) for c in end)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _cell_number(value: float) -> str:
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:.2g}" if abs(value) < 100 else f"{value:.0f}"
+
+
+def heatmap_svg(plane: np.ndarray, title: str, scale: float, mark: np.ndarray | None = None) -> str:
+    """One 2-D array as an SVG heat map; ``mark`` outlines cells (where got ≠ expected)."""
+    h, w = plane.shape
+    write_numbers = h <= NUMBERS_UP_TO and w <= NUMBERS_UP_TO
+    width, height = w * CELL + 2, h * CELL + 22
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="{html.escape(title)}">',
+        f'<text x="1" y="13" font-size="12">{html.escape(title)}</text>',
+    ]
+    for i in range(h):
+        for j in range(w):
+            v = float(plane[i, j])
+            x, y = 1 + j * CELL, 18 + i * CELL
+            stroke = ' stroke="#000" stroke-width="2"' if mark is not None and mark[i, j] else ""
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" fill="{_color(v, scale)}"'
+                f'{stroke}><title>[{i}, {j}] = {html.escape(repr(v))}</title></rect>'
+            )
+            if write_numbers:
+                parts.append(
+                    f'<text x="{x + CELL / 2}" y="{y + CELL * 0.65}" font-size="7" '
+                    f'text-anchor="middle">{html.escape(_cell_number(v))}</text>'
+                )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _finite_max_abs(*arrays: np.ndarray) -> float:
+    values = [np.abs(a[np.isfinite(a)]) for a in arrays]
+    return max((float(v.max()) for v in values if v.size), default=0.0)
+
+
+def heatmaps_html(expected: Any, got: Any) -> str:
+    """Expected, got and difference side by side; '' when there is nothing to draw."""
+    found = first_differing_pair(expected, got)
+    if found is None:
+        return ""
+    label, e, g = found
+    if e.shape == g.shape:
+        lead = _worst_plane_index(e, g)
+        pe, pg = _plane(e, lead), _plane(g, lead)
+        where = label + (f"[{', '.join(map(str, lead))}, :, :]" if lead else "")
+    else:  # different shapes: show both as they are, first plane of each
+        pe, pg = _plane(e, (0,) * (e.ndim - 2)), _plane(g, (0,) * (g.ndim - 2))
+        where = label
+    if max(pe.shape + pg.shape) > MAX_CELLS_PER_SIDE:
+        return ""
+    scale = _finite_max_abs(pe, pg)
+    maps = [heatmap_svg(pe, "expected", scale)]
+    if pe.shape == pg.shape:
+        diff = pg - pe
+        differs = ~np.isclose(pg, pe, rtol=1e-6, atol=1e-9, equal_nan=True)
+        maps.append(heatmap_svg(pg, "got (differences outlined)", scale, differs))
+        maps.append(heatmap_svg(diff, "got − expected", _finite_max_abs(diff)))
+    else:
+        maps.append(heatmap_svg(pg, "got", scale))
+    caption = f"Showing {html.escape(where)}" if where else ""
+    return (
+        f'<figure class="maps">{"".join(maps)}'
+        f"<figcaption>{caption} Blue is negative, red positive, white zero; "
+        f"hover a cell for its value.</figcaption></figure>"
+    )
+
+
+# --------------------------------------------------------------------------- HTML
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+.score { font-size: 1.3rem; font-weight: bold; }
+table { border-collapse: collapse; } td, th { padding: .2rem .6rem; border-bottom: 1px solid #ddd; }
+td.pts { text-align: right; font-variant-numeric: tabular-nums; }
+tr.lost td { background: #fff4f4; } tr.ok td { color: #555; }
+.item { border: 1px solid #ddd; border-left: 6px solid #c33; border-radius: 4px;
+        padding: .5rem 1rem; margin: 1rem 0; }
+.diagnosis { background: #fff8e1; padding: .4rem .6rem; border-radius: 4px; }
+pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; font-size: .85rem; }
+figure.maps svg { margin-right: 1rem; vertical-align: top; }
+figcaption { font-size: .85rem; color: #555; }
+.problems { background: #fdecea; padding: .5rem 1rem; border-radius: 4px; }
+"""
+
+
+def _pre(text: str) -> str:
+    return f"<pre>{html.escape(text)}</pre>"
+
+
+def failure_html(result: ItemResult) -> str:
+    """The box for one item that lost points."""
+    f = result.failure
+    assert f is not None
+    e = html.escape
+    parts = [
+        f'<section class="item" id="{e(_anchor(result.name))}">',
+        f"<h3>{e(result.name)} — {_points_of(result)}</h3>",
+        f"<p>{e(f.summary)}</p>",
+    ]
+    if f.diagnosis or f.hint:
+        lines = [f"<strong>Looks like:</strong> {e(f.diagnosis)}"] if f.diagnosis else []
+        lines += [f"<strong>Hint:</strong> {e(f.hint)}"] if f.hint else []
+        parts.append(f'<p class="diagnosis">{"<br>".join(lines)}</p>')
+    if f.case:
+        parts.append("<h4>Smallest failing case</h4>")
+        parts.append(_pre("\n".join(f"{k} = {_indent_after_first(format_value(v), '    ')}"
+                                    for k, v in f.case.items())))
+    if f.expected is not None or f.got is not None:
+        parts.append("<h4>Expected (reference) and got (your code)</h4>")
+        parts.append(heatmaps_html(f.expected, f.got))
+        parts.append(_pre(f"expected: {format_value(f.expected)}\n\ngot: {format_value(f.got)}"))
+    if f.where:
+        parts.append(f"<p><strong>Where:</strong> {e(f.where)}</p>")
+    if f.traceback:
+        parts.append("<h4>Your code raised</h4>" + _pre(f.traceback.rstrip()))
+    parts.append("</section>")
+    return "\n".join(p for p in parts if p)
+
+
+def _points_of(result: ItemResult) -> str:
+    return f"{points_text(result.points)}/{points_text(result.max_points)}"
+
+
+def _anchor(name: str) -> str:
+    return "item-" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+
+
+def feedback_html(record: GradeRecord) -> str:
+    """The whole page for one submission: standalone, escaped, deterministic."""
+    e = html.escape
+    rows = []
+    for r in record.items:
+        name = (f'<a href="#{e(_anchor(r.name))}">{e(r.name)}</a>' if not r.passed
+                else e(r.name))
+        mark = "✓" if r.passed else "✗"
+        rows.append(
+            f'<tr class="{"ok" if r.passed else "lost"}"><td>{mark}</td><td>{name}</td>'
+            f'<td class="pts">{_points_of(r)}</td></tr>'
+        )
+    problems = ""
+    if record.problems:
+        problems = ('<div class="problems"><strong>Problems with your submission</strong><ul>'
+                    + "".join(f"<li>{e(p)}</li>" for p in record.problems) + "</ul></div>")
+    lost = [r for r in record.items if not r.passed]
+    details = ("<h2>What went wrong, item by item</h2>\n" + "\n".join(failure_html(r) for r in lost)
+               if lost else "<h2>Every item passed. Well done!</h2>")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>conv-lab feedback: {e(record.student)}</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<h1>conv-lab feedback for {e(record.student)}</h1>
+<p class="score">Score: {points_text(record.score)} / {points_text(record.max_score)}</p>
+<p>Your code ran in {e(sandbox_text(record.sandbox))}. The grader compared it with the
+reference solution on many small inputs; for each item that lost points, the smallest
+input it found is shown below.</p>
+{problems}
+<h2>Items</h2>
+<table>
+<tr><th></th><th>item</th><th>points</th></tr>
+{chr(10).join(rows)}
+</table>
+{details}
+</body>
+</html>
+"""

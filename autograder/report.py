@@ -1,0 +1,109 @@
+"""Reports: ``grades.csv`` for the class, Gradescope ``results.json`` for each student.
+
+``grades.csv`` has the columns ``student, score, max_score`` and then one column per rubric
+item, in rubric order, so it drops into a spreadsheet or an LMS import as it is.
+
+``results.json`` follows Gradescope's autograder format
+(https://gradescope-autograders.readthedocs.io/en/latest/specs/): a top-level ``score``,
+``execution_time``, ``output`` and ``tests``, one test per rubric item with ``name``,
+``score``, ``max_score``, ``status``, ``output`` and ``visibility``. Its text is the same as
+``feedback.html``'s. ``execution_time`` is the only field that changes between two runs on
+the same submission and seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import rubric
+from .feedback import feedback_html, item_text, points_text, record_text
+from .results import GradeRecord
+
+#: Gradescope shows each test's output to the student right away.
+TEST_VISIBILITY = "visible"
+#: The grader's own log is for the instructor, not the student.
+STDOUT_VISIBILITY = "hidden"
+
+
+def _number(points: float) -> int | float:
+    """Points as JSON numbers: ``3`` rather than ``3.0`` when whole."""
+    return int(points) if float(points).is_integer() else round(float(points), 4)
+
+
+def grades_csv_text(records: Iterable[GradeRecord]) -> str:
+    """The class's grades: one row per record, one column per rubric item (rubric order)."""
+    names = [item.name for item in rubric.ITEMS]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["student", "score", "max_score", *names])
+    for record in records:
+        by_name = {r.name: r.points for r in record.items}
+        writer.writerow([
+            record.student, points_text(record.score), points_text(record.max_score),
+            *(points_text(by_name[n]) if n in by_name else "" for n in names),
+        ])
+    return buf.getvalue()
+
+
+def results_json(record: GradeRecord) -> dict[str, Any]:
+    """Gradescope's results for one submission, as a dict ready for ``json.dumps``."""
+    return {
+        "score": _number(record.score),
+        "execution_time": round(record.seconds, 2),
+        "output": record_text(record),
+        # Plain text everywhere: student-controlled messages must never be rendered as HTML.
+        "output_format": "text",
+        "test_output_format": "text",
+        "stdout_visibility": STDOUT_VISIBILITY,
+        "extra_data": {"sandbox": record.sandbox, "problems": list(record.problems)},
+        "tests": [
+            {
+                "name": r.name,
+                "number": str(i),
+                "score": _number(r.points),
+                "max_score": _number(r.max_points),
+                "status": "passed" if r.passed else "failed",
+                "output": item_text(r),
+                "visibility": TEST_VISIBILITY,
+            }
+            for i, r in enumerate(record.items, start=1)
+        ],
+    }
+
+
+def results_json_text(record: GradeRecord) -> str:
+    return json.dumps(results_json(record), indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write atomically, so a crash never leaves a half-written report behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def safe_name(student: str) -> str:
+    """``student`` as a folder name: letters, digits, ``._-`` kept, anything else ``_``."""
+    name = "".join(c if c.isalnum() or c in "._-" else "_" for c in student).strip(".")
+    return name or "_"
+
+
+def write_student_reports(record: GradeRecord, out_dir: Path) -> Path:
+    """Write ``out_dir/<student>/results.json`` and ``feedback.html``; returns the folder."""
+    folder = Path(out_dir) / safe_name(record.student)
+    _write_text(folder / "results.json", results_json_text(record))
+    _write_text(folder / "feedback.html", feedback_html(record))
+    return folder
+
+
+def write_grades_csv(records: Iterable[GradeRecord], out_dir: Path) -> Path:
+    path = Path(out_dir) / "grades.csv"
+    _write_text(path, grades_csv_text(records))
+    return path
