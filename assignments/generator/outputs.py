@@ -1,0 +1,34 @@
+"""Every generated file, as bytes keyed by its path relative to the repository root."""
+
+from __future__ import annotations
+
+from . import extract, modules
+
+MODEL_SOLUTION = "autograder/examples/model_solution.py"
+STUBS = "assignments/stubs"
+COURSE = "assignments/source/conv_layers"
+DATA = extract.REFERENCE / "data"
+
+
+def data_files(folder: str) -> dict[str, bytes]:
+    """The digits and their licence note, copied beside the files that read them."""
+    return {
+        f"{folder}/digits.npz": (DATA / "digits.npz").read_bytes(),
+        f"{folder}/DIGITS_README.md": (DATA / "README.md").read_bytes(),
+    }
+
+
+def selfcheck_files(folder: str) -> dict[str, bytes]:
+    """A copy of the standalone self-check beside the student's files (if it exists yet)."""
+    source = extract.ROOT / "autograder" / "selfcheck.py"
+    return {f"{folder}/selfcheck.py": source.read_bytes()} if source.is_file() else {}
+
+
+def all_files() -> dict[str, bytes]:
+    files = {
+        MODEL_SOLUTION: modules.model_solution().encode(),
+        f"{STUBS}/conv_layers.py": modules.student_stubs().encode(),
+        **data_files(STUBS),
+        **selfcheck_files(STUBS),
+    }
+    return files
