@@ -25,7 +25,8 @@ MODULES = ("arrays", "geometry", "pad", "conv", "pool", "layers", "gradcheck", "
 #: Student functions whose readable model solution is a loop version in the reference.
 MODEL_BODY = {"conv2d": "conv2d_loops", "max_pool2d": "max_pool2d_loops"}
 
-#: Private helpers that are part of a student function's answer, not tools to hand out.
+#: Private helpers that give a student function's answer away: never handed out before
+#: that function's notebook is done (not in the stubs; in notebook 5, with its owner).
 SOLUTION_HELPERS = {"_forward": "tiny_cnn_forward"}
 
 #: Names that only the reference's packaging needs; the generated files replace them.
@@ -125,16 +126,39 @@ def imports() -> dict[str, str]:
     return found
 
 
+def _inlined_forward() -> Definition:
+    """``tiny_cnn_forward`` with ``_forward`` written out, so its answer reads on its own.
+
+    The reference's body is one call, ``_forward(...)[0]``; students should see the
+    layers. The build stops here if the reference's shape of these two ever changes.
+    """
+    defs = definitions()
+    own, helper = defs["tiny_cnn_forward"], defs["_forward"]
+    call = "    return _forward(_check_images(x), _check_params(params))[0]"
+    *steps, last = helper.body.split("\n")
+    if own.body != call or not last.strip().startswith("return logits,"):
+        raise ValueError("reference tiny_cnn_forward/_forward changed; update _inlined_forward")
+    body = "\n".join(["    x, p = _check_images(x), _check_params(params)", *steps,
+                      "    return logits"])
+    uses = (helper.uses | own.uses) - {"_forward"}
+    return Definition(own.name, own.module, own.order, "function", "", own.header,
+                      own.docstring, body, uses)
+
+
+def _signature(d: Definition) -> str:
+    return ast.dump(ast.parse(textwrap.dedent(d.header) + "\n    pass").body[0].args)
+
+
 def model(function: str) -> Definition:
     """The model solution of a student function: its own header and docstring, readable body."""
     defs = definitions()
     own = defs[function]
-    impl = defs[MODEL_BODY.get(function, function)]
-    if impl is not own:
-        sig_own = ast.dump(ast.parse(own.source).body[0].args)
-        sig_impl = ast.dump(ast.parse(impl.source).body[0].args)
-        if sig_own != sig_impl:
-            raise ValueError(f"reference {impl.name} and {function} have different signatures")
+    if function == "tiny_cnn_forward":
+        impl = _inlined_forward()
+    else:
+        impl = defs[MODEL_BODY.get(function, function)]
+    if _signature(own) != _signature(impl):
+        raise ValueError(f"reference {impl.name} and {function} have different signatures")
     source = "\n".join([own.header, own.docstring, impl.body])
     return Definition(own.name, own.module, own.order, "function", source, own.header,
                       own.docstring, impl.body, impl.uses)
@@ -144,12 +168,16 @@ def student_functions() -> tuple[str, ...]:
     return rubric.FUNCTIONS
 
 
-def closure(roots, *, stop=frozenset(), fast=frozenset()) -> list[str]:
-    """Names of the definitions ``roots`` need, roots included, in reference order.
+def used_definition(name: str, fast=frozenset()) -> Definition:
+    """What a generated file contains for ``name``: the model for student functions
+    (the reference's own vectorized body if ``name`` is in ``fast``), else the reference."""
+    if name in rubric.FUNCTIONS and name not in fast:
+        return model(name)
+    return definitions()[name]
 
-    Student functions use their model body (``model``) unless listed in ``fast``, which
-    use the reference's own (vectorized) body. Names in ``stop`` are not followed.
-    """
+
+def closure(roots, *, fast=frozenset()) -> list[str]:
+    """Names of the definitions ``roots`` need, roots included, in reference order."""
     defs = definitions()
     seen: set[str] = set()
     todo = list(roots)
@@ -158,27 +186,24 @@ def closure(roots, *, stop=frozenset(), fast=frozenset()) -> list[str]:
         if name in seen or name not in defs:
             continue
         seen.add(name)
-        if name in stop:
-            continue
-        d = defs[name] if (name in fast or name not in rubric.FUNCTIONS) else model(name)
-        todo.extend(sorted(d.uses - seen))
+        todo.extend(sorted(used_definition(name, fast).uses - seen))
     return sorted(seen, key=lambda n: defs[n].order)
 
 
-def imports_for(names) -> list[str]:
-    """Import lines (absolute, sorted like isort) for the definitions ``names``."""
-    defs, table = definitions(), imports()
+def imports_for(names, fast=frozenset()) -> list[str]:
+    """Import lines for the definitions ``names``: stdlib, a blank line, numpy (isort order)."""
+    table = imports()
     used: set[str] = set()
     for name in names:
-        d = defs[name]
-        is_student = d.kind == "function" and name in rubric.FUNCTIONS
-        used |= model(name).uses if is_student else d.uses
+        used |= used_definition(name, fast).uses
     stmts = {table[n] for n in used if n in table}
-    stdlib = sorted(s for s in stmts if not s.split()[1].startswith("numpy"))
-    numpy = sorted(s for s in stmts if s.split()[1].startswith("numpy"))
+    if any("DIGITS_FILE" in used_definition(n, fast).uses for n in names):
+        stmts.add("from pathlib import Path")
 
     def isort(group):  # plain "import x" lines first, then "from x import y"
-        return [s for s in group if s.startswith("import ")] + [
-            s for s in group if s.startswith("from ")]
+        return sorted(s for s in group if s.startswith("import ")) + sorted(
+            s for s in group if s.startswith("from "))
 
+    numpy = {s for s in stmts if s.split()[1].startswith("numpy")}
+    stdlib = stmts - numpy
     return [*isort(stdlib), *([""] if stdlib and numpy else []), *isort(numpy)]

@@ -57,13 +57,8 @@ def render(names, body_for, doc: str, noqa: str) -> str:
     """A module: docstring, imports, DIGITS_FILE, then each definition in reference order."""
     defs = extract.definitions()
     imports = extract.imports_for(names)
-    uses_digits = any("DIGITS_FILE" in defs[n].uses for n in names)
-    stdlib = [s for s in imports if s and not s.split()[1].startswith("numpy")]
-    if uses_digits:
-        stdlib = sorted([*stdlib, "from pathlib import Path"],
-                        key=lambda s: (s.startswith("from "), s))
-    numpy = [s for s in imports if s.split()[1:2] and s.split()[1].startswith("numpy")]
-    out = [doc, noqa, "", "from __future__ import annotations", "", *stdlib, "", *numpy]
+    uses_digits = "from pathlib import Path" in imports
+    out = [doc, noqa, "", "from __future__ import annotations", "", *imports]
     if uses_digits:
         out += ["", *DIGITS_LINES]
     module = None
@@ -83,10 +78,16 @@ def model_solution() -> str:
     names = extract.closure(extract.student_functions())
 
     def body_for(name):
-        return extract.model(name).source if name in extract.student_functions() \
-            else extract.definitions()[name].source
+        return source(extract.used_definition(name))
 
     return render(names, body_for, MODEL_DOC, MODEL_NOQA)
+
+
+def source(d: extract.Definition) -> str:
+    """The full text of a definition (functions from header, docstring and body)."""
+    if d.kind != "function":
+        return d.source
+    return "\n".join(part for part in (d.header, d.docstring, d.body) if part)
 
 
 def stub(function: str) -> str:
@@ -102,6 +103,6 @@ def student_stubs() -> str:
     names = [n for n in extract.closure(students) if n not in extract.SOLUTION_HELPERS]
 
     def body_for(name):
-        return stub(name) if name in students else extract.definitions()[name].source
+        return stub(name) if name in students else source(extract.used_definition(name))
 
     return render(names, body_for, STUB_DOC, STUB_NOQA)

@@ -711,7 +711,14 @@ def _forward(x, p):
 
 def tiny_cnn_forward(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
     """Class scores for a batch of digits: x (N, 1, 8, 8) → logits (N, 10)."""
-    return _forward(_check_images(x), _check_params(params))[0]
+    x, p = _check_images(x), _check_params(params)
+    a1 = conv2d(x, p["conv1_w"], p["conv1_b"], padding=1)
+    h1 = max_pool2d(relu(a1))
+    a2 = conv2d(h1, p["conv2_w"], p["conv2_b"], padding=1)
+    h2 = max_pool2d(relu(a2))
+    flat = flatten(h2)
+    logits = dense(flat, p["fc_w"], p["fc_b"])
+    return logits
 
 
 def tiny_cnn_loss_and_grads(x: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray]):
