@@ -1,0 +1,119 @@
+"""Compare nbgrader's in-kernel scores with the sandboxed ones; flag the suspicious.
+
+nbgrader runs the hidden tests in the student's own kernel, after the student's cells: a
+cell that patches numpy, ``np.allclose`` or ``autograder.notebook.score`` changes what
+the tests see. ``autograder grade`` runs the same checks outside the student's reach. An
+honest notebook gets the same score both ways; one whose in-kernel score is *higher* than
+its sandboxed score is flagged for a human to look at.
+
+In-kernel scores are read from the autograded notebooks themselves (the outputs of the
+hidden-test cells, scored with nbgrader's own ``determine_grade``), so they survive
+``autograder.gradebook.write_scores`` replacing them in the gradebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbgrader.utils import determine_grade, is_grade
+
+from .gradebook import GradedCell, cell_score, graded_cells, open_gradebook
+from .results import GradeRecord
+
+#: nbgrader prints partial credit as a float; differences below this are rounding
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One student's one hidden-test cell, scored both ways.
+
+    in_kernel is None when nbgrader produced no autograded notebook for it."""
+
+    student: str
+    notebook: str
+    grade_id: str
+    functions: tuple[str, ...]
+    in_kernel: float | None
+    sandboxed: float
+    max_score: float
+
+    @property
+    def flagged(self) -> bool:
+        """In-kernel scored higher than the sandbox: the student's kernel was not honest."""
+        return self.in_kernel is not None and self.in_kernel > self.sandboxed + TOLERANCE
+
+    @property
+    def status(self) -> str:
+        if self.in_kernel is None:
+            return "no in-kernel score"
+        if self.flagged:
+            return "FLAG: in-kernel higher"
+        if self.in_kernel < self.sandboxed - TOLERANCE:
+            return "in-kernel lower"
+        return "same"
+
+
+def in_kernel_scores(path: Path) -> dict[str, float]:
+    """grade_id -> nbgrader's score of each grade cell in an autograded notebook."""
+    nb = nbformat.read(path, as_version=4)
+    scores = {}
+    for cell in nb.cells:
+        if is_grade(cell):
+            try:
+                score, _ = determine_grade(cell)
+            except (ValueError, KeyError):  # e.g. it printed more than the cell's points
+                score = float(cell.metadata.nbgrader.get("points", 0.0))
+            scores[cell.metadata.nbgrader["grade_id"]] = float(score or 0.0)
+    return scores
+
+
+def audit(course_dir: Path | str, assignment: str, records: Iterable[GradeRecord],
+          course_id: str | None = None) -> list[AuditRow]:
+    """One AuditRow per (student, hidden-test cell), students in the records' order.
+
+    Inputs:
+    - course_dir: the nbgrader course directory, after ``nbgrader autograde``
+    - records: sandboxed GradeRecords, ``record.student`` = nbgrader student id
+    """
+    course_dir = Path(course_dir)
+    with open_gradebook(course_dir, course_id) as gb:
+        cells = graded_cells(gb, assignment)
+    rows = []
+    for record in records:
+        folder = course_dir / "autograded" / record.student / assignment
+        kernel: dict[str, dict[str, float]] = {}
+        for cell in cells:
+            if cell.notebook not in kernel:
+                path = folder / f"{cell.notebook}.ipynb"
+                kernel[cell.notebook] = in_kernel_scores(path) if path.exists() else {}
+            rows.append(_row(record, cell, kernel[cell.notebook].get(cell.grade_id)))
+    return rows
+
+
+def _row(record: GradeRecord, cell: GradedCell, in_kernel: float | None) -> AuditRow:
+    return AuditRow(record.student, cell.notebook, cell.grade_id, cell.functions, in_kernel,
+                    cell_score(record, cell), cell.max_score)
+
+
+def flagged_students(rows: Iterable[AuditRow]) -> list[str]:
+    """Students with at least one flagged cell, in first-seen order."""
+    return list(dict.fromkeys(r.student for r in rows if r.flagged))
+
+
+def audit_table(rows: Iterable[AuditRow], only_differences: bool = True) -> str:
+    """A plain-text table of the rows (by default only those where the scores differ)."""
+    rows = [r for r in rows if not only_differences or r.status != "same"]
+    header = f"{'student':<16} {'notebook':<28} {'cell':<28} {'in-kernel':>9} " \
+             f"{'sandboxed':>9} {'max':>5}  status"
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        kernel = "-" if r.in_kernel is None else f"{r.in_kernel:g}"
+        lines.append(f"{r.student:<16} {r.notebook:<28} {r.grade_id:<28} {kernel:>9} "
+                     f"{r.sandboxed:>9g} {r.max_score:>5g}  {r.status}")
+    if len(lines) == 2:
+        lines.append("(in-kernel and sandboxed scores agree everywhere)")
+    return "\n".join(lines)

@@ -1,0 +1,456 @@
+"""The instructor's nbgrader cycle, as functions and one command.
+
+    generate_assignment -> release_assignment -> (students: fetch_assignment + submit)
+    -> collect (or zip_collect from an LMS download) -> autograde -> generate_feedback
+    -> release_feedback -> export grades.csv
+
+Every step calls nbgrader 0.9's own Python API (``nbgrader.apps.api.NbGraderAPI``, the API
+formgrader uses) in this process: the same code as the ``nbgrader`` command, without a
+multi-second interpreter start per step, and one ``autograde`` pass over all students.
+
+Two things are added around nbgrader, both so that one bad submission never stops the batch:
+
+- ``quarantine_unreadable``: a submitted notebook that is not a readable notebook (bad JSON,
+  not nbformat 4) is renamed ``<name>.ipynb.unreadable``; nbgrader then scores that notebook 0
+  as "not submitted" and grades the student's other notebooks, and the reason is recorded.
+- ``SAFETY``: the nbgrader settings this cycle turns on (see docs/nbgrader.md): test cells are
+  restored from the source (locked-cell checksums), deleted test cells are added back, every
+  cell has a time limit and output is capped.
+
+Run ``python -m autograder.course --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+from nbgrader.apps.api import NbGraderAPI
+from nbgrader.apps.zipcollectapp import ZipCollectApp
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.plugins.export import CsvExportPlugin
+from nbgrader.utils import capture_log
+from traitlets.config import Config, PyFileConfigLoader
+
+DEFAULT_COURSE_ID = "conv-lab"
+DEFAULT_ASSIGNMENT = "conv_layers"
+
+#: How Canvas names files in "Download Submissions":
+#: ``<login>[_LATE]_<user id>_<submission id>_<file name>[-<n>].ipynb``
+#: (``-<n>`` when a student uploaded the same file name again).
+CANVAS_REGEXP = (
+    r".*/(?P<student_id>[^/_]+)_(?:LATE_)?\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
+)
+
+#: nbgrader settings this cycle relies on. The course's nbgrader_config.py wins where it sets
+#: the same option; explicit arguments (``timeout=``) win over both.
+SAFETY: dict[str, dict[str, object]] = {
+    # a deleted hidden-test cell is put back (and scored) instead of silently missing
+    "OverwriteCells": {"add_missing_cells": True},
+    # per-cell limit; an endless loop is interrupted, the cell scores 0, grading goes on
+    "Execute": {"timeout": 120, "interrupt_on_timeout": True, "allow_errors": True},
+    # a flood of prints is cut before it lands in the notebook and the feedback
+    "LimitOutput": {"max_lines": 1000, "max_traceback": 100},
+    # LMS downloads: Canvas file names; files that match no released notebook are skipped
+    "FileNameCollectorPlugin": {"named_regexp": CANVAS_REGEXP},
+    "ZipCollectApp": {"strict": True},
+}
+
+
+class CycleError(RuntimeError):
+    """An nbgrader step failed for the whole class (not one student's submission)."""
+
+
+@dataclass
+class CycleResult:
+    """What one run of the cycle produced.
+
+    - students: student ids found in submitted/
+    - problems: student id -> reasons a notebook was not graded normally
+    - grades_csv: path of nbgrader's export (one row per student)
+    """
+
+    course_dir: Path
+    assignment: str
+    students: list[str] = field(default_factory=list)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    grades_csv: Path | None = None
+
+
+# ---------------------------------------------------------------------------- configuration
+
+def course_config(course_dir: Path | str, exchange: Path | str | None = None,
+                  course_id: str | None = None, timeout: int | None = None) -> Config:
+    """nbgrader Config for ``course_dir``: SAFETY, then the course's nbgrader_config.py,
+    then the paths and explicit arguments.
+
+    Inputs:
+    - course_dir: folder with nbgrader_config.py (optional) and source/<assignment>/
+    - exchange: root of nbgrader's filesystem exchange (created if missing)
+    - course_id: the exchange's course name; default: the config's, else "conv-lab"
+    - timeout: seconds per cell during autograde
+    """
+    course_dir = Path(course_dir).resolve()
+    cfg = Config({section: dict(values) for section, values in SAFETY.items()})
+    config_file = course_dir / "nbgrader_config.py"
+    if config_file.exists():
+        cfg.merge(PyFileConfigLoader(config_file.name, path=str(course_dir)).load_config())
+    cfg.CourseDirectory.root = str(course_dir)
+    if course_id is not None or not cfg.CourseDirectory.get("course_id"):
+        cfg.CourseDirectory.course_id = course_id or DEFAULT_COURSE_ID
+    if exchange is not None:
+        Path(exchange).mkdir(parents=True, exist_ok=True)
+        cfg.Exchange.root = str(Path(exchange).resolve())
+    if timeout is not None:
+        cfg.Execute.timeout = timeout
+    return cfg
+
+
+def nbgrader_api(cfg: Config) -> NbGraderAPI:
+    _venv_on_path()
+    return NbGraderAPI(config=cfg)
+
+
+def _venv_on_path() -> None:
+    """nbgrader runs ``alembic`` (gradebook migrations) by name from PATH: make this
+    interpreter's scripts folder findable when the venv is used without activating it."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def _check(result: dict, step: str) -> str:
+    """The captured log of an nbgrader API call; CycleError if it failed."""
+    log = result.get("log", "")
+    if not result.get("success"):
+        raise CycleError(f"nbgrader {step} failed:\n{log}\n{result.get('error', '')}")
+    return log
+
+
+# ---------------------------------------------------------------------------- instructor steps
+
+def generate(cfg: Config, assignment: str) -> None:
+    """source/<assignment> -> release/<assignment> (solutions and hidden tests removed), and
+    the assignment's cells, points and checksums into the gradebook."""
+    _check(nbgrader_api(cfg).generate_assignment(assignment), "generate_assignment")
+
+
+def release(cfg: Config, assignment: str) -> None:
+    """release/<assignment> -> the exchange's outbound folder, where students fetch it."""
+    _check(nbgrader_api(cfg).release_assignment(assignment), "release_assignment")
+
+
+def collect(cfg: Config, assignment: str) -> None:
+    """The exchange's inbound submissions -> submitted/<student>/<assignment>/ (latest each)."""
+    _check(nbgrader_api(cfg).collect(assignment), "collect")
+
+
+def zip_collect(cfg: Config, assignment: str, downloads: Path | str) -> None:
+    """An LMS download (notebooks or .zip files named e.g. the Canvas way) ->
+    submitted/<student>/<assignment>/ via ``nbgrader zip_collect``."""
+    course_dir = Path(cfg.CourseDirectory.root)
+    archive = course_dir / "downloaded" / assignment / "archive"
+    if archive.parent.exists():
+        shutil.rmtree(archive.parent)  # a re-run starts from this download only
+    shutil.copytree(downloads, archive)
+    app = ZipCollectApp(config=cfg)
+    app.coursedir = CourseDirectory(config=cfg, assignment_id=assignment)
+    _check(capture_log(app), "zip_collect")
+
+
+def submitted_students(course_dir: Path | str, assignment: str) -> list[str]:
+    """Ids of the students with a submitted/<student>/<assignment>/ folder, sorted."""
+    submitted = Path(course_dir) / "submitted"
+    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+
+
+def unreadable_reason(path: Path) -> str | None:
+    """Why ``path`` cannot be graded as a notebook, or None if it can."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return f"{path.name} is not valid JSON ({exc})"
+    if not isinstance(nb, dict) or nb.get("nbformat") != 4:
+        return f"{path.name} is not an nbformat 4 notebook"
+    try:
+        nbformat.validate(nbformat.from_dict(nb))
+    except nbformat.ValidationError as exc:
+        return f"{path.name} is not a valid notebook ({str(exc).splitlines()[0]})"
+    return None
+
+
+def quarantine_unreadable(course_dir: Path | str, assignment: str) -> dict[str, list[str]]:
+    """Rename submitted notebooks that cannot be read to ``*.ipynb.unreadable``.
+
+    nbgrader then scores such a notebook 0 as not submitted and still grades the student's
+    other notebooks (left in place, one unreadable file makes nbgrader drop the whole
+    student). Returns student id -> reasons.
+    """
+    problems: dict[str, list[str]] = {}
+    for path in sorted(Path(course_dir).glob(f"submitted/*/{assignment}/*.ipynb")):
+        reason = unreadable_reason(path)
+        if reason is not None:
+            path.rename(path.with_name(path.name + ".unreadable"))
+            problems.setdefault(path.parent.parent.name, []).append(
+                f"{reason}; scored 0 as not submitted")
+    return problems
+
+
+def autograde(cfg: Config, assignment: str) -> dict[str, list[str]]:
+    """One ``nbgrader autograde`` pass over every submitted student.
+
+    Returns student id -> problems for students nbgrader could not autograde (their
+    other classmates are graded regardless)."""
+    result = nbgrader_api(cfg).autograde(assignment, "*")
+    log = result.get("log", "")
+    course_dir = Path(cfg.CourseDirectory.root)
+    problems: dict[str, list[str]] = {}
+    missing = [s for s in submitted_students(course_dir, assignment)
+               if not (course_dir / "autograded" / s / assignment).is_dir()]
+    for student in missing:
+        problems[student] = ["nbgrader could not autograde this submission; scored 0"]
+    if not result.get("success") and not missing:
+        raise CycleError(f"nbgrader autograde failed:\n{log}\n{result.get('error', '')}")
+    zero_submissions(cfg, assignment, missing)
+    return problems
+
+
+def zero_submissions(cfg: Config, assignment: str, students: Iterable[str]) -> None:
+    """Give ``students`` a gradebook submission scored 0 (as nbgrader scores a notebook
+    that was not handed in), so each still gets a row in grades.csv."""
+    with Gradebook(CourseDirectory(config=cfg).db_url, cfg.CourseDirectory.course_id) as gb:
+        for student in students:
+            gb.update_or_create_student(student)
+            submission = gb.update_or_create_submission(assignment, student)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.auto_score is None and grade.manual_score is None:
+                        grade.auto_score = 0.0
+                        grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+def generate_feedback(cfg: Config, assignment: str) -> None:
+    """autograded/ + gradebook -> feedback/<student>/<assignment>/*.html"""
+    api = nbgrader_api(cfg)
+    _check(api.generate_feedback(assignment), "generate_feedback")
+
+
+def release_feedback(cfg: Config, assignment: str) -> None:
+    """feedback/ -> the exchange, where each student runs ``nbgrader fetch_feedback``."""
+    _check(nbgrader_api(cfg).release_feedback(assignment), "release_feedback")
+
+
+def export(cfg: Config, dest: Path | str) -> Path:
+    """The gradebook -> ``dest`` as nbgrader's grades.csv (one row per student and
+    assignment), exactly what ``nbgrader export`` writes."""
+    dest = Path(dest).resolve()
+    plugin = CsvExportPlugin(config=cfg)
+    plugin.to = str(dest)
+    with Gradebook(CourseDirectory(config=cfg).db_url, cfg.CourseDirectory.course_id) as gb:
+        plugin.export(gb)
+    return dest
+
+
+# ---------------------------------------------------------------------------- the student side
+
+Edit = Callable[[Path], None]  # edits a fetched assignment folder in place, like a student
+
+
+def fetch_and_submit(cfg: Config, assignment: str, student: str, home: Path | str,
+                     edit: Edit | None = None) -> Path:
+    """What a student does: ``nbgrader fetch_assignment`` into ``home``, work (``edit``),
+    ``nbgrader submit --student <student>``. Returns the fetched folder."""
+    api = nbgrader_api(cfg)
+    home = Path(home).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    student_cfg = Config(cfg)
+    student_cfg.Exchange.assignment_dir = str(home)
+    student_cfg.Exchange.cache = str(home / ".nbgrader_cache")  # each student has their own
+    coursedir = CourseDirectory(config=student_cfg, assignment_id=assignment,
+                                student_id=student)
+    kwargs = {"coursedir": coursedir, "authenticator": api.authenticator, "config": student_cfg}
+    folder = home / assignment
+    if not folder.exists():
+        _check(capture_log(api.exchange.FetchAssignment(**kwargs)), "fetch_assignment")
+    if edit is not None:
+        edit(folder)
+    _check(capture_log(api.exchange.Submit(**kwargs)), "submit")
+    return folder
+
+
+# ---------------------------------------------------------------------------- the whole cycle
+
+def prepare_workdir(course: Path | str, work: Path | str) -> Path:
+    """Copy a course's nbgrader_config.py and source/ into ``work`` (a fresh course
+    directory), so a demo or test run leaves the repository untouched."""
+    course, work = Path(course), Path(work)
+    work.mkdir(parents=True, exist_ok=True)
+    if (course / "nbgrader_config.py").exists():
+        shutil.copy(course / "nbgrader_config.py", work / "nbgrader_config.py")
+    if (work / "source").exists():
+        shutil.rmtree(work / "source")
+    shutil.copytree(course / "source", work / "source",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    return work
+
+
+def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
+                    feedback: bool = True) -> CycleResult:
+    """The instructor's half after submissions are in submitted/: quarantine unreadable
+    notebooks, autograde everyone once, feedback, release feedback, export."""
+    course_dir = Path(cfg.CourseDirectory.root)
+    result = CycleResult(course_dir, assignment, submitted_students(course_dir, assignment))
+    _merge(result.problems, quarantine_unreadable(course_dir, assignment))
+    _merge(result.problems, autograde(cfg, assignment))
+    if feedback:
+        generate_feedback(cfg, assignment)
+        if cfg.Exchange.get("root"):
+            release_feedback(cfg, assignment)
+    result.grades_csv = export(cfg, grades_csv)
+    return result
+
+
+def cycle(cfg: Config, assignment: str, students: dict[str, Edit | None] | None = None,
+          downloads: Path | str | None = None, grades_csv: Path | str = "grades.csv",
+          homes: Path | str | None = None, feedback: bool = True) -> CycleResult:
+    """generate -> release -> students fetch + submit (or an LMS download) -> collect ->
+    autograde -> feedback -> export.
+
+    Inputs:
+    - students: student id -> how that student edits the released notebooks (None: hands it
+      in untouched); they fetch and submit through the exchange
+    - downloads: instead, a folder of notebooks downloaded from the LMS, collected with
+      ``zip_collect``
+    - homes: where the simulated students' home folders go (default: <course>/students)
+    """
+    course_dir = Path(cfg.CourseDirectory.root)
+    generate(cfg, assignment)
+    if downloads is not None:
+        zip_collect(cfg, assignment, downloads)
+    else:
+        release(cfg, assignment)
+        homes = Path(homes) if homes is not None else course_dir / "students"
+        for student, edit in (students or {}).items():
+            fetch_and_submit(cfg, assignment, student, homes / student, edit)
+        collect(cfg, assignment)
+    return grade_submitted(cfg, assignment, grades_csv, feedback=feedback)
+
+
+def _merge(into: dict[str, list[str]], more: dict[str, list[str]]) -> None:
+    for student, reasons in more.items():
+        into.setdefault(student, []).extend(reasons)
+
+
+# ---------------------------------------------------------------------------- notebook editing
+
+def solution_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """The notebook's nbgrader solution code cells, in order."""
+    return [c for c in nb.cells if c.cell_type == "code"
+            and c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+
+
+_DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
+
+
+def functions_defined(source: str) -> list[str]:
+    """Names of the top-level functions a cell defines, in order."""
+    return _DEF.findall(source)
+
+
+def fill_solutions(folder: Path | str, code_for: Callable[[str], str | None]) -> None:
+    """Replace each solution cell of every notebook in ``folder`` with ``code_for(stub)``
+    (None: leave the cell as released), as a student typing their answers would."""
+    for path in sorted(Path(folder).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in solution_cells(nb):
+            code = code_for(cell.source)
+            if code is not None:
+                cell.source = code
+        nbformat.write(nb, path)
+
+
+# ---------------------------------------------------------------------------- command line
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """``python -m autograder.course cycle|grade-submitted|zip-collect|export ...``"""
+    parser = argparse.ArgumentParser(prog="python -m autograder.course", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--course", default="assignments",
+                       help="course directory with nbgrader_config.py and source/")
+        p.add_argument("--assignment", default=DEFAULT_ASSIGNMENT)
+        p.add_argument("--course-id", default=None, help="exchange course name")
+        p.add_argument("--exchange", default=None, help="filesystem exchange root")
+        p.add_argument("--work", default=None,
+                       help="run in this fresh directory (a copy of the course's config and "
+                            "source/) instead of in the course directory itself")
+        p.add_argument("--timeout", type=int, default=None, help="seconds per cell")
+        p.add_argument("--grades", default="grades.csv", help="where to export grades.csv")
+        p.add_argument("--no-feedback", action="store_true")
+
+    p_cycle = sub.add_parser("cycle", help="generate, release, fetch+submit, collect, "
+                                           "autograde, feedback, export")
+    common(p_cycle)
+    p_cycle.add_argument("--students", default="",
+                         help="comma-separated ids of simulated students who submit the "
+                              "released notebooks untouched (a dry run of the exchange)")
+    p_cycle.add_argument("--lms", default=None, metavar="DIR",
+                         help="instead of the exchange: a folder of LMS-downloaded "
+                              "notebooks (Canvas names) to zip_collect")
+    p_grade = sub.add_parser("grade-submitted", help="autograde, feedback and export what is "
+                                                     "already in submitted/")
+    common(p_grade)
+    p_zip = sub.add_parser("zip-collect", help="LMS download -> submitted/")
+    common(p_zip)
+    p_zip.add_argument("downloads", help="folder of downloaded notebooks / zip files")
+    p_export = sub.add_parser("export", help="gradebook -> grades.csv")
+    common(p_export)
+
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    course_dir = Path(args.course)
+    if args.work:
+        course_dir = prepare_workdir(course_dir, args.work)
+    cfg = course_config(course_dir, exchange=args.exchange, course_id=args.course_id,
+                        timeout=args.timeout)
+    try:
+        if args.command == "cycle":
+            if args.lms is None and args.exchange is None:
+                parser.error("cycle needs --exchange DIR (or --lms DIR for an LMS download)")
+            students = {s: None for s in args.students.split(",") if s}
+            result = cycle(cfg, args.assignment, students, downloads=args.lms,
+                           grades_csv=args.grades, feedback=not args.no_feedback)
+        elif args.command == "grade-submitted":
+            result = grade_submitted(cfg, args.assignment, args.grades,
+                                     feedback=not args.no_feedback)
+        elif args.command == "zip-collect":
+            zip_collect(cfg, args.assignment, args.downloads)
+            print("\n".join(submitted_students(course_dir, args.assignment)))
+            return 0
+        else:
+            print(export(cfg, args.grades))
+            return 0
+    except CycleError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"graded {len(result.students)} submission(s) of {args.assignment}; "
+          f"grades: {result.grades_csv}")
+    for student, reasons in sorted(result.problems.items()):
+        for reason in reasons:
+            print(f"  {student}: {reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
