@@ -1,0 +1,305 @@
+"""The ``autograder`` command.
+
+    autograder grade PATH... --out DIR [--workers N] [--timeout S] [--seed N]
+        Grade submissions (files, student folders or class folders; see
+        ``autograder.grading``) and write DIR/grades.csv and, per student,
+        DIR/<student>/results.json (Gradescope) and DIR/<student>/feedback.html.
+    autograder check FILE
+        For students: run the public checks on your file. Exit code 0 iff all pass.
+    autograder demo [--out DIR]
+        Grade the bundled example class and print who got what, and why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import rubric
+from .feedback import points_text, sandbox_text
+from .results import GradeRecord
+
+# --------------------------------------------------------------------------- progress
+
+
+class ProgressBar:
+    """``[#####.....] 12/40  alice 87/100  eta 1m05s`` on stderr, plain text.
+
+    On a terminal the line redraws itself; otherwise (a log file, CI) one line per submission.
+    """
+
+    def __init__(self, total: int, stream: TextIO | None = None, width: int = 24) -> None:
+        self.total, self.width = total, width
+        self.stream = stream if stream is not None else sys.stderr
+        self.start = time.monotonic()
+        self.redraw = getattr(self.stream, "isatty", lambda: False)()
+
+    def __call__(self, done: int, total: int, record: GradeRecord) -> None:
+        filled = round(self.width * done / max(total, 1))
+        elapsed = time.monotonic() - self.start
+        eta = elapsed / done * (total - done) if done else 0.0
+        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}  "
+                f"{record.student} {points_text(record.score)}/{points_text(record.max_score)}"
+                f"  eta {_duration(eta)}")
+        if self.redraw:
+            end = "\n" if done == total else ""
+            self.stream.write("\r" + line.ljust(79) + end)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+# --------------------------------------------------------------------------- grade
+
+
+def grade_paths(
+    paths: Sequence[str | Path],
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    seed: int = 0,
+    call_timeout: float | None = None,
+    sandbox: str = "auto",
+    progress: bool = True,
+    err: TextIO | None = None,
+) -> list[GradeRecord]:
+    """Find, grade and report; returns the records in the order found."""
+    from .grading import find_submissions, grade_many
+    from .report import write_grades_csv, write_student_reports
+
+    err = err if err is not None else sys.stderr
+    subs, warnings = find_submissions(paths)
+    for warning in warnings:
+        print(f"warning: {warning}", file=err)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    bar = ProgressBar(len(subs), err) if progress and subs else None
+    records = grade_many(subs, workers=workers, progress=bar, seed=seed,
+                         call_timeout=call_timeout, sandbox=sandbox)
+    for record in records:
+        write_student_reports(record, out)
+    write_grades_csv(records, out)
+    return records
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    start = time.monotonic()
+    records = grade_paths(args.paths, args.out, workers=args.workers, seed=args.seed,
+                          call_timeout=args.timeout, sandbox=args.sandbox,
+                          progress=not args.quiet)
+    if not records:
+        print("no submissions found", file=sys.stderr)
+        return 2
+    kinds = sorted({r.sandbox for r in records})
+    print(f"graded {len(records)} submission(s) in {_duration(time.monotonic() - start)}; "
+          f"sandbox: {', '.join(kinds)}")
+    print(f"wrote {Path(args.out) / 'grades.csv'} and, per student, results.json and "
+          "feedback.html")
+    return 0
+
+
+# --------------------------------------------------------------------------- check
+
+
+def _as_builtin_error(exc: Exception) -> Exception:
+    """The student's exception as its built-in class (ValueError, ...) when it is one,
+    so a check written as ``except ValueError`` works through the sandbox too."""
+    from .student import StudentError
+
+    if isinstance(exc, StudentError):
+        cls = getattr(builtins, exc.exc_type, None)
+        if isinstance(cls, type) and issubclass(cls, Exception):
+            return cls(exc.message)
+    return exc
+
+
+def student_functions(student: Any) -> dict[str, Callable[..., Any]]:
+    """Each graded function the student defines, as a plain callable through ``student``."""
+
+    def proxy(name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return student.call(name, *args, **kwargs)
+            except Exception as exc:
+                mapped = _as_builtin_error(exc)
+                if mapped is exc:
+                    raise
+                raise mapped from None
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+    return {name: proxy(name) for name in rubric.FUNCTIONS if student.has(name)}
+
+
+def _open_student(path: Path, call_timeout: float | None) -> tuple[Any, str, list[str]]:
+    """A sandboxed student if possible, else the file run in this process (it is your own)."""
+    try:
+        from .sandbox import SandboxedStudent
+
+        options = {} if call_timeout is None else {"call_timeout": call_timeout}
+        student = SandboxedStudent(path, **options)
+        return student, student.sandbox_kind, list(student.problems)
+    except Exception as exc:  # no sandbox on this machine: the student's own code, own risk
+        from .student import InProcessStudent
+        from .submission import load_submission
+
+        submission = load_submission(path)
+        namespace: dict[str, Any] = {"__name__": "submission"}
+        problems = [*submission.problems, f"sandbox unavailable ({exc}); ran in-process"]
+        try:
+            exec(compile(submission_source(submission), str(path), "exec"), namespace)
+        except BaseException as load_exc:  # SystemExit included
+            problems.append(f"loading the file raised {type(load_exc).__name__}: {load_exc}")
+        return InProcessStudent(namespace), "in-process", problems
+
+
+def submission_source(submission: Any) -> str:
+    """The code of a loaded submission, whatever form its units take."""
+    units = getattr(submission, "units", [])
+    return "\n\n".join(getattr(u, "source", u) if not isinstance(u, str) else u for u in units)
+
+
+def check_file(path: str | Path, out: TextIO | None = None,
+               call_timeout: float | None = None) -> bool:
+    """Run the public checks on ``path`` and print a pass/fail list; True iff all pass."""
+    from .selfcheck import run_checks
+
+    out = out if out is not None else sys.stdout
+    path = Path(path)
+    if not path.is_file():
+        print(f"{path}: no such file (expected your .py or .ipynb file)", file=out)
+        return False
+    student, kind, problems = _open_student(path, call_timeout)
+    try:
+        print(f"Checking {path.name} (your code runs in {sandbox_text(kind)})", file=out)
+        for problem in problems:
+            print(f"  problem: {problem}", file=out)
+        results = run_checks(student_functions(student))
+    finally:
+        close = getattr(student, "close", None)
+        if close:
+            close()
+    width = max((len(name) for name, _, _ in results), default=0)
+    for name, ok, message in results:
+        mark = "PASS" if ok else "FAIL"
+        lines = (message or "").strip().splitlines() or [""]
+        print(f"  {mark}  {name.ljust(width)}  {lines[0]}".rstrip(), file=out)
+        for line in lines[1:]:
+            print(f"        {' ' * width}  {line}", file=out)
+    passed = sum(ok for _, ok, _ in results)
+    print(f"{passed} of {len(results)} checks passed.", file=out)
+    if passed == len(results) and results:
+        print("These are the public checks only; the grader tests much more.", file=out)
+    return bool(results) and passed == len(results)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    return 0 if check_file(args.file, call_timeout=args.timeout) else 1
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def diagnosis_of(record: GradeRecord) -> str:
+    """One line: why this student lost points (the named mistakes, else the first failure)."""
+    if record.problems:
+        return record.problems[0]
+    lost = [r for r in record.items if not r.passed]
+    if not lost:
+        return "full marks"
+    names = list(dict.fromkeys(r.failure.diagnosis for r in lost if r.failure.diagnosis))
+    if names:
+        return "; ".join(names)
+    return f"{lost[0].name}: {lost[0].failure.summary}"
+
+
+def class_table(records: Sequence[GradeRecord], width: int = 100) -> str:
+    """``student  score  diagnosis`` for a class, one line each."""
+    name_w = max([len("student"), *(len(r.student) for r in records)])
+    lines = [f"{'student'.ljust(name_w)}  {'score':>7}  diagnosis"]
+    for r in records:
+        score = f"{points_text(r.score)}/{points_text(r.max_score)}"
+        text = diagnosis_of(r).replace("\n", " ")
+        room = max(20, width - name_w - 11)
+        if len(text) > room:
+            text = text[: room - 1] + "…"
+        lines.append(f"{r.student.ljust(name_w)}  {score:>7}  {text}")
+    return "\n".join(lines)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .examples import build_class
+
+    with tempfile.TemporaryDirectory(prefix="conv-lab-demo-") as tmp:
+        class_dir = Path(tmp) / "class"
+        build_class(class_dir)
+        out = Path(args.out) if args.out else Path(tmp) / "out"
+        start = time.monotonic()
+        records = grade_paths([class_dir], out, workers=args.workers, seed=args.seed,
+                              call_timeout=args.timeout, progress=not args.quiet)
+        seconds = time.monotonic() - start
+        print(class_table(records))
+        kinds = ", ".join(sorted({r.sandbox for r in records}))
+        print(f"\n{len(records)} submissions graded in {_duration(seconds)}; sandbox: {kinds}")
+        if args.out:
+            print(f"reports in {out}/ (grades.csv, <student>/feedback.html, "
+                  "<student>/results.json)")
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--workers", type=int, default=None,
+                       help="submissions graded at once (default: number of cores)")
+        p.add_argument("--timeout", type=float, default=None,
+                       help="seconds each call of a student function may take")
+        p.add_argument("--seed", type=int, default=0, help="seed for the generated cases")
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    grade = sub.add_parser("grade", help="grade submissions and write reports")
+    grade.add_argument("paths", nargs="+", metavar="PATH",
+                       help=".py/.ipynb files, student folders or class folders")
+    grade.add_argument("--out", required=True, metavar="DIR", help="folder for the reports")
+    grade.add_argument("--sandbox", choices=("auto", "bubblewrap", "rlimit"), default="auto",
+                       help="how to contain student code (default: bubblewrap if it works)")
+    common(grade)
+    grade.set_defaults(run=_cmd_grade)
+
+    check = sub.add_parser("check", help="run the public checks on your file")
+    check.add_argument("file", metavar="FILE", help="your .py or .ipynb file")
+    check.add_argument("--timeout", type=float, default=None,
+                       help="seconds each call of a function may take")
+    check.set_defaults(run=_cmd_check)
+
+    demo = sub.add_parser("demo", help="grade the bundled example class")
+    demo.add_argument("--out", default=None, metavar="DIR", help="keep the reports here")
+    common(demo)
+    demo.set_defaults(run=_cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

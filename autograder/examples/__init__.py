@@ -1,0 +1,154 @@
+"""A small example class, built on demand from the model solution and short override files.
+
+Every student but one is ``model_solution.py`` with a few lines appended that redefine
+some functions (Python keeps the last definition), so the repository holds one copy of the
+model solution and the class is made fresh in a temporary folder:
+
+- ``loops``      the model solution as it is (readable loops): full marks
+- ``vectorized`` the model solution with numpy-vectorized conv/pool: full marks
+- ``stub``       the model solution with every graded function's body replaced by
+                 ``raise NotImplementedError`` (what students start from): 0
+- ``bug_<name>`` one per file in ``bugs/``: a classic mistake; each file says which items
+                 it loses (``EXPECTED_LOST``) and what the diagnosis is (``EXPECTED_DIAGNOSIS``)
+- ``truncated_upload``: the model solution cut off in the middle of a line (a syntax error)
+- the files in ``students/``: a crash at import, ``sys.exit`` at import, a function that
+  never returns, and a student who patches numpy's comparisons
+
+``autograder demo`` grades this class; the tests and ``benchmarks/bench_grading.py`` use it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .. import rubric
+
+EXAMPLES = resources.files(__name__)
+
+
+@dataclass(frozen=True)
+class ExampleStudent:
+    """One student of the example class: a name, and how to make their file."""
+
+    name: str
+    what: str
+    base: str  # "model" (model_solution.py) or "stub" (its bodies removed)
+    override: str | None = None  # file under examples/, appended to the base
+    cut_after: str | None = None  # the upload stops right after this text (a syntax error)
+    expected: tuple[tuple[str, Any], ...] = ()  # EXPECTED_* facts not in an override file
+
+    def source(self) -> str:
+        """The student's whole file."""
+        base = read("model_solution.py")
+        if self.base == "stub":
+            base = stub_source(base)
+        if self.cut_after is not None:
+            base = base[: base.index(self.cut_after) + len(self.cut_after)]
+        if self.override is None:
+            return base
+        return base.rstrip("\n") + "\n" + read(self.override)
+
+    def expectations(self) -> dict[str, Any]:
+        """The override's top-level ``EXPECTED_*`` constants (literals only; never executed)."""
+        found = dict(self.expected)
+        if self.override is None:
+            return found
+        for node in ast.parse(read(self.override)).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name) \
+                    and node.targets[0].id.startswith("EXPECTED_"):
+                try:
+                    found[node.targets[0].id] = ast.literal_eval(node.value)
+                except ValueError:
+                    pass
+        return found
+
+
+def read(relative: str) -> str:
+    """A file shipped under ``autograder/examples/``."""
+    return EXAMPLES.joinpath(relative).read_text(encoding="utf-8")
+
+
+def _listing(folder: str) -> list[str]:
+    entry = EXAMPLES.joinpath(folder)
+    if not entry.is_dir():
+        return []
+    return sorted(f"{folder}/{p.name}" for p in entry.iterdir()
+                  if p.name.endswith(".py") and not p.name.startswith("_"))
+
+
+def _first_line(relative: str) -> str:
+    """What an override is about: the first sentence of its first comment (or docstring)."""
+    text = []
+    for line in read(relative).splitlines():
+        stripped = line.strip()
+        if stripped.startswith("# ruff:") or (not stripped and not text):
+            continue
+        if stripped.startswith("#") or (stripped.startswith('"""') and not text):
+            text.append(stripped.lstrip("#").strip().strip('"').strip())
+        elif text:
+            break
+    sentence = re.sub(r"^(---\s*)?[\w-]+:\s*", "", " ".join(text))
+    return re.split(r"(?<=\.)\s", sentence, maxsplit=1)[0].rstrip(".")
+
+
+def example_class() -> list[ExampleStudent]:
+    """The example class, in a fixed order."""
+    students = [
+        ExampleStudent("loops", "the model solution (loops)", "model",
+                       expected=(("EXPECTED_SCORE", rubric.TOTAL_POINTS),)),
+        ExampleStudent("vectorized", "the model solution, vectorized", "model",
+                       "overrides/vectorized.py"),
+        ExampleStudent("stub", "the unchanged stub", "stub", expected=(("EXPECTED_SCORE", 0),)),
+        ExampleStudent("truncated_upload", "the upload was cut off mid-file (syntax error)",
+                       "model", cut_after="def conv2d(x: np.ndarray, w",
+                       expected=(("EXPECTED_SCORE", 0),)),
+    ]
+    for rel in _listing("bugs"):
+        name = "bug_" + Path(rel).stem
+        students.append(ExampleStudent(name, _first_line(rel), "model", rel))
+    for rel in _listing("students"):
+        students.append(ExampleStudent(Path(rel).stem, _first_line(rel), "model", rel))
+    return students
+
+
+def build_class(dest: str | Path, students: list[ExampleStudent] | None = None) -> list[Path]:
+    """Write one ``<name>.py`` per student into ``dest``; returns the paths, in class order."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for student in students if students is not None else example_class():
+        path = dest / f"{student.name}.py"
+        path.write_text(student.source(), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+# --------------------------------------------------------------------------- the stub
+
+
+class _StubBodies(ast.NodeTransformer):
+    """Replace each graded function's body by its docstring and ``raise NotImplementedError``."""
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
+        if node.name not in rubric.FUNCTIONS:
+            return node
+        body: list[ast.stmt] = []
+        if ast.get_docstring(node) is not None:
+            body.append(node.body[0])
+        body.append(ast.parse(f'raise NotImplementedError("write {node.name}")').body[0])
+        node.body = body
+        return node
+
+
+def stub_source(model_source: str) -> str:
+    """The stub students start from, made from the model solution (one source for both)."""
+    tree = ast.parse(model_source)
+    tree.body = [_StubBodies().visit(n) if isinstance(n, ast.FunctionDef) else n
+                 for n in tree.body]
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
