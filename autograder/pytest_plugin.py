@@ -1,18 +1,196 @@
-"""pytest front-end for the autograder (work in progress: options and marker only).
+"""The autograder as a pytest plugin: each rubric item is a test worth its points.
 
-Inert unless ``--submission`` is given, so it costs nothing in ordinary test runs.
+    pytest --pyargs autograder.checks --submission alice.py --results-json results.json
+
+With ``--submission``, collecting the ``autograder.checks`` package yields one test per
+rubric item (in rubric order); each grades that item through the engine, against the
+reference, with the student's code in a sandboxed worker. A failure reads like the
+student's ``feedback.html``. The plugin is installed as a pytest11 entry point, so it is
+always loaded, and it does nothing at all unless ``--submission`` is given.
+
+An instructor adds an item as an ordinary test function taking the ``student`` fixture
+(a :class:`autograder.student.Student`: ``student.call("conv2d", x, w)``) and marked with
+its points::
+
+    @pytest.mark.points(3)
+    def test_conv2d_keeps_batch_order(student):
+        x = np.arange(2 * 1 * 3 * 3.0).reshape(2, 1, 3, 3)
+        out = student.call("conv2d", x, np.ones((1, 1, 1, 1)))
+        assert np.array_equal(out, x)
+
+``--results-json PATH`` writes Gradescope's results for every test with points.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
+
+_STATE = pytest.StashKey["_Grading"]()
+_CHECKS_INIT = Path(__file__).with_name("checks") / "__init__.py"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conv-lab autograder")
-    group.addoption("--submission", default=None, help="student file or folder to grade")
-    group.addoption("--results-json", default=None, help="write Gradescope results.json here")
+    group.addoption("--submission", default=None, metavar="PATH",
+                    help="grade this student file (.py/.ipynb) or folder")
+    group.addoption("--results-json", default=None, metavar="PATH",
+                    help="write Gradescope results.json for the tests with points")
+    group.addoption("--grading-seed", type=int, default=0, metavar="N",
+                    help="seed for the generated cases (default 0)")
+    group.addoption("--call-timeout", type=float, default=None, metavar="S",
+                    help="seconds each call of a student function may take")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): the test is a rubric item worth n points")
+    if config.getoption("submission"):
+        config.stash[_STATE] = _Grading(config)
+
+
+class _Grading:
+    """The submission under test (opened on first use) and the points earned so far."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.path = Path(config.getoption("submission"))
+        self.seed = config.getoption("grading_seed")
+        self.call_timeout = config.getoption("call_timeout")
+        self.results_json = config.getoption("results_json")
+        self._student: Any = None
+        self.results: dict[str, Any] = {}  # nodeid -> ItemResult, in the order run
+
+    @property
+    def student(self) -> Any:
+        if self._student is None:
+            from .sandbox import SandboxedStudent
+
+            options = {} if self.call_timeout is None else {"call_timeout": self.call_timeout}
+            self._student = SandboxedStudent(self.path, **options)
+        return self._student
+
+    def close(self) -> None:
+        if self._student is not None:
+            self._student.close()
+
+
+def _grading(config: pytest.Config) -> _Grading:
+    state = config.stash.get(_STATE, None)
+    if state is None:
+        pytest.skip("no --submission given")
+    return state
+
+
+@pytest.fixture(scope="session")
+def student(request: pytest.FixtureRequest) -> Any:
+    """The submission's functions, run in a sandboxed worker: ``student.call(name, ...)``."""
+    return _grading(request.config).student
+
+
+# --------------------------------------------------------------------------- rubric items
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path == _CHECKS_INIT and parent.config.stash.get(_STATE, None) is not None:
+        return RubricFile.from_parent(parent, path=file_path)
+    return None
+
+
+class RubricFile(pytest.File):
+    """The rubric, as a collector: one :class:`RubricItem` per item, in rubric order."""
+
+    def collect(self):
+        from . import rubric
+
+        for item in rubric.ITEMS:
+            yield RubricItem.from_parent(self, name=item.name, rubric_item=item)
+
+
+class RubricFailed(Exception):
+    def __init__(self, result: Any) -> None:
+        super().__init__(result.name)
+        self.result = result
+
+
+class RubricItem(pytest.Item):
+    """One rubric item, graded by the engine against the reference."""
+
+    def __init__(self, *, rubric_item: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rubric_item = rubric_item
+        self.add_marker(pytest.mark.points(rubric_item.points))
+
+    def runtest(self) -> None:
+        from .engine import grade_items
+
+        state = _grading(self.config)
+        [result] = grade_items(state.student, seed=state.seed, items=[self.rubric_item.name])
+        state.results[self.nodeid] = result
+        if not result.passed:
+            raise RubricFailed(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:
+        if isinstance(excinfo.value, RubricFailed):
+            from .feedback import item_text
+
+            return item_text(excinfo.value.result)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"rubric item {self.name!r} ({self.rubric_item.points} points)"
+
+
+# --------------------------------------------------------------------------- points
+
+
+def _points(item: pytest.Item) -> float | None:
+    marker = item.get_closest_marker("points")
+    if marker is None:
+        return None
+    return float(marker.args[0] if marker.args else marker.kwargs["n"])
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Remember the outcome of every test with points (rubric items record their own)."""
+    report = yield
+    state = item.config.stash.get(_STATE, None)
+    points = _points(item)
+    if state is None or points is None or isinstance(item, RubricItem):
+        return report
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        from .results import Failure, ItemResult
+
+        failure = None
+        if not report.passed:
+            text = report.longreprtext.strip()
+            summary = text.splitlines()[-1] if text else report.outcome
+            failure = Failure(summary=summary, traceback=text)
+        earned = points if report.passed else 0.0
+        state.results[item.nodeid] = ItemResult(item.name, earned, points, failure)
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state = session.config.stash.get(_STATE, None)
+    if state is None:
+        return
+    try:
+        if state.results_json:
+            from .report import results_json_text
+            from .results import GradeRecord
+
+            kind = getattr(state._student, "sandbox_kind", "none")
+            problems = list(getattr(state._student, "problems", []))
+            record = GradeRecord(state.path.stem, list(state.results.values()), kind, problems)
+            out = Path(state.results_json)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(results_json_text(record), encoding="utf-8")
+    finally:
+        state.close()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    state = config.stash.get(_STATE, None)
+    return None if state is None else f"conv-lab autograder: grading {state.path}"
