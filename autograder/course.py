@@ -23,9 +23,9 @@ Run ``python -m autograder.course --help``.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
-import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable
@@ -40,6 +40,11 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins.export import CsvExportPlugin
 from nbgrader.utils import capture_log
 from traitlets.config import Config, PyFileConfigLoader
+
+from . import rubric
+from .audit import AuditRow, audit, audit_table
+from .gradebook import graded_cells, open_gradebook, write_scores
+from .results import GradeRecord
 
 DEFAULT_COURSE_ID = "conv-lab"
 DEFAULT_ASSIGNMENT = "conv_layers"
@@ -84,6 +89,8 @@ class CycleResult:
     students: list[str] = field(default_factory=list)
     problems: dict[str, list[str]] = field(default_factory=dict)
     grades_csv: Path | None = None
+    records: list[GradeRecord] = field(default_factory=list)
+    audit: list[AuditRow] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------- configuration
@@ -154,9 +161,12 @@ def collect(cfg: Config, assignment: str) -> None:
     _check(nbgrader_api(cfg).collect(assignment), "collect")
 
 
-def zip_collect(cfg: Config, assignment: str, downloads: Path | str) -> None:
+def zip_collect(cfg: Config, assignment: str, downloads: Path | str) -> list[str]:
     """An LMS download (notebooks or .zip files named e.g. the Canvas way) ->
-    submitted/<student>/<assignment>/ via ``nbgrader zip_collect``."""
+    submitted/<student>/<assignment>/ via ``nbgrader zip_collect``.
+
+    Returns nbgrader's warnings about files it skipped (names that match no student or no
+    released notebook), for the instructor to look at."""
     course_dir = Path(cfg.CourseDirectory.root)
     archive = course_dir / "downloaded" / assignment / "archive"
     if archive.parent.exists():
@@ -164,7 +174,9 @@ def zip_collect(cfg: Config, assignment: str, downloads: Path | str) -> None:
     shutil.copytree(downloads, archive)
     app = ZipCollectApp(config=cfg)
     app.coursedir = CourseDirectory(config=cfg, assignment_id=assignment)
-    _check(capture_log(app), "zip_collect")
+    log = _check(capture_log(app), "zip_collect")
+    return [line.removeprefix("[WARNING] ") for line in log.splitlines()
+            if line.startswith("[WARNING] Skipped")]
 
 
 def submitted_students(course_dir: Path | str, assignment: str) -> list[str]:
@@ -304,14 +316,37 @@ def prepare_workdir(course: Path | str, work: Path | str) -> Path:
     return work
 
 
+def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
+                    **options) -> list[GradeRecord]:
+    """``autograder grade`` on submitted/: each student's notebooks graded in the sandbox,
+    ``workers`` at a time, on the rubric items of this assignment's graded cells only.
+    One record per student, named by nbgrader student id."""
+    from .grading import SubmissionPath, grade_many
+
+    course_dir = Path(cfg.CourseDirectory.root)
+    with open_gradebook(course_dir, cfg.CourseDirectory.course_id) as gb:
+        functions = {f for cell in graded_cells(gb, assignment) for f in cell.functions}
+    items = [it.name for it in rubric.ITEMS if it.function in functions]
+    subs = [SubmissionPath(s, course_dir / "submitted" / s / assignment)
+            for s in submitted_students(course_dir, assignment)]
+    return grade_many(subs, workers=workers, items=items, **options)
+
+
 def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
-                    feedback: bool = True) -> CycleResult:
+                    feedback: bool = True, sandboxed: bool = False,
+                    workers: int | None = None) -> CycleResult:
     """The instructor's half after submissions are in submitted/: quarantine unreadable
-    notebooks, autograde everyone once, feedback, release feedback, export."""
+    notebooks, autograde everyone once, (sandboxed: grade again in the sandbox, audit,
+    put the sandboxed scores in the gradebook), feedback, release feedback, export."""
     course_dir = Path(cfg.CourseDirectory.root)
     result = CycleResult(course_dir, assignment, submitted_students(course_dir, assignment))
     _merge(result.problems, quarantine_unreadable(course_dir, assignment))
     _merge(result.problems, autograde(cfg, assignment))
+    if sandboxed:
+        result.records = grade_sandboxed(cfg, assignment, workers)
+        result.audit = audit(course_dir, assignment, result.records,
+                             cfg.CourseDirectory.course_id)
+        write_scores(course_dir, assignment, result.records, cfg.CourseDirectory.course_id)
     if feedback:
         generate_feedback(cfg, assignment)
         if cfg.Exchange.get("root"):
@@ -322,7 +357,8 @@ def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
 
 def cycle(cfg: Config, assignment: str, students: dict[str, Edit | None] | None = None,
           downloads: Path | str | None = None, grades_csv: Path | str = "grades.csv",
-          homes: Path | str | None = None, feedback: bool = True) -> CycleResult:
+          homes: Path | str | None = None, feedback: bool = True, sandboxed: bool = False,
+          workers: int | None = None) -> CycleResult:
     """generate -> release -> students fetch + submit (or an LMS download) -> collect ->
     autograde -> feedback -> export.
 
@@ -335,15 +371,20 @@ def cycle(cfg: Config, assignment: str, students: dict[str, Edit | None] | None 
     """
     course_dir = Path(cfg.CourseDirectory.root)
     generate(cfg, assignment)
+    skipped: list[str] = []
     if downloads is not None:
-        zip_collect(cfg, assignment, downloads)
+        skipped = zip_collect(cfg, assignment, downloads)
     else:
         release(cfg, assignment)
         homes = Path(homes) if homes is not None else course_dir / "students"
         for student, edit in (students or {}).items():
             fetch_and_submit(cfg, assignment, student, homes / student, edit)
         collect(cfg, assignment)
-    return grade_submitted(cfg, assignment, grades_csv, feedback=feedback)
+    result = grade_submitted(cfg, assignment, grades_csv, feedback=feedback,
+                             sandboxed=sandboxed, workers=workers)
+    if skipped:
+        result.problems["(LMS download)"] = skipped
+    return result
 
 
 def _merge(into: dict[str, list[str]], more: dict[str, list[str]]) -> None:
@@ -352,6 +393,7 @@ def _merge(into: dict[str, list[str]], more: dict[str, list[str]]) -> None:
 
 
 # ---------------------------------------------------------------------------- notebook editing
+# Simulated students: answer the released notebooks' solution cells programmatically.
 
 def solution_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     """The notebook's nbgrader solution code cells, in order."""
@@ -359,23 +401,76 @@ def solution_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
             and c.get("metadata", {}).get("nbgrader", {}).get("solution")]
 
 
-_DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
+def definitions(source: str) -> dict[str, str]:
+    """Top-level function name -> the source of its definition (decorators included)."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+            found[node.name] = "".join(lines[start:node.end_lineno])
+    return found
 
 
-def functions_defined(source: str) -> list[str]:
-    """Names of the top-level functions a cell defines, in order."""
-    return _DEF.findall(source)
+def preamble(source: str) -> str:
+    """What an override file adds besides the graded functions: its imports, helpers and
+    top-level statements (``EXPECTED_*`` facts and the docstring left out)."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    kept = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in rubric.FUNCTIONS:
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id.startswith("EXPECTED_") for t in node.targets):
+            continue
+        kept.append("".join(lines[node.lineno - 1:node.end_lineno]))
+    return "\n".join(kept)
 
 
-def fill_solutions(folder: Path | str, code_for: Callable[[str], str | None]) -> None:
-    """Replace each solution cell of every notebook in ``folder`` with ``code_for(stub)``
-    (None: leave the cell as released), as a student typing their answers would."""
+def answer(source: str, answers: dict[str, str], extra: str = "") -> str | None:
+    """``source`` (a released solution cell) with each graded function it defines replaced
+    by ``answers[name]``; ``extra`` goes in front when any is replaced. None if the cell
+    defines none of them (or is not valid Python)."""
+    try:
+        stubs = definitions(source)
+    except SyntaxError:
+        return None
+    names = [n for n in stubs if n in answers and n in rubric.FUNCTIONS]
+    if not names:
+        return None
+    for name in names:
+        source = source.replace(stubs[name], answers[name].rstrip("\n") + "\n")
+    return (extra.rstrip("\n") + "\n\n" + source) if extra.strip() else source
+
+
+def model_answers(override: str = "") -> tuple[dict[str, str], str]:
+    """(function -> answer source, preamble) for a student who writes the model solution,
+    with the functions ``override`` (an examples/ override file's text) redefines taken from
+    it instead -- e.g. a classic bug."""
+    from .examples import read
+
+    answers = {n: src for n, src in definitions(read("model_solution.py")).items()
+               if n in rubric.FUNCTIONS}
+    extra = ""
+    if override:
+        answers.update({n: src for n, src in definitions(override).items()
+                        if n in rubric.FUNCTIONS})
+        extra = preamble(override)
+    return answers, extra
+
+
+def answer_notebooks(folder: Path | str, answers: dict[str, str], extra: str = "") -> None:
+    """Answer every notebook in ``folder`` in place, as a student typing them would."""
     for path in sorted(Path(folder).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         for cell in solution_cells(nb):
-            code = code_for(cell.source)
-            if code is not None:
-                cell.source = code
+            new = answer(cell.source, answers, extra)
+            if new is not None:
+                cell.source = new
         nbformat.write(nb, path)
 
 
@@ -399,6 +494,12 @@ def main(argv: Iterable[str] | None = None) -> int:
         p.add_argument("--timeout", type=int, default=None, help="seconds per cell")
         p.add_argument("--grades", default="grades.csv", help="where to export grades.csv")
         p.add_argument("--no-feedback", action="store_true")
+        p.add_argument("--sandboxed", action="store_true",
+                       help="also grade submitted/ with the sandboxed autograder, audit "
+                            "in-kernel vs sandboxed scores, and put the sandboxed scores in "
+                            "the gradebook (so feedback and grades.csv show them)")
+        p.add_argument("--workers", type=int, default=None,
+                       help="sandboxed grading processes (default: one per core)")
 
     p_cycle = sub.add_parser("cycle", help="generate, release, fetch+submit, collect, "
                                            "autograde, feedback, export")
@@ -430,12 +531,15 @@ def main(argv: Iterable[str] | None = None) -> int:
                 parser.error("cycle needs --exchange DIR (or --lms DIR for an LMS download)")
             students = {s: None for s in args.students.split(",") if s}
             result = cycle(cfg, args.assignment, students, downloads=args.lms,
-                           grades_csv=args.grades, feedback=not args.no_feedback)
+                           grades_csv=args.grades, feedback=not args.no_feedback,
+                           sandboxed=args.sandboxed, workers=args.workers)
         elif args.command == "grade-submitted":
             result = grade_submitted(cfg, args.assignment, args.grades,
-                                     feedback=not args.no_feedback)
+                                     feedback=not args.no_feedback,
+                                     sandboxed=args.sandboxed, workers=args.workers)
         elif args.command == "zip-collect":
-            zip_collect(cfg, args.assignment, args.downloads)
+            for warning in zip_collect(cfg, args.assignment, args.downloads):
+                print(warning)
             print("\n".join(submitted_students(course_dir, args.assignment)))
             return 0
         else:
@@ -449,6 +553,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     for student, reasons in sorted(result.problems.items()):
         for reason in reasons:
             print(f"  {student}: {reason}")
+    if args.sandboxed:
+        print(audit_table(result.audit))
+        return 2 if any(row.flagged for row in result.audit) else 0
     return 0
 
 
