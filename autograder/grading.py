@@ -218,13 +218,16 @@ def grade_many(
     *,
     workers: int | None = None,
     progress: Progress | None = None,
+    grader: Callable[..., GradeRecord] = grade_submission,
     **options,
 ) -> list[GradeRecord]:
     """Grade every submission, ``workers`` at a time; one record each, in the order given.
 
-    ``options`` go to :func:`grade_submission`. ``progress(done, total, record)`` is called
-    as each finishes. If a worker process dies, the submissions it took down are graded
-    again one by one, and one that kills its worker again gets a record saying so.
+    ``options`` go to ``grader`` (:func:`grade_submission`; another module-level function
+    with its signature can stand in, e.g. to inject a fault). ``progress(done, total,
+    record)`` is called as each finishes. If a worker process dies, the submissions it
+    took down are graded again one by one, and one that kills its worker again gets a
+    record saying so.
     """
     workers = max(1, workers or default_workers())
     records: dict[int, GradeRecord] = {}
@@ -237,22 +240,22 @@ def grade_many(
         if progress:
             progress(done, len(subs), record)
 
-    broken = _run_pool(subs, range(len(subs)), workers, options, finish)
+    broken = _run_pool(grader, subs, range(len(subs)), workers, options, finish)
     for i in broken:  # alone this time, so a second death is this submission's own
-        if _run_pool(subs, [i], 1, options, finish):
+        if _run_pool(grader, subs, [i], 1, options, finish):
             finish(i, failed_record(subs[i].student, "the grading process died while grading "
                                     "this submission (twice); please tell the instructor"))
     return [records[i] for i in range(len(subs))]
 
 
-def _run_pool(subs, indices, workers, options, finish) -> list[int]:
+def _run_pool(grader, subs, indices, workers, options, finish) -> list[int]:
     """Grade ``indices`` in a pool; returns the indices lost to a dead worker."""
     broken: list[int] = []
     if not indices:
         return broken
     with ProcessPoolExecutor(min(workers, len(indices)), mp_context=_context()) as pool:
         futures: dict[Future, int] = {
-            pool.submit(grade_submission, subs[i], **options): i for i in indices
+            pool.submit(grader, subs[i], **options): i for i in indices
         }
         for future in as_completed(futures):
             i = futures[future]
