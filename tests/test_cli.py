@@ -1,0 +1,271 @@
+"""The ``autograder`` command end to end, through the installed console script and the real
+sandbox: the example class, broken inputs, determinism, ``check`` and the pytest front-end."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import rubric
+from autograder.examples import example_class, read, stub_source
+
+BIN = Path(sys.executable).parent
+AUTOGRADER = str(BIN / "autograder")
+MODEL = read("model_solution.py")
+CLASS = {s.name: s for s in example_class()}
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(args, capture_output=True, text=True, cwd=cwd, timeout=1800)
+
+
+def grades(out: Path) -> dict[str, dict[str, str]]:
+    with open(out / "grades.csv", newline="") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+def results(out: Path, student: str) -> dict:
+    return json.loads((out / student / "results.json").read_text())
+
+
+def lost_items(out: Path, student: str) -> set[str]:
+    return {t["name"] for t in results(out, student)["tests"] if t["score"] < t["max_score"]}
+
+
+# --------------------------------------------------------------------------- the example class
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    out = tmp_path_factory.mktemp("demo")
+    proc = run(AUTOGRADER, "demo", "--out", str(out), "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    return proc, out
+
+
+def test_demo_grades_every_example_student_once(demo):
+    proc, out = demo
+    assert sorted(grades(out)) == sorted(CLASS)
+    for name in CLASS:
+        assert re.search(rf"^{re.escape(name)}\s+\d", proc.stdout, re.M), name
+    assert re.search(r"sandbox: (bubblewrap|rlimit)", proc.stdout)
+
+
+def test_demo_shows_progress_on_stderr(demo):
+    proc, _ = demo
+    assert f"{len(CLASS)}/{len(CLASS)}" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["loops", "vectorized"])
+def test_correct_students_get_exactly_full_marks(demo, name):
+    _, out = demo
+    assert lost_items(out, name) == set()
+    assert grades(out)[name]["score"] == str(rubric.TOTAL_POINTS)
+
+
+@pytest.mark.parametrize("name", ["stub", "truncated_upload", "crash_on_import",
+                                  "exits_on_import"])
+def test_unusable_submissions_get_zero_and_a_reason(demo, name):
+    _, out = demo
+    assert grades(out)[name]["score"] == "0"
+    data = results(out, name)
+    assert data["score"] == 0
+    if name != "stub":
+        assert "Problems with the submission" in data["output"]
+
+
+def test_the_syntax_error_is_named_with_its_line(demo):
+    _, out = demo
+    assert re.search(r"SyntaxError.*line \d+", results(out, "truncated_upload")["output"])
+
+
+def test_the_hanging_function_loses_only_its_own_items(demo):
+    _, out = demo
+    expected = set(CLASS["hangs"].expectations()["EXPECTED_LOST"])
+    assert lost_items(out, "hangs") == expected
+    assert any("time" in t["output"].lower() for t in results(out, "hangs")["tests"]
+               if t["name"] in expected)
+
+
+def test_patching_numpy_gains_nothing(demo):
+    _, out = demo
+    lost = lost_items(out, "numpy_patcher")
+    assert {it.name for it in rubric.items_for("conv2d")} - {"conv2d: rejects bad geometry"} <= lost
+
+
+BUGS = [s.name for s in example_class() if s.override and s.override.startswith("bugs/")]
+
+
+@pytest.mark.parametrize("name", BUGS)
+def test_each_classic_bug_loses_its_items_and_is_diagnosed(demo, name):
+    _, out = demo
+    expect = CLASS[name].expectations()
+    assert lost_items(out, name) == set(expect["EXPECTED_LOST"])
+    diagnosis = expect["EXPECTED_DIAGNOSIS"]
+    assert diagnosis in results(out, name)["output"]
+    assert diagnosis in (out / name / "feedback.html").read_text() or \
+        diagnosis.replace("'", "&#x27;").replace('"', "&quot;") in \
+        (out / name / "feedback.html").read_text()
+
+
+def test_feedback_pages_are_written_for_every_student(demo):
+    _, out = demo
+    for name in CLASS:
+        page = (out / name / "feedback.html").read_text()
+        assert page.startswith("<!DOCTYPE html>") and name in page
+
+
+# --------------------------------------------------------------------------- broken inputs
+
+
+def notebook(*cells: str) -> str:
+    return json.dumps({
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
+                   "execution_count": None, "id": f"c{i}"} for i, c in enumerate(cells)],
+    })
+
+
+BROKEN = {
+    "syntax.py": "def relu(x):\n    return np.maximum(x, 0\n",
+    "not_json.ipynb": '{"cells": [ this is not json',
+    "not_utf8.py": b"# \xff\xfe caf\xe9\ndef relu(x):\n    return x\n",
+    "empty.py": "",
+    "only_relu.py": "import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0)\n",
+    "wrong_signature.py": MODEL + "\n\ndef conv2d(x):\n    return x\n",
+    "good_notebook.ipynb": notebook(MODEL),
+}
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    folder = tmp_path_factory.mktemp("broken") / "class"
+    folder.mkdir()
+    for name, content in BROKEN.items():
+        path = folder / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    out = folder.parent / "out"
+    proc = run(AUTOGRADER, "grade", str(folder), "--out", str(out), "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    return proc, out
+
+
+def test_every_broken_input_gets_exactly_one_record(broken):
+    _, out = broken
+    assert sorted(grades(out)) == sorted(Path(n).stem for n in BROKEN)
+
+
+@pytest.mark.parametrize("name", ["syntax", "not_json", "not_utf8", "empty"])
+def test_unreadable_inputs_score_zero_with_a_reason(broken, name):
+    _, out = broken
+    data = results(out, name)
+    assert data["score"] == 0
+    assert "Problems with the submission" in data["output"]
+
+
+def test_a_file_with_only_some_functions_gets_their_points(broken):
+    _, out = broken
+    assert results(out, "only_relu")["score"] == rubric.points_for("relu")
+
+
+def test_a_wrong_signature_costs_that_functions_items_with_the_typeerror(broken):
+    _, out = broken
+    lost = lost_items(out, "wrong_signature")
+    assert {it.name for it in rubric.items_for("conv2d")} <= lost
+    outputs = [t["output"] for t in results(out, "wrong_signature")["tests"]
+               if t["name"].startswith("conv2d:")]
+    assert any("TypeError" in o for o in outputs)
+
+
+def test_a_notebook_submission_is_graded_like_the_file(broken):
+    _, out = broken
+    assert results(out, "good_notebook")["score"] == rubric.TOTAL_POINTS
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def _without_timing(text: str) -> str:
+    return re.sub(r'"execution_time": [0-9.]+', '"execution_time": 0', text)
+
+
+def test_grading_twice_gives_identical_reports(tmp_path):
+    bug = next((s for s in example_class() if s.name.startswith("bug_")), CLASS["numpy_patcher"])
+    src = tmp_path / f"{bug.name}.py"
+    src.write_text(bug.source())
+    for out in ("one", "two"):
+        proc = run(AUTOGRADER, "grade", str(src), "--out", str(tmp_path / out), "--seed", "3")
+        assert proc.returncode == 0, proc.stderr
+    for name in ("results.json", "feedback.html"):
+        one = (tmp_path / "one" / bug.name / name).read_text()
+        two = (tmp_path / "two" / bug.name / name).read_text()
+        assert _without_timing(one) == _without_timing(two)
+    assert (tmp_path / "one" / "grades.csv").read_text() == (tmp_path / "two" / "grades.csv"
+                                                             ).read_text()
+
+
+# --------------------------------------------------------------------------- check
+
+
+def test_check_passes_the_model_solution(tmp_path):
+    path = tmp_path / "conv_layers.py"
+    path.write_text(MODEL)
+    proc = run(AUTOGRADER, "check", str(path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "FAIL" not in proc.stdout and "PASS" in proc.stdout
+
+
+def test_check_fails_the_stub_with_messages(tmp_path):
+    path = tmp_path / "conv_layers.py"
+    path.write_text(stub_source(MODEL))
+    proc = run(AUTOGRADER, "check", str(path))
+    assert proc.returncode == 1
+    assert "FAIL" in proc.stdout and "NotImplementedError" in proc.stdout
+
+
+def test_check_on_a_missing_file_says_so(tmp_path):
+    proc = run(AUTOGRADER, "check", str(tmp_path / "nope.py"))
+    assert proc.returncode == 1 and "no such file" in proc.stdout
+
+
+# --------------------------------------------------------------------------- pytest front-end
+
+INSTRUCTOR_TEST = '''
+import numpy as np
+import pytest
+
+
+@pytest.mark.points(3)
+def test_conv2d_keeps_batch_order(student):
+    x = np.arange(2 * 1 * 3 * 3.0).reshape(2, 1, 3, 3)
+    assert np.array_equal(student.call("conv2d", x, np.ones((1, 1, 1, 1))), x)
+
+
+@pytest.mark.points(2)
+def test_relu_of_minus_one_is_minus_one(student):
+    assert student.call("relu", np.array([-1.0]))[0] == -1.0  # wrong on purpose
+'''
+
+
+def test_pytest_front_end_grades_the_rubric_and_instructor_tests(tmp_path):
+    sub = tmp_path / "model.py"
+    sub.write_text(MODEL)
+    extra = tmp_path / "test_extra.py"
+    extra.write_text(INSTRUCTOR_TEST)
+    out = tmp_path / "results.json"
+    proc = run(str(BIN / "pytest"), "--pyargs", "autograder.checks", str(extra),
+               "--submission", str(sub), "--results-json", str(out), "-q",
+               "-p", "no:cacheprovider", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout  # the purposely wrong instructor test fails
+    data = json.loads(out.read_text())
+    names = [t["name"] for t in data["tests"]]
+    assert names[: len(rubric.ITEMS)] == [it.name for it in rubric.ITEMS]
+    assert data["score"] == rubric.TOTAL_POINTS + 3
+    assert sum(t["max_score"] for t in data["tests"]) == rubric.TOTAL_POINTS + 5
+    assert f"{len(rubric.ITEMS) + 1} passed, 1 failed" in proc.stdout
