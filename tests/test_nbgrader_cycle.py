@@ -1,0 +1,250 @@
+"""The nbgrader release-and-collect cycle, end to end, with real nbgrader and real kernels.
+
+One class of simulated students goes through the exchange (fetch, answer, submit --student),
+is collected, autograded once, graded again in the sandbox, audited, and exported; a second
+run takes the same notebooks through the LMS path (Canvas file names -> zip_collect). To keep
+the run short, the course is cut to two of the five notebooks (01 and 03), which still hold
+a classic bug and the conv2d a student might fake.
+
+Expected scores come from the rubric (points per function) and from the bug file's own
+``EXPECTED_LOST`` facts, never from the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder import course, rubric
+from autograder.audit import flagged_students
+from autograder.examples import ExampleStudent, example_class, read
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS = ROOT / "assignments"
+ASSIGNMENT = course.DEFAULT_ASSIGNMENT
+NOTEBOOKS = ("01_feature_map_size", "03_convolution")
+FUNCTIONS = tuple(f for p in rubric.PARTS if p.stem in NOTEBOOKS for f in p.functions)
+MAX = sum(rubric.points_for(f) for f in FUNCTIONS)
+TIMEOUT = 60  # seconds per cell; no student here loops
+
+#: numpy's comparisons all say "equal" from an earlier cell on, and conv2d returns zeros
+NUMPY_PATCH = '''import numpy as np
+
+def _always_equal(*args, **kwargs):
+    return True
+
+np.allclose = _always_equal
+np.array_equal = _always_equal
+np.testing.assert_allclose = lambda *args, **kwargs: None
+'''
+ZEROS_CONV2D = '''def conv2d(x, w, b=None, stride=1, padding=0):
+    import numpy
+    n, _, h, wd = numpy.shape(x)
+    f, _, fh, fw = numpy.shape(w)
+    return numpy.zeros((n, f, (h - fh) // stride + 1, (wd - fw) // stride + 1))
+'''
+
+
+# ---------------------------------------------------------------------------- the course
+
+def skip_unless_course() -> None:
+    missing = [p for p in [ASSIGNMENTS / "nbgrader_config.py"] +
+               [ASSIGNMENTS / "source" / ASSIGNMENT / f"{nb}.ipynb" for nb in NOTEBOOKS]
+               if not p.exists()]
+    if missing:
+        pytest.skip(f"the nbgrader course is not built yet: {missing[0]}")
+
+
+def make_course(dest: Path) -> Path:
+    """A fresh course directory: the repository's config and source, cut to NOTEBOOKS."""
+    skip_unless_course()
+    course.prepare_workdir(ASSIGNMENTS, dest)
+    for nb in (dest / "source" / ASSIGNMENT).glob("*.ipynb"):
+        if nb.stem not in NOTEBOOKS:
+            nb.unlink()
+    return dest
+
+
+def class_bug() -> ExampleStudent:
+    """A classic bug from autograder/examples/bugs/ that lives in the course's notebooks and
+    costs some but not all points."""
+    for student in example_class():
+        if not student.name.startswith("bug_"):
+            continue
+        lost = student.expectations().get("EXPECTED_LOST", ())
+        if lost and all(rubric.item(name).function in FUNCTIONS for name in lost):
+            return student
+    pytest.skip("no bug in autograder/examples/bugs/ grades within notebooks 01 and 03")
+
+
+def lost_points(student: ExampleStudent) -> float:
+    return float(sum(rubric.item(name).points for name in
+                     student.expectations()["EXPECTED_LOST"]))
+
+
+# ---------------------------------------------------------------------------- the students
+
+def model(folder: Path) -> None:
+    course.answer_notebooks(folder, *course.model_answers())
+
+
+def with_bug(bug: ExampleStudent):
+    def edit(folder: Path) -> None:
+        course.answer_notebooks(folder, *course.model_answers(read(bug.override)))
+    return edit
+
+
+def numpy_patcher(folder: Path) -> None:
+    """Model answers, but conv2d returns zeros and an earlier cell patches numpy."""
+    answers, _ = course.model_answers()
+    answers["conv2d"] = ZEROS_CONV2D
+    course.answer_notebooks(folder, answers)
+    insert_before_first_answer(folder / "03_convolution.ipynb", NUMPY_PATCH)
+
+
+SCORE_PATCH = """import autograder.notebook
+from autograder import rubric
+
+autograder.notebook.score = lambda fn, *args, **kwargs: rubric.points_for(fn)
+require_written = lambda fn: None
+"""
+
+
+def insert_before_first_answer(path: Path, source: str) -> None:
+    nb = nbformat.read(path, as_version=4)
+    first_answer = nb.cells.index(course.solution_cells(nb)[0])
+    nb.cells.insert(first_answer, nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, path)
+
+
+def score_patcher(folder: Path) -> None:
+    """Untouched stubs, and an earlier cell that replaces the hidden tests' scoring
+    function with one that hands out full points."""
+    insert_before_first_answer(folder / "01_feature_map_size.ipynb", SCORE_PATCH)
+
+
+# ---------------------------------------------------------------------------- one run each
+
+def grades(csv_path: Path) -> dict[str, float]:
+    with open(csv_path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    ids = [r["student_id"] for r in rows]
+    assert len(ids) == len(set(ids)), f"one row per student expected, got {ids}"
+    return {r["student_id"]: float(r["score"]) for r in rows}
+
+
+@pytest.fixture(scope="module")
+def exchange_run(tmp_path_factory):
+    """The whole cycle through the filesystem exchange: one autograde, one sandboxed pass."""
+    tmp = tmp_path_factory.mktemp("cycle")
+    course_dir = make_course(tmp / "course")
+    bug = class_bug()
+    students = {"model": model, "untouched": None, "bug": with_bug(bug),
+                "numpy_patcher": numpy_patcher, "score_patcher": score_patcher}
+    cfg = course.course_config(course_dir, exchange=tmp / "exchange", timeout=TIMEOUT)
+    result = course.cycle(cfg, ASSIGNMENT, students, grades_csv=tmp / "grades.csv",
+                          homes=tmp / "homes", sandboxed=True, workers=2)
+    return result, cfg, bug, tmp
+
+
+@pytest.fixture(scope="module")
+def lms_run(exchange_run, tmp_path_factory):
+    """The same notebooks, downloaded from Canvas and collected with zip_collect."""
+    first, _, bug, _ = exchange_run
+    tmp = tmp_path_factory.mktemp("lms")
+    course_dir = make_course(tmp / "course")
+    downloads = tmp / "downloads"
+    downloads.mkdir()
+    for k, student in enumerate(["model", "untouched", "bug"]):
+        folder = first.course_dir / "submitted" / student / ASSIGNMENT
+        late = "LATE_" if student == "bug" else ""
+        for nb in sorted(folder.glob("*.ipynb")):
+            name = f"{student}_{late}{1000 + k}_{2000 + k}_{nb.name}"
+            shutil.copy(nb, downloads / name)
+    (downloads / "model_1000_2000_my_notes.txt").write_text("not a notebook")
+    cfg = course.course_config(course_dir, timeout=TIMEOUT)
+    result = course.cycle(cfg, ASSIGNMENT, downloads=downloads, grades_csv=tmp / "grades.csv",
+                          sandboxed=True, workers=2, feedback=False)
+    return result, bug
+
+
+# ---------------------------------------------------------------------------- exchange path
+
+def test_exchange_cycle_scores_follow_the_rubric(exchange_run):
+    result, _, bug, _ = exchange_run
+    scores = grades(result.grades_csv)
+    assert set(scores) == {"model", "untouched", "bug", "numpy_patcher", "score_patcher"}
+    assert scores["model"] == MAX
+    assert scores["untouched"] == 0
+    assert scores["bug"] == MAX - lost_points(bug)
+    assert result.problems == {}
+
+
+def test_nbgrader_and_sandbox_agree_on_honest_notebooks(exchange_run):
+    result, _, _, _ = exchange_run
+    honest = [r for r in result.audit if r.student in ("model", "untouched", "bug")]
+    assert len(honest) == 3 * len(FUNCTIONS)  # one hidden-test cell per function
+    differ = [(r.student, r.grade_id, r.in_kernel, r.sandboxed) for r in honest
+              if r.in_kernel != pytest.approx(r.sandboxed)]
+    assert differ == []
+
+
+def test_audit_flags_the_tampering_notebooks_only(exchange_run):
+    result, _, _, _ = exchange_run
+    assert flagged_students(result.audit) == ["numpy_patcher", "score_patcher"] or \
+        (flagged_students(result.audit) == ["score_patcher"] and _numpy_patch_was_harmless(result))
+    patched = {r.grade_id: r for r in result.audit if r.student == "score_patcher"}
+    assert all(r.in_kernel == r.max_score and r.sandboxed == 0 for r in patched.values()
+               if r.notebook == "01_feature_map_size")
+
+
+def _numpy_patch_was_harmless(result) -> bool:
+    """The in-kernel checks may not trust the kernel's numpy; then the patch gains nothing
+    and the in-kernel score equals the sandboxed one (which is the point)."""
+    rows = [r for r in result.audit if r.student == "numpy_patcher"]
+    return all(r.in_kernel == pytest.approx(r.sandboxed) for r in rows)
+
+
+def test_gradebook_holds_sandboxed_scores_for_nbgrader_export(exchange_run):
+    """The real `nbgrader export` command reads the gradebook the cycle wrote into."""
+    result, cfg, _, _ = exchange_run
+    out = tmp / "export.csv"
+    bindir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    subprocess.run([str(Path(bindir) / "nbgrader"), "export", f"--to={out}",
+                    f"--CourseDirectory.course_id={cfg.CourseDirectory.course_id}"],
+                   cwd=result.course_dir, env=env, check=True, capture_output=True)
+    scores = grades(out)
+    sandboxed = {rec.student: rec.score for rec in result.records}
+    assert scores == pytest.approx(sandboxed)
+    assert scores["score_patcher"] == 0  # not the full marks its kernel reported
+
+
+def test_feedback_is_released_to_every_student(exchange_run):
+    result, cfg, _, _ = exchange_run
+    outbound = Path(cfg.Exchange.root) / cfg.CourseDirectory.course_id / "feedback"
+    html = list(outbound.rglob("*.html"))
+    # one feedback page per student and notebook
+    assert len(html) == len(result.students) * len(NOTEBOOKS)
+
+
+# ---------------------------------------------------------------------------- LMS path
+
+def test_lms_zip_collect_gives_the_same_scores(lms_run, exchange_run):
+    result, bug = lms_run
+    scores = grades(result.grades_csv)
+    assert scores == {"model": MAX, "untouched": 0.0, "bug": MAX - lost_points(bug)}
+    assert any("my_notes.txt" in w for w in result.problems.get("(LMS download)", []))
+    first, _, _, _ = exchange_run
+    assert [r.flagged for r in result.audit] == [False] * len(result.audit)
+    assert {r.student: r.score for r in result.records} == \
+        {r.student: r.score for r in first.records if r.student in scores}
