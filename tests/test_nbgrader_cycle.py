@@ -216,7 +216,7 @@ def _numpy_patch_was_harmless(result) -> bool:
 
 def test_gradebook_holds_sandboxed_scores_for_nbgrader_export(exchange_run):
     """The real `nbgrader export` command reads the gradebook the cycle wrote into."""
-    result, cfg, _, _ = exchange_run
+    result, cfg, _, tmp = exchange_run
     out = tmp / "export.csv"
     bindir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
