@@ -4,6 +4,8 @@
         Grade submissions (files, student folders or class folders; see
         ``autograder.grading``) and write DIR/grades.csv and, per student,
         DIR/<student>/results.json (Gradescope) and DIR/<student>/feedback.html.
+    autograder grade /autograder/submission --gradescope --out /autograder/results
+        On Gradescope: one submission, results.json straight into DIR.
     autograder check FILE
         For students: run the public checks on your file. Exit code 0 iff all pass.
     autograder demo [--out DIR]
@@ -72,14 +74,21 @@ def grade_paths(
     call_timeout: float | None = None,
     sandbox: str = "auto",
     progress: bool = True,
+    gradescope: bool = False,
     err: TextIO | None = None,
 ) -> list[GradeRecord]:
-    """Find, grade and report; returns the records in the order found."""
+    """Find, grade and report; returns the records in the order found.
+
+    ``gradescope``: the one PATH is one submission, whatever it holds, and its
+    results.json and feedback.html go straight into ``out``.
+    """
     from .grading import find_submissions, grade_many
     from .report import write_grades_csv, write_student_reports
 
     err = err if err is not None else sys.stderr
-    subs, warnings = find_submissions(paths)
+    if gradescope and len(paths) != 1:
+        raise ValueError(f"--gradescope grades exactly one submission, got {len(paths)} paths")
+    subs, warnings = find_submissions(paths, expand=not gradescope)
     for warning in warnings:
         print(f"warning: {warning}", file=err)
     out = Path(out)
@@ -88,7 +97,7 @@ def grade_paths(
     records = grade_many(subs, workers=workers, progress=bar, seed=seed,
                          call_timeout=call_timeout, sandbox=sandbox)
     for record in records:
-        write_student_reports(record, out)
+        write_student_reports(record, out, flat=gradescope)
     write_grades_csv(records, out)
     return records
 
@@ -97,7 +106,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     start = time.monotonic()
     records = grade_paths(args.paths, args.out, workers=args.workers, seed=args.seed,
                           call_timeout=args.timeout, sandbox=args.sandbox,
-                          progress=not args.quiet)
+                          progress=not args.quiet, gradescope=args.gradescope)
     if not records:
         print("no submissions found", file=sys.stderr)
         return 2
@@ -278,6 +287,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("paths", nargs="+", metavar="PATH",
                        help=".py/.ipynb files, student folders or class folders")
     grade.add_argument("--out", required=True, metavar="DIR", help="folder for the reports")
+    grade.add_argument("--gradescope", action="store_true",
+                       help="one submission (e.g. /autograder/submission); write results.json "
+                       "and feedback.html straight into DIR (e.g. /autograder/results)")
     grade.add_argument("--sandbox", choices=("auto", "bubblewrap", "rlimit"), default="auto",
                        help="how to contain student code (default: bubblewrap if it works)")
     common(grade)

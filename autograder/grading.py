@@ -67,10 +67,13 @@ def is_single_submission_folder(folder: Path) -> bool:
     return any(child.name in PART_FILES for child in folder.iterdir() if child.is_file())
 
 
+def _name_of(path: Path) -> str:
+    return path.stem if path.suffix in SUFFIXES else path.name
+
+
 def _expand(path: Path, warnings: list[str]) -> list[tuple[str, Path]]:
     if not path.is_dir() or is_single_submission_folder(path):
-        name = path.stem if path.suffix in SUFFIXES else path.name
-        return [(name, path)]
+        return [(_name_of(path), path)]
     found = []
     for child in sorted(path.iterdir()):
         if _ignored(child):
@@ -86,17 +89,23 @@ def _expand(path: Path, warnings: list[str]) -> list[tuple[str, Path]]:
     return found
 
 
-def find_submissions(paths: Iterable[str | Path]) -> tuple[list[SubmissionPath], list[str]]:
+def find_submissions(
+    paths: Iterable[str | Path], *, expand: bool = True
+) -> tuple[list[SubmissionPath], list[str]]:
     """Every submission under ``paths`` (see the module docstring), and warnings to show.
 
-    Returns ``(submissions, warnings)``; names are unique and safe as folder names.
+    ``expand=False`` takes each path as one submission, as it is (Gradescope's
+    ``/autograder/submission`` folder). Returns ``(submissions, warnings)``; names are
+    unique and safe as folder names.
     """
     warnings: list[str] = []
     seen_paths: set[Path] = set()
     taken: dict[str, Path] = {}
     subs: list[SubmissionPath] = []
     for given in paths:
-        for raw_name, path in _expand(Path(given), warnings):
+        given = Path(given)
+        found = _expand(given, warnings) if expand else [(_name_of(given), given)]
+        for raw_name, path in found:
             resolved = path.resolve()
             if resolved in seen_paths:
                 warnings.append(f"{path} was given twice; graded once")

@@ -95,9 +95,13 @@ def safe_name(student: str) -> str:
     return name or "_"
 
 
-def write_student_reports(record: GradeRecord, out_dir: Path) -> Path:
-    """Write ``out_dir/<student>/results.json`` and ``feedback.html``; returns the folder."""
-    folder = Path(out_dir) / safe_name(record.student)
+def write_student_reports(record: GradeRecord, out_dir: Path, flat: bool = False) -> Path:
+    """Write ``out_dir/<student>/results.json`` and ``feedback.html``; returns the folder.
+
+    ``flat`` writes them into ``out_dir`` itself (Gradescope reads
+    ``/autograder/results/results.json``).
+    """
+    folder = Path(out_dir) if flat else Path(out_dir) / safe_name(record.student)
     _write_text(folder / "results.json", results_json_text(record))
     _write_text(folder / "feedback.html", feedback_html(record))
     return folder
