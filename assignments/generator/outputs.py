@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import extract, modules
+from . import extract, modules, notebooks
 
 MODEL_SOLUTION = "autograder/examples/model_solution.py"
 STUBS = "assignments/stubs"
@@ -30,5 +30,9 @@ def all_files() -> dict[str, bytes]:
         f"{STUBS}/conv_layers.py": modules.student_stubs().encode(),
         **data_files(STUBS),
         **selfcheck_files(STUBS),
+        **data_files(COURSE),
+        **selfcheck_files(COURSE),
     }
+    for lesson in notebooks.lessons():
+        files[f"{COURSE}/{lesson.part.stem}.ipynb"] = notebooks.build(lesson).encode()
     return files

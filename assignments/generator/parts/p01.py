@@ -1,0 +1,221 @@
+"""Notebook 1: how big a feature map is (output_size, same_padding)."""
+# ruff: noqa: E501  (Korean prose and notebook code; Markdown rewraps it)
+
+from __future__ import annotations
+
+from ..cells import bi, demo, md, task
+
+
+def cells(lesson):
+    return [
+        md(bi(
+            """
+            # 1. 피처 맵의 크기 · Feature-map size
+
+            합성곱(convolution) 층은 작은 **필터**(커널이라고도 부릅니다)를 이미지 위에 올려놓고
+            조금씩 옮겨 가며 계산합니다. 필터가 놓인 자리마다 가중치와 그 아래 픽셀을 곱해 더하고
+            편향을 더해(`W·X + b`) 숫자 하나를 얻습니다. 이 숫자들을 자리 순서대로 모은 격자가
+            **피처 맵**(activation map)입니다. 이 노트북에서는 계산을 하기 전에 먼저 피처 맵이 몇 칸이
+            되는지부터 구합니다.
+            """,
+            """
+            A convolution layer places a small **filter** (also called a kernel) on the image and
+            moves it step by step. At every place it multiplies the weights with the pixels
+            underneath, adds them up and adds a bias (`W·X + b`), giving one number. Those numbers,
+            laid out in the order of the places, form the **feature map** (activation map). Before
+            computing any of them, this notebook works out how many cells the feature map has.
+            """),
+            f"""
+            **점수 · Points** (rubric: `autograder/rubric.py`)
+
+            {lesson.points()}
+            """),
+        *lesson.setup_cells(),
+        md(bi(
+            """
+            ## 필터가 놓일 수 있는 자리의 수
+
+            한 축만 보겠습니다. 입력이 N 픽셀, 필터가 F 픽셀이고 한 번에 S(**stride**, 보폭) 픽셀씩
+            움직인다면, 첫 자리는 0에서 시작하고 마지막 자리는 N − F 입니다. 그 사이를 S 간격으로
+            나누면 자리의 개수는 `(N − F) / S + 1` 입니다.
+
+            강의의 예: 7×7 이미지에 3×3 필터를 쓰면
+            - stride 1: (7 − 3)/1 + 1 = **5** → 5×5 피처 맵
+            - stride 2: (7 − 3)/2 + 1 = **3** → 3×3 피처 맵
+            - stride 3: (7 − 3)/3 + 1 = **2.33…** → 필터가 딱 맞게 놓이지 않습니다.
+
+            자리의 수는 셀 수 있는 개수이므로 **자연수**(1, 2, 3, …)여야 합니다. 2.33이 나왔다는 것은
+            세 번째 자리에서 필터가 이미지 밖으로 삐져나간다는 뜻입니다. 이런 설정은 잘못된 것이므로
+            `output_size`는 계산 과정을 보여 주는 `ValueError`를 냅니다.
+            """,
+            """
+            ## How many places the filter can take
+
+            Look at one axis. With an input of N pixels, a filter of F pixels and a step of S
+            pixels (the **stride**), the first place starts at 0 and the last at N − F. Cutting that
+            distance into steps of S gives `(N − F) / S + 1` places.
+
+            The lecture's example, a 7×7 image and a 3×3 filter:
+            - stride 1: (7 − 3)/1 + 1 = **5** → a 5×5 feature map
+            - stride 2: (7 − 3)/2 + 1 = **3** → a 3×3 feature map
+            - stride 3: (7 − 3)/3 + 1 = **2.33…** → the filter does not fit evenly.
+
+            A number of places is a count, so it has to be a **natural number** (1, 2, 3, …).
+            Getting 2.33 means the third place would hang over the edge of the image. Such a
+            setting is a mistake, so `output_size` raises a `ValueError` that shows the arithmetic.
+            """)),
+        demo("""
+            def draw_positions(ax, n=7, f=3, s=1):
+                \"\"\"Each place of an f-wide filter on n pixels, stride s; red = does not fit.\"\"\"
+                for k in range(n):
+                    ax.add_patch(plt.Rectangle((k, 0), 1, 1, fill=False))
+                    ax.text(k + 0.5, 0.5, str(k), ha="center", va="center", color="gray")
+                for level, start in enumerate(range(0, n, s)):
+                    fits = start + f <= n
+                    ax.add_patch(plt.Rectangle(
+                        (start + 0.05, 1.2 + 0.4 * level), f - 0.1, 0.3,
+                        color="tab:blue" if fits else "tab:red", alpha=0.6 if fits else 0.35))
+                value = (n - f) / s + 1
+                ax.set_title(f"N={n}, F={f}, stride {s}: (N - F)/S + 1 = {value:.3g}")
+                ax.set_xlim(-0.5, n + 3)
+                ax.set_ylim(-0.2, 4.2)
+                ax.axis("off")
+
+
+            fig, axes = plt.subplots(3, 1, figsize=(7, 6))
+            for ax, s in zip(axes, (1, 2, 3)):
+                draw_positions(ax, s=s)
+            fig.tight_layout()
+            plt.show()
+        """),
+        md(bi(
+            """
+            ## 직사각형 입력, 그리고 강의의 오타
+
+            입력의 높이와 너비가 다를 수도 있습니다. 높이 H, 너비 W, 필터 FH×FW, stride S, 사방에
+            붙이는 0의 두께(패딩, 다음 노트북에서 다룹니다) P라고 하면 두 축을 따로 계산합니다.
+
+            - 출력 높이: `OH = (H + 2P − FH) / S + 1`
+            - 출력 너비: `OW = (W + 2P − FW) / S + 1`
+
+            ⚠️ 강의 본문에는 너비 공식이 `OW = (H + 2P + FW)/S + 1`로 적혀 있는데, 이것은 오타입니다.
+            너비는 높이 H가 아니라 **너비 W**로 계산하고, 필터 크기는 **빼야** 합니다. 예를 들어
+            7×9 입력(H=7, W=9)에 3×3 필터, stride 2, 패딩 0이면 OH = (7 − 3)/2 + 1 = 3,
+            OW = (9 − 3)/2 + 1 = 4 입니다. 오타대로 계산하면 (7 + 3)/2 + 1 = 6 이 나오는데, 필터가
+            9칸 위에서 2칸씩 움직여 6자리에 놓일 수는 없습니다.
+
+            두 값 모두 자연수여야 합니다. 그래서 한 축의 계산만 맡는 함수 하나(`output_size`)를 만들고
+            높이와 너비에 한 번씩 부릅니다. 다음 노트북들의 제공 함수 `output_shape`가 그렇게 합니다.
+            """,
+            """
+            ## Rectangular inputs, and the lecture's typo
+
+            Height and width may differ. With height H, width W, a filter FH×FW, stride S and a
+            border of P zeros on every side (padding, next notebook), each axis is computed on its own:
+
+            - output height: `OH = (H + 2P − FH) / S + 1`
+            - output width: `OW = (W + 2P − FW) / S + 1`
+
+            ⚠️ The lecture prints the width formula as `OW = (H + 2P + FW)/S + 1`, which is a typo:
+            the width uses the **width W**, not the height H, and the filter size is **subtracted**.
+            For a 7×9 input (H=7, W=9), a 3×3 filter, stride 2 and no padding: OH = (7 − 3)/2 + 1 = 3
+            and OW = (9 − 3)/2 + 1 = 4. The typo would give (7 + 3)/2 + 1 = 6, yet a 3-wide filter
+            stepping by 2 over 9 pixels cannot take 6 places.
+
+            Both numbers must be natural numbers. So one function handles one axis (`output_size`)
+            and is called once for the height and once for the width; the provided `output_shape`
+            of the later notebooks does exactly that.
+            """)),
+        demo("""
+            H, W, FH, FW, S, P = 7, 9, 3, 3, 2, 0
+            print("OH =", (H + 2 * P - FH) / S + 1)
+            print("OW =", (W + 2 * P - FW) / S + 1, " (correct width formula)")
+            print("typo:", (H + 2 * P + FW) / S + 1, " (the lecture's misprint, not a size)")
+        """),
+        md(bi(
+            """
+            ## 패딩 미리 보기
+
+            가장자리에 0을 P겹 두르면 입력이 양쪽으로 P씩, 모두 2P만큼 커집니다. 7×7 입력에 3×3 필터,
+            stride 1, P = 1이면 (7 + 2·1 − 3)/1 + 1 = **7**, 즉 크기가 그대로 유지됩니다.
+            위, 아래, 왼쪽, 오른쪽에 서로 다른 두께를 줄 수도 있으므로 `padding`은 `p` 하나 또는
+            `(앞, 뒤)` 쌍으로 받습니다. 그때 분자의 2P는 `앞 + 뒤`가 됩니다.
+
+            **`output_size` 작성하기.** 잘못된 인자(0 이하의 크기, 정수가 아닌 값)와 자연수가 아닌
+            결과에는 `ValueError`/`TypeError`를 내세요. 메시지에 계산식을 보여 주면 무엇이 틀렸는지
+            바로 알 수 있습니다. 제공 함수 `positive_int`, `_axis_padding`을 쓰면 검사가 쉽습니다.
+            문자열 `"valid"`와 `"same"`은 TensorFlow의 규칙을 따릅니다: `"valid"`는 패딩 없이
+            남는 픽셀을 버리며 내림하고, `"same"`은 `ceil(n / stride)`입니다.
+            """,
+            """
+            ## Padding, a preview
+
+            A border of P zeros makes the input P larger on each side, 2P in total. A 7×7 input, a
+            3×3 filter, stride 1 and P = 1 give (7 + 2·1 − 3)/1 + 1 = **7**: the size is kept.
+            The sides may differ, so `padding` is a single `p` or a pair `(before, after)`; the
+            2P in the formula then becomes `before + after`.
+
+            **Write `output_size`.** Raise `ValueError`/`TypeError` for bad arguments (sizes below 1,
+            numbers that are not whole) and for results that are not natural numbers; a message that
+            shows the arithmetic tells the user at once what went wrong. The provided
+            `positive_int` and `_axis_padding` make the checks short. The strings `"valid"` and
+            `"same"` follow TensorFlow: `"valid"` uses no padding and rounds down, dropping the
+            pixels the filter cannot reach; `"same"` gives `ceil(n / stride)`.
+            """)),
+        *task("output_size"),
+        demo("""
+            for stride in (1, 2, 3):
+                try:
+                    print(f"7x7, 3x3, stride {stride}:", output_size(7, 3, stride))
+                except ValueError as error:
+                    print(f"7x7, 3x3, stride {stride}: ValueError:", error)
+            print("32x32 image, 5x5 filter:", output_size(32, 5))
+            print("4x4 input, 3x3 filter:", output_size(4, 3))
+            print("7x7 with padding 1:", output_size(7, 3, padding=1))
+        """),
+        md(bi(
+            """
+            ## `"same"` 패딩은 얼마나 필요할까?
+
+            TensorFlow의 `padding="same"`은 출력 크기를 `ceil(n / stride)`로 정하고, 그 크기를
+            만드는 데 필요한 만큼만 0을 붙입니다. 필요한 패딩의 합은
+            `max((out − 1)·stride + f − n, 0)`이고, 이것을 반으로 나누어 앞(위/왼쪽)에 몫을,
+            뒤(아래/오른쪽)에 나머지를 붙입니다. 합이 홀수이면 남는 한 칸은 뒤쪽으로 갑니다.
+
+            예: `same_padding(7, 3)` → `(1, 1)` (7×7을 유지하는 P = 1),
+            `same_padding(8, 3, 2)` → `(0, 1)`, `same_padding(5, 4)` → `(1, 2)`.
+            """,
+            """
+            ## How much padding does `"same"` need?
+
+            TensorFlow's `padding="same"` fixes the output size at `ceil(n / stride)` and adds just
+            enough zeros to get it. The total is `max((out − 1)·stride + f − n, 0)`; half of it
+            (rounded down) goes before (top/left) and the rest after (bottom/right), so an odd
+            total puts its extra zero at the end.
+
+            Examples: `same_padding(7, 3)` → `(1, 1)` (the P = 1 that keeps 7×7),
+            `same_padding(8, 3, 2)` → `(0, 1)`, `same_padding(5, 4)` → `(1, 2)`.
+            """)),
+        *task("same_padding"),
+        demo("""
+            for n, f, s in [(7, 3, 1), (8, 3, 2), (5, 4, 1), (32, 5, 1)]:
+                before, after = same_padding(n, f, s)
+                print(f"n={n}, f={f}, stride={s}: pad {before} + {after} ->",
+                      output_size(n, f, s, (before, after)), "= ceil(n / stride)")
+        """),
+        md(bi(
+            """
+            ## 정리
+            - 한 축의 출력 크기: `(N + 2P − F) / S + 1`, 반드시 자연수.
+            - 높이와 너비는 따로: `OH = (H + 2P − FH)/S + 1`, `OW = (W + 2P − FW)/S + 1`
+              (강의의 `(H + 2P + FW)`는 오타).
+            - 다음 노트북: 패딩을 실제로 붙이는 `zero_pad`.
+            """,
+            """
+            ## Summary
+            - Output size along one axis: `(N + 2P − F) / S + 1`, always a natural number.
+            - Height and width separately: `OH = (H + 2P − FH)/S + 1`, `OW = (W + 2P − FW)/S + 1`
+              (the lecture's `(H + 2P + FW)` is a typo).
+            - Next notebook: `zero_pad`, which actually adds the padding.
+            """)),
+    ]

@@ -1,0 +1,131 @@
+"""Notebook 2: zero padding (zero_pad)."""
+# ruff: noqa: E501  (Korean prose and notebook code; Markdown rewraps it)
+
+from __future__ import annotations
+
+from ..cells import bi, demo, md, task
+
+
+def cells(lesson):
+    return [
+        md(bi(
+            """
+            # 2. 제로 패딩 · Zero padding
+
+            패딩 없이 합성곱을 거듭하면 피처 맵이 층마다 작아집니다(7×7 → 3×3 필터 → 5×5 → 3×3 …).
+            게다가 가장자리 픽셀은 필터가 거의 지나가지 않아서 결과에 덜 반영됩니다. 입력 둘레에
+            0을 둘러서(**제로 패딩**) 두 문제를 함께 줄일 수 있습니다. 0을 몇 겹 두를지는 우리가 정하는
+            하이퍼파라미터이고, 그 두께로 피처 맵의 크기를 원하는 대로 맞춥니다.
+            """,
+            """
+            Without padding every convolution shrinks the feature map (7×7 → a 3×3 filter → 5×5 →
+            3×3 …). On top of that the filter rarely passes over the border pixels, so they count
+            less in the result. Surrounding the input with zeros (**zero padding**) eases both
+            problems. How many rings of zeros to add is a hyper-parameter we choose, and its
+            thickness sets the size of the feature map.
+            """),
+            f"""
+            **점수 · Points**
+
+            {lesson.points()}
+            """),
+        *lesson.setup_cells(),
+        md(bi(
+            """
+            ## 가장자리는 몇 번 계산될까?
+
+            아래 그림의 숫자는 3×3 필터가 stride 1로 움직일 때 각 픽셀을 덮는 횟수입니다. 패딩이 없으면
+            모서리 픽셀은 단 한 번, 가운데 픽셀은 9번 쓰입니다. 0을 한 겹 두르면(P = 1) 모든 원래
+            픽셀이 더 고르게 쓰이고, 출력도 7×7로 입력과 같은 크기가 됩니다.
+            """,
+            """
+            ## How often is the border used?
+
+            The numbers below count how many places of a 3×3 filter, stride 1, cover each pixel.
+            Without padding a corner pixel is used once and a centre pixel nine times. With one ring
+            of zeros (P = 1) the original pixels are used more evenly, and the output is 7×7, the
+            size of the input.
+            """)),
+        demo("""
+            def coverage(n=7, f=3, p=0):
+                \"\"\"How many f×f windows (stride 1) cover each of the n×n original pixels.\"\"\"
+                counts = np.zeros((n + 2 * p, n + 2 * p), dtype=int)
+                out = n + 2 * p - f + 1
+                for i in range(out):
+                    for j in range(out):
+                        counts[i : i + f, j : j + f] += 1
+                return counts[p : p + n, p : p + n]
+
+
+            fig, axes = plt.subplots(1, 2, figsize=(9, 4.2))
+            for ax, p in zip(axes, (0, 1)):
+                counts = coverage(p=p)
+                ax.imshow(counts, cmap="Blues", vmin=0, vmax=9)
+                for (i, j), c in np.ndenumerate(counts):
+                    ax.text(j, i, c, ha="center", va="center")
+                out = 7 + 2 * p - 3 + 1
+                ax.set_title(f"7x7 input, 3x3 filter, padding {p}: output {out}x{out}")
+                ax.set_xticks([])
+                ax.set_yticks([])
+            plt.show()
+        """),
+        md(bi(
+            """
+            ## `zero_pad` 작성하기
+
+            `zero_pad(x, pad)`는 배열의 **마지막 두 축**(높이, 너비) 둘레에 0을 붙인 새 배열을
+            돌려줍니다. 앞의 축들(배치 N, 채널 C 등)은 그대로입니다. `pad`는 세 가지로 받습니다.
+
+            - `p`: 네 변 모두 p겹
+            - `(ph, pw)`: 위·아래에 ph, 왼쪽·오른쪽에 pw
+            - `((top, bottom), (left, right))`: 네 변을 따로 (`"same"` 패딩에서 합이 홀수일 때 필요)
+
+            제공 함수 `padding_pairs`가 세 형식을 모두 `((top, bottom), (left, right))`로 바꿔 줍니다.
+            입력 배열은 **바꾸지 마세요**. 새 배열을 만들어 가운데에 복사합니다. 예: 2×2 배열에
+            `pad=1`이면 4×4, `pad=((0, 1), (2, 0))`이면 3×4가 됩니다.
+            """,
+            """
+            ## Write `zero_pad`
+
+            `zero_pad(x, pad)` returns a new array with zeros around the **last two axes** (height
+            and width); leading axes (batch N, channels C, …) stay as they are. `pad` comes in
+            three forms:
+
+            - `p`: p rings on all four sides
+            - `(ph, pw)`: ph above and below, pw left and right
+            - `((top, bottom), (left, right))`: each side on its own (needed by `"same"` padding
+              when the total is odd)
+
+            The provided `padding_pairs` turns all three into `((top, bottom), (left, right))`.
+            Do **not** change the input: make a new array and copy the input into its middle.
+            Examples: a 2×2 array with `pad=1` becomes 4×4; with `pad=((0, 1), (2, 0))`, 3×4.
+            """)),
+        *task("zero_pad"),
+        demo("""
+            image = np.arange(1, 50, dtype=float).reshape(7, 7)
+            padded = zero_pad(image, 1)
+            print(image.shape, "->", padded.shape)
+            fig, ax = plt.subplots(figsize=(4.5, 4.5))
+            ax.imshow(padded == 0, cmap="Oranges", vmin=0, vmax=1.5)
+            for (i, j), v in np.ndenumerate(padded):
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8)
+            ax.add_patch(plt.Rectangle((0.5, 0.5), 7, 7, fill=False, lw=2, color="tab:blue"))
+            ax.set_title("7x7 image with a border of zeros (padding 1) -> 9x9")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            plt.show()
+        """),
+        md(bi(
+            """
+            ## 정리
+            - 패딩 P를 두르면 입력이 한 축에서 2P(또는 `앞 + 뒤`)만큼 커집니다.
+            - 3×3 필터, stride 1에서 P = 1이면 크기가 그대로입니다(7×7 → 7×7).
+            - 다음 노트북: 드디어 합성곱 `W·X + b`를 계산합니다.
+            """,
+            """
+            ## Summary
+            - Padding P makes an axis 2P (or `before + after`) longer.
+            - With a 3×3 filter and stride 1, P = 1 keeps the size (7×7 → 7×7).
+            - Next notebook: the convolution `W·X + b` itself.
+            """)),
+    ]

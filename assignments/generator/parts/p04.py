@@ -1,0 +1,237 @@
+"""Notebook 4: pooling and a tiny CNN (pooling, ReLU, flatten, dense, softmax, loss)."""
+# ruff: noqa: E501  (Korean prose and notebook code; Markdown rewraps it)
+
+from __future__ import annotations
+
+from ..cells import bi, demo, md, task
+
+
+def cells(lesson):
+    return [
+        md(bi(
+            """
+            # 4. 풀링과 작은 CNN · Pooling and a tiny CNN
+
+            합성곱 층 뒤에는 보통 ReLU와 **풀링**(pooling)이 옵니다. 마지막에는 피처 맵을 한 줄로
+            펼치고(**flatten**) 완전연결층(**FC**, dense)으로 클래스 점수를 냅니다. 이 노트북에서 이
+            조각들을 만들고 8×8 손글씨 숫자를 위한 작은 CNN으로 조립합니다.
+            """,
+            """
+            A convolution layer is usually followed by ReLU and **pooling**. At the end the feature
+            maps are laid out in one row (**flatten**) and a fully connected layer (**FC**, dense)
+            turns them into class scores. This notebook builds those pieces and puts them together
+            into a tiny CNN for 8×8 handwritten digits.
+            """),
+            f"""
+            **점수 · Points**
+
+            {lesson.points()}
+            """),
+        *lesson.setup_cells(),
+        md(bi(
+            """
+            ## 풀링
+
+            풀링은 피처 맵을 작은 창으로 나누어 창마다 값 하나로 요약합니다. **최대 풀링**은 가장 큰
+            값을, **평균 풀링**은 평균을 고릅니다. 가중치가 없고 채널마다 따로 동작하므로 깊이는
+            그대로이고 가로세로만 줄어듭니다. 창이 필터처럼 미끄러지므로 출력 크기는 합성곱과 같은
+            공식 `(N + 2P − F)/S + 1`을 따릅니다. stride를 주지 않으면 창 크기와 같게 해서 창이
+            겹치지 않습니다: 2×2 창이면 4×4 → 2×2.
+
+            최대 풀링에 패딩을 주면 패딩 칸은 −∞로 봅니다. 0으로 채우면 음수만 있는 창에서 0이 최댓값이
+            되어 버리기 때문입니다.
+            """,
+            """
+            ## Pooling
+
+            Pooling cuts each feature map into small windows and summarises every window by one
+            value: **max pooling** keeps the largest, **average pooling** the mean. It has no
+            weights and works on each channel separately, so the depth stays and only height and
+            width shrink. The window slides like a filter, so the output size follows the same
+            `(N + 2P − F)/S + 1`. Without a stride the stride is the window size and windows do not
+            overlap: a 2×2 window turns 4×4 into 2×2.
+
+            When max pooling is padded, padded cells count as −∞: zeros would win in a window of
+            negative numbers.
+            """)),
+        demo("""
+            fmap = np.array([[1, 3, 2, 1], [4, 6, 5, 0], [7, 2, 9, 8], [1, 0, 3, 4]], dtype=float)
+            pooled = fmap.reshape(2, 2, 2, 2).max(axis=(1, 3))  # 2x2 windows, stride 2
+            fig, axes = plt.subplots(1, 2, figsize=(8, 4))
+            colours = np.kron(np.array([[0, 1], [2, 3]]), np.ones((2, 2)))
+            axes[0].imshow(colours, cmap="Pastel1", vmin=0, vmax=8)
+            for (i, j), v in np.ndenumerate(fmap):
+                axes[0].text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=14)
+            axes[0].set_title("4x4 feature map, 2x2 windows")
+            axes[1].imshow(np.array([[0, 1], [2, 3]]), cmap="Pastel1", vmin=0, vmax=8)
+            for (i, j), v in np.ndenumerate(pooled):
+                axes[1].text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=14)
+            axes[1].set_title("max pooling -> 2x2")
+            for ax in axes:
+                ax.set_xticks([])
+                ax.set_yticks([])
+            plt.show()
+        """),
+        md(bi(
+            """
+            **`max_pool2d`와 `avg_pool2d` 작성하기.** 입력은 `(N, C, H, W)`, 출력은 `(N, C, OH, OW)`.
+            제공 함수 `_pool_setup`이 입력을 검사하고 `(x, size_hw, stride_hw, pads, out_hw)`를
+            돌려줍니다. `max_pool2d`는 출력 칸마다 창을 잘라 `max(axis=(2, 3))`로 N과 C를 한꺼번에
+            처리하면 됩니다(패딩은 `np.pad(..., constant_values=-np.inf)`). `avg_pool2d`는 패딩이 없고,
+            제공 함수 `_windows`(모든 창을 복사 없이 보여 주는 뷰 `(N, C, OH, OW, FH, FW)`)를 써도
+            됩니다.
+            """,
+            """
+            **Write `max_pool2d` and `avg_pool2d`.** Input `(N, C, H, W)`, output `(N, C, OH, OW)`.
+            The provided `_pool_setup` checks the input and returns
+            `(x, size_hw, stride_hw, pads, out_hw)`. For `max_pool2d`, cut the window of each output
+            cell and take `max(axis=(2, 3))`, which handles N and C at once (pad with
+            `np.pad(..., constant_values=-np.inf)`). `avg_pool2d` has no padding; you may use the
+            provided `_windows`, a copy-free view of every window, `(N, C, OH, OW, FH, FW)`.
+            """)),
+        *task("max_pool2d"),
+        *task("avg_pool2d"),
+        md(bi(
+            """
+            ## ReLU와 평탄화
+
+            **ReLU**는 원소마다 `max(x, 0)`입니다: 음수는 0으로, 양수는 그대로. 모양은 변하지 않습니다.
+
+            **평탄화**(flatten)는 각 이미지의 `(C, H, W)`를 길이 `C·H·W`의 한 줄로 폅니다:
+            `(N, C, H, W)` → `(N, C·H·W)`. 순서는 numpy의 기본(C 순서, 마지막 축이 가장 빨리
+            바뀜)입니다. 완전연결층은 1차원 입력을 받으므로 이 단계가 필요합니다.
+            """,
+            """
+            ## ReLU and flatten
+
+            **ReLU** is `max(x, 0)` element by element: negatives become 0, positives stay. The
+            shape does not change.
+
+            **Flatten** lays each image's `(C, H, W)` out as one row of `C·H·W` numbers:
+            `(N, C, H, W)` → `(N, C·H·W)`, in numpy's default (C) order, the last axis changing
+            fastest. A fully connected layer takes 1-D inputs, hence this step.
+            """)),
+        *task("relu"),
+        *task("flatten"),
+        md(bi(
+            """
+            ## 완전연결층, 소프트맥스, 크로스 엔트로피
+
+            **완전연결층**(dense): `x @ w + b`, 모양은 `x (N, D)`, `w (D, K)`, `b (K,)` → `(N, K)`.
+            출력 K개는 클래스마다의 점수(logit)입니다.
+
+            **소프트맥스**는 점수를 확률로 바꿉니다: `softmax(z)_k = exp(z_k) / Σ_j exp(z_j)`
+            (마지막 축을 따라). 점수가 1000처럼 크면 `exp`가 넘칩니다. 각 행에서 최댓값을 먼저 빼도
+            결과는 같으므로 그렇게 계산하세요.
+
+            **크로스 엔트로피**: 정답 클래스의 확률에 −log를 취해 배치 평균을 냅니다. 확률을 먼저 구해
+            log를 취하면 log(0)이 나올 수 있으니, 제공 함수 `log_softmax`를 쓰세요. 결과는 파이썬 float.
+            """,
+            """
+            ## Dense, softmax and cross-entropy
+
+            **Dense** (fully connected): `x @ w + b` with `x (N, D)`, `w (D, K)`, `b (K,)` →
+            `(N, K)`; the K outputs are one score (logit) per class.
+
+            **Softmax** turns scores into probabilities: `softmax(z)_k = exp(z_k) / Σ_j exp(z_j)`
+            along the last axis. Scores like 1000 overflow `exp`; subtracting each row's maximum
+            first gives the same result, so compute it that way.
+
+            **Cross-entropy**: −log of the probability of the true class, averaged over the batch.
+            Taking the log of computed probabilities can hit log(0); use the provided
+            `log_softmax`. Return a Python float.
+            """)),
+        *task("dense"),
+        *task("softmax"),
+        *task("cross_entropy"),
+        md(bi(
+            """
+            ## 작은 CNN 조립하기
+
+            8×8 흑백 숫자(채널 1)를 위한 네트워크입니다. 모양을 따라가 보세요(N은 이미지 수).
+
+            | 층 · layer | 출력 모양 · output shape |
+            |---|---|
+            | 입력 · input | (N, 1, 8, 8) |
+            | conv 3×3, 필터 8개, 패딩 1 · 8 filters, padding 1 | (N, 8, 8, 8) — 패딩 1이 8×8을 지킴 · padding 1 keeps 8×8 |
+            | ReLU → max-pool 2 | (N, 8, 4, 4) |
+            | conv 3×3, 필터 16개, 패딩 1 · 16 filters, padding 1 | (N, 16, 4, 4) |
+            | ReLU → max-pool 2 | (N, 16, 2, 2) |
+            | flatten | (N, 64) |
+            | dense 64 → 10 | (N, 10) 클래스 점수 · class scores |
+
+            합성곱마다 공간은 줄고(풀링) 깊이는 늘어납니다(1 → 8 → 16), 강의의 그림과 같은 흐름입니다.
+
+            **`init_tiny_cnn(seed)`**: 키 `conv1_w (8, 1, 3, 3)`, `conv1_b (8,)`, `conv2_w (16, 8, 3, 3)`,
+            `conv2_b (16,)`, `fc_w (64, 10)`, `fc_b (10,)`의 딕셔너리. 가중치는 He 초기화
+            (평균 0, 표준편차 `sqrt(2 / fan_in)`, fan_in은 뉴런 하나에 들어가는 입력 수: 합성곱은
+            `C·FH·FW`, dense는 `D`), 편향은 0. 제공 상수 `PARAM_SHAPES`에 모양이 있습니다.
+
+            **`tiny_cnn_forward(x, params)`**: 위 표대로 층을 차례로 부르고 `(N, 10)` 점수를 돌려줍니다.
+            제공 함수 `_check_images`, `_check_params`로 입력을 먼저 검사하세요.
+            """,
+            """
+            ## Putting a tiny CNN together
+
+            A network for 8×8 grey digits (one channel). Follow the shapes in the table above
+            (N = number of images): each convolution keeps 8×8 or 4×4 thanks to padding 1, each
+            pooling halves height and width, and the depth grows 1 → 8 → 16, the same
+            smaller-and-deeper flow as in the lecture's figure; flatten gives 16·2·2 = 64 numbers
+            per image and the dense layer 10 class scores.
+
+            **`init_tiny_cnn(seed)`**: a dict with `conv1_w (8, 1, 3, 3)`, `conv1_b (8,)`,
+            `conv2_w (16, 8, 3, 3)`, `conv2_b (16,)`, `fc_w (64, 10)`, `fc_b (10,)`. Weights use He
+            initialisation (mean 0, standard deviation `sqrt(2 / fan_in)`, where fan_in is the
+            number of inputs of one neuron: `C·FH·FW` for a convolution, `D` for dense); biases
+            are 0. The provided `PARAM_SHAPES` lists the shapes.
+
+            **`tiny_cnn_forward(x, params)`**: call the layers in the table's order and return the
+            `(N, 10)` scores. Check the inputs first with the provided `_check_images` and
+            `_check_params`.
+            """)),
+        *task("init_tiny_cnn"),
+        *task("tiny_cnn_forward"),
+        demo("""
+            params = init_tiny_cnn(seed=0)
+            x = np.load("digits.npz")["images"][:5, None].astype(float) / 16  # (5, 1, 8, 8)
+            trace = [("input", x)]
+            h = relu(conv2d(x, params["conv1_w"], params["conv1_b"], padding=1))
+            trace += [("conv1 + ReLU", h)]
+            h = max_pool2d(h)
+            trace += [("max-pool", h)]
+            h = relu(conv2d(h, params["conv2_w"], params["conv2_b"], padding=1))
+            trace += [("conv2 + ReLU", h)]
+            h = max_pool2d(h)
+            trace += [("max-pool", h)]
+            trace += [("flatten", flatten(h))]
+            trace += [("dense", dense(flatten(h), params["fc_w"], params["fc_b"]))]
+            for name, a in trace:
+                print(f"{name:>13}: {a.shape}")
+
+            fig, ax = plt.subplots(figsize=(10, 3.5))
+            names = [name for name, _ in trace]
+            spatial = [a.shape[2] * a.shape[3] if a.ndim == 4 else 1 for _, a in trace]
+            depth = [a.shape[1] for _, a in trace]
+            ax.bar(np.arange(len(trace)) - 0.2, spatial, 0.4, label="height x width")
+            ax.bar(np.arange(len(trace)) + 0.2, depth, 0.4, label="depth (channels / features)")
+            ax.set_xticks(np.arange(len(trace)), names, rotation=15)
+            ax.set_yscale("log")
+            ax.legend()
+            ax.set_title("Through the tiny CNN: smaller and deeper, then flat")
+            plt.show()
+            print("same as tiny_cnn_forward:", np.allclose(trace[-1][1], tiny_cnn_forward(x, params)))
+        """),
+        md(bi(
+            """
+            ## 정리
+            - 풀링: 가중치 없이 창마다 최댓값/평균, 출력 크기는 합성곱과 같은 공식.
+            - flatten → dense → softmax → cross-entropy로 점수와 손실을 얻습니다.
+            - 다음 노트북(강의 너머): 역전파로 기울기를 구하고 이 CNN을 학습시킵니다.
+            """,
+            """
+            ## Summary
+            - Pooling: max or mean per window, no weights; same size formula as a convolution.
+            - flatten → dense → softmax → cross-entropy give scores and a loss.
+            - Next notebook (beyond the lecture): backpropagation, and training this CNN.
+            """)),
+    ]
