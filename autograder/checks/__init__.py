@@ -1,0 +1,90 @@
+"""The grader's checks: one function per rubric item, registered by ``@check``.
+
+A check takes a :class:`autograder.student.Student`, calls the student's function
+through it, and raises :class:`autograder.compare.Mismatch` (or lets the student's own
+exception through) when the answer is wrong. Most are hypothesis tests::
+
+    @check("conv2d: stride", hint="...")
+    @given(case=conv_cases(geometries=valid_geometries(max_stride=3)))
+    def conv2d_stride(student, case): ...
+
+Points come from :mod:`autograder.rubric` only; every rubric item has exactly one check.
+The hypothesis settings are fixed here (derandomized, no database, no deadline, quiet);
+the engine picks the seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+
+from .. import rubric
+
+CheckFn = Callable[..., None]
+
+#: Settings every hypothesis-driven check runs with (``max_examples`` set per check).
+GRADER_SETTINGS = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=12,
+    suppress_health_check=list(HealthCheck),
+    verbosity=Verbosity.quiet,
+    report_multiple_bugs=False,
+    print_blob=False,
+    phases=(Phase.explicit, Phase.generate, Phase.shrink),  # no "explain": extra student calls
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check: its rubric item, the function it runs, and a hint for students."""
+
+    item: rubric.Item
+    run: CheckFn
+    hint: str
+
+    @property
+    def function(self) -> str:
+        return self.item.function
+
+    @property
+    def uses_hypothesis(self) -> bool:
+        return hasattr(self.run, "hypothesis")
+
+
+#: Rubric item name → its check, filled in as the check modules are imported.
+REGISTRY: dict[str, Check] = {}
+
+
+def check(name: str, *, hint: str = "", max_examples: int = 12) -> Callable[[CheckFn], CheckFn]:
+    """Register the decorated function as the check of rubric item ``name``.
+
+    ``hint`` is shown to students whose answer fails this item; ``max_examples`` bounds
+    the cases hypothesis draws (small: student code may be slow loops).
+    """
+    item = rubric.item(name)  # KeyError for a name that is not in the rubric
+
+    def register(fn: CheckFn) -> CheckFn:
+        if name in REGISTRY:
+            raise ValueError(f"rubric item {name!r} already has a check")
+        if hasattr(fn, "hypothesis"):
+            fn = settings(GRADER_SETTINGS, max_examples=max_examples)(fn)
+        REGISTRY[name] = Check(item, fn, hint)
+        return fn
+
+    return register
+
+
+def checks_for(function: str | None = None) -> list[Check]:
+    """The checks in rubric order, all of them or those of one student function."""
+    return [
+        REGISTRY[it.name] for it in rubric.ITEMS
+        if it.name in REGISTRY and (function is None or it.function == function)
+    ]
+
+
+# Importing the modules registers their checks.
+from . import backprop, conv, geometry, layers, padding, pooling  # noqa: E402, F401

@@ -1,0 +1,185 @@
+"""Part 5, backprop and training: every backward pass, the numerical gradient, training."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import reference
+
+from ..compare import Call, assert_matches_reference, fail
+from ..protocol import FunctionRef
+from ..strategies import (
+    ConvCase,
+    array_of,
+    batches,
+    conv_cases,
+    images,
+    pool_cases,
+    sizes,
+    valid_geometries,
+)
+from . import check
+from .layers import digit_batches, digits, tiny_params
+
+GRADS = ("dx", "dw", "db")
+
+
+@st.composite
+def _relu_args(draw) -> tuple[np.ndarray, np.ndarray]:
+    shape = tuple(draw(st.lists(sizes(1, 4), min_size=1, max_size=3)))
+    return draw(images(shape)), draw(images(shape))  # ints: x == 0 happens often
+
+
+@check("relu_backward: gradients", hint="The gradient passes where the forward input x was "
+       "positive (x > 0) and is 0 elsewhere, x == 0 included.")
+@given(args=_relu_args())
+@example(args=(np.array([[3.0, -2.0, 4.0]]), np.array([[1.0, 0.0, -1.0]])))
+def relu_backward_grads(student, args) -> None:
+    assert_matches_reference(student, Call("relu_backward", args))
+
+
+@st.composite
+def _dense_backward_args(draw, square: bool = False):
+    x = draw(batches(n=(2, 3), d=(1, 4), values=("ints",)))
+    k = x.shape[1] if square else draw(sizes(1, 4))
+    return draw(images((x.shape[0], k))), x, draw(images((x.shape[1], k)))
+
+
+@check("dense_backward: gradients", hint="For out = x @ w + b: dx = dout @ wᵀ (N, D), "
+       "dw = xᵀ @ dout (D, K), db = dout summed over the batch (K,).")
+@given(args=_dense_backward_args())
+@example(args=(array_of((2, 3), np.float64, "ints", 1), array_of((2, 3), np.float64, "ints", 2),
+               array_of((3, 3), np.float64, "ints", 3)))
+def dense_backward_grads(student, args) -> None:
+    assert_matches_reference(student, Call("dense_backward", args), names=GRADS)
+
+
+@st.composite
+def _conv_backward_calls(draw) -> Call:
+    case: ConvCase = draw(conv_cases(
+        st.one_of(valid_geometries(max_out=3, max_stride=2, max_pad=1),
+                  valid_geometries(max_out=3, max_pad=1, per_side=True)),
+        dtype=np.float64, bias=False,
+    ))
+    out = reference.conv2d(case.x, case.w, None, case.stride, case.padding)
+    dout = draw(images(out.shape))
+    kwargs = {}
+    if case.stride != 1:
+        kwargs["stride"] = case.stride
+    if case.padding != 0:
+        kwargs["padding"] = case.padding
+    return Call("conv2d_backward", (dout, case.x, case.w), kwargs)
+
+
+@check("conv2d_backward: gradients", hint="Each output value used one window of x and one "
+       "filter: send dout · w back to that window (dx), dout · window to the filter (dw), and "
+       "dout to the bias (db: sum over images and positions). Crop the padding off dx.",
+       max_examples=15)
+@given(call=_conv_backward_calls())
+def conv2d_backward_grads(student, call: Call) -> None:
+    assert_matches_reference(student, call, names=GRADS)
+
+
+@st.composite
+def _pool_backward_calls(draw) -> Call:
+    case = draw(pool_cases(values=("distinct",)))  # distinct values: no tied maxima
+    out = reference.max_pool2d(case["x"], case["size"], case["stride"])
+    kwargs = {"size": case["size"]}
+    if case["stride"] is not None:
+        kwargs["stride"] = case["stride"]
+    return Call("max_pool2d_backward", (draw(images(out.shape)), case["x"]), kwargs)
+
+
+@check("max_pool2d_backward: gradients", hint="Only the cell holding each window's maximum "
+       "affected the output: it gets that window's dout (added up if windows overlap); every "
+       "other cell gets 0.", max_examples=15)
+@given(call=_pool_backward_calls())
+def max_pool2d_backward_grads(student, call: Call) -> None:
+    assert_matches_reference(student, call)
+
+
+@st.composite
+def _functions(draw, size: int) -> FunctionRef:
+    """One of the named test functions from ``autograder.callables``."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    if draw(st.booleans()):
+        a = array_of((size, size), np.float64, "ints", seed)
+        b = array_of((size,), np.float64, "ints", seed + 1)
+        return FunctionRef("quadratic", {"a": a, "b": b})
+    return FunctionRef("sin_sum", {"w": array_of((size,), np.float64, "ints", seed) + 0.5})
+
+
+@st.composite
+def _numgrad_calls(draw) -> Call:
+    shape = draw(st.sampled_from([(3,), (2, 2), (1, 4), (2, 3)]))
+    size = int(np.prod(shape))
+    f = draw(_functions(size))
+    if f.name == "sin_sum":
+        f = FunctionRef("sin_sum", {"w": f.kwargs["w"].reshape(shape)})
+    x = array_of(shape, np.float64, "floats", draw(st.integers(0, 2**32 - 1)))
+    h = draw(st.sampled_from([None, 1e-4, 1e-5]))
+    return Call("numerical_gradient", (f, x), {} if h is None else {"h": h})
+
+
+@check("numerical_gradient: centred differences", hint="For each element i: nudge x[i] by +h "
+       "and −h, take (f(x + h) − f(x − h)) / 2h, and put x[i] back before the next one.")
+@given(call=_numgrad_calls())
+def numerical_gradient_centred(student, call: Call) -> None:
+    assert_matches_reference(student, call, rtol=1e-7, atol=1e-8)
+
+
+@check("tiny_cnn_loss_and_grads: loss and gradients", hint="Run the forward pass keeping what "
+       "each layer needs, then go backwards through the same layers in reverse order; the "
+       "loss is the batch mean.", max_examples=8)
+@given(batch=digit_batches(n=(1, 3)), params=tiny_params())
+def tiny_cnn_loss_and_grads_check(student, batch, params) -> None:
+    call = Call("tiny_cnn_loss_and_grads", (batch[0], batch[1], params))
+    assert_matches_reference(student, call, names=("loss", "grads"))
+
+
+#: The training run the check asks for: a slice of the digits, a few epochs.
+TRAIN_SIZE, TEST_SIZE, EPOCHS = 300, 300, 5
+#: The reference reaches 0.78–0.85 test accuracy on this run (seeds 0–2); half of that
+#: leaves room for other initialisations, and chance is 0.1.
+MIN_ACCURACY = 0.5
+
+
+@check("train_tiny_cnn: learns the digits", hint="Each step: loss and gradients on a "
+       "mini-batch, then an Adam update of every parameter; the loss should fall epoch by "
+       "epoch, and the returned params should classify the test digits well.", max_examples=1)
+def train_tiny_cnn_learns(student) -> None:
+    xtr, ytr, xte, yte = digits()
+    args = (xtr[:TRAIN_SIZE], ytr[:TRAIN_SIZE], xte[:TEST_SIZE], yte[:TEST_SIZE])
+    call = Call("train_tiny_cnn", args, {"epochs": EPOCHS, "batch_size": 32, "lr": 0.01,
+                                         "seed": 0})
+    result = call.got(student)
+    if not isinstance(result, dict) or not {"params", "loss_history"} <= set(result):
+        fail("expected a dict with 'params', 'loss_history' and 'test_accuracy'", call=call,
+             got=result, kind="type")
+    history = np.asarray(result["loss_history"], dtype=float) if _numbers(
+        result["loss_history"]) else None
+    if history is None or history.shape != (EPOCHS,):
+        fail(f"loss_history should hold one mean loss per epoch ({EPOCHS} numbers)",
+             call=call, got=result["loss_history"], kind="type")
+    if not np.all(np.isfinite(history)) or not history[-1] < 0.8 * history[0]:
+        fail(f"the training loss did not fall: {np.round(history, 3).tolist()}", call=call,
+             got=history)
+    try:
+        logits = reference.tiny_cnn_forward(xte[:TEST_SIZE], result["params"])
+    except (TypeError, ValueError) as exc:
+        fail(f"the returned params are not usable: {exc}", call=call, kind="type")
+    acc = reference.accuracy(logits, yte[:TEST_SIZE])
+    if not acc >= MIN_ACCURACY:
+        fail(f"the trained params classify {acc:.0%} of the test digits correctly; at least "
+             f"{MIN_ACCURACY:.0%} expected", call=call, got=acc, expected=MIN_ACCURACY)
+
+
+def _numbers(value) -> bool:
+    """A list or array of real numbers."""
+    try:
+        arr = np.asarray(value)
+    except Exception:
+        return False
+    return arr.dtype.kind in "iuf"

@@ -1,0 +1,292 @@
+"""Comparing a student's answer with the reference's, and saying exactly how they differ.
+
+Every helper raises :class:`Mismatch` (an ``AssertionError``) carrying the call that was
+made, the expected and the received value, where they differ and a one-line summary;
+the engine turns it into a :class:`autograder.results.Failure`.
+
+Order of the comparison: type, then shape, then dtype, then values; the first problem
+found is the one reported, since a wrong shape makes value differences meaningless.
+Values are compared with a tolerance fit to the dtype (float32 keeps ~7 digits); NaN
+never equals anything.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import numbers
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import reference
+
+from .protocol import FunctionRef
+from .student import StudentError
+
+# The comparison's own numpy functions, bound when the grader starts, so code that
+# reassigns numpy's attributes later cannot change how answers are judged.
+_isclose, _isnan, _isfinite, _argwhere = np.isclose, np.isnan, np.isfinite, np.argwhere
+_ndarray, _generic, _asarray = np.ndarray, np.generic, np.asarray
+
+# rtol and the absolute tolerance per unit of the expected values' largest magnitude.
+TOLERANCES = {np.dtype(np.float64): (1e-10, 1e-10), np.dtype(np.float32): (1e-4, 1e-5)}
+
+
+def tolerance(dtype: Any) -> tuple[float, float]:
+    """(rtol, atol per unit of scale) for comparing values of ``dtype``."""
+    return TOLERANCES.get(np.dtype(dtype), TOLERANCES[np.dtype(np.float64)])
+
+
+@dataclass
+class Call:
+    """One call of a student function: ``function(*args, **kwargs)``."""
+
+    function: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def expected(self) -> Any:
+        """The reference's answer, computed on fresh copies of the inputs."""
+        args, kwargs = copy.deepcopy((self.args, self.kwargs))
+        from .callables import resolve_refs
+
+        args, kwargs = resolve_refs(args), resolve_refs(kwargs)
+        with np.errstate(all="ignore"):
+            return getattr(reference, self.function)(*args, **kwargs)
+
+    def got(self, student: Any) -> Any:
+        """The student's answer (or the student's exception, raised)."""
+        return student.call(self.function, *copy.deepcopy(self.args), **copy.deepcopy(self.kwargs))
+
+    def case(self) -> dict[str, Any]:
+        """The inputs by parameter name, as students see them in the signature."""
+        try:
+            sig = inspect.signature(getattr(reference, self.function))
+            bound = sig.bind_partial(*self.args, **self.kwargs).arguments
+        except (AttributeError, TypeError, ValueError):
+            bound = {f"arg{i}": a for i, a in enumerate(self.args)} | dict(self.kwargs)
+        out: dict[str, Any] = {}
+        for name, value in bound.items():
+            if isinstance(value, FunctionRef):
+                out[name] = f"{value.name}({', '.join(value.kwargs)})"
+                out.update({f"{name}.{k}": v for k, v in value.kwargs.items()})
+            else:
+                out[name] = value
+        return out
+
+    def describe(self) -> str:
+        """``conv2d(x, w, b, stride=2)``: the call with arrays named, numbers shown."""
+        parts = []
+        for name, value in self.case().items():
+            if "." in name:
+                continue
+            shown = name if isinstance(value, (_ndarray, list)) else repr(value)
+            parts.append(shown if shown == name else f"{name}={shown}")
+        return f"{self.function}({', '.join(parts)})"
+
+
+class Mismatch(AssertionError):
+    """The student's answer differs from the expected one.
+
+    - kind: "type", "shape", "dtype", "value", "no_error" (returned instead of raising)
+      or "wrong_error" (raised the wrong exception)
+    - path: which part of the answer, e.g. "output", "dw", "params['fc_w']"
+    """
+
+    def __init__(
+        self, summary: str, *, call: Call | None = None, expected: Any = None, got: Any = None,
+        where: str = "", kind: str = "value", path: str = "output",
+        diagnosis: str | None = None, hint: str = "",
+    ) -> None:
+        super().__init__(summary)
+        self.summary, self.call, self.expected, self.got = summary, call, expected, got
+        self.where, self.kind, self.path = where, kind, path
+        self.diagnosis, self.hint = diagnosis, hint
+        self.answer, self.full_expected = got, expected  # the whole answer, not just a part
+
+
+def _label(path: str) -> str:
+    return "" if path == "output" else f"{path}: "
+
+
+def _index(idx) -> str:
+    return "[" + ", ".join(str(int(i)) for i in idx) + "]"
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, _ndarray):
+        return f"array of shape {value.shape}"
+    return type(value).__name__
+
+
+def _is_real_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, numbers.Real):
+        return True
+    return isinstance(value, _ndarray) and value.ndim == 0 and value.dtype.kind in "iuf"
+
+
+def _check_float_dtype(got: np.ndarray, expected: np.ndarray, fail) -> None:
+    if got.dtype.kind != "f":
+        fail("dtype", f"expected floats, got {got.dtype}")
+    if got.dtype != expected.dtype:
+        if expected.dtype == np.float32:
+            fail("dtype", f"expected float32 output for float32 input, got {got.dtype}")
+        fail("dtype", f"expected {expected.dtype} output, got {got.dtype}")
+
+
+def _compare_arrays(got, expected: np.ndarray, fail, rtol, atol, equal_nan=False) -> None:
+    if not isinstance(got, _ndarray):
+        fail("type", f"expected a numpy array of shape {expected.shape}, got {_type_name(got)}")
+    if got.shape != expected.shape:
+        fail("shape", f"expected shape {expected.shape}, got {got.shape}")
+    if expected.dtype.kind == "f":
+        _check_float_dtype(got, expected, fail)
+    elif got.dtype.kind not in "iub":
+        fail("dtype", f"expected integers ({expected.dtype}), got {got.dtype}")
+    if got.dtype.kind not in "iufb":
+        fail("dtype", f"expected real numbers, got {got.dtype}")
+    e = expected.astype(np.float64)
+    g = got.astype(np.float64)
+    rt, at = tolerance(expected.dtype) if expected.dtype.kind == "f" else (0.0, 0.0)
+    rt = rt if rtol is None else rtol
+    scale = float(np.max(np.abs(e[_isfinite(e)]), initial=1.0))
+    at = at * scale if atol is None else atol
+    ok = _isclose(g, e, rtol=rt, atol=at, equal_nan=equal_nan)
+    if ok.all():
+        return
+    bad = _argwhere(~ok)
+    first = tuple(bad[0])
+    where = f"first difference at {_index(first)}: expected {e[first]:.6g}, got {g[first]:.6g}"
+    summary = f"wrong values at {len(bad)} of {e.size} positions"
+    nans = int(_isnan(g).sum())
+    if nans:
+        summary += f" ({nans} of them nan)"
+    fail("value", summary, where)
+
+
+def _compare_numbers(got, expected, fail, rtol, atol, equal_nan=False) -> None:
+    if isinstance(expected, numbers.Integral):
+        if isinstance(got, bool) or not isinstance(got, (numbers.Integral, np.integer)):
+            shown = f" {got!r}" if _is_real_number(got) else ""
+            fail("type", f"expected a whole number (int), got {_type_name(got)}{shown}")
+        if int(got) != int(expected):
+            fail("value", f"expected {int(expected)}, got {int(got)}")
+        return
+    if not _is_real_number(got):
+        fail("type", f"expected a single number, got {_type_name(got)}")
+    g, e = float(_asarray(got)), float(expected)
+    rt, at = tolerance(np.float64)
+    rt = rt if rtol is None else rtol
+    at = at * max(1.0, abs(e)) if atol is None else atol
+    if not _isclose(g, e, rtol=rt, atol=at, equal_nan=equal_nan):
+        fail("value", f"expected {e:.10g}, got {g:.10g}")
+
+
+def assert_same(
+    got: Any, expected: Any, call: Call | None = None, *, path: str = "output",
+    names: tuple[str, ...] | None = None, rtol: float | None = None, atol: float | None = None,
+    equal_nan: bool = False,
+) -> None:
+    """Raise :class:`Mismatch` unless ``got`` matches ``expected`` (recursing into tuples
+    and dicts). ``names`` names the parts of a tuple answer, e.g. ("dx", "dw", "db").
+    ``equal_nan`` lets NaN match NaN (only for recognising mistakes that produce NaN)."""
+    tol = {"rtol": rtol, "atol": atol, "equal_nan": equal_nan}
+
+    def fail(kind: str, summary: str, where: str = ""):
+        raise Mismatch(
+            _label(path) + summary, call=call, expected=expected, got=got, where=where,
+            kind=kind, path=path,
+        )
+
+    if isinstance(expected, _ndarray):
+        _compare_arrays(got, expected, fail, rtol, atol, equal_nan)
+    elif isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            what = f"{len(got)} values" if isinstance(got, (tuple, list)) else _type_name(got)
+            wanted = ", ".join(names) if names else f"{len(expected)} values"
+            fail("type", f"expected a tuple ({wanted}), got {what}")
+        for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+            sub = names[i] if names else f"{path}[{i}]"
+            assert_same(g, e, call, path=sub, **tol)
+    elif isinstance(expected, dict):
+        if not isinstance(got, dict):
+            fail("type", f"expected a dict with keys {sorted(expected)}, got {_type_name(got)}")
+        missing = sorted(set(expected) - set(got))
+        if missing:
+            fail("type", f"missing keys {missing}")
+        for key in expected:
+            sub = f"{path}[{key!r}]" if path != "output" else key
+            assert_same(got[key], expected[key], call, path=sub, **tol)
+    elif _is_real_number(expected):
+        _compare_numbers(got, expected, fail, rtol, atol, equal_nan)
+    else:  # the grader only ever expects the kinds above
+        raise TypeError(f"cannot compare with expected value of type {type(expected).__name__}")
+
+
+def assert_matches_reference(
+    student: Any, call: Call, *, names: tuple[str, ...] | None = None,
+    rtol: float | None = None, atol: float | None = None,
+) -> Any:
+    """Call the student and the reference with the same inputs; raise on a difference.
+
+    The reference runs first, on its own copies, so nothing the student's code does
+    can change the expected value. Returns the student's answer.
+    """
+    expected = call.expected()
+    got = call.got(student)
+    try:
+        assert_same(got, expected, call, names=names, rtol=rtol, atol=atol)
+    except Mismatch as mismatch:
+        mismatch.answer, mismatch.full_expected = got, expected  # for diagnosing the whole
+        raise
+    return got
+
+
+def assert_shape(student: Any, call: Call) -> Any:
+    """Only the shape of the student's array answer must match the reference's."""
+    expected = call.expected()
+    got = call.got(student)
+    if not isinstance(got, _ndarray):
+        raise Mismatch(
+            f"expected a numpy array of shape {expected.shape}, got {_type_name(got)}",
+            call=call, expected=expected, got=got, kind="type",
+        )
+    if got.shape != expected.shape:
+        mismatch = Mismatch(
+            f"expected shape {expected.shape}, got {got.shape}",
+            call=call, expected=expected, got=got, kind="shape",
+        )
+        raise mismatch
+    return got
+
+
+def assert_raises(student: Any, call: Call, exc_type: str = "ValueError", why: str = "") -> None:
+    """The student's function must raise ``exc_type`` for this call.
+
+    A stub's ``NotImplementedError`` is passed on, so it reads as "not implemented yet".
+    """
+    try:
+        got = call.got(student)
+    except StudentError as err:
+        if err.exc_type == exc_type:
+            return
+        if err.exc_type == "NotImplementedError":
+            raise
+        raise Mismatch(
+            f"expected {exc_type}{why}, but it raised {err.exc_type}: {err.message}",
+            call=call, got=f"{err.exc_type}: {err.message}", kind="wrong_error",
+        ) from None
+    shown = f"an array of shape {got.shape}" if isinstance(got, _ndarray) else repr(got)
+    raise Mismatch(
+        f"expected {exc_type}{why}, but it returned {shown}", call=call, got=got, kind="no_error",
+    )
+
+
+def fail(summary: str, *, call: Call | None = None, got: Any = None, expected: Any = None,
+         kind: str = "value", where: str = "") -> None:
+    """Raise a :class:`Mismatch` for a property that does not hold."""
+    raise Mismatch(summary, call=call, got=got, expected=expected, kind=kind, where=where)

@@ -1,0 +1,275 @@
+"""The grading engine: run every rubric item's check against a student, one result each.
+
+    results = grade_items(student, seed=0)          # list[ItemResult], rubric order
+    score = sum(r.points for r in results)
+
+A check that passes earns the item's points; one that fails earns 0 and a
+:class:`autograder.results.Failure` saying why, in terms a student can act on:
+the smallest failing case hypothesis found, what was expected and what came back,
+where they differ, and (when the answer equals a known mistake) the mistake's name.
+
+Grading never crashes and never prints: hypothesis runs quietly, warnings are
+silenced, anything written to stdout/stderr while grading is swallowed, and an error
+in a check itself is recorded as a grader error on that item only.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import hashlib
+import io
+import re
+import sys
+import traceback
+import warnings
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+from hypothesis import seed as hypothesis_seed
+
+import reference  # noqa: F401  (imported so its modules are in the snapshot)
+
+from . import rubric
+from .checks import REGISTRY as CHECKS
+from .checks import Check, checks_for
+from .compare import Call, Mismatch
+from .misconceptions import diagnose
+from .results import Failure, ItemResult
+from .student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
+
+GRADER_ERROR = "internal grader error"
+_STUDENT_ERRORS = (Mismatch, StudentError, CallTimeout, MissingFunction, WorkerCrashed)
+
+# ---------------------------------------------------------------- keeping the grader's tools intact
+
+
+def _guarded_modules() -> list[ModuleType]:
+    """Modules whose attributes student code might reassign (in-process grading only)."""
+    names = ("numpy", "numpy.linalg", "numpy.random", "math", "copy")
+    mods = [sys.modules[n] for n in names if n in sys.modules] + [builtins]
+    mods += [m for n, m in sorted(sys.modules.items())
+             if n == "reference" or n.startswith(("reference.", "autograder."))]
+    return mods
+
+
+class _Snapshot:
+    """The attributes of some modules, to put back whatever a student's call replaced."""
+
+    def __init__(self, modules: list[ModuleType]) -> None:
+        self.saved = [(m.__dict__, dict(m.__dict__)) for m in modules]
+
+    def restore(self) -> None:
+        for live, saved in self.saved:
+            for key, value in saved.items():
+                if live.get(key) is not value:
+                    live[key] = value
+
+
+_SNAPSHOT: _Snapshot | None = None
+
+
+def _snapshot() -> _Snapshot:
+    global _SNAPSHOT
+    if _SNAPSHOT is None:
+        _SNAPSHOT = _Snapshot(_guarded_modules())
+    return _SNAPSHOT
+
+
+class GuardedStudent:
+    """Wraps a Student for one item: remembers the last call (to report its inputs),
+    restores numpy and the reference after every call, and after a timeout or a crash
+    fails every further call at once (hypothesis would otherwise retry it while shrinking).
+    """
+
+    def __init__(self, student: Any) -> None:
+        self.student = student
+        self.last_call: Call | None = None
+        self.stuck: BaseException | None = None
+        self.stuck_call: Call | None = None
+        self.snapshot = _snapshot()
+
+    def has(self, function: str) -> bool:
+        return self.student.has(function)
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        if self.stuck is not None:
+            raise type(self.stuck)(*self.stuck.args)
+        self.last_call = Call(function, args, kwargs)
+        try:
+            return self.student.call(function, *args, **kwargs)
+        except (CallTimeout, WorkerCrashed) as exc:
+            self.stuck, self.stuck_call = exc, self.last_call
+            raise
+        finally:
+            self.snapshot.restore()
+
+
+# ---------------------------------------------------------------- running one item
+
+
+def item_seed(seed: int, name: str) -> int:
+    """The hypothesis seed for item ``name`` in term ``seed`` (stable across runs)."""
+    return int.from_bytes(hashlib.sha256(f"{seed}:{name}".encode()).digest()[:8], "big")
+
+
+@contextlib.contextmanager
+def quiet():
+    """Nothing reaches stdout or stderr, no warning is shown, numpy does not complain."""
+    sink = io.StringIO()
+    with (
+        warnings.catch_warnings(),
+        np.errstate(all="ignore"),
+        contextlib.redirect_stdout(sink),
+        contextlib.redirect_stderr(sink),
+    ):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first student-facing exception inside an exception group (hypothesis' Flaky)."""
+    while isinstance(exc, BaseExceptionGroup):
+        inner = [e for e in exc.exceptions if isinstance(e, _STUDENT_ERRORS)]
+        exc = (inner or list(exc.exceptions))[0]
+    return exc
+
+
+def _student_traceback(err: StudentError) -> str:
+    """The student's own frames: from the worker, or from the chained in-process exception."""
+    if err.traceback:
+        return err.traceback
+    cause = err.__cause__
+    if cause is None or cause.__traceback__ is None:
+        return ""
+    frames = [f for f in traceback.extract_tb(cause.__traceback__)
+              if "/autograder/" not in f.filename and "/hypothesis/" not in f.filename]
+    lines = traceback.format_list(frames) + traceback.format_exception_only(cause)
+    return "".join(lines)[-3000:]
+
+
+def _timeout_summary(exc: BaseException) -> str:
+    limit = getattr(exc, "seconds", None) or getattr(exc, "limit", None)
+    if limit is None:
+        found = re.search(r"(\d+(?:\.\d+)?)\s*s", str(exc))
+        limit = found.group(1) if found else None
+    if limit is not None:
+        return f"your function took longer than {limit} s on this case"
+    return "your function took too long on this case"
+
+
+def _failure(check: Check, exc: BaseException, guard: GuardedStudent) -> Failure:
+    """Turn what a check raised into feedback."""
+    fn = check.function
+    flaky = isinstance(exc, BaseExceptionGroup)
+    exc = _leaf(exc)
+    last = guard.last_call
+    case = last.case() if last is not None else {}
+    if isinstance(exc, Mismatch):
+        return _mismatch_failure(check, exc, flaky)
+    if isinstance(exc, MissingFunction):
+        return Failure(f"{fn} is not defined (or not a function)",
+                       hint=f"Define a function named {fn} (check the spelling) and run its cell.")
+    if isinstance(exc, StudentError) and exc.exc_type == "NotImplementedError":
+        return Failure(f"{fn} is not implemented yet", case=case,
+                       hint="Replace the `raise NotImplementedError` line with your code.")
+    if isinstance(exc, StudentError):
+        message = exc.message if len(exc.message) <= 300 else exc.message[:300] + "…"
+        where = f"while running {last.describe()}" if last is not None else ""
+        return Failure(f"{fn} raised {exc.exc_type}: {message}", case=case, where=where,
+                       traceback=_student_traceback(exc), hint=check.hint)
+    if isinstance(exc, CallTimeout):
+        stuck = guard.stuck_call or last
+        return Failure(_timeout_summary(exc), case=stuck.case() if stuck else case,
+                       where=f"while running {stuck.describe()}" if stuck else "",
+                       hint="Look for a loop that never ends, or one that runs far more often "
+                       "than needed (only the output positions need visiting).")
+    if isinstance(exc, WorkerCrashed):
+        stuck = guard.stuck_call or last
+        return Failure(f"{fn} crashed the process running it ({exc})",
+                       case=stuck.case() if stuck else case,
+                       hint="This happens when a function uses far too much memory or exits "
+                       "the interpreter; check the sizes of the arrays you create.")
+    if isinstance(exc, SystemExit):
+        return Failure(f"{fn} tried to exit the interpreter (SystemExit)", case=case,
+                       hint="Return a value instead of calling exit() or sys.exit().")
+    return Failure(f"{GRADER_ERROR} while checking this item ({type(exc).__name__}: {exc}); "
+                   "this is not your fault, please report it",
+                   traceback="".join(traceback.format_exception(exc))[-3000:])
+
+
+def _mismatch_failure(check: Check, m: Mismatch, flaky: bool) -> Failure:
+    diagnosis, hint = m.diagnosis, m.hint or check.hint
+    if diagnosis is None:
+        try:
+            found = diagnose(m)
+        except Exception:  # diagnosis is a bonus; never let it cost the feedback
+            found = None
+        if found is not None:
+            diagnosis, hint = found.name, found.hint
+    summary = m.summary if m.call is None else f"{m.call.describe()}: {m.summary}"
+    if flaky:
+        summary += " (your function gave different answers for the same input)"
+    return Failure(summary, case=m.call.case() if m.call is not None else {},
+                   expected=m.expected, got=m.got, where=m.where, diagnosis=diagnosis, hint=hint)
+
+
+def grade_item(student: Any, name: str, *, seed: int = 0) -> ItemResult:
+    """Run the check of rubric item ``name`` against ``student``; never raises."""
+    check = CHECKS[name]
+    points = float(check.item.points)
+    guard = GuardedStudent(student)
+    try:
+        with quiet():
+            if not guard.has(check.function):
+                raise MissingFunction(f"{check.function} is not defined")
+            run = check.run
+            if check.uses_hypothesis:
+                run = hypothesis_seed(item_seed(seed, name))(run)
+            run(guard)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # every other outcome becomes feedback
+        with quiet():
+            failure = _failure(check, exc, guard)
+        return ItemResult(name, 0.0, points, failure)
+    finally:
+        guard.snapshot.restore()
+    return ItemResult(name, points, points)
+
+
+def grade_items(
+    student: Any, *, seed: int = 0, items: Iterable[str] | None = None
+) -> list[ItemResult]:
+    """Grade ``student`` on ``items`` (rubric item names; default all), in rubric order.
+
+    Inputs:
+    - student: anything with the Student interface (``call``, ``has``)
+    - seed: the term's seed; the same student and seed always give the same results
+    - items: names from ``autograder.rubric.ITEMS`` (KeyError for unknown names)
+
+    Returns one ItemResult per item.
+    """
+    wanted = None if items is None else set(items)
+    if wanted is not None:
+        unknown = wanted - {it.name for it in rubric.ITEMS}
+        if unknown:
+            raise KeyError(f"not rubric items: {sorted(unknown)}")
+    return [grade_item(student, c.item.name, seed=seed) for c in checks_for()
+            if wanted is None or c.item.name in wanted]
+
+
+def grade_function(student: Any, function: str, *, seed: int = 0) -> list[ItemResult]:
+    """Grade the items of one student function (as a notebook's hidden-test cell does)."""
+    return grade_items(student, seed=seed, items=[c.item.name for c in checks_for(function)])
+
+
+def total(results: Iterable[ItemResult]) -> float:
+    """Points earned over ``results``."""
+    return float(sum(r.points for r in results))
+
+
+__all__ = ["GRADER_ERROR", "GuardedStudent", "grade_function", "grade_item", "grade_items",
+           "item_seed", "quiet", "total"]
