@@ -334,10 +334,11 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
 
 def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
                     feedback: bool = True, sandboxed: bool = False,
-                    workers: int | None = None) -> CycleResult:
+                    workers: int | None = None, release: bool = True) -> CycleResult:
     """The instructor's half after submissions are in submitted/: quarantine unreadable
     notebooks, autograde everyone once, (sandboxed: grade again in the sandbox, audit,
-    put the sandboxed scores in the gradebook), feedback, release feedback, export."""
+    put the sandboxed scores in the gradebook), feedback, release feedback through the
+    exchange (``release``), export."""
     course_dir = Path(cfg.CourseDirectory.root)
     result = CycleResult(course_dir, assignment, submitted_students(course_dir, assignment))
     _merge(result.problems, quarantine_unreadable(course_dir, assignment))
@@ -349,7 +350,7 @@ def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
         write_scores(course_dir, assignment, result.records, cfg.CourseDirectory.course_id)
     if feedback:
         generate_feedback(cfg, assignment)
-        if cfg.Exchange.get("root"):
+        if release:
             release_feedback(cfg, assignment)
     result.grades_csv = export(cfg, grades_csv)
     return result
@@ -381,7 +382,7 @@ def cycle(cfg: Config, assignment: str, students: dict[str, Edit | None] | None 
             fetch_and_submit(cfg, assignment, student, homes / student, edit)
         collect(cfg, assignment)
     result = grade_submitted(cfg, assignment, grades_csv, feedback=feedback,
-                             sandboxed=sandboxed, workers=workers)
+                             sandboxed=sandboxed, workers=workers, release=downloads is None)
     if skipped:
         result.problems["(LMS download)"] = skipped
     return result
@@ -536,7 +537,8 @@ def main(argv: Iterable[str] | None = None) -> int:
         elif args.command == "grade-submitted":
             result = grade_submitted(cfg, args.assignment, args.grades,
                                      feedback=not args.no_feedback,
-                                     sandboxed=args.sandboxed, workers=args.workers)
+                                     sandboxed=args.sandboxed, workers=args.workers,
+                                     release=args.exchange is not None)
         elif args.command == "zip-collect":
             for warning in zip_collect(cfg, args.assignment, args.downloads):
                 print(warning)

@@ -64,12 +64,12 @@ def skip_unless_course() -> None:
         pytest.skip(f"the nbgrader course is not built yet: {missing[0]}")
 
 
-def make_course(dest: Path) -> Path:
-    """A fresh course directory: the repository's config and source, cut to NOTEBOOKS."""
+def make_course(dest: Path, notebooks: tuple[str, ...] = NOTEBOOKS) -> Path:
+    """A fresh course directory: the repository's config and source, cut to ``notebooks``."""
     skip_unless_course()
     course.prepare_workdir(ASSIGNMENTS, dest)
     for nb in (dest / "source" / ASSIGNMENT).glob("*.ipynb"):
-        if nb.stem not in NOTEBOOKS:
+        if nb.stem not in notebooks:
             nb.unlink()
     return dest
 
