@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,12 +22,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograder import course, rubric
 from autograder.audit import flagged_students
 from autograder.examples import ExampleStudent, example_class, read
-
-pytestmark = pytest.mark.slow
+from autograder.gradebook import functions_graded_by
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = ROOT / "assignments"
@@ -179,6 +181,7 @@ def lms_run(exchange_run, tmp_path_factory):
 
 # ---------------------------------------------------------------------------- exchange path
 
+@pytest.mark.slow
 def test_exchange_cycle_scores_follow_the_rubric(exchange_run):
     result, _, bug, _ = exchange_run
     scores = grades(result.grades_csv)
@@ -189,6 +192,7 @@ def test_exchange_cycle_scores_follow_the_rubric(exchange_run):
     assert result.problems == {}
 
 
+@pytest.mark.slow
 def test_nbgrader_and_sandbox_agree_on_honest_notebooks(exchange_run):
     result, _, _, _ = exchange_run
     honest = [r for r in result.audit if r.student in ("model", "untouched", "bug")]
@@ -198,6 +202,7 @@ def test_nbgrader_and_sandbox_agree_on_honest_notebooks(exchange_run):
     assert differ == []
 
 
+@pytest.mark.slow
 def test_audit_flags_the_tampering_notebooks_only(exchange_run):
     result, _, _, _ = exchange_run
     assert flagged_students(result.audit) == ["numpy_patcher", "score_patcher"] or \
@@ -214,6 +219,7 @@ def _numpy_patch_was_harmless(result) -> bool:
     return all(r.in_kernel == pytest.approx(r.sandboxed) for r in rows)
 
 
+@pytest.mark.slow
 def test_gradebook_holds_sandboxed_scores_for_nbgrader_export(exchange_run):
     """The real `nbgrader export` command reads the gradebook the cycle wrote into."""
     result, cfg, _, tmp = exchange_run
@@ -229,6 +235,7 @@ def test_gradebook_holds_sandboxed_scores_for_nbgrader_export(exchange_run):
     assert scores["score_patcher"] == 0  # not the full marks its kernel reported
 
 
+@pytest.mark.slow
 def test_feedback_is_released_to_every_student(exchange_run):
     result, cfg, _, _ = exchange_run
     outbound = Path(cfg.Exchange.root) / cfg.CourseDirectory.course_id / "feedback"
@@ -239,6 +246,7 @@ def test_feedback_is_released_to_every_student(exchange_run):
 
 # ---------------------------------------------------------------------------- LMS path
 
+@pytest.mark.slow
 def test_lms_zip_collect_gives_the_same_scores(lms_run, exchange_run):
     result, bug = lms_run
     scores = grades(result.grades_csv)
@@ -248,3 +256,64 @@ def test_lms_zip_collect_gives_the_same_scores(lms_run, exchange_run):
     assert [r.flagged for r in result.audit] == [False] * len(result.audit)
     assert {r.student: r.score for r in result.records} == \
         {r.student: r.score for r in first.records if r.student in scores}
+
+
+# ---------------------------------------------------------------------------- fast pieces
+
+logins = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+ids = st.integers(0, 10**8).map(str)
+notebook_stems = st.sampled_from([p.stem for p in rubric.PARTS])
+
+
+@given(login=logins, user=ids, submission=ids, stem=notebook_stems, late=st.booleans(),
+       again=st.sampled_from(["", "-1", "-12"]))
+def test_canvas_regexp_reads_student_and_notebook(login, user, submission, stem, late, again):
+    name = f"/dl/{login}_{'LATE_' if late else ''}{user}_{submission}_{stem}{again}.ipynb"
+    match = re.match(course.CANVAS_REGEXP, name)
+    assert match is not None
+    assert (match["student_id"], match["file_id"]) == (login, stem)
+
+
+@given(login=logins, stem=notebook_stems)
+def test_canvas_regexp_skips_names_without_canvas_ids(login, stem):
+    assert re.match(course.CANVAS_REGEXP, f"/dl/{login}_{stem}.ipynb") is None
+
+
+def test_every_hidden_test_cell_grades_the_function_it_is_named_after():
+    """The mapping grade cell -> function that write_scores and audit rely on, on the
+    course's real source notebooks; each cell is worth the rubric's points."""
+    skip_unless_course()
+    seen = []
+    for part in rubric.PARTS:
+        nb = nbformat.read(ASSIGNMENTS / "source" / ASSIGNMENT / f"{part.stem}.ipynb", 4)
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade"):
+                functions = functions_graded_by(cell.source, meta["grade_id"])
+                assert functions == (meta["grade_id"].removesuffix("-tests"),)
+                assert meta["points"] == rubric.points_for(functions[0])
+                seen.extend(functions)
+    assert seen == list(rubric.FUNCTIONS)
+
+
+def test_answer_replaces_only_the_graded_function():
+    released = ('import numpy as np\n\n\ndef relu(x):\n    """Doc."""\n'
+                '    # YOUR CODE HERE\n    raise NotImplementedError()\n\n\nhelper = 1\n')
+    new = course.answer(released, {"relu": "def relu(x):\n    return x * (x > 0)\n"})
+    assert "NotImplementedError" not in new
+    assert new.startswith("import numpy as np") and new.endswith("helper = 1\n")
+    assert course.answer(released, {"dense": "def dense(x, w, b):\n    pass\n"}) is None
+
+
+@pytest.mark.parametrize("text, reason", [
+    ('{"cells": [ oops', "not valid JSON"),
+    ("[1, 2]", "not a Jupyter notebook"),
+    ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "x"}]}',
+     "not a valid notebook"),
+])
+def test_unreadable_notebooks_say_why(tmp_path, text, reason):
+    path = tmp_path / "01_feature_map_size.ipynb"
+    path.write_text(text)
+    assert reason in course.unreadable_reason(path)
+    path.write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    assert course.unreadable_reason(path) is None

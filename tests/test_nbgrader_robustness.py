@@ -18,7 +18,7 @@ from test_nbgrader_cycle import ASSIGNMENT, grades, make_course
 
 from autograder import course, rubric
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow  # every test here shares one real nbgrader run
 
 NOTEBOOK = "01_feature_map_size"
 FULL = {f: float(rubric.points_for(f)) for f in ("output_size", "same_padding")}
