@@ -209,7 +209,7 @@ def cells(lesson):
             plt.show()
         """),
         demo("""
-            x_train, y_train, x_test, y_test = load_digits_split()
+            x_test, y_test = load_digits_split()[2:]
             logits = tiny_cnn_forward(x_test[:10], result["params"])
             fig, axes = plt.subplots(1, 10, figsize=(12, 1.8))
             for ax, image, label, guess in zip(axes, x_test[:10, 0], y_test[:10], logits.argmax(1)):
