@@ -70,7 +70,10 @@ def cells(lesson):
                 for k in range(n):
                     ax.add_patch(plt.Rectangle((k, 0), 1, 1, fill=False))
                     ax.text(k + 0.5, 0.5, str(k), ha="center", va="center", color="gray")
-                for level, start in enumerate(range(0, n, s)):
+                starts = list(range(0, n - f + 1, s))
+                if (n - f) % s:  # one more step would be needed, and it hangs over the edge
+                    starts.append(starts[-1] + s)
+                for level, start in enumerate(starts):
                     fits = start + f <= n
                     ax.add_patch(plt.Rectangle(
                         (start + 0.05, 1.2 + 0.4 * level), f - 0.1, 0.3,
