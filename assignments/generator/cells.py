@@ -83,8 +83,9 @@ def graded(function: str) -> nbformat.NotebookNode:
     """
     points = rubric.points_for(function)
     return code(f"""
-        # {function}: {points} points / {points}점 (hidden tests run here when you are graded;
-        # 채점할 때 이 칸에서 숨은 테스트가 돌아갑니다). This line only checks you have started it.
+        # 채점 칸 · graded: {function}, {points}점 · {points} points.
+        # 숨은 테스트는 채점할 때 여기서 돌아갑니다 · The hidden tests run here when you are graded.
+        # 아래 줄은 함수를 쓰기 시작했는지만 확인합니다 · The line below only checks you have started.
         require_written({function})
         ### BEGIN HIDDEN TESTS
         from autograder.notebook import score
