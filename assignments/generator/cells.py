@@ -85,7 +85,7 @@ def graded(function: str) -> nbformat.NotebookNode:
     return code(f"""
         # 채점 칸 · graded: {function}, {points}점 · {points} points.
         # 숨은 테스트는 채점할 때 여기서 돌아갑니다 · The hidden tests run here when you are graded.
-        # 아래 줄은 함수를 쓰기 시작했는지만 확인합니다 · The line below only checks you have started.
+        # 아래 줄은 함수를 쓰기 시작했는지만 봅니다 · The next line only checks you have started.
         require_written({function})
         ### BEGIN HIDDEN TESTS
         from autograder.notebook import score
