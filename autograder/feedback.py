@@ -22,6 +22,8 @@ import numpy as np
 
 from .results import Failure, GradeRecord, ItemResult
 
+MAX_SHOWN_VALUES = 100  # larger arrays are described (shape, range), not printed
+MAX_SUMMARY_CHARS = 400  # a summary is one line; the case is shown in full below it
 MAX_CELLS_PER_SIDE = 40  # larger maps would not fit the page; cases are shrunk anyway
 CELL = 18  # pixels per heat-map cell
 NUMBERS_UP_TO = 8  # write the value into each cell when the map is at most this big
@@ -37,6 +39,8 @@ def points_text(points: float) -> str:
 
 def format_value(value: Any) -> str:
     """A value as a student would want to read it: small arrays in full, with shape/dtype."""
+    if isinstance(value, np.ndarray) and value.size > MAX_SHOWN_VALUES:
+        return f"array of shape {value.shape}, {value.dtype}{_value_range(value)}"
     if isinstance(value, np.ndarray):
         body = np.array2string(
             value, precision=4, suppress_small=True, threshold=200, max_line_width=88
@@ -53,6 +57,22 @@ def format_value(value: Any) -> str:
     return text if len(text) <= 2000 else text[:2000] + " …"
 
 
+def _value_range(arr: np.ndarray) -> str:
+    """`` (values from -1.2 to 3.4)`` for real arrays, '' otherwise."""
+    if arr.dtype.kind not in "biuf" or arr.size == 0:
+        return ""
+    finite = arr[np.isfinite(arr)] if arr.dtype.kind == "f" else arr
+    if finite.size == 0:
+        return " (no finite values)"
+    return f" (values from {finite.min():.4g} to {finite.max():.4g})"
+
+
+def summary_line(summary: str) -> str:
+    """The failure's summary clipped to one readable line."""
+    line = " ".join(summary.split())
+    return line if len(line) <= MAX_SUMMARY_CHARS else line[: MAX_SUMMARY_CHARS - 1] + "…"
+
+
 def _indent_after_first(text: str, pad: str = "    ") -> str:
     return text.replace("\n", "\n" + pad)
 
@@ -62,7 +82,7 @@ def _indent_after_first(text: str, pad: str = "    ") -> str:
 
 def failure_text(failure: Failure) -> str:
     """One failed item as plain text (Gradescope's per-test ``output``)."""
-    lines = [failure.summary]
+    lines = [summary_line(failure.summary)]
     if failure.diagnosis:
         lines += ["", f"Looks like: {failure.diagnosis}"]
     if failure.hint:
@@ -298,7 +318,7 @@ def failure_html(result: ItemResult) -> str:
     parts = [
         f'<section class="item" id="{e(_anchor(result.name))}">',
         f"<h3>{e(result.name)} — {_points_of(result)}</h3>",
-        f"<p>{e(f.summary)}</p>",
+        f"<p>{e(summary_line(f.summary))}</p>",
     ]
     if f.diagnosis or f.hint:
         lines = [f"<strong>Looks like:</strong> {e(f.diagnosis)}"] if f.diagnosis else []
