@@ -140,3 +140,20 @@ def test_the_model_solution_gets_exactly_full_marks_in_the_real_sandbox(model_fi
     assert record.score == rubric.TOTAL_POINTS == 100
     assert [r.name for r in record.items] == [it.name for it in rubric.ITEMS]
     assert record.sandbox in ("bubblewrap", "rlimit")
+
+
+def test_patching_numpy_in_the_sandbox_changes_nothing(tmp_path):
+    """The patcher scores exactly what the same code scores without its numpy patch."""
+    from autograder.examples import example_class
+
+    [patcher] = [s for s in example_class() if s.name == "numpy_patcher"]
+    source = patcher.source()
+    twin = "\n".join(line for line in source.splitlines()
+                     if not line.startswith(("np.allclose", "np.array_e", "np.isclose",
+                                             "np.testing.")))
+    assert twin != source
+    records = grade_many([SubmissionPath("patcher", touch(tmp_path / "patcher.py", source)),
+                          SubmissionPath("twin", touch(tmp_path / "twin.py", twin))], workers=2)
+    patched, plain = ([(r.name, r.points) for r in rec.items] for rec in records)
+    assert patched == plain
+    assert records[0].score < rubric.TOTAL_POINTS
