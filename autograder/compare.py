@@ -12,6 +12,7 @@ never equals anything.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import numbers
@@ -77,14 +78,40 @@ class Call:
         return out
 
     def describe(self) -> str:
-        """``conv2d(x, w, b, stride=2)``: the call with arrays named, numbers shown."""
+        """``conv2d(x, w, b, stride=2)``: the call with arrays named, small values shown."""
         parts = []
         for name, value in self.case().items():
             if "." in name:
                 continue
-            shown = name if isinstance(value, (_ndarray, list)) else repr(value)
+            shown = repr(value) if _is_small(value) else name
             parts.append(shown if shown == name else f"{name}={shown}")
         return f"{self.function}({', '.join(parts)})"
+
+
+def _is_small(value: Any) -> bool:
+    """Numbers, short strings, None and small tuples of them are shown in a call's text."""
+    if value is None or isinstance(value, (bool, numbers.Number)):
+        return True
+    if isinstance(value, str):
+        return len(value) <= 40
+    if isinstance(value, tuple):
+        return len(value) <= 4 and all(_is_small(v) for v in value)
+    return False
+
+
+_RECORDED: list[list] = []  # stacks of mismatches being recorded (see ``recording``)
+
+
+@contextlib.contextmanager
+def recording():
+    """Collect every Mismatch raised inside the block (the first is hypothesis' first
+    failing example, before it shrank)."""
+    found: list = []
+    _RECORDED.append(found)
+    try:
+        yield found
+    finally:
+        _RECORDED.remove(found)
 
 
 class Mismatch(AssertionError):
@@ -105,6 +132,8 @@ class Mismatch(AssertionError):
         self.where, self.kind, self.path = where, kind, path
         self.diagnosis, self.hint = diagnosis, hint
         self.answer, self.full_expected = got, expected  # the whole answer, not just a part
+        if _RECORDED and len(_RECORDED[-1]) < 8:
+            _RECORDED[-1].append(self)
 
 
 def _label(path: str) -> str:

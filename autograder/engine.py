@@ -35,7 +35,7 @@ import reference  # noqa: F401  (imported so its modules are in the snapshot)
 from . import rubric
 from .checks import REGISTRY as CHECKS
 from .checks import Check, checks_for
-from .compare import Call, Mismatch
+from .compare import Call, Mismatch, recording
 from .misconceptions import diagnose
 from .results import Failure, ItemResult
 from .student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
@@ -48,10 +48,15 @@ _STUDENT_ERRORS = (Mismatch, StudentError, CallTimeout, MissingFunction, WorkerC
 
 def _guarded_modules() -> list[ModuleType]:
     """Modules whose attributes student code might reassign (in-process grading only)."""
-    names = ("numpy", "numpy.linalg", "numpy.random", "math", "copy")
+    names = ("numpy", "numpy.linalg", "numpy.random", "numpy.testing", "math", "copy")
     mods = [sys.modules[n] for n in names if n in sys.modules] + [builtins]
+    # the grader's own stateless modules (never ones that keep state, like a worker pool)
+    ours = ("autograder.compare", "autograder.misconceptions", "autograder.strategies",
+            "autograder.callables", "autograder.protocol", "autograder.student",
+            "autograder.rubric", "autograder.results", "autograder.checks")
     mods += [m for n, m in sorted(sys.modules.items())
-             if n == "reference" or n.startswith(("reference.", "autograder."))]
+             if n == "reference" or n.startswith(("reference.", "autograder.checks."))
+             or n in ours]
     return mods
 
 
@@ -72,6 +77,8 @@ _SNAPSHOT: _Snapshot | None = None
 
 
 def _snapshot() -> _Snapshot:
+    """Taken once, when the engine is imported: before any student code runs, if the
+    grader is imported first (the sandboxed worker keeps numpy patches to itself)."""
     global _SNAPSHOT
     if _SNAPSHOT is None:
         _SNAPSHOT = _Snapshot(_guarded_modules())
@@ -160,7 +167,9 @@ def _timeout_summary(exc: BaseException) -> str:
     return "your function took too long on this case"
 
 
-def _failure(check: Check, exc: BaseException, guard: GuardedStudent) -> Failure:
+def _failure(
+    check: Check, exc: BaseException, guard: GuardedStudent, seen: list[Mismatch] = ()
+) -> Failure:
     """Turn what a check raised into feedback."""
     fn = check.function
     flaky = isinstance(exc, BaseExceptionGroup)
@@ -168,7 +177,7 @@ def _failure(check: Check, exc: BaseException, guard: GuardedStudent) -> Failure
     last = guard.last_call
     case = last.case() if last is not None else {}
     if isinstance(exc, Mismatch):
-        return _mismatch_failure(check, exc, flaky)
+        return _mismatch_failure(check, exc, flaky, [m for m in seen if m is not exc])
     if isinstance(exc, MissingFunction):
         return Failure(f"{fn} is not defined (or not a function)",
                        hint=f"Define a function named {fn} (check the spelling) and run its cell.")
@@ -200,11 +209,11 @@ def _failure(check: Check, exc: BaseException, guard: GuardedStudent) -> Failure
                    traceback="".join(traceback.format_exception(exc))[-3000:])
 
 
-def _mismatch_failure(check: Check, m: Mismatch, flaky: bool) -> Failure:
+def _mismatch_failure(check: Check, m: Mismatch, flaky: bool, seen: list[Mismatch]) -> Failure:
     diagnosis, hint = m.diagnosis, m.hint or check.hint
     if diagnosis is None:
         try:
-            found = diagnose(m)
+            found = diagnose(m, *seen)
         except Exception:  # diagnosis is a bonus; never let it cost the feedback
             found = None
         if found is not None:
@@ -221,8 +230,10 @@ def grade_item(student: Any, name: str, *, seed: int = 0) -> ItemResult:
     check = CHECKS[name]
     points = float(check.item.points)
     guard = GuardedStudent(student)
+    guard.snapshot.restore()  # undo what earlier student code did to numpy, if anything
+    seen: list[Mismatch] = []
     try:
-        with quiet():
+        with quiet(), recording() as seen:
             if not guard.has(check.function):
                 raise MissingFunction(f"{check.function} is not defined")
             run = check.run
@@ -233,7 +244,7 @@ def grade_item(student: Any, name: str, *, seed: int = 0) -> ItemResult:
         raise
     except BaseException as exc:  # every other outcome becomes feedback
         with quiet():
-            failure = _failure(check, exc, guard)
+            failure = _failure(check, exc, guard, seen)
         return ItemResult(name, 0.0, points, failure)
     finally:
         guard.snapshot.restore()
@@ -273,3 +284,6 @@ def total(results: Iterable[ItemResult]) -> float:
 
 __all__ = ["GRADER_ERROR", "GuardedStudent", "grade_function", "grade_item", "grade_items",
            "item_seed", "quiet", "total"]
+
+
+_snapshot()

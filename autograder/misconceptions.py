@@ -751,40 +751,56 @@ def _variant_value(m: Misconception, call: Call) -> Any:
         return m.variant(bound_args(call))
 
 
-def diagnose(mismatch: Mismatch) -> Misconception | None:
-    """The known mistake that explains ``mismatch`` (exactly if possible, else by shape)."""
+def explanations(mismatch: Mismatch) -> list[Misconception]:
+    """Every known mistake whose answer equals ``mismatch``'s answer (exact matches first,
+    then those that only explain its shape), in catalogue order."""
     call = mismatch.call
     if call is None:
-        return None
+        return []
     try:
         args = bound_args(call)
     except (TypeError, ValueError, AttributeError):
-        return None
-    by_shape = None
+        return []
+    exact, by_shape = [], []
     for m in candidates(call.function):
         if mismatch.kind not in m.kinds:
             continue
         if m.matches is not None:
             if m.matches(mismatch, args):
-                return m
+                exact.append(m)
             continue
         try:
             variant = _variant_value(m, call)
         except Exception:  # the mistake does not apply to these inputs
             continue
         if mismatch.kind == "shape":
-            if by_shape is None and _shapes(variant) == _shapes(mismatch.answer):
-                by_shape = m
-            continue
-        try:
-            assert_same(mismatch.answer, variant, equal_nan=True)
-        except (Mismatch, TypeError):
-            continue
-        if _shapes(mismatch.full_expected) != _shapes(variant) or not _same_answer(
-            mismatch.full_expected, variant
+            if _shapes(variant) == _shapes(mismatch.answer):
+                by_shape.append(m)
+        elif _same_answer(mismatch.answer, variant) and not (
+            mismatch.full_expected is not None and _same_answer(mismatch.full_expected, variant)
         ):
-            return m
-    return by_shape
+            exact.append(m)
+    return exact + by_shape
+
+
+def diagnose(mismatch: Mismatch, *others: Mismatch) -> Misconception | None:
+    """The known mistake that explains ``mismatch``.
+
+    Small cases can be explained by several mistakes (on a 1×1 output a flipped kernel
+    and misplaced padding can give the same number); ``others`` (larger failing cases of
+    the same check) break such ties: a mistake that explains them too is preferred.
+    """
+    found = explanations(mismatch)
+    if len(found) == 1 and not others:
+        return found[0]
+    for other in others:
+        more = explanations(other)
+        both = [m for m in found if m in more]
+        if both:
+            return both[0]
+        if not found and more:
+            return more[0]
+    return found[0] if found else None
 
 
 def _same_answer(a: Any, b: Any) -> bool:

@@ -124,7 +124,7 @@ class Geometry:
 
 
 def _stride_spec(draw, sh: int, sw: int):
-    return sh if sh == sw and draw(st.booleans()) else (sh, sw)
+    return sh if sh == sw and not draw(st.booleans()) else (sh, sw)  # shrinks to the int
 
 
 def _padding_spec(draw, h: Axis, w: Axis):

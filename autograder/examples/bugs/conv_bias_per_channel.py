@@ -1,0 +1,22 @@
+# ruff: noqa: F821  (np and the helpers come from the model solution this is appended to)
+# --- conv_bias_per_channel: conv2d adds the bias inside the channel loop, so a filter
+# over C channels gets C biases. Visible only with a bias and more than one channel.
+EXPECTED_LOST = ("conv2d: bias",)
+EXPECTED_DIAGNOSIS = "bias added once per input channel instead of once per filter"
+
+
+def conv2d(x, w, b=None, stride=1, padding=0):
+    x, w, b = _check_conv_inputs(x, w, b)
+    n, channels, h, wd = x.shape
+    f, _, fh, fw = w.shape
+    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    xp = zero_pad(x, pads)
+    out = np.zeros((n, f, oh, ow), dtype=x.dtype)
+    for i in range(n):
+        for k in range(f):
+            for ch in range(channels):
+                for r in range(oh):
+                    for c in range(ow):
+                        window = xp[i, ch, r * sh : r * sh + fh, c * sw : c * sw + fw]
+                        out[i, k, r, c] += np.sum(window * w[k, ch]) + b[k]
+    return out

@@ -1,0 +1,35 @@
+# ruff: noqa: F821  (np and the helpers come from the model solution this is appended to)
+# --- kernel_flipped: conv2d flips each filter first, as a textbook "convolution" does.
+# CNN layers (and the lecture) slide the filter as it is: a cross-correlation. Every conv2d
+# value check fails wherever the filter is not symmetric, and so does everything the tiny CNN
+# computes with it; the output shape and the rejection of bad geometry are unaffected.
+# Training itself still runs, but the weights it learns are for flipped filters: run through
+# the correct forward pass they classify no better than chance, so training loses too.
+EXPECTED_LOST = (
+    "conv2d: channels summed",
+    "conv2d: multiple filters",
+    "conv2d: bias",
+    "conv2d: stride",
+    "conv2d: padding",
+    "conv2d: same and valid padding",
+    "conv2d: float32 in, float32 out",
+    "tiny_cnn_forward: logits",
+    "tiny_cnn_loss_and_grads: loss and gradients",
+    "train_tiny_cnn: learns the digits",
+)
+EXPECTED_DIAGNOSIS = "kernel flipped (true convolution instead of the cross-correlation CNNs use)"
+
+
+def conv2d(x, w, b=None, stride=1, padding=0):
+    x, w, b = _check_conv_inputs(x, w, b)
+    n, _, h, wd = x.shape
+    f, _, fh, fw = w.shape
+    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    xp = zero_pad(x, pads)
+    flipped = w[:, :, ::-1, ::-1]  # "convolution flips the kernel"
+    out = np.zeros((n, f, oh, ow), dtype=x.dtype)
+    for r in range(oh):
+        for c in range(ow):
+            window = xp[:, :, r * sh : r * sh + fh, c * sw : c * sw + fw]
+            out[:, :, r, c] = np.tensordot(window, flipped, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
