@@ -1,0 +1,301 @@
+"""The process that runs a student's code inside the sandbox and answers function calls.
+
+``autograder.sandbox`` copies this file, with ``protocol.py`` and ``callables.py`` as the
+package ``convlab_wire`` beside it, into a private directory and runs::
+
+    python -I -S -B worker.py job.json
+
+It may import only the standard library, numpy and ``convlab_wire``: the ``autograder``
+and ``reference`` packages are not visible in the sandbox, so students cannot read the
+rubric, the checks or the model solution. ``job.json`` holds the code cells (already read
+and cleaned by ``autograder.submission``), the directories to put on ``sys.path`` for numpy,
+and which notebook each graded function comes from.
+
+Conversation, over the original stdin/stdout, as framed ``protocol`` messages:
+
+    worker -> {"ready": {"functions": [...], "problems": [...], "output": "..."}}
+    grader -> {"fn": "conv2d", "args": (...), "kwargs": {...}}
+    worker -> {"ok": value}  or  {"error": {"type", "message", "traceback"}}
+    ... until the grader closes stdin.
+
+The protocol's file descriptors are duplicated before any student code runs; fds 0-2
+then point at /dev/null and ``sys.stdout``/``sys.stderr`` keep only the last few KB,
+so printing can neither corrupt the conversation nor fill memory or disk.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import json
+import linecache
+import os
+import signal
+import sys
+import traceback
+import types
+from collections.abc import Callable, Iterable
+from typing import Any
+
+OUTPUT_CAP = 16 * 1024
+
+
+# --------------------------------------------------------------------------- output
+
+
+class CappedOutput(io.TextIOBase):
+    """A text stream that keeps only the last ``cap`` characters written to it."""
+
+    def __init__(self, cap: int = OUTPUT_CAP) -> None:
+        self.cap = cap
+        self._parts: list[str] = []
+        self._size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: Any) -> int:
+        text = str(text)[-self.cap :]
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size > 2 * self.cap:  # trim now and then, so each write stays cheap
+            self._parts = [self.tail()]
+            self._size = len(self._parts[0])
+        return len(text)
+
+    def tail(self) -> str:
+        return "".join(self._parts)[-self.cap :]
+
+
+def claim_protocol_streams() -> tuple[io.BufferedReader, io.BufferedWriter]:
+    """Private copies of stdin/stdout for the protocol; fds 0 and 1 go to /dev/null.
+
+    fd 2 stays (the grader logs it) until :func:`silence_stderr`, so a failure to start
+    (numpy missing, ...) is still visible to the grader."""
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    return requests, replies
+
+
+def silence_stderr(output: CappedOutput) -> None:
+    """From here on, student output goes to ``output`` (Python level) or /dev/null (fd level)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = output
+    sys.stdin = sys.__stdin__ = io.StringIO("")  # input() gets EOFError instead of blocking
+    # Writing past RLIMIT_FSIZE then fails with EFBIG instead of killing the worker.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class Unit:
+    """One file's code cells and the namespace they ran in."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.name: str = spec["name"]
+        self.cells: list[str] = spec["cells"]
+        self.numbers: list[int] = spec.get("numbers") or list(range(1, len(self.cells) + 1))
+        self.is_notebook = self.name.endswith(".ipynb")
+        self.stem = self.name.rsplit(".", 1)[0]
+        # A notebook runs as __main__ (as in Jupyter); a .py file as an imported module,
+        # so its `if __name__ == "__main__":` demo does not run.
+        self.namespace: dict[str, Any] = {
+            "__name__": "__main__" if self.is_notebook else self.stem,
+            "__builtins__": builtins,
+        }
+
+    def cell_filename(self, index: int) -> str:
+        return f"<{self.name}, cell {self.numbers[index]}>" if self.is_notebook else self.name
+
+
+def run_cells(unit: Unit, student_files: set[str]) -> list[str]:
+    """Run ``unit``'s cells like a notebook does: an error is recorded and the next cell
+    still runs. Returns one problem per failed cell."""
+    problems = []
+    for index, source in enumerate(unit.cells):
+        filename = unit.cell_filename(index)
+        student_files.add(filename)
+        _remember_source(filename, source)
+        where = unit.name if len(unit.cells) == 1 else filename.strip("<>")
+        try:
+            code = compile(source, filename, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            problems.append(f"{where}: SyntaxError in line {exc.lineno}: {exc.msg}")
+            continue
+        except (ValueError, RecursionError, MemoryError) as exc:
+            problems.append(f"{where}: cannot be compiled ({type(exc).__name__}: {exc})")
+            continue
+        try:
+            exec(code, unit.namespace)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: keep going
+            problems.append(f"{where}: {describe_error(exc, student_files)}")
+    return problems
+
+
+def _remember_source(filename: str, source: str) -> None:
+    """Let tracebacks show the student's lines, as Jupyter does for cells."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+
+def describe_error(exc: BaseException, student_files: set[str]) -> str:
+    text = f"{type(exc).__name__}: {safe_str(exc)}"
+    tb = student_traceback(exc, student_files)
+    return f"{text}\n{tb}" if tb else text
+
+
+def student_traceback(exc: BaseException, student_files: set[str]) -> str:
+    """The traceback's frames from the student's own code only, then the error line."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in student_files]
+    if not frames:
+        return ""
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines).rstrip()
+
+
+def safe_str(exc: BaseException) -> str:
+    """str(exc), even when the student's exception class breaks __str__."""
+    try:
+        return str(exc)[:2000]
+    except BaseException:
+        return f"<{type(exc).__name__} whose message cannot be shown>"
+
+
+def is_function(value: Any) -> bool:
+    return callable(value) and not isinstance(value, (type, types.ModuleType))
+
+
+def pick_functions(
+    units: Iterable[tuple[str, dict[str, Any]]], home: dict[str, str]
+) -> dict[str, Callable[..., Any]]:
+    """Which namespace each function is taken from.
+
+    - units: (file stem, namespace) in loading order
+    - home: function name -> the stem of the notebook that teaches it
+
+    A function is taken from its home notebook when the submission has that notebook
+    (missing there = missing: a later notebook's provided copy must not stand in for the
+    student's own answer); otherwise from the last unit that defines it.
+    """
+    units = list(units)
+    stems = {stem for stem, _ in units}
+    found: dict[str, Callable[..., Any]] = {}
+    for stem, namespace in units:
+        for name, value in namespace.items():
+            if name.startswith("__") or not is_function(value):
+                continue
+            if home.get(name) in stems and home[name] != stem:
+                continue
+            found[name] = value
+    return found
+
+
+# --------------------------------------------------------------------------- serving
+
+
+class Worker:
+    def __init__(self, job: dict[str, Any], protocol: Any, callables: Any) -> None:
+        self.protocol = protocol
+        self.callables = callables
+        self.max_reply = int(job.get("max_reply_bytes", protocol.MAX_MESSAGE_BYTES))
+        self.output = CappedOutput(int(job.get("output_cap", OUTPUT_CAP)))
+        self.units = [Unit(spec) for spec in job["units"]]
+        self.home: dict[str, str] = job.get("home", {})
+        self.student_files: set[str] = set()
+        self.functions: dict[str, Callable[..., Any]] = {}
+
+    def load(self) -> list[str]:
+        problems = []
+        for unit in self.units:
+            problems += run_cells(unit, self.student_files)
+        self.functions = pick_functions(((u.stem, u.namespace) for u in self.units), self.home)
+        return problems
+
+    def answer(self, request: Any) -> dict[str, Any]:
+        if not (isinstance(request, dict) and isinstance(request.get("fn"), str)
+                and isinstance(request.get("args"), (list, tuple))
+                and isinstance(request.get("kwargs"), dict)):
+            return error_reply("ProtocolError", "malformed request")
+        name = request["fn"]
+        function = self.functions.get(name)
+        if function is None:
+            return error_reply("MissingFunction", f"{name} is not defined")
+        try:
+            args = self.callables.resolve_refs(tuple(request["args"]))
+            kwargs = self.callables.resolve_refs(request["kwargs"])
+        except Exception as exc:
+            return error_reply(type(exc).__name__, safe_str(exc))
+        try:
+            return {"ok": function(*args, **kwargs)}
+        except BaseException as exc:  # a student's sys.exit() is an answer like any other
+            return error_reply(type(exc).__name__, safe_str(exc),
+                               student_traceback(exc, self.student_files))
+
+    def encode_reply(self, reply: dict[str, Any], name: str) -> bytes:
+        """The reply as bytes; a result that cannot be sent becomes the student's error."""
+        try:
+            data = self.protocol.encode(reply)
+        except BaseException as exc:
+            return self.protocol.encode(error_reply(
+                "TypeError", f"{name} returned something that is not plain data: {safe_str(exc)}"))
+        if len(data) > self.max_reply:
+            return self.protocol.encode(error_reply(
+                "ValueError", f"{name} returned {len(data)} bytes of data, "
+                              f"over the {self.max_reply}-byte limit"))
+        return data
+
+    def serve(self, requests: io.BufferedReader, replies: io.BufferedWriter) -> None:
+        while True:
+            try:
+                raw = self.protocol.read_message(requests)
+            except EOFError:
+                return
+            try:
+                request = self.protocol.decode(raw)
+            except self.protocol.ProtocolError as exc:
+                request, reply = {}, error_reply("ProtocolError", str(exc))
+            else:
+                reply = self.answer(request)
+            name = request.get("fn", "?") if isinstance(request, dict) else "?"
+            self.protocol.write_message(replies, self.encode_reply(reply, str(name)))
+
+
+def error_reply(exc_type: str, message: str, tb: str = "") -> dict[str, Any]:
+    return {"error": {"type": exc_type, "message": message, "traceback": tb}}
+
+
+def import_wire(here: str) -> tuple[Any, Any]:
+    """protocol and callables, from the copies placed beside this file."""
+    sys.path.insert(0, here)
+    try:
+        from convlab_wire import callables, protocol
+    finally:
+        sys.path.remove(here)
+    return protocol, callables
+
+
+def main(argv: list[str]) -> int:
+    requests, replies = claim_protocol_streams()
+    with open(argv[0], encoding="utf-8") as f:
+        job = json.load(f)
+    sys.path.extend(job.get("sys_path", []))
+    protocol, callables = import_wire(os.path.dirname(os.path.abspath(__file__)))
+    worker = Worker(job, protocol, callables)
+    silence_stderr(worker.output)
+    problems = worker.load()
+    ready = {"functions": sorted(worker.functions), "problems": problems,
+             "output": worker.output.tail()}
+    protocol.write_message(replies, worker.encode_reply({"ready": ready}, "loading"))
+    worker.serve(requests, replies)
+    return 0
+
+
+if __name__ == "__main__":
+    os._exit(main(sys.argv[1:]))  # _exit: student threads or atexit hooks cannot keep us alive
