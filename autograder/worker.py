@@ -110,6 +110,8 @@ class Unit:
             "__name__": "__main__" if self.is_notebook else self.stem,
             "__builtins__": builtins,
         }
+        if not self.is_notebook:  # an imported module knows its file (model_solution.py uses it)
+            self.namespace["__file__"] = self.name
 
     def cell_filename(self, index: int) -> str:
         return f"<{self.name}, cell {self.numbers[index]}>" if self.is_notebook else self.name
