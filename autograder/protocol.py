@@ -86,8 +86,24 @@ def encode(obj: Any) -> bytes:
     return data
 
 
+def _npy_data_size(blob: bytes) -> int:
+    """Bytes of array data the .npy header announces (checked before anything is allocated)."""
+    stream = io.BytesIO(blob)
+    version = np.lib.format.read_magic(stream)
+    read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                   (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+    if read_header is None:
+        raise ValueError(f"unsupported .npy version {version}")
+    shape, _, dtype = read_header(stream)
+    if dtype.hasobject:
+        raise ValueError("object arrays are not allowed")
+    return int(np.prod(shape, dtype=object)) * dtype.itemsize + stream.tell() - len(blob)
+
+
 def _load_array(blob: bytes) -> np.ndarray:
     try:
+        if _npy_data_size(blob) != 0:
+            raise ValueError("the array data does not match its header's shape")
         arr = np.load(io.BytesIO(blob), allow_pickle=False)
     except Exception as exc:
         raise ProtocolError(f"not a plain numpy array: {exc}") from None
@@ -103,7 +119,7 @@ def _from_json(obj: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
         raise ProtocolError(f"value is nested more than {MAX_DEPTH} levels deep")
     if obj is None or isinstance(obj, (bool, int, str)):
         return obj
-    if isinstance(obj, dict) and len(obj) in (1, 2):
+    if isinstance(obj, dict) and len(obj) == (2 if "__fn__" in obj else 1):
         ((tag, val), *rest) = obj.items()
         if tag == "__float__" and isinstance(val, str):
             return float(val)
@@ -143,10 +159,13 @@ def decode(data: bytes) -> Any:
         raise ProtocolError("empty message")
     try:
         header = json.loads(chunks[0])
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError(f"bad header: {exc}") from None
     arrays = [_load_array(blob) for blob in chunks[1:]]
-    return _from_json(header, arrays)
+    try:
+        return _from_json(header, arrays)
+    except RecursionError:
+        raise ProtocolError("value is nested too deeply") from None
 
 
 def write_message(stream: BinaryIO, payload: bytes) -> None:
