@@ -316,6 +316,26 @@ def _windows(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
     return win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
 
 
+def _im2col(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
+    """The windows as matrices, one per image: (N, C·FH·FW, OH·OW).
+
+    cols[n, (c, p, q), (i, j)] = xp[n, c, i·sh + p, j·sw + q]. Rows follow the filter's
+    (C, FH, FW) order, so ``w.reshape(F, -1) @ cols[n]`` is image n's output already in
+    (F, OH·OW) order: NCHW without a transpose. The copy reads whole window rows, which
+    is the cheap direction.
+    """
+    win = _windows(xp, f_hw, stride_hw, out_hw)
+    cols = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))  # (N, C, FH, FW, OH, OW)
+    return cols.reshape(xp.shape[0], -1, out_hw[0] * out_hw[1])
+
+
+def _image_batches(n: int, bytes_per_image: int, budget: int = 1 << 20):
+    """Slices of a few images each, so one batch of columns (about ``budget`` bytes) stays
+    in the CPU cache between being written and being multiplied."""
+    step = max(1, budget // max(bytes_per_image, 1))
+    return [slice(start, start + step) for start in range(0, n, step)]
+
+
 def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
     """Convolution layer: several filters over a batch of multi-channel images.
 

@@ -360,6 +360,26 @@ def _windows(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
     return win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
 
 
+def _im2col(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
+    """The windows as matrices, one per image: (N, C·FH·FW, OH·OW).
+
+    cols[n, (c, p, q), (i, j)] = xp[n, c, i·sh + p, j·sw + q]. Rows follow the filter's
+    (C, FH, FW) order, so ``w.reshape(F, -1) @ cols[n]`` is image n's output already in
+    (F, OH·OW) order: NCHW without a transpose. The copy reads whole window rows, which
+    is the cheap direction.
+    """
+    win = _windows(xp, f_hw, stride_hw, out_hw)
+    cols = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))  # (N, C, FH, FW, OH, OW)
+    return cols.reshape(xp.shape[0], -1, out_hw[0] * out_hw[1])
+
+
+def _image_batches(n: int, bytes_per_image: int, budget: int = 1 << 20):
+    """Slices of a few images each, so one batch of columns (about ``budget`` bytes) stays
+    in the CPU cache between being written and being multiplied."""
+    step = max(1, budget // max(bytes_per_image, 1))
+    return [slice(start, start + step) for start in range(0, n, step)]
+
+
 def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
     """Convolution layer: several filters over a batch of multi-channel images.
 
@@ -410,26 +430,29 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     dout = as_float_array(dout, "dout", 4, "(N, F, OH, OW)")
     if dout.shape != (n, f, oh, ow):
         raise ValueError(f"dout must have the output's shape {(n, f, oh, ow)}, got {dout.shape}")
-    dout = dout.astype(x.dtype, copy=False)
-    xp = zero_pad(x, pads)
-    win = _windows(xp, (fh, fw), (sh, sw), (oh, ow))
+    dout = dout.astype(x.dtype, copy=False).reshape(n, f, oh * ow)
+    xp = zero_pad(x, pads) if any(pads[0] + pads[1]) else x
+    w2d = w.reshape(f, c * fh * fw)
 
-    db = dout.sum(axis=(0, 2, 3))
-    dmat = dout.transpose(1, 0, 2, 3).reshape(f, n * oh * ow)
-    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * fh * fw)
-    dw = (dmat @ cols).reshape(w.shape)
-
-    # Scatter each weight's share back to the pixels it touched, one filter offset at a time.
-    dxp = np.zeros_like(xp)
-    dcols = (w.reshape(f, -1).T @ dmat).reshape(c, fh, fw, n, oh, ow)
-    for p in range(fh):
-        for q in range(fw):
-            dxp[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw] += dcols[
-                :, p, q
-            ].transpose(1, 0, 2, 3)
+    db = dout.sum(axis=(0, 2))
+    dw = np.zeros_like(w2d)
+    dxp = np.zeros(xp.shape, dtype=x.dtype)
+    for batch in _image_batches(n, c * fh * fw * oh * ow * x.itemsize):
+        cols = _im2col(xp[batch], (fh, fw), (sh, sw), (oh, ow))
+        # Each weight's gradient: its input pixel times dout, summed over all positions.
+        dw += np.matmul(dout[batch], cols.transpose(0, 2, 1)).sum(axis=0)
+        # Each window's gradient (w · dout), added back onto the pixels it was read from,
+        # one filter offset (p, q) at a time: col2im, the reverse of _im2col.
+        dcols = np.matmul(w2d.T, dout[batch]).reshape(-1, c, fh, fw, oh, ow)
+        dxb = dxp[batch]
+        for p in range(fh):
+            for q in range(fw):
+                dxb[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw] += (
+                    dcols[:, :, p, q]
+                )
     (t, _), (left, _) = pads
     dx = dxp[:, :, t : t + h, left : left + wd]
-    return np.ascontiguousarray(dx), dw, db
+    return np.ascontiguousarray(dx), dw.reshape(w.shape), db
 
 # ── reference/pool.py ─────────────────────────────────────────────────────────────────────────────
 

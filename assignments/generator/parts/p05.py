@@ -207,8 +207,7 @@ def cells(lesson):
             axes[1].set_title("conv1: the 8 filters it learned")
             axes[1].axis("off")
             plt.show()
-        """),
-        demo("""
+
             x_test, y_test = load_digits_split()[2:]
             logits = tiny_cnn_forward(x_test[:10], result["params"])
             fig, axes = plt.subplots(1, 10, figsize=(12, 1.8))
