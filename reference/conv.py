@@ -7,8 +7,9 @@ time fills one feature map; each filter gives one feature map, so F filters give
 output of depth F.
 
 ``conv2d_single`` and ``conv2d_loops`` are the model solutions and read like the lecture.
-``conv2d`` computes the same numbers fast: it views every filter-sized window of the
-padded input at once (no copy) and turns the sums into one matrix product.
+``conv2d`` computes the same numbers fast: it copies every filter-sized window of the
+padded input into the columns of a matrix (im2col) and turns the sums into one matrix
+product per image.
 """
 
 from __future__ import annotations
@@ -93,7 +94,9 @@ def _check_conv_inputs(x, w, b):
     else:
         b = as_float_array(b, "b", 1, "(F,)")
         if b.shape[0] != w.shape[0]:
-            raise ValueError(f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}")
+            raise ValueError(
+                f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}"
+            )
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False)
 
 
@@ -121,6 +124,29 @@ def _windows(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
     return win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
 
 
+def _im2col_batches(xp: np.ndarray, f_hw, stride_hw, out_hw, budget: int = 1 << 20):
+    """The windows as matrices, a few images at a time: yields ``(batch, cols)``.
+
+    cols[i, (c, p, q), (r, s)] = xp[batch][i, c, r·sh + p, s·sw + q], shape
+    (images, C·FH·FW, OH·OW). Rows follow the filter's (C, FH, FW) order, so
+    ``w.reshape(F, -1) @ cols`` is already (images, F, OH·OW): NCHW without a transpose.
+
+    Speed: batches of about ``budget`` bytes are copied into one reused buffer, so the
+    columns are still in the CPU cache when the matrix product reads them, and no fresh
+    memory is touched per call. Use each ``cols`` before asking for the next.
+    """
+    n, c = xp.shape[:2]
+    (fh, fw), (oh, ow) = f_hw, out_hw
+    rows, cols_per_image = c * fh * fw, oh * ow
+    win = _windows(xp, f_hw, stride_hw, out_hw).transpose(0, 1, 4, 5, 2, 3)  # (N,C,FH,FW,OH,OW)
+    step = max(1, budget // (rows * cols_per_image * xp.itemsize))
+    buffer = np.empty((min(step, n), *win.shape[1:]), dtype=xp.dtype)
+    for start in range(0, n, step):
+        m = min(step, n - start)
+        np.copyto(buffer[:m], win[start : start + m])  # the one strided copy
+        yield slice(start, start + m), buffer[:m].reshape(m, rows, cols_per_image)
+
+
 def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
     """Convolution layer: several filters over a batch of multi-channel images.
 
@@ -143,11 +169,13 @@ def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndar
     f, _, fh, fw = w.shape
     stride_hw, pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
     xp = zero_pad(x, pads) if any(pads[0] + pads[1]) else x
-    win = _windows(xp, (fh, fw), stride_hw, (oh, ow))
-    # im2col: one row per output pixel, one column per filter weight.
-    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * fh * fw)
-    out = cols @ w.reshape(f, -1).T + b
-    return np.ascontiguousarray(out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2))
+    w2d = w.reshape(f, c * fh * fw)
+    out = np.empty((n, f, oh * ow), dtype=x.dtype)
+    for batch, cols in _im2col_batches(xp, (fh, fw), stride_hw, (oh, ow)):
+        o = out[batch]
+        np.matmul(w2d, cols, out=o)  # per image: (F, C·FH·FW) @ (C·FH·FW, OH·OW)
+        o += b[:, None]  # while this batch of the output is still in cache
+    return out.reshape(n, f, oh, ow)
 
 
 def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, padding=0):
@@ -168,23 +196,25 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     dout = as_float_array(dout, "dout", 4, "(N, F, OH, OW)")
     if dout.shape != (n, f, oh, ow):
         raise ValueError(f"dout must have the output's shape {(n, f, oh, ow)}, got {dout.shape}")
-    dout = dout.astype(x.dtype, copy=False)
-    xp = zero_pad(x, pads)
-    win = _windows(xp, (fh, fw), (sh, sw), (oh, ow))
+    dout = dout.astype(x.dtype, copy=False).reshape(n, f, oh * ow)
+    xp = zero_pad(x, pads) if any(pads[0] + pads[1]) else x
+    w2d = w.reshape(f, c * fh * fw)
 
-    db = dout.sum(axis=(0, 2, 3))
-    dmat = dout.transpose(1, 0, 2, 3).reshape(f, n * oh * ow)
-    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * fh * fw)
-    dw = (dmat @ cols).reshape(w.shape)
-
-    # Scatter each weight's share back to the pixels it touched, one filter offset at a time.
-    dxp = np.zeros_like(xp)
-    dcols = (w.reshape(f, -1).T @ dmat).reshape(c, fh, fw, n, oh, ow)
-    for p in range(fh):
-        for q in range(fw):
-            dxp[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw] += dcols[
-                :, p, q
-            ].transpose(1, 0, 2, 3)
+    db = dout.sum(axis=(0, 2))
+    dw = np.zeros_like(w2d)
+    dxp = np.zeros(xp.shape, dtype=x.dtype)
+    for batch, cols in _im2col_batches(xp, (fh, fw), (sh, sw), (oh, ow)):
+        # Each weight's gradient: its input pixel times dout, summed over all positions.
+        dw += np.matmul(dout[batch], cols.transpose(0, 2, 1)).sum(axis=0)
+        # Each window's gradient (w · dout), added back onto the pixels it was read from,
+        # one filter offset (p, q) at a time: col2im, the reverse of im2col.
+        dcols = np.matmul(w2d.T, dout[batch]).reshape(-1, c, fh, fw, oh, ow)
+        dxb = dxp[batch]
+        for p in range(fh):
+            for q in range(fw):
+                dxb[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw] += (
+                    dcols[:, :, p, q]
+                )
     (t, _), (left, _) = pads
     dx = dxp[:, :, t : t + h, left : left + wd]
-    return np.ascontiguousarray(dx), dw, db
+    return np.ascontiguousarray(dx), dw.reshape(w.shape), db

@@ -27,6 +27,8 @@ Pad2D = tuple[tuple[int, int], tuple[int, int]]
 
 
 def _is_int(value: object) -> bool:
+    if type(value) is int:  # the common case, without the slower abstract-class check
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 

@@ -7,7 +7,9 @@ from collections.abc import Callable
 import numpy as np
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
     """Centred-difference gradient of a scalar function.
 
     Inputs:
@@ -21,8 +23,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     if not callable(f):
         raise TypeError(f"f must be a function of x, got {type(f).__name__}")
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        raise TypeError(f"x must be a float64 numpy array (changed in place), got {type(x).__name__}"
-                        + (f" of {x.dtype}" if isinstance(x, np.ndarray) else ""))
+        got = type(x).__name__ + (f" of {x.dtype}" if isinstance(x, np.ndarray) else "")
+        raise TypeError(f"x must be a float64 numpy array (changed in place), got {got}")
     if not h > 0:
         raise ValueError(f"h must be a positive step, got {h}")
     grad = np.zeros_like(x)

@@ -84,7 +84,9 @@ def _check_labels(logits, labels):
         raise ValueError(f"labels must be ({logits.shape[0]},), one per row, got {labels.shape}")
     k = logits.shape[1]
     if labels.min() < 0 or labels.max() >= k:
-        raise ValueError(f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}")
+        raise ValueError(
+            f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}"
+        )
     return logits, labels
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import as_float_array
-from .conv import _windows, conv_geometry
+from .conv import conv_geometry
 from .geometry import as_pair
 
 
@@ -20,6 +20,27 @@ def _pool_setup(x, size, stride, padding):
     stride = size_hw if stride is None else stride
     stride_hw, pads, out_hw = conv_geometry(x.shape[2:], size_hw, stride, padding, "pool window")
     return x, size_hw, stride_hw, pads, out_hw
+
+
+def _offset_views(x: np.ndarray, size_hw, stride_hw, out_hw):
+    """For each cell (p, q) of the window, row by row: the view of that cell in every
+    window at once, x[:, :, i·sh + p, j·sw + q] over all (i, j), shape (N, C, OH, OW).
+
+    A window of ph × pw cells is then reduced with ph·pw whole-array operations instead
+    of a loop over output pixels.
+    """
+    (ph, pw), (sh, sw), (oh, ow) = size_hw, stride_hw, out_hw
+    for p in range(ph):
+        for q in range(pw):
+            yield x[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw]
+
+
+def _max_over_windows(x, size_hw, stride_hw, out_hw) -> np.ndarray:
+    views = _offset_views(x, size_hw, stride_hw, out_hw)
+    out = next(views).copy()
+    for view in views:
+        np.maximum(out, view, out=out)
+    return out
 
 
 def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
@@ -41,7 +62,7 @@ def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
     (t, b), (left, r) = pads
     if t or b or left or r:
         x = np.pad(x, ((0, 0), (0, 0), (t, b), (left, r)), constant_values=-np.inf)
-    return _windows(x, size_hw, stride_hw, out_hw).max(axis=(4, 5))
+    return _max_over_windows(x, size_hw, stride_hw, out_hw)
 
 
 def max_pool2d_loops(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
@@ -69,7 +90,8 @@ def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
     Returns (N, C, OH, OW).
     """
     x, size_hw, stride_hw, _, out_hw = _pool_setup(x, size, stride, 0)
-    return _windows(x, size_hw, stride_hw, out_hw).mean(axis=(4, 5))
+    total = sum(_offset_views(x, size_hw, stride_hw, out_hw))
+    return (total / (size_hw[0] * size_hw[1])).astype(x.dtype, copy=False)
 
 
 def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) -> np.ndarray:
@@ -82,17 +104,20 @@ def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) ->
     Returns dx, (N, C, H, W): each window's gradient goes to the cell that held its
     maximum (the first one, reading row by row, when several tie); the rest get zero.
     """
-    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
+    x, size_hw, stride_hw, _, out_hw = _pool_setup(x, size, stride, 0)
     dout = as_float_array(dout, "dout", 4, "(N, C, OH, OW)")
     n, c = x.shape[:2]
-    if dout.shape != (n, c, oh, ow):
-        raise ValueError(f"dout must have the output's shape {(n, c, oh, ow)}, got {dout.shape}")
-    win = _windows(x, (ph, pw), (sh, sw), (oh, ow)).reshape(n, c, oh, ow, ph * pw)
-    arg = win.argmax(axis=4)  # first maximum in row-major order
+    if dout.shape != (n, c, *out_hw):
+        raise ValueError(f"dout must have the output's shape {(n, c, *out_hw)}, got {dout.shape}")
+    dout = dout.astype(x.dtype, copy=False)
+    out = _max_over_windows(x, size_hw, stride_hw, out_hw)
     dx = np.zeros_like(x)
-    ii = np.arange(oh).reshape(1, 1, oh, 1) * sh + arg // pw
-    jj = np.arange(ow).reshape(1, 1, 1, ow) * sw + arg % pw
-    nn = np.arange(n).reshape(n, 1, 1, 1)
-    cc = np.arange(c).reshape(1, c, 1, 1)
-    np.add.at(dx, (nn, cc, ii, jj), dout.astype(x.dtype, copy=False))
+    unclaimed = np.ones(out.shape, dtype=bool)  # windows whose maximum is not found yet
+    # Visit the window's cells row by row; the first cell holding the maximum takes dout.
+    cells = zip(_offset_views(x, size_hw, stride_hw, out_hw),
+                _offset_views(dx, size_hw, stride_hw, out_hw), strict=True)
+    for x_cell, dx_cell in cells:
+        first = (x_cell == out) & unclaimed
+        dx_cell += np.where(first, dout, 0)  # a view of dx: overlapping windows add up
+        unclaimed &= ~first
     return dx

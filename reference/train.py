@@ -51,5 +51,7 @@ def train_tiny_cnn(
                 v_hat = v[k] / (1 - beta2**step)
                 params[k] -= lr * m_hat / (np.sqrt(v_hat) + eps)
         history.append(float(np.mean(losses)))
-    test_accuracy = accuracy(tiny_cnn_forward(x_test, params), y_test) if x_test is not None else None
+    test_accuracy = None
+    if x_test is not None:
+        test_accuracy = accuracy(tiny_cnn_forward(x_test, params), y_test)
     return {"params": params, "loss_history": history, "test_accuracy": test_accuracy}
