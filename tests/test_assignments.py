@@ -532,3 +532,18 @@ def test_a_half_right_answer_earns_partial_credit(course, headless, tmp_path):
     score, max_score = determine_grade(graded_cells(executed)["output_size"])
     assert max_score == rubric.points_for("output_size")
     assert 0 < score < max_score
+
+
+def test_students_self_check_the_stub_module_from_its_folder(tmp_path):
+    """`python selfcheck.py conv_layers.py` in a copy of assignments/stubs: every check
+    reports the stub; the same command passes on the model solution."""
+    folder = tmp_path / "student"
+    shutil.copytree(STUBS.parent, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    stub_run = run([sys.executable, "selfcheck.py", "conv_layers.py"], folder)
+    assert stub_run.returncode != 0
+    assert f"0 of {len(rubric.FUNCTIONS)} self-checks pass" in stub_run.stdout
+    shutil.copy(MODEL, folder / "model_solution.py")
+    model_run = run([sys.executable, "selfcheck.py", "model_solution.py"], folder)
+    assert model_run.returncode == 0, model_run.stdout[-2000:]
+    n = len(rubric.FUNCTIONS)
+    assert f"{n} of {n} self-checks pass" in model_run.stdout
