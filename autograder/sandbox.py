@@ -28,6 +28,7 @@ call starts a fresh one (re-loading the submission), so one bad item does not co
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import resource
@@ -66,10 +67,14 @@ _HERE = Path(__file__).resolve().parent
 # --------------------------------------------------------------------------- the worker's files
 
 
-def stage_worker(submission: Submission, sys_path: list[str]) -> Path:
+def stage_worker(submission: Submission, sys_path: list[str], seen_as: str | None = None) -> Path:
     """A private directory with worker.py, the ``convlab_wire`` package (copies of
-    protocol.py and callables.py) and job.json (the code to load)."""
+    protocol.py and callables.py), job.json (the code to load) and files/ (the .py
+    sources and data files, for the worker's working directory).
+
+    ``seen_as``: where the worker will see this directory (inside bubblewrap)."""
     stage = Path(tempfile.mkdtemp(prefix="convlab-worker-"))
+    stage_files(submission, stage / "files")
     wire = stage / "convlab_wire"
     wire.mkdir()
     (wire / "__init__.py").write_text('"""protocol and callables, copied for the worker."""\n')
@@ -81,12 +86,37 @@ def stage_worker(submission: Submission, sys_path: list[str]) -> Path:
                   for u in submission.units],
         "home": {fn: rubric.part_of(fn).stem for fn in rubric.FUNCTIONS},
         "sys_path": sys_path,
+        "files_dir": f"{seen_as or stage}/files",
         "max_reply_bytes": MAX_REPLY_BYTES,
     }
     (stage / "job.json").write_text(json.dumps(job))
     for path in [stage, wire, *stage.rglob("*")]:  # readable by the sandbox's uid 65534
         path.chmod(0o755 if path.is_dir() else 0o644)
     return stage
+
+
+def stage_files(submission: Submission, folder: Path) -> None:
+    """The .py units as files (their ``__file__``), the submission's data files, and the
+    course data files the release ships beside the notebooks (not secret)."""
+    folder.mkdir()
+    for unit in submission.units:
+        if not unit.is_notebook:
+            (folder / unit.name).write_text(unit.source)
+    for data in [*submission.data_files, *course_data_files()]:
+        target = folder / data.name
+        if not target.exists():
+            try:
+                shutil.copyfile(data, target)
+            except OSError:
+                pass  # a file that cannot be read now is missing for the student too
+
+
+def course_data_files() -> list[Path]:
+    """digits.npz and friends, from the reference package (found without importing it)."""
+    spec = importlib.util.find_spec("reference")
+    if spec is None or not spec.origin:
+        return []
+    return sorted((Path(spec.origin).parent / "data").glob("*.npz"))
 
 
 def site_dirs() -> list[Path]:
@@ -410,7 +440,8 @@ class SandboxedStudent:
         self._live: list[_Process | None] = [None]  # what the finalizer must kill
         in_sandbox = self.sandbox_kind == "bubblewrap"
         sys_path = [SANDBOX_SITE] if in_sandbox else [str(d) for d in site_dirs()]
-        self._stage = stage_worker(self.submission, sys_path)
+        self._stage = stage_worker(self.submission, sys_path,
+                                   SANDBOX_WORKER if in_sandbox else None)
         self._finalizer = weakref.finalize(self, _cleanup, self._stage, self._live)
         self._load_problem = self._start(first=True)
 

@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 SOURCE_SUFFIXES = (".py", ".ipynb")
+DATA_SUFFIXES = (".npz", ".npy", ".csv", ".txt", ".json")  # copied beside the code when small
 SKIPPED_TAGS = frozenset({"convlab:demo", "convlab:selfcheck"})
 SKIPPED_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints"})
 SKIPPED_FILES = frozenset({"selfcheck.py"})  # the release's helper, shipped next to the notebooks
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_DATA_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -57,12 +59,16 @@ class CodeUnit:
 
 @dataclass
 class Submission:
-    """One student's code: ``student`` is the file stem or the folder name."""
+    """One student's code: ``student`` is the file stem or the folder name.
+
+    ``data_files`` are the small data files of a folder submission (e.g. ``digits.npz``
+    next to the notebooks), which the code may read from its working directory."""
 
     student: str
     path: Path
     units: list[CodeUnit] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    data_files: list[Path] = field(default_factory=list)
 
 
 def load_submission(path: str | Path) -> Submission:
@@ -72,6 +78,7 @@ def load_submission(path: str | Path) -> Submission:
     sub = Submission(student, path)
     if path.is_dir():
         files = source_files(path)
+        sub.data_files = data_files(path)
         if not files:
             sub.problems.append(f"{path.name}/: no .py or .ipynb files in the folder")
         for file in files:
@@ -89,14 +96,33 @@ def load_submission(path: str | Path) -> Submission:
 def source_files(folder: Path) -> list[Path]:
     """Every .py and .ipynb file under ``folder``, by file name, minus hidden files,
     checkpoints, caches and the shipped ``selfcheck.py``."""
+    found = [f for f in visible_files(folder)
+             if f.suffix in SOURCE_SUFFIXES and f.name not in SKIPPED_FILES]
+    return sorted(found, key=lambda f: (f.name, str(f)))
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The folder's data files, smallest first, up to MAX_DATA_BYTES in all."""
+    found = sorted((f.stat().st_size, f.name, f) for f in visible_files(folder)
+                   if f.suffix in DATA_SUFFIXES)
+    kept, total = [], 0
+    for size, _, file in found:
+        if total + size <= MAX_DATA_BYTES:
+            kept.append(file)
+            total += size
+    return kept
+
+
+def visible_files(folder: Path) -> list[Path]:
+    """Regular files under ``folder``, minus hidden ones, checkpoints and caches."""
     found = []
     for file in folder.rglob("*"):
         parts = file.relative_to(folder).parts
         if any(p.startswith(".") or p in SKIPPED_DIRS for p in parts):
             continue
-        if file.suffix in SOURCE_SUFFIXES and file.name not in SKIPPED_FILES and file.is_file():
+        if file.is_file() and not file.is_symlink():
             found.append(file)
-    return sorted(found, key=lambda f: (f.name, str(f)))
+    return found
 
 
 def _add_unit(sub: Submission, file: Path) -> None:

@@ -9,7 +9,8 @@ It may import only the standard library, numpy and ``convlab_wire``: the ``autog
 and ``reference`` packages are not visible in the sandbox, so students cannot read the
 rubric, the checks or the model solution. ``job.json`` holds the code cells (already read
 and cleaned by ``autograder.submission``), the directories to put on ``sys.path`` for numpy,
-and which notebook each graded function comes from.
+which notebook each graded function comes from, and a folder of files (the .py sources,
+data files such as ``digits.npz``) to copy into the working directory first.
 
 Conversation, over the original stdin/stdout, as framed ``protocol`` messages:
 
@@ -30,6 +31,7 @@ import io
 import json
 import linecache
 import os
+import shutil
 import signal
 import sys
 import traceback
@@ -111,7 +113,7 @@ class Unit:
             "__builtins__": builtins,
         }
         if not self.is_notebook:  # an imported module knows its file (model_solution.py uses it)
-            self.namespace["__file__"] = self.name
+            self.namespace["__file__"] = os.path.abspath(self.name)
 
     def cell_filename(self, index: int) -> str:
         return f"<{self.name}, cell {self.numbers[index]}>" if self.is_notebook else self.name
@@ -273,6 +275,13 @@ def error_reply(exc_type: str, message: str, tb: str = "") -> dict[str, Any]:
     return {"error": {"type": exc_type, "message": message, "traceback": tb}}
 
 
+def copy_files(folder: str) -> None:
+    """The submission's files and the course data into the (fresh, writable) working
+    directory, where a notebook would find them."""
+    if folder and os.path.isdir(folder):
+        shutil.copytree(folder, os.getcwd(), dirs_exist_ok=True)
+
+
 def import_wire(here: str) -> tuple[Any, Any]:
     """protocol and callables, from the copies placed beside this file."""
     sys.path.insert(0, here)
@@ -288,6 +297,7 @@ def main(argv: list[str]) -> int:
     with open(argv[0], encoding="utf-8") as f:
         job = json.load(f)
     sys.path.extend(job.get("sys_path", []))
+    copy_files(job.get("files_dir", ""))
     protocol, callables = import_wire(os.path.dirname(os.path.abspath(__file__)))
     worker = Worker(job, protocol, callables)
     silence_stderr(worker.output)

@@ -272,7 +272,7 @@ def test_os_exit_mid_call_is_a_crash_and_the_next_call_restarts(student):
 
 
 def test_garbage_on_the_protocol_pipe_is_a_crash_not_a_grader_error(student):
-    with pytest.raises(WorkerCrashed, match="malformed|over the"):
+    with pytest.raises(WorkerCrashed, match=r"malformed|over the"):
         student.call("corrupt_protocol")
     assert student.call("echo", 3) == [(3,), {}]
 
@@ -328,7 +328,8 @@ def test_each_notebook_has_its_own_namespace(tmp_path):
             {"cell_type": "code", "metadata": {}, "source": c, "outputs": []} for c in cells]})
 
     folder = tmp_path / "kim"
-    write(folder / "03_convolution.ipynb", nb("secret = 3", "def conv2d_single(*a):\n    return 'mine'"))
+    write(folder / "03_convolution.ipynb",
+          nb("secret = 3", "def conv2d_single(*a):\n    return 'mine'"))
     write(folder / "04_pooling_and_tiny_cnn.ipynb", nb(
         "def conv2d_single(*a):\n    return 'provided'",
         "def relu(x):\n    return x * secret",
@@ -339,6 +340,24 @@ def test_each_notebook_has_its_own_namespace(tmp_path):
         assert s.problems[0].startswith("04_pooling_and_tiny_cnn.ipynb, cell 3: NameError")
         with pytest.raises(StudentError, match="secret"):
             s.call("relu", 2)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_data_files_sit_beside_the_code_in_a_writable_directory(tmp_path, kind):
+    code = ("from pathlib import Path\nimport numpy as np\n"
+            "DIGITS = Path(__file__).with_name('digits.npz')\n"
+            "def shapes():\n"
+            "    Path('scratch.txt').write_text('notes')\n"
+            "    with np.load(DIGITS) as d:\n"
+            "        return sorted(d.files), np.load('weights.npy').shape\n")
+    write(tmp_path / "lee" / "conv_layers.py", code)
+    np.save(tmp_path / "lee" / "weights.npy", np.zeros((2, 3)))
+    with SandboxedStudent(tmp_path / "lee", sandbox=kind) as s:
+        files, shape = s.call("shapes")
+    with np.load(Path(reference.__file__).parent / "data" / "digits.npz") as course:
+        assert files == sorted(course.files)
+    assert shape == (2, 3)
+    assert not (tmp_path / "lee" / "scratch.txt").exists()
 
 
 # --------------------------------------------------------------------------- containment

@@ -44,7 +44,8 @@ def run(code: str) -> dict:
 def test_a_py_file_is_one_cell_named_after_the_file(tmp_path):
     sub = load_submission(write(tmp_path / "kim_minsu.py", "def relu(x):\n    return x\n"))
     assert (sub.student, sub.problems) == ("kim_minsu", [])
-    assert [(u.name, u.cells) for u in sub.units] == [("kim_minsu.py", ["def relu(x):\n    return x\n"])]
+    assert [(u.name, u.cells) for u in sub.units] == [
+        ("kim_minsu.py", ["def relu(x):\n    return x\n"])]
 
 
 def test_notebook_code_cells_in_order_without_markdown(tmp_path):
