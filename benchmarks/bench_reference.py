@@ -1,7 +1,7 @@
 """How fast is the numpy reference? One table: conv2d (fast and loops), conv2d_backward,
 each against PyTorch's CPU kernels when torch is installed, and training the tiny CNN.
 
-    .venv/bin/python benchmarks/bench_reference.py [--reps 30] [--output FILE.md]
+    .venv/bin/python benchmarks/bench_reference.py [--reps 30] [--threads N] [--output FILE.md]
 
 Every timing is a median over repeated runs; the contestants of one row run in turn
 inside each repetition (interleaved), so a burst of load from elsewhere hits all of them
@@ -12,6 +12,10 @@ OpenBLAS: where OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set for safety on this 
 they slow a current numpy; benchmark with both unset in this command alone
 (``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ...``). The header prints the BLAS kernel
 threadpoolctl sees, so the table says what it measured.
+
+``--threads 1`` runs numpy's BLAS and torch on one core each: on a machine shared with
+other jobs, multi-threaded BLAS and OpenMP can wait milliseconds for a busy core, and
+one thread each compares the implementations rather than the scheduler.
 """
 
 from __future__ import annotations
@@ -164,8 +168,17 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=30, help="repetitions per timing (median)")
+    parser.add_argument("--threads", type=int, help="BLAS and torch threads (default: theirs)")
     parser.add_argument("--output", help="also write the table, command and machine to this file")
     args = parser.parse_args(argv)
+    if args.threads and os.environ.get("OPENBLAS_NUM_THREADS") != str(args.threads):
+        # BLAS reads its thread count when numpy loads it: start again with it set.
+        threads = str(args.threads)
+        child_env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads,
+               "MKL_NUM_THREADS": threads}
+        os.execve(sys.executable, [sys.executable, __file__, *sys.argv[1:]], child_env)
+    if args.threads and torch is not None:
+        torch.set_num_threads(args.threads)
 
     env = environment()
     rows = conv_rows(args.reps)

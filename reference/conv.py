@@ -201,20 +201,22 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     w2d = w.reshape(f, c * fh * fw)
 
     db = dout.sum(axis=(0, 2))
+    # Each weight's gradient: the input pixels it met times dout, summed over positions.
     dw = np.zeros_like(w2d)
-    dxp = np.zeros(xp.shape, dtype=x.dtype)
     for batch, cols in _im2col_batches(xp, (fh, fw), (sh, sw), (oh, ow)):
-        # Each weight's gradient: its input pixel times dout, summed over all positions.
         dw += np.matmul(dout[batch], cols.transpose(0, 2, 1)).sum(axis=0)
-        # Each window's gradient (w · dout), added back onto the pixels it was read from,
-        # one filter offset (p, q) at a time: col2im, the reverse of im2col.
-        dcols = np.matmul(w2d.T, dout[batch]).reshape(-1, c, fh, fw, oh, ow)
-        dxb = dxp[batch]
-        for p in range(fh):
-            for q in range(fw):
-                dxb[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw] += (
-                    dcols[:, :, p, q]
-                )
+    # Each input pixel's gradient: weight w[:, :, p, q] sent w · dout to the pixel at
+    # offset (p, q) of every window. One small matrix product per offset, added onto the
+    # shifted view of the input it came from (col2im, the reverse of im2col).
+    dxp = np.zeros(xp.shape, dtype=x.dtype)
+    w_by_offset = np.ascontiguousarray(w.transpose(2, 3, 1, 0))  # (FH, FW, C, F)
+    share = np.empty((n, c, oh * ow), dtype=x.dtype)
+    for p in range(fh):
+        for q in range(fw):
+            np.matmul(w_by_offset[p, q], dout, out=share)  # (C, F) @ (N, F, OH·OW)
+            dxp[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw] += (
+                share.reshape(n, c, oh, ow)
+            )
     (t, _), (left, _) = pads
     dx = dxp[:, :, t : t + h, left : left + wd]
     return np.ascontiguousarray(dx), dw.reshape(w.shape), db
