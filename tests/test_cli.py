@@ -4,6 +4,7 @@ sandbox: the example class, broken inputs, determinism, ``check`` and the pytest
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import subprocess
@@ -62,34 +63,44 @@ def test_demo_shows_progress_on_stderr(demo):
     assert f"{len(CLASS)}/{len(CLASS)}" in proc.stderr
 
 
-@pytest.mark.parametrize("name", ["loops", "vectorized"])
-def test_correct_students_get_exactly_full_marks(demo, name):
-    _, out = demo
-    assert lost_items(out, name) == set()
-    assert grades(out)[name]["score"] == str(rubric.TOTAL_POINTS)
+WITH_SCORE = [s.name for s in example_class() if "EXPECTED_SCORE" in s.expectations()]
+WITH_LOST = [s.name for s in example_class() if "EXPECTED_LOST" in s.expectations()]
 
 
-@pytest.mark.parametrize("name", ["stub", "truncated_upload", "crash_on_import",
-                                  "exits_on_import"])
-def test_unusable_submissions_get_zero_and_a_reason(demo, name):
+@pytest.mark.parametrize("name", WITH_SCORE)
+def test_students_with_a_known_score_get_it(demo, name):
     _, out = demo
-    assert grades(out)[name]["score"] == "0"
+    expected = CLASS[name].expectations()["EXPECTED_SCORE"]
+    assert results(out, name)["score"] == expected
+    assert grades(out)[name]["score"] == str(expected)
+
+
+@pytest.mark.parametrize("name", WITH_LOST)
+def test_students_lose_exactly_their_expected_items(demo, name):
+    _, out = demo
+    assert lost_items(out, name) == set(CLASS[name].expectations()["EXPECTED_LOST"])
+
+
+def test_the_correct_students_are_among_them():
+    assert {"loops", "vectorized"} <= set(WITH_SCORE)
+    assert CLASS["loops"].expectations()["EXPECTED_SCORE"] == rubric.TOTAL_POINTS
+
+
+@pytest.mark.parametrize("name, why", [("truncated_upload", r"SyntaxError in line \d+"),
+                                       ("crash_on_import", "RuntimeError: testing my conv2d"),
+                                       ("exits_on_import", "SystemExit")])
+def test_a_broken_file_is_contained_and_the_reason_given(demo, name, why):
+    _, out = demo
     data = results(out, name)
-    assert data["score"] == 0
-    if name != "stub":
-        assert "Problems with the submission" in data["output"]
+    assert "Problems with the submission" in data["output"]
+    assert re.search(why, data["output"])
+    assert re.search(why, (out / name / "feedback.html").read_text())
 
 
-def test_the_syntax_error_is_named_with_its_line(demo):
-    _, out = demo
-    assert re.search(r"SyntaxError.*line \d+", results(out, "truncated_upload")["output"])
-
-
-def test_the_hanging_function_loses_only_its_own_items(demo):
+def test_the_hanging_function_times_out_on_its_own_items(demo):
     _, out = demo
     expected = set(CLASS["hangs"].expectations()["EXPECTED_LOST"])
-    assert lost_items(out, "hangs") == expected
-    assert any("time" in t["output"].lower() for t in results(out, "hangs")["tests"]
+    assert all("longer than" in t["output"] for t in results(out, "hangs")["tests"]
                if t["name"] in expected)
 
 
@@ -103,15 +114,11 @@ BUGS = [s.name for s in example_class() if s.override and s.override.startswith(
 
 
 @pytest.mark.parametrize("name", BUGS)
-def test_each_classic_bug_loses_its_items_and_is_diagnosed(demo, name):
+def test_each_classic_bug_is_diagnosed_in_both_reports(demo, name):
     _, out = demo
-    expect = CLASS[name].expectations()
-    assert lost_items(out, name) == set(expect["EXPECTED_LOST"])
-    diagnosis = expect["EXPECTED_DIAGNOSIS"]
+    diagnosis = CLASS[name].expectations()["EXPECTED_DIAGNOSIS"]
     assert diagnosis in results(out, name)["output"]
-    assert diagnosis in (out / name / "feedback.html").read_text() or \
-        diagnosis.replace("'", "&#x27;").replace('"', "&quot;") in \
-        (out / name / "feedback.html").read_text()
+    assert html.escape(diagnosis) in (out / name / "feedback.html").read_text()
 
 
 def test_feedback_pages_are_written_for_every_student(demo):

@@ -38,7 +38,8 @@ class ExampleStudent:
     name: str
     what: str
     base: str  # "model" (model_solution.py) or "stub" (its bodies removed)
-    override: str | None = None  # file under examples/, appended to the base
+    override: str | None = None  # file under examples/, appended (or, with
+    # ``PLACEMENT = "start"`` in it, prepended) to the base
     cut_after: str | None = None  # the upload stops right after this text (a syntax error)
     expected: tuple[tuple[str, Any], ...] = ()  # EXPECTED_* facts not in an override file
 
@@ -51,22 +52,31 @@ class ExampleStudent:
             base = base[: base.index(self.cut_after) + len(self.cut_after)]
         if self.override is None:
             return base
-        return base.rstrip("\n") + "\n" + read(self.override)
+        extra = read(self.override)
+        if _constants(extra, "PLACEMENT").get("PLACEMENT") == "start":
+            return extra.rstrip("\n") + "\n\n\n" + base
+        return base.rstrip("\n") + "\n" + extra
 
     def expectations(self) -> dict[str, Any]:
         """The override's top-level ``EXPECTED_*`` constants (literals only; never executed)."""
         found = dict(self.expected)
-        if self.override is None:
-            return found
-        for node in ast.parse(read(self.override)).body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                    and isinstance(node.targets[0], ast.Name) \
-                    and node.targets[0].id.startswith("EXPECTED_"):
-                try:
-                    found[node.targets[0].id] = ast.literal_eval(node.value)
-                except ValueError:
-                    pass
+        if self.override is not None:
+            found.update(_constants(read(self.override), "EXPECTED_"))
         return found
+
+
+def _constants(source: str, prefix: str) -> dict[str, Any]:
+    """Top-level ``NAME = <literal>`` assignments whose name starts with ``prefix``."""
+    found = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id.startswith(prefix):
+            try:
+                found[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                pass
+    return found
 
 
 def read(relative: str) -> str:

@@ -1,8 +1,9 @@
 
 
-# --- exits_on_import: the file calls sys.exit() while it is being loaded (copied from a
-# script). The grader must survive it and score 0 with the reason.
-EXPECTED_SCORE = 0
+# --- exits_on_import: the file ends with sys.exit() (copied from a script). The grader
+# survives it; like a notebook, it keeps what was defined before the exit, so the score is
+# the model solution's, and the record notes the exit.
+EXPECTED_LOST = ()
 
 import sys  # noqa: E402
 

@@ -3,8 +3,7 @@
 # --- numpy_patcher: returns zeros from conv2d and, at import time, patches numpy's
 # comparison functions so that every comparison says "equal". The grader compares
 # answers outside the sandbox, on fresh copies, so the patch gains nothing: the score
-# is exactly what the zeros alone deserve.
-EXPECTED_LOST_FUNCTIONS = ("conv2d",)
+# is exactly what the zeros alone deserve (tests/test_grading.py grades both).
 
 import numpy as np  # noqa: E402
 
