@@ -5,7 +5,7 @@
 # answers outside the sandbox, on fresh copies, so the patch gains nothing: the score
 # is exactly what the zeros alone deserve (tests/test_grading.py grades both).
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 
 def _always_equal(*args, **kwargs):
