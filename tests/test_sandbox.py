@@ -16,6 +16,7 @@ import pytest
 
 import autograder
 import reference
+from autograder import sandbox
 from autograder.protocol import FunctionRef
 from autograder.sandbox import SandboxedStudent, bubblewrap_status
 from autograder.student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
@@ -370,7 +371,7 @@ def test_the_model_solution_and_the_grader_cannot_be_imported(jailed):
         with pytest.raises(StudentError) as info:
             jailed.call("import_module", name)
         assert info.value.exc_type == "ModuleNotFoundError"
-    assert jailed.call("import_module", "numpy").startswith("/opt/convlab/site/numpy/")
+    assert jailed.call("import_module", "numpy").startswith("/opt/convlab/site0/numpy/")
 
 
 @needs_bwrap
@@ -400,3 +401,27 @@ def test_the_worker_runs_as_an_unprivileged_user(jailed):
     if not bubblewrap_status()[1]:
         pytest.skip("user namespaces are not available: the worker keeps the grader's uid")
     assert jailed.call("whoami") == 65534
+
+
+@needs_bwrap
+def test_an_installed_copy_of_the_project_is_covered(tmp_path, monkeypatch, submissions):
+    """A non-editable install puts reference/ and autograder/ into site-packages itself."""
+    site = tmp_path / "site-packages"
+    write(site / "reference" / "__init__.py", "SECRET = 'the model solution'\n")
+    write(site / "reference" / "conv.py", "SECRET = 'conv2d'\n")
+    write(site / "autograder" / "rubric.py", "POINTS = 100\n")
+    write(site / "conv_lab-0.1.0.dist-info" / "RECORD", "reference/__init__.py\n")
+    write(site / "__editable___conv_lab_0_1_0_finder.py", "MAPPING = {'reference': '/x'}\n")
+    write(site / "harmless" / "__init__.py", "OK = 1\n")
+    real = sandbox.site_dirs()
+    monkeypatch.setattr(sandbox, "site_dirs", lambda: [site, *real])
+    with SandboxedStudent(submissions / "alice.py", sandbox="bubblewrap") as s:
+        seen = "/opt/convlab/site0"
+        assert s.call("import_module", "harmless") == f"{seen}/harmless/__init__.py"
+        for name in ("reference", "autograder", "reference.conv"):
+            with pytest.raises(StudentError) as info:
+                s.call("import_module", name)
+            assert info.value.exc_type == "ModuleNotFoundError"
+        hidden = ["reference/conv.py", "autograder/rubric.py", "conv_lab-0.1.0.dist-info/RECORD"]
+        assert s.call("exists", [f"{seen}/{p}" for p in hidden]) == [False] * 3
+        assert s.call("read", f"{seen}/__editable___conv_lab_0_1_0_finder.py") == ""
