@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
 
 DTYPES = (np.float64, np.float32)
@@ -156,3 +157,19 @@ def string_padding_cases(draw, dtype=None, max_hw: int = 9, max_f: int = 4, max_
     w = int_array((n_filt, c, fh, fw), dtype, seed + 1)
     b = int_array((n_filt,), dtype, seed + 2)
     return mode, x, w, b, stride
+
+
+# ---------------------------------------------------------------- torch as an oracle
+
+
+def torch_on_one_thread():
+    """torch for a module-scoped fixture (the test skips if torch is not installed).
+
+    On one thread: an oracle needs no speed, and OpenMP threads waiting for a core that
+    other jobs hold make a shared machine's test run crawl. The old setting comes back after.
+    """
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield torch
+    torch.set_num_threads(before)

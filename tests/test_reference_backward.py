@@ -16,6 +16,7 @@ from reference_strategies import (
     seeds,
     sizes,
     string_padding_cases,
+    torch_on_one_thread,
 )
 
 from reference import (
@@ -125,8 +126,12 @@ def test_conv2d_backward_valid_ignores_unreached_pixels():
     np.testing.assert_array_equal(dx[0, 0, :, 2], w[0, 0, :, 2] + w[0, 0, :, 0])  # both windows
 
 
-def test_conv2d_backward_matches_torch_autograd():
-    torch = pytest.importorskip("torch")
+@pytest.fixture(scope="module")
+def torch():
+    yield from torch_on_one_thread()
+
+
+def test_conv2d_backward_matches_torch_autograd(torch):
     x, w, b = normal_array((2, 3, 7, 8), 0), normal_array((4, 3, 3, 3), 1), normal_array((4,), 2)
     tx, tw, tb = (torch.from_numpy(a).requires_grad_() for a in (x, w, b))
     tout = torch.nn.functional.conv2d(torch.nn.functional.pad(tx, (0, 1, 1, 1)), tw, tb,

@@ -20,6 +20,7 @@ from reference_strategies import (
     string_padding_cases,
     tf_same_padding,
     tf_valid_size,
+    torch_on_one_thread,
 )
 from scipy.signal import correlate2d
 
@@ -153,7 +154,7 @@ def test_fast_and_loops_agree_on_float_data(case: ConvCase, seed):
 
 @pytest.fixture(scope="module")
 def torch():
-    return pytest.importorskip("torch")
+    yield from torch_on_one_thread()
 
 
 @given(case=conv_cases(symmetric=False), seed=seeds())

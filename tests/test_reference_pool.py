@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reference_strategies import axis_geometry, dtypes, int_array, seeds, sizes, tf_same_padding
+from reference_strategies import (
+    axis_geometry,
+    dtypes,
+    int_array,
+    seeds,
+    sizes,
+    tf_same_padding,
+    torch_on_one_thread,
+)
 
 from reference import avg_pool2d, max_pool2d, max_pool2d_loops
 
@@ -102,7 +110,7 @@ def test_stride_defaults_to_the_window():
 
 @pytest.fixture(scope="module")
 def torch():
-    return pytest.importorskip("torch")
+    yield from torch_on_one_thread()
 
 
 @given(case=pool_cases(padded=False), seed=seeds())
