@@ -164,8 +164,10 @@ def decode(data: bytes) -> Any:
     arrays = [_load_array(blob) for blob in chunks[1:]]
     try:
         return _from_json(header, arrays)
-    except RecursionError:
-        raise ProtocolError("value is nested too deeply") from None
+    except ProtocolError:
+        raise
+    except (ValueError, TypeError, RecursionError) as exc:  # e.g. {"__float__": "abc"}
+        raise ProtocolError(f"malformed value: {exc}") from None
 
 
 def write_message(stream: BinaryIO, payload: bytes) -> None:

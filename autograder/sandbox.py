@@ -524,7 +524,7 @@ class SandboxedStudent:
             self._stop()
             raise WorkerCrashed(f"the worker died during {function}: "
                                 f"{describe_exit(status, self.sandbox_kind)}") from None
-        except protocol.ProtocolError as exc:
+        except Exception as exc:  # ProtocolError, or anything else a hostile reply causes
             self._stop()
             raise WorkerCrashed(f"the worker sent a malformed reply to {function}: {exc}") from None
         return self._result(function, reply)
@@ -581,7 +581,7 @@ class SandboxedStudent:
             return self._load_failed(first, "the worker died while loading the submission: "
                                             f"{describe_exit(status, self.sandbox_kind)}"
                                             + (f"\n{details}" if details else ""))
-        except protocol.ProtocolError as exc:
+        except Exception as exc:  # ProtocolError, or anything else a hostile message causes
             return self._load_failed(first, f"the worker sent a malformed message: {exc}")
         info = ready.get("ready") if isinstance(ready, dict) else None
         if not (isinstance(info, dict) and isinstance(info.get("functions"), list)):

@@ -146,6 +146,8 @@ HOSTILE = {
     "bare JSON list": framed(b"[1, 2]"),
     "bare JSON float": framed(b"1.5"),
     "tag with extra keys": framed(b'{"__float__": "1.0", "x": 1}'),
+    "float that is not a number": framed(b'{"__float__": "one"}'),
+    "function ref without kw": framed(b'{"__fn__": "quadratic", "x": 1}'),
     "deeply nested JSON": framed(b"[" * 100_000),
     "not JSON": framed(b"\xff\xfe"),
     "empty": b"",
