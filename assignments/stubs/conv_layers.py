@@ -72,6 +72,8 @@ Pad2D = tuple[tuple[int, int], tuple[int, int]]
 
 
 def _is_int(value: object) -> bool:
+    if type(value) is int:  # the common case, without the slower abstract-class check
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -305,7 +307,9 @@ def _check_conv_inputs(x, w, b):
     else:
         b = as_float_array(b, "b", 1, "(F,)")
         if b.shape[0] != w.shape[0]:
-            raise ValueError(f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}")
+            raise ValueError(
+                f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}"
+            )
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False)
 
 
@@ -316,24 +320,27 @@ def _windows(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
     return win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
 
 
-def _im2col(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
-    """The windows as matrices, one per image: (N, C·FH·FW, OH·OW).
+def _im2col_batches(xp: np.ndarray, f_hw, stride_hw, out_hw, budget: int = 1 << 20):
+    """The windows as matrices, a few images at a time: yields ``(batch, cols)``.
 
-    cols[n, (c, p, q), (i, j)] = xp[n, c, i·sh + p, j·sw + q]. Rows follow the filter's
-    (C, FH, FW) order, so ``w.reshape(F, -1) @ cols[n]`` is image n's output already in
-    (F, OH·OW) order: NCHW without a transpose. The copy reads whole window rows, which
-    is the cheap direction.
+    cols[i, (c, p, q), (r, s)] = xp[batch][i, c, r·sh + p, s·sw + q], shape
+    (images, C·FH·FW, OH·OW). Rows follow the filter's (C, FH, FW) order, so
+    ``w.reshape(F, -1) @ cols`` is already (images, F, OH·OW): NCHW without a transpose.
+
+    Speed: batches of about ``budget`` bytes are copied into one reused buffer, so the
+    columns are still in the CPU cache when the matrix product reads them, and no fresh
+    memory is touched per call. Use each ``cols`` before asking for the next.
     """
-    win = _windows(xp, f_hw, stride_hw, out_hw)
-    cols = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))  # (N, C, FH, FW, OH, OW)
-    return cols.reshape(xp.shape[0], -1, out_hw[0] * out_hw[1])
-
-
-def _image_batches(n: int, bytes_per_image: int, budget: int = 1 << 20):
-    """Slices of a few images each, so one batch of columns (about ``budget`` bytes) stays
-    in the CPU cache between being written and being multiplied."""
-    step = max(1, budget // max(bytes_per_image, 1))
-    return [slice(start, start + step) for start in range(0, n, step)]
+    n, c = xp.shape[:2]
+    (fh, fw), (oh, ow) = f_hw, out_hw
+    rows, cols_per_image = c * fh * fw, oh * ow
+    win = _windows(xp, f_hw, stride_hw, out_hw).transpose(0, 1, 4, 5, 2, 3)  # (N,C,FH,FW,OH,OW)
+    step = max(1, budget // (rows * cols_per_image * xp.itemsize))
+    buffer = np.empty((min(step, n), *win.shape[1:]), dtype=xp.dtype)
+    for start in range(0, n, step):
+        m = min(step, n - start)
+        np.copyto(buffer[:m], win[start : start + m])  # the one strided copy
+        yield slice(start, start + m), buffer[:m].reshape(m, rows, cols_per_image)
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
@@ -379,6 +386,27 @@ def _pool_setup(x, size, stride, padding):
     stride = size_hw if stride is None else stride
     stride_hw, pads, out_hw = conv_geometry(x.shape[2:], size_hw, stride, padding, "pool window")
     return x, size_hw, stride_hw, pads, out_hw
+
+
+def _offset_views(x: np.ndarray, size_hw, stride_hw, out_hw):
+    """For each cell (p, q) of the window, row by row: the view of that cell in every
+    window at once, x[:, :, i·sh + p, j·sw + q] over all (i, j), shape (N, C, OH, OW).
+
+    A window of ph × pw cells is then reduced with ph·pw whole-array operations instead
+    of a loop over output pixels.
+    """
+    (ph, pw), (sh, sw), (oh, ow) = size_hw, stride_hw, out_hw
+    for p in range(ph):
+        for q in range(pw):
+            yield x[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw]
+
+
+def _max_over_windows(x, size_hw, stride_hw, out_hw) -> np.ndarray:
+    views = _offset_views(x, size_hw, stride_hw, out_hw)
+    out = next(views).copy()
+    for view in views:
+        np.maximum(out, view, out=out)
+    return out
 
 
 def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
@@ -492,7 +520,9 @@ def _check_labels(logits, labels):
         raise ValueError(f"labels must be ({logits.shape[0]},), one per row, got {labels.shape}")
     k = logits.shape[1]
     if labels.min() < 0 or labels.max() >= k:
-        raise ValueError(f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}")
+        raise ValueError(
+            f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}"
+        )
     return logits, labels
 
 
@@ -521,7 +551,9 @@ def cross_entropy_backward(logits: np.ndarray, labels: np.ndarray) -> np.ndarray
 
 # ── reference/gradcheck.py ────────────────────────────────────────────────────────────────────────
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
     """Centred-difference gradient of a scalar function.
 
     Inputs:

@@ -72,6 +72,8 @@ Pad2D = tuple[tuple[int, int], tuple[int, int]]
 
 
 def _is_int(value: object) -> bool:
+    if type(value) is int:  # the common case, without the slower abstract-class check
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -349,7 +351,9 @@ def _check_conv_inputs(x, w, b):
     else:
         b = as_float_array(b, "b", 1, "(F,)")
         if b.shape[0] != w.shape[0]:
-            raise ValueError(f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}")
+            raise ValueError(
+                f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}"
+            )
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False)
 
 
@@ -360,24 +364,27 @@ def _windows(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
     return win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
 
 
-def _im2col(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
-    """The windows as matrices, one per image: (N, C·FH·FW, OH·OW).
+def _im2col_batches(xp: np.ndarray, f_hw, stride_hw, out_hw, budget: int = 1 << 20):
+    """The windows as matrices, a few images at a time: yields ``(batch, cols)``.
 
-    cols[n, (c, p, q), (i, j)] = xp[n, c, i·sh + p, j·sw + q]. Rows follow the filter's
-    (C, FH, FW) order, so ``w.reshape(F, -1) @ cols[n]`` is image n's output already in
-    (F, OH·OW) order: NCHW without a transpose. The copy reads whole window rows, which
-    is the cheap direction.
+    cols[i, (c, p, q), (r, s)] = xp[batch][i, c, r·sh + p, s·sw + q], shape
+    (images, C·FH·FW, OH·OW). Rows follow the filter's (C, FH, FW) order, so
+    ``w.reshape(F, -1) @ cols`` is already (images, F, OH·OW): NCHW without a transpose.
+
+    Speed: batches of about ``budget`` bytes are copied into one reused buffer, so the
+    columns are still in the CPU cache when the matrix product reads them, and no fresh
+    memory is touched per call. Use each ``cols`` before asking for the next.
     """
-    win = _windows(xp, f_hw, stride_hw, out_hw)
-    cols = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3))  # (N, C, FH, FW, OH, OW)
-    return cols.reshape(xp.shape[0], -1, out_hw[0] * out_hw[1])
-
-
-def _image_batches(n: int, bytes_per_image: int, budget: int = 1 << 20):
-    """Slices of a few images each, so one batch of columns (about ``budget`` bytes) stays
-    in the CPU cache between being written and being multiplied."""
-    step = max(1, budget // max(bytes_per_image, 1))
-    return [slice(start, start + step) for start in range(0, n, step)]
+    n, c = xp.shape[:2]
+    (fh, fw), (oh, ow) = f_hw, out_hw
+    rows, cols_per_image = c * fh * fw, oh * ow
+    win = _windows(xp, f_hw, stride_hw, out_hw).transpose(0, 1, 4, 5, 2, 3)  # (N,C,FH,FW,OH,OW)
+    step = max(1, budget // (rows * cols_per_image * xp.itemsize))
+    buffer = np.empty((min(step, n), *win.shape[1:]), dtype=xp.dtype)
+    for start in range(0, n, step):
+        m = min(step, n - start)
+        np.copyto(buffer[:m], win[start : start + m])  # the one strided copy
+        yield slice(start, start + m), buffer[:m].reshape(m, rows, cols_per_image)
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
@@ -435,21 +442,22 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     w2d = w.reshape(f, c * fh * fw)
 
     db = dout.sum(axis=(0, 2))
+    # Each weight's gradient: the input pixels it met times dout, summed over positions.
     dw = np.zeros_like(w2d)
-    dxp = np.zeros(xp.shape, dtype=x.dtype)
-    for batch in _image_batches(n, c * fh * fw * oh * ow * x.itemsize):
-        cols = _im2col(xp[batch], (fh, fw), (sh, sw), (oh, ow))
-        # Each weight's gradient: its input pixel times dout, summed over all positions.
+    for batch, cols in _im2col_batches(xp, (fh, fw), (sh, sw), (oh, ow)):
         dw += np.matmul(dout[batch], cols.transpose(0, 2, 1)).sum(axis=0)
-        # Each window's gradient (w · dout), added back onto the pixels it was read from,
-        # one filter offset (p, q) at a time: col2im, the reverse of _im2col.
-        dcols = np.matmul(w2d.T, dout[batch]).reshape(-1, c, fh, fw, oh, ow)
-        dxb = dxp[batch]
-        for p in range(fh):
-            for q in range(fw):
-                dxb[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw] += (
-                    dcols[:, :, p, q]
-                )
+    # Each input pixel's gradient: weight w[:, :, p, q] sent w · dout to the pixel at
+    # offset (p, q) of every window. One small matrix product per offset, added onto the
+    # shifted view of the input it came from (col2im, the reverse of im2col).
+    dxp = np.zeros(xp.shape, dtype=x.dtype)
+    w_by_offset = np.ascontiguousarray(w.transpose(2, 3, 1, 0))  # (FH, FW, C, F)
+    share = np.empty((n, c, oh * ow), dtype=x.dtype)
+    for p in range(fh):
+        for q in range(fw):
+            np.matmul(w_by_offset[p, q], dout, out=share)  # (C, F) @ (N, F, OH·OW)
+            dxp[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw] += (
+                share.reshape(n, c, oh, ow)
+            )
     (t, _), (left, _) = pads
     dx = dxp[:, :, t : t + h, left : left + wd]
     return np.ascontiguousarray(dx), dw.reshape(w.shape), db
@@ -462,6 +470,27 @@ def _pool_setup(x, size, stride, padding):
     stride = size_hw if stride is None else stride
     stride_hw, pads, out_hw = conv_geometry(x.shape[2:], size_hw, stride, padding, "pool window")
     return x, size_hw, stride_hw, pads, out_hw
+
+
+def _offset_views(x: np.ndarray, size_hw, stride_hw, out_hw):
+    """For each cell (p, q) of the window, row by row: the view of that cell in every
+    window at once, x[:, :, i·sh + p, j·sw + q] over all (i, j), shape (N, C, OH, OW).
+
+    A window of ph × pw cells is then reduced with ph·pw whole-array operations instead
+    of a loop over output pixels.
+    """
+    (ph, pw), (sh, sw), (oh, ow) = size_hw, stride_hw, out_hw
+    for p in range(ph):
+        for q in range(pw):
+            yield x[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw]
+
+
+def _max_over_windows(x, size_hw, stride_hw, out_hw) -> np.ndarray:
+    views = _offset_views(x, size_hw, stride_hw, out_hw)
+    out = next(views).copy()
+    for view in views:
+        np.maximum(out, view, out=out)
+    return out
 
 
 def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
@@ -502,7 +531,8 @@ def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
     Returns (N, C, OH, OW).
     """
     x, size_hw, stride_hw, _, out_hw = _pool_setup(x, size, stride, 0)
-    return _windows(x, size_hw, stride_hw, out_hw).mean(axis=(4, 5))
+    total = sum(_offset_views(x, size_hw, stride_hw, out_hw))
+    return (total / (size_hw[0] * size_hw[1])).astype(x.dtype, copy=False)
 
 
 def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) -> np.ndarray:
@@ -515,19 +545,22 @@ def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) ->
     Returns dx, (N, C, H, W): each window's gradient goes to the cell that held its
     maximum (the first one, reading row by row, when several tie); the rest get zero.
     """
-    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
+    x, size_hw, stride_hw, _, out_hw = _pool_setup(x, size, stride, 0)
     dout = as_float_array(dout, "dout", 4, "(N, C, OH, OW)")
     n, c = x.shape[:2]
-    if dout.shape != (n, c, oh, ow):
-        raise ValueError(f"dout must have the output's shape {(n, c, oh, ow)}, got {dout.shape}")
-    win = _windows(x, (ph, pw), (sh, sw), (oh, ow)).reshape(n, c, oh, ow, ph * pw)
-    arg = win.argmax(axis=4)  # first maximum in row-major order
+    if dout.shape != (n, c, *out_hw):
+        raise ValueError(f"dout must have the output's shape {(n, c, *out_hw)}, got {dout.shape}")
+    dout = dout.astype(x.dtype, copy=False)
+    out = _max_over_windows(x, size_hw, stride_hw, out_hw)
     dx = np.zeros_like(x)
-    ii = np.arange(oh).reshape(1, 1, oh, 1) * sh + arg // pw
-    jj = np.arange(ow).reshape(1, 1, 1, ow) * sw + arg % pw
-    nn = np.arange(n).reshape(n, 1, 1, 1)
-    cc = np.arange(c).reshape(1, c, 1, 1)
-    np.add.at(dx, (nn, cc, ii, jj), dout.astype(x.dtype, copy=False))
+    unclaimed = np.ones(out.shape, dtype=bool)  # windows whose maximum is not found yet
+    # Visit the window's cells row by row; the first cell holding the maximum takes dout.
+    cells = zip(_offset_views(x, size_hw, stride_hw, out_hw),
+                _offset_views(dx, size_hw, stride_hw, out_hw), strict=True)
+    for x_cell, dx_cell in cells:
+        first = (x_cell == out) & unclaimed
+        dx_cell += np.where(first, dout, 0)  # a view of dx: overlapping windows add up
+        unclaimed &= ~first
     return dx
 
 # ── reference/layers.py ───────────────────────────────────────────────────────────────────────────
@@ -609,7 +642,9 @@ def _check_labels(logits, labels):
         raise ValueError(f"labels must be ({logits.shape[0]},), one per row, got {labels.shape}")
     k = logits.shape[1]
     if labels.min() < 0 or labels.max() >= k:
-        raise ValueError(f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}")
+        raise ValueError(
+            f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}"
+        )
     return logits, labels
 
 
@@ -638,7 +673,9 @@ def cross_entropy_backward(logits: np.ndarray, labels: np.ndarray) -> np.ndarray
 
 # ── reference/gradcheck.py ────────────────────────────────────────────────────────────────────────
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
     """Centred-difference gradient of a scalar function.
 
     Inputs:
@@ -652,8 +689,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     if not callable(f):
         raise TypeError(f"f must be a function of x, got {type(f).__name__}")
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        raise TypeError(f"x must be a float64 numpy array (changed in place), got {type(x).__name__}"
-                        + (f" of {x.dtype}" if isinstance(x, np.ndarray) else ""))
+        got = type(x).__name__ + (f" of {x.dtype}" if isinstance(x, np.ndarray) else "")
+        raise TypeError(f"x must be a float64 numpy array (changed in place), got {got}")
     if not h > 0:
         raise ValueError(f"h must be a positive step, got {h}")
     grad = np.zeros_like(x)
@@ -828,5 +865,7 @@ def train_tiny_cnn(
                 v_hat = v[k] / (1 - beta2**step)
                 params[k] -= lr * m_hat / (np.sqrt(v_hat) + eps)
         history.append(float(np.mean(losses)))
-    test_accuracy = accuracy(tiny_cnn_forward(x_test, params), y_test) if x_test is not None else None
+    test_accuracy = None
+    if x_test is not None:
+        test_accuracy = accuracy(tiny_cnn_forward(x_test, params), y_test)
     return {"params": params, "loss_history": history, "test_accuracy": test_accuracy}
