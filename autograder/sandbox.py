@@ -28,6 +28,7 @@ call starts a fresh one (re-loading the submission), so one bad item does not co
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import importlib.util
 import json
@@ -42,6 +43,7 @@ import sysconfig
 import tempfile
 import time
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -540,6 +542,15 @@ class SandboxedStudent:
         if error["type"] == "MissingFunction":
             raise MissingFunction(error["message"])
         raise StudentError(error["type"], error["message"], error["traceback"])
+
+    @contextlib.contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Calls inside the block get ``seconds`` instead of ``call_timeout`` (e.g. training)."""
+        before, self.call_timeout = self.call_timeout, seconds
+        try:
+            yield
+        finally:
+            self.call_timeout = before
 
     # ---- lifecycle
 

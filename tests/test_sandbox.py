@@ -252,6 +252,13 @@ def test_an_infinite_loop_times_out_and_the_next_call_works(student):
     assert student.call("echo", 5) == [(5,), {}]
 
 
+def test_a_time_limit_applies_inside_its_block_only(student):
+    with student.time_limit(0.5), pytest.raises(CallTimeout, match=r"within 0\.5 s"):
+        student.call("spin")
+    assert student.call_timeout == 5
+    assert student.call("echo", 4) == [(4,), {}]
+
+
 def test_a_memory_bomb_is_contained(student):
     with pytest.raises((StudentError, WorkerCrashed)) as info:
         student.call("hog")
