@@ -107,7 +107,8 @@ def test_the_hanging_function_times_out_on_its_own_items(demo):
 def test_patching_numpy_gains_nothing(demo):
     _, out = demo
     lost = lost_items(out, "numpy_patcher")
-    assert {it.name for it in rubric.items_for("conv2d")} - {"conv2d: rejects bad geometry"} <= lost
+    shape_only = {"conv2d: output shape", "conv2d: rejects bad geometry"}  # zeros pass these
+    assert {it.name for it in rubric.items_for("conv2d")} - shape_only <= lost
 
 
 BUGS = [s.name for s in example_class() if s.override and s.override.startswith("bugs/")]
@@ -233,7 +234,7 @@ def test_check_fails_the_stub_with_messages(tmp_path):
     path.write_text(stub_source(MODEL))
     proc = run(AUTOGRADER, "check", str(path))
     assert proc.returncode == 1
-    assert "FAIL" in proc.stdout and "NotImplementedError" in proc.stdout
+    assert "FAIL" in proc.stdout and "not implemented yet" in proc.stdout
 
 
 def test_check_on_a_missing_file_says_so(tmp_path):
