@@ -546,3 +546,10 @@ def test_students_self_check_the_stub_module_from_its_folder(tmp_path):
     assert model_run.returncode == 0, model_run.stdout[-2000:]
     n = len(rubric.FUNCTIONS)
     assert f"{n} of {n} self-checks pass" in model_run.stdout
+
+
+def test_docstring_examples_hold_for_the_model_solution(model):
+    import doctest
+
+    result = doctest.testmod(model, extraglobs={"np": np}, verbose=False)
+    assert result.attempted >= 6 and result.failed == 0
