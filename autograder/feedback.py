@@ -278,7 +278,7 @@ def heatmaps_html(expected: Any, got: Any) -> str:
         maps.append(heatmap_svg(diff, "got − expected", _finite_max_abs(diff)))
     else:
         maps.append(heatmap_svg(pg, "got", scale))
-    caption = f"Showing {html.escape(where)}" if where else ""
+    caption = f"Showing {html.escape(where)}. " if where else ""
     return (
         f'<figure class="maps">{"".join(maps)}'
         f"<figcaption>{caption} Blue is negative, red positive, white zero; "
