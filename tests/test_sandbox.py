@@ -432,3 +432,13 @@ def test_an_installed_copy_of_the_project_is_covered(tmp_path, monkeypatch, subm
         hidden = ["reference/conv.py", "autograder/rubric.py", "conv_lab-0.1.0.dist-info/RECORD"]
         assert s.call("exists", [f"{seen}/{p}" for p in hidden]) == [False] * 3
         assert s.call("read", f"{seen}/__editable___conv_lab_0_1_0_finder.py") == ""
+
+
+def test_without_bwrap_the_probe_says_why(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert sandbox.bubblewrap_status.__wrapped__() == (False, False, "bwrap is not installed")
+
+
+def test_an_unknown_sandbox_kind_is_refused(submissions):
+    with pytest.raises(ValueError, match="'auto', 'bubblewrap' or 'rlimit'"):
+        SandboxedStudent(submissions / "alice.py", sandbox="docker")
