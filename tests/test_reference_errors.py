@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reference import (
+    accuracy,
     avg_pool2d,
     conv2d,
     conv2d_backward,
@@ -33,6 +34,7 @@ from reference import (
     same_padding,
     softmax,
     tiny_cnn_forward,
+    train_tiny_cnn,
     zero_pad,
 )
 
@@ -180,6 +182,19 @@ OTHER_CASES = {
         lambda: tiny_cnn_forward(np.zeros((2, 1, 8, 8)), {**init_tiny_cnn(), "fc_w": np.zeros(3)}),
         expect(ValueError, "fc_w", "(64, 10)", "(3,)")),
     "digits: fraction": (lambda: load_digits_split(1.5), expect(ValueError, "1.5")),
+    "accuracy: 1-D scores": (lambda: accuracy(np.zeros(3), [0, 1, 2]),
+                             expect(ValueError, "(N, K)", "(3,)")),
+    "accuracy: label count": (lambda: accuracy(np.zeros((3, 4)), [0, 1]),
+                              expect(ValueError, "(3,)", "(2,)")),
+    "train: labels per image": (lambda: train_tiny_cnn(np.zeros((5, 1, 8, 8)), np.zeros(4, int)),
+                                expect(ValueError, "y_train", "(5,)", "(4,)")),
+    "train: images without labels": (lambda: train_tiny_cnn(np.zeros((5, 1, 8, 8))),
+                                     expect(ValueError, "x_train and y_train")),
+    "train: image shape": (lambda: train_tiny_cnn(np.zeros((5, 8, 8)), np.zeros(5, int)),
+                           expect(ValueError, "x_train", "(5, 8, 8)")),
+    "train: batch size": (lambda: train_tiny_cnn(batch_size=0), expect(ValueError, "batch_size")),
+    "train: epochs": (lambda: train_tiny_cnn(epochs=2.5), expect(TypeError, "epochs", "2.5")),
+    "train: learning rate": (lambda: train_tiny_cnn(lr=-1), expect(ValueError, "lr", "-1")),
 }
 
 
