@@ -92,8 +92,7 @@ def stage_worker(submission: Submission, sys_path: list[str], seen_as: str | Non
         "max_reply_bytes": MAX_REPLY_BYTES,
     }
     (stage / "job.json").write_text(json.dumps(job))
-    for path in [stage, wire, *stage.rglob("*")]:  # readable by the sandbox's uid 65534
-        path.chmod(0o755 if path.is_dir() else 0o644)
+    # mkdtemp's 0700 is enough: inside bubblewrap, uid 65534 is the grader's own uid outside.
     return stage
 
 
@@ -257,8 +256,6 @@ def _covers() -> Path:
     (folder / "empty").write_text("")
     (folder / "__init__.py").write_text(
         "raise ModuleNotFoundError(f'No module named {__name__!r}', name=__name__)\n")
-    for path in (folder, *folder.iterdir()):
-        path.chmod(0o755 if path.is_dir() else 0o644)
     return folder
 
 
