@@ -823,8 +823,26 @@ def load_digits_split(test_fraction: float = 0.2, seed: int = 0):
 # ── reference/train.py ────────────────────────────────────────────────────────────────────────────
 
 def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
-    """Fraction of rows whose largest score is at the true label."""
-    return float(np.mean(np.argmax(logits, axis=1) == np.asarray(labels)))
+    """Fraction of rows whose largest score is at the true label.
+
+    Inputs: logits (N, K), labels (N,) integers in 0..K−1. Returns a Python float.
+    """
+    logits, labels = _check_labels(logits, labels)
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
+
+
+def _check_pairs(x, y, name: str):
+    """Images and labels as arrays, checked to come in pairs (or both None)."""
+    if (x is None) != (y is None):
+        raise ValueError(f"x_{name} and y_{name} must be given together")
+    if x is None:
+        return None, None
+    x = as_float_array(x, f"x_{name}", 4, "(N, 1, 8, 8)")
+    y = np.asarray(y)
+    if y.shape != (len(x),):
+        raise ValueError(f"y_{name} must hold one label per image, shape ({len(x)},), "
+                         f"got {y.shape}")
+    return x, y
 
 
 def train_tiny_cnn(
@@ -840,10 +858,16 @@ def train_tiny_cnn(
     - seed: weights and batch order
 
     Returns a dict: ``params`` (the trained weights), ``loss_history`` (mean training
-    loss per epoch) and ``test_accuracy`` (a float in [0, 1]).
+    loss per epoch) and ``test_accuracy`` (a float in [0, 1]; None without test data).
     """
-    if x_train is None:
+    epochs = positive_int(epochs, "epochs")
+    batch_size = positive_int(batch_size, "batch_size")
+    if not lr > 0:
+        raise ValueError(f"lr must be a positive learning rate, got {lr}")
+    if x_train is None and y_train is None:
         x_train, y_train, x_test, y_test = load_digits_split()
+    x_train, y_train = _check_pairs(x_train, y_train, "train")
+    x_test, y_test = _check_pairs(x_test, y_test, "test")
     rng = np.random.default_rng(seed)
     params = init_tiny_cnn(seed)
     m = {k: np.zeros_like(v) for k, v in params.items()}
