@@ -177,14 +177,17 @@ def test_matches_torch_conv2d(torch, case: ConvCase, seed):
     np.testing.assert_array_equal(conv2d(case.x, case.w, case.b, case.stride, case.pads), exact)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
 @given(case=string_padding_cases())
-def test_valid_matches_torch_floor_rule(torch, case):
+def test_same_and_valid_match_torch(torch, case):
     mode, x, w, b, stride = case
-    if mode != "valid":  # torch's "same" exists only for stride 1; the scipy test covers it
-        return
+    if mode == "same":  # torch has "same" for stride 1 only; the scipy test covers the rest
+        stride = (1, 1)
+    # torch's "valid" is no padding with the size rounded down, like TensorFlow's
     expected = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w),
-                                          torch.from_numpy(b), stride=stride).numpy()
-    np.testing.assert_array_equal(conv2d(x, w, b, stride=stride, padding="valid"), expected)
+                                          torch.from_numpy(b), stride=stride,
+                                          padding=mode).numpy()
+    np.testing.assert_array_equal(conv2d(x, w, b, stride=stride, padding=mode), expected)
 
 
 # ---------------------------------------------------------------- dtypes
