@@ -1,0 +1,125 @@
+"""``autograder.notebook.score``: points for nbgrader, explanations on stdout, nothing on stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import reference
+from autograder import rubric
+from autograder.engine import grade_items, total
+from autograder.examples import example_class, read
+from autograder.notebook import score, seed_from_env
+from autograder.student import InProcessStudent
+
+MODEL_FILE = str(Path(__file__).resolve().parents[1] / "autograder/examples/model_solution.py")
+BUGS = {s.name: s for s in example_class() if s.override and s.override.startswith("bugs/")}
+
+
+def run_source(source: str) -> dict:
+    namespace = {"__name__": "student", "__file__": MODEL_FILE}
+    exec(compile(source, "<student>", "exec"), namespace)
+    return namespace
+
+
+def stub_namespace() -> dict:
+    def stub(*args, **kwargs):
+        raise NotImplementedError("write me")
+
+    return {name: stub for name in rubric.FUNCTIONS}
+
+
+def test_the_model_solution_scores_every_point_silently(capfd):
+    namespace = run_source(read("model_solution.py"))
+    for function in ("output_size", "conv2d", "softmax"):
+        assert score(function, namespace) == float(rubric.points_for(function))
+    assert capfd.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("bug", ["bug_kernel_flipped", "bug_softmax_no_max",
+                                 "bug_output_size_floored"])
+def test_a_buggy_function_loses_points_explained_on_stdout_only(capfd, bug):
+    student = BUGS[bug]
+    namespace = run_source(student.source())
+    facts = student.expectations()
+    function = rubric.item(facts["EXPECTED_LOST"][0]).function
+    lost = [n for n in facts["EXPECTED_LOST"] if rubric.item(n).function == function]
+    got = score(function, namespace)
+    assert isinstance(got, float)
+    assert got == rubric.points_for(function) - sum(rubric.item(n).points for n in lost)
+    out, err = capfd.readouterr()
+    assert err == ""
+    for name in lost:
+        assert f"✗ {name}: 0 of {rubric.item(name).points} points" in out
+    assert facts["EXPECTED_DIAGNOSIS"] in out
+
+
+def test_stubs_and_missing_functions_score_zero_without_stderr(capfd):
+    assert score("conv2d", stub_namespace()) == 0.0
+    assert score("relu", {}) == 0.0
+    out, err = capfd.readouterr()
+    assert err == ""
+    assert "conv2d is not implemented yet" in out and "relu is not defined" in out
+
+
+def test_noisy_student_code_does_not_reach_stderr(capfd):
+    def softmax(logits):
+        import sys
+        import warnings
+
+        print("debugging", file=sys.stderr)
+        warnings.warn("something", stacklevel=1)
+        e = np.exp(logits)  # overflows: a numpy warning too
+        return e / e.sum(axis=-1, keepdims=True)
+
+    assert score("softmax", {"softmax": softmax}) == 0.0
+    assert capfd.readouterr().err == ""
+
+
+def test_the_scores_of_all_functions_add_up_to_the_engines_total():
+    student = BUGS["bug_zero_pad_corner"]
+    namespace = run_source(student.source())
+    by_cells = sum(score(function, namespace) for function in rubric.FUNCTIONS)
+    assert by_cells == total(grade_items(InProcessStudent(namespace)))
+    assert by_cells == 100 - sum(rubric.item(n).points
+                                 for n in student.expectations()["EXPECTED_LOST"])
+
+
+class Recording(dict):
+    """A namespace whose conv2d remembers its inputs (to compare drawn cases)."""
+
+    def __init__(self) -> None:
+        super().__init__(vars(reference))
+        self.seen: list[str] = []
+        self["conv2d"] = self.conv2d
+
+    def conv2d(self, *args, **kwargs):
+        self.seen.append(repr((args, kwargs)))
+        return reference.conv2d(*args, **kwargs)
+
+
+def test_the_seed_comes_from_the_argument_then_the_environment_then_zero(monkeypatch):
+    monkeypatch.delenv("CONVLAB_SEED", raising=False)
+    assert seed_from_env() == 0 and seed_from_env(5) == 5
+    monkeypatch.setenv("CONVLAB_SEED", "7")
+    assert seed_from_env() == 7 and seed_from_env(2) == 2
+    monkeypatch.setenv("CONVLAB_SEED", "not a number")
+    assert seed_from_env() == 0
+
+    def cases(seed=None):
+        ns = Recording()
+        score("conv2d", ns, seed=seed)
+        return ns.seen
+
+    monkeypatch.setenv("CONVLAB_SEED", "7")
+    from_env = cases()
+    monkeypatch.delenv("CONVLAB_SEED")
+    assert from_env == cases(7)
+    assert cases() == cases(0) != from_env
+
+
+def test_unknown_functions_are_refused():
+    with pytest.raises(ValueError, match="not graded"):
+        score("conv3d", {})
