@@ -484,6 +484,7 @@ class SandboxedStudent:
         self._functions: frozenset[str] = frozenset()
         self._process: _Process | None = None
         self._live: list[_Process | None] = [None]  # what the finalizer must kill
+        self._restart_failed = ""
         in_sandbox = self.sandbox_kind == "bubblewrap"
         sys_path = sandbox_site_dirs() if in_sandbox else [str(d) for d in site_dirs()]
         self._stage = stage_worker(self.submission, sys_path,
@@ -503,13 +504,7 @@ class SandboxedStudent:
             why = f" ({self._load_problem})" if self._load_problem else ""
             raise MissingFunction(f"{function} is not defined{why}")
         request = frame(protocol.encode({"fn": function, "args": args, "kwargs": kwargs}))
-        if self._process is None:
-            problem = self._start(first=False)
-            if self._process is None:
-                raise WorkerCrashed(f"the worker could not be restarted: {problem}")
-            if function not in self._functions:
-                raise MissingFunction(f"{function} is not defined after restarting the worker")
-        process = self._process
+        process = self._running(function)
         deadline = time.monotonic() + self.call_timeout
         try:
             write_all(process.to_worker, request, deadline)
@@ -517,7 +512,8 @@ class SandboxedStudent:
         except _Deadline:
             self._stop()
             raise CallTimeout(f"{function} did not return within {self.call_timeout:g} s "
-                              "(the worker was restarted)") from None
+                              "(the worker was stopped; the next call starts a fresh one)"
+                              ) from None
         except EOFError:
             status = process.exit_status()
             self._stop()
@@ -527,6 +523,20 @@ class SandboxedStudent:
             self._stop()
             raise WorkerCrashed(f"the worker sent a malformed reply to {function}: {exc}") from None
         return self._result(function, reply)
+
+    def _running(self, function: str) -> _Process:
+        """The live worker, restarted after a timeout or crash. A restart that fails is
+        not retried, so one broken submission cannot eat the grader's time."""
+        if self._process is None:
+            if self._restart_failed:
+                raise WorkerCrashed(self._restart_failed)
+            problem = self._start(first=False)
+            if self._process is None:
+                self._restart_failed = f"the worker could not be restarted: {problem}"
+                raise WorkerCrashed(self._restart_failed)
+            if function not in self._functions:
+                raise MissingFunction(f"{function} is not defined after restarting the worker")
+        return self._process
 
     def _result(self, function: str, reply: Any) -> Any:
         if isinstance(reply, dict) and set(reply) == {"ok"}:

@@ -321,6 +321,24 @@ def test_a_load_that_never_ends_is_a_problem_not_a_hang(tmp_path, kind):
             s.call("relu", 1.0)
 
 
+def test_a_restart_that_fails_is_not_retried(tmp_path):
+    # rlimit mode: the real file system lets the loads count themselves
+    starts = tmp_path / "starts.txt"
+    code = (f"import os\nwith open({str(starts)!r}, 'a') as f:\n    f.write('x')\n"
+            f"if len(open({str(starts)!r}).read()) > 1:\n    while True:\n        pass\n"
+            "def die():\n    os._exit(1)\n"
+            "def ok():\n    return 1\n")
+    with SandboxedStudent(write(tmp_path / "flaky.py", code), sandbox="rlimit",
+                          load_timeout=2) as s:
+        assert s.call("ok") == 1
+        with pytest.raises(WorkerCrashed, match="exited with status 1"):
+            s.call("die")
+        for _ in range(2):
+            with pytest.raises(WorkerCrashed, match="could not be restarted: loading"):
+                s.call("ok")
+    assert starts.read_text() == "xx"
+
+
 def test_output_while_loading_is_kept_to_its_tail(tmp_path):
     path = write(tmp_path / "loud.py", "for i in range(100_000):\n    print(i)\n")
     with SandboxedStudent(path, sandbox="rlimit") as s:
