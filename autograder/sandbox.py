@@ -181,14 +181,20 @@ def limit_resources(memory_mb: int, cpu_seconds: int) -> Any:
     nproc = process_count(os.getuid()) + EXTRA_PROCESSES
 
     def apply() -> None:
-        memory = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
-        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        lower(resource.RLIMIT_AS, memory_mb * 1024 * 1024)
+        lower(resource.RLIMIT_CPU, cpu_seconds, grace=5)  # SIGXCPU first, SIGKILL 5 s later
+        lower(resource.RLIMIT_FSIZE, MAX_FILE_BYTES)
+        lower(resource.RLIMIT_NPROC, nproc)
+        lower(resource.RLIMIT_CORE, 0)
 
     return apply
+
+
+def lower(kind: int, limit: int, grace: int = 0) -> None:
+    """Set a resource limit, never above the current hard limit (only root may raise it)."""
+    _, hard = resource.getrlimit(kind)
+    cap = (lambda v: v) if hard == resource.RLIM_INFINITY else (lambda v: min(v, hard))
+    resource.setrlimit(kind, (cap(limit), cap(limit + grace)))
 
 
 # --------------------------------------------------------------------------- bubblewrap
@@ -583,7 +589,7 @@ class SandboxedStudent:
         The first start records its outcome in ``problems`` and sets the functions."""
         try:
             process = self._spawn()
-        except OSError as exc:
+        except (OSError, subprocess.SubprocessError) as exc:
             return self._load_failed(first, f"the sandbox could not start: {exc}")
         self._process = process
         self._live[0] = process
