@@ -21,8 +21,9 @@ Two kinds of sandbox (``sandbox_kind``):
 Both apply, via setrlimit: address space (``memory_mb``), CPU seconds, file size, number
 of processes (not enforceable when the grader runs as root), and no core dumps.
 
-Each call has a wall-clock limit; on timeout or death the worker is killed and the next
-call starts a fresh one (re-loading the submission), so one bad item does not cost the rest.
+Each call has a wall-clock limit (``call_timeout``, or ``with student.time_limit(s):`` for
+slow calls); on timeout or death the worker is killed and the next call starts a fresh one
+(re-loading the submission), so one bad item does not cost the rest.
 """
 
 from __future__ import annotations
@@ -389,7 +390,8 @@ def frame(payload: bytes) -> bytes:
 
 
 def describe_exit(returncode: int | None, kind: str) -> str:
-    """Why the worker ended, in words ("killed by SIGKILL (signal 9): memory limit?")."""
+    """Why the worker ended, in words ("it was killed by SIGKILL (signal 9) (memory or CPU
+    limit?)", "it exited with status 3")."""
     if returncode is None:
         return "it stopped answering"
     # bwrap reports a child killed by signal n as exit status 128 + n.
