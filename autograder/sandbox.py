@@ -7,12 +7,14 @@ forwards each ``call`` as a protocol message and decodes the reply (never unpick
 Two kinds of sandbox (``sandbox_kind``):
 
 - "bubblewrap": the worker runs under ``bwrap`` in fresh user, PID, network, IPC, UTS and
-  mount namespaces as uid 65534 (when user namespaces work). It sees read-only only the
-  Python installation, the site-packages entries other than this project's, and a private
-  copy of the worker and the submission's code; ``/tmp`` (also the working directory) is a
-  small fresh tmpfs. The project tree, the ``reference`` and ``autograder`` packages, other
-  submissions, /root, /home and the grader's output are not there. No network. Killing
-  the sandbox kills every process it started (PID namespace, --die-with-parent).
+  mount namespaces as uid 65534 (when user namespaces work). It sees, read-only, /usr, the
+  Python installation, the site-packages (this project's entries covered) and a private
+  copy of the worker and the submission's code. ``/tmp``, also the working directory, is a
+  small fresh tmpfs holding copies of the submission's data files and the course's
+  ``digits.npz``. The project tree, the ``reference`` and ``autograder`` packages, other
+  submissions, the grader's output and /root and /home (but for the Python installation,
+  if it lives there) are not there. No network. Killing the sandbox kills every process
+  it started (PID namespace, --die-with-parent).
 - "rlimit" (fallback when bubblewrap is missing or does not work): a plain subprocess in
   its own session, with the same resource limits, a scrubbed environment and ``python -I
   -S`` (so the editable install of this project is not on its path) -- but it can read
