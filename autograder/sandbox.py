@@ -30,7 +30,6 @@ slow calls); on timeout or death the worker is killed and the next call starts a
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import functools
 import importlib.util
@@ -74,12 +73,13 @@ _HERE = Path(__file__).resolve().parent
 
 def stage_worker(submission: Submission, sys_path: list[str], seen_as: str | None = None) -> Path:
     """A private directory with worker.py, the ``convlab_wire`` package (copies of
-    protocol.py and callables.py), job.json (the code to load) and files/ (the .py
-    sources and data files, for the worker's working directory).
+    protocol.py and callables.py), job.json (the code to load), files/ (the .py
+    sources and data files, for the worker's working directory) and covers/.
 
     ``seen_as``: where the worker will see this directory (inside bubblewrap)."""
     stage = Path(tempfile.mkdtemp(prefix="convlab-worker-"))
     stage_files(submission, stage / "files")
+    write_covers(stage / "covers")
     wire = stage / "convlab_wire"
     wire.mkdir()
     (wire / "__init__.py").write_text('"""protocol and callables, copied for the worker."""\n')
@@ -217,7 +217,7 @@ def _system_mounts() -> list[str]:
     return args
 
 
-def _python_mounts() -> list[str]:
+def _python_mounts(covers: Path) -> list[str]:
     """The interpreter's prefix (minus its own site-packages) and the venv's packages."""
     args = []
     for prefix in dict.fromkeys((sys.base_prefix, sys.base_exec_prefix)):
@@ -228,7 +228,7 @@ def _python_mounts() -> list[str]:
     if base_site.is_dir():
         args += ["--tmpfs", str(base_site)]
     for site, seen_as in zip(site_dirs(), sandbox_site_dirs(), strict=True):
-        args += site_mounts(site, seen_as)
+        args += site_mounts(site, seen_as, covers)
     return args
 
 
@@ -237,11 +237,12 @@ def sandbox_site_dirs() -> list[str]:
     return [f"{SANDBOX_ROOT}/site{i}" for i in range(len(site_dirs()))]
 
 
-def site_mounts(site: Path, seen_as: str) -> list[str]:
+def site_mounts(site: Path, seen_as: str, covers: Path) -> list[str]:
     """``site`` read-only at ``seen_as``, with this project's entries covered: an empty
     file over each file, an empty tmpfs over each folder, and in a package's folder an
-    ``__init__.py`` that refuses to import (so it is not even an empty namespace package).
-    One mount for the whole folder is ten times faster than one per entry."""
+    ``__init__.py`` that refuses to import (so it is not even an empty namespace package);
+    both come from ``covers`` (see :func:`write_covers`). One mount for the whole folder
+    is ten times faster than one per entry."""
     args = ["--ro-bind", str(site), seen_as]
     for entry in sorted(site.iterdir()):
         if not is_hidden_entry(entry.name):
@@ -250,18 +251,16 @@ def site_mounts(site: Path, seen_as: str) -> list[str]:
         if entry.is_dir():
             args += ["--tmpfs", target]
             if entry.name in HIDDEN_PACKAGES:
-                args += ["--ro-bind", str(_covers() / "__init__.py"), f"{target}/__init__.py"]
+                args += ["--ro-bind", str(covers / "__init__.py"), f"{target}/__init__.py"]
         else:
-            args += ["--ro-bind", str(_covers() / "empty"), target]
+            args += ["--ro-bind", str(covers / "empty"), target]
     return args
 
 
-@functools.cache
-def _covers() -> Path:
-    """A folder with an empty file and an ``__init__.py`` whose import fails like a missing
-    module's; removed when the grader exits."""
-    folder = Path(tempfile.mkdtemp(prefix="convlab-covers-"))
-    atexit.register(shutil.rmtree, folder, True)
+def write_covers(folder: Path) -> Path:
+    """``folder`` with an empty file and an ``__init__.py`` whose import fails like a
+    missing module's, to mount over this project's site-packages entries."""
+    folder.mkdir(exist_ok=True)
     (folder / "empty").write_text("")
     (folder / "__init__.py").write_text(
         "raise ModuleNotFoundError(f'No module named {__name__!r}', name=__name__)\n")
@@ -283,13 +282,14 @@ def _hiding_mounts() -> list[str]:
     return args
 
 
-def bubblewrap_args(userns: bool) -> list[str]:
-    """Everything but the command: namespaces, the filesystem view, a fresh /tmp."""
+def bubblewrap_args(userns: bool, covers: Path) -> list[str]:
+    """Everything but the command: namespaces, the filesystem view, a fresh /tmp.
+    ``covers``: a folder made by :func:`write_covers`."""
     user = ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"]
     return [
         "bwrap", "--unshare-all", *(user if userns else []),
         "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-        *_system_mounts(), *_python_mounts(), *_hiding_mounts(),
+        *_system_mounts(), *_python_mounts(covers), *_hiding_mounts(),
         "--dev", "/dev", "--proc", "/proc",
         "--size", str(TMPFS_BYTES), "--tmpfs", SANDBOX_TMP, "--chdir", SANDBOX_TMP,
     ]
@@ -304,16 +304,19 @@ def bubblewrap_status() -> tuple[bool, bool, str]:
     probe = [python_executable(), "-I", "-S", "-c",
              f"import sys; sys.path += {sandbox_site_dirs()!r}; import numpy"]
     why = ""
-    for userns in (True, False):
-        try:
-            done = subprocess.run([*bubblewrap_args(userns), "--", *probe], env=worker_env(),
-                                  capture_output=True, timeout=60, start_new_session=True)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            why = str(exc)
-            continue
-        if done.returncode == 0:
-            return True, userns, ""
-        why = done.stderr.decode(errors="replace").strip()[-300:] or f"exit {done.returncode}"
+    with tempfile.TemporaryDirectory(prefix="convlab-probe-") as tmp:
+        covers = write_covers(Path(tmp))
+        for userns in (True, False):
+            try:
+                done = subprocess.run([*bubblewrap_args(userns, covers), "--", *probe],
+                                      env=worker_env(), capture_output=True, timeout=60,
+                                      start_new_session=True)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                why = str(exc)
+                continue
+            if done.returncode == 0:
+                return True, userns, ""
+            why = done.stderr.decode(errors="replace").strip()[-300:] or f"exit {done.returncode}"
     return False, False, f"bwrap does not work here: {why}"
 
 
@@ -635,7 +638,7 @@ class SandboxedStudent:
         limits = limit_resources(self.memory_mb, cpu_seconds=int(self.load_timeout
                                                                  + 60 * self.call_timeout))
         if self.sandbox_kind == "bubblewrap":
-            command = [*bubblewrap_args(self._userns),
+            command = [*bubblewrap_args(self._userns, self._stage / "covers"),
                        "--ro-bind", str(self._stage), SANDBOX_WORKER, "--",
                        *python, f"{SANDBOX_WORKER}/worker.py", f"{SANDBOX_WORKER}/job.json"]
             cwd = None
