@@ -177,7 +177,7 @@ def notebook_code_cells(text: str) -> list[tuple[int, str]]:
                          "expected 4 with a 'cells' list)")
     cells = []
     for number, cell in enumerate(nb["cells"], start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code" or is_hidden_cell(cell):
+        if not isinstance(cell, dict) or not runs_as_code(cell) or is_hidden_cell(cell):
             continue
         source = cell_source(cell)
         if source is None:
@@ -193,6 +193,23 @@ def cell_source(cell: dict[str, Any]) -> str | None:
     if isinstance(source, list) and all(isinstance(s, str) for s in source):
         return "".join(source)
     return source if isinstance(source, str) else None
+
+
+def runs_as_code(cell: dict[str, Any]) -> bool:
+    """A code cell, or one nbgrader's autograde turns back into code before running it (it
+    restores cell types from the source): an autograded answer (``solution`` without
+    ``grade``, always code in nbgrader) or provided code, whose type a student changed.
+    Without this, such a cell would count in nbgrader's run and not here."""
+    if cell.get("cell_type") == "code":
+        return True
+    meta = cell.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    nbgrader = meta.get("nbgrader")
+    tags = meta.get("tags")
+    answer = (isinstance(nbgrader, dict) and nbgrader.get("solution") is True
+              and nbgrader.get("grade") is not True)
+    provided = isinstance(tags, list) and "convlab:provided" in tags
+    return answer or provided
 
 
 def is_hidden_cell(cell: dict[str, Any]) -> bool:
