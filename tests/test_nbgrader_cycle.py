@@ -206,20 +206,27 @@ def test_nbgrader_and_sandbox_agree_on_honest_notebooks(exchange_run):
 
 
 @pytest.mark.slow
-def test_audit_flags_the_tampering_notebooks_only(exchange_run):
+def test_audit_flags_the_notebook_that_fakes_its_score(exchange_run):
+    """score_patcher replaced the hidden tests' scoring function from an earlier cell: its
+    kernel reported full marks for stubs; the sandbox gave 0. Only it is flagged."""
     result, _, _, _ = exchange_run
-    assert flagged_students(result.audit) == ["numpy_patcher", "score_patcher"] or \
-        (flagged_students(result.audit) == ["score_patcher"] and _numpy_patch_was_harmless(result))
-    patched = {r.grade_id: r for r in result.audit if r.student == "score_patcher"}
-    assert all(r.in_kernel == r.max_score and r.sandboxed == 0 for r in patched.values()
-               if r.notebook == "01_feature_map_size")
+    assert flagged_students(result.audit) == ["score_patcher"]
+    faked = [r for r in result.audit
+             if r.student == "score_patcher" and r.notebook == "01_feature_map_size"]
+    assert faked and all(r.in_kernel == r.max_score and r.sandboxed == 0 and r.flagged
+                         for r in faked)
 
 
-def _numpy_patch_was_harmless(result) -> bool:
-    """The in-kernel checks may not trust the kernel's numpy; then the patch gains nothing
-    and the in-kernel score equals the sandboxed one (which is the point)."""
-    rows = [r for r in result.audit if r.student == "numpy_patcher"]
-    return all(r.in_kernel == pytest.approx(r.sandboxed) for r in rows)
+@pytest.mark.slow
+def test_numpy_patch_gains_nothing_in_the_kernel_either(exchange_run):
+    """numpy_patcher made numpy's comparisons always say "equal" before its zeros conv2d
+    was tested; the in-kernel checks do not trust the kernel's numpy, so its in-kernel
+    conv2d score is no higher than the sandbox's, and well below full marks."""
+    result, _, _, _ = exchange_run
+    conv2d = next(r for r in result.audit
+                  if r.student == "numpy_patcher" and r.grade_id == "conv2d-tests")
+    assert conv2d.in_kernel <= conv2d.sandboxed < conv2d.max_score
+    assert not conv2d.flagged
 
 
 @pytest.mark.slow
