@@ -9,7 +9,6 @@ reference's readable loop versions (``conv2d_loops``, ``max_pool2d_loops``). Dat
 called without arrays it reads ``digits.npz`` from ``DIGITS_FILE`` (beside this file),
 which is how the notebooks use it. The autograder always passes arrays.
 """
-# ruff: noqa: E501
 
 from __future__ import annotations
 
