@@ -275,6 +275,12 @@ def error_reply(exc_type: str, message: str, tb: str = "") -> dict[str, Any]:
     return {"error": {"type": exc_type, "message": message, "traceback": tb}}
 
 
+def show(*objects: Any, **_: Any) -> None:
+    """Stand-in for IPython's ``display``: prints each object's repr to the captured output."""
+    for obj in objects:
+        print(repr(obj))
+
+
 def copy_files(folder: str) -> None:
     """The submission's files and the course data into the (fresh, writable) working
     directory, where a notebook would find them."""
@@ -296,10 +302,14 @@ def main(argv: list[str]) -> int:
     requests, replies = claim_protocol_streams()
     with open(argv[0], encoding="utf-8") as f:
         job = json.load(f)
-    sys.path.extend(job.get("sys_path", []))
     copy_files(job.get("files_dir", ""))
+    # numpy's folder, then the working directory last: a notebook can import the .py files
+    # beside it (as in Jupyter), but a student's numpy.py cannot shadow numpy.
+    sys.path.extend([*job.get("sys_path", []), os.getcwd()])
+    sys.argv = [""]
     protocol, callables = import_wire(os.path.dirname(os.path.abspath(__file__)))
     worker = Worker(job, protocol, callables)
+    builtins.display = show  # type: ignore[attr-defined]  # Jupyter's display(), as text
     silence_stderr(worker.output)
     problems = worker.load()
     ready = {"functions": sorted(worker.functions), "problems": problems,

@@ -346,6 +346,23 @@ def test_output_while_loading_is_kept_to_its_tail(tmp_path):
         assert len(s.output_tail) <= 16 * 1024 and s.output_tail.endswith("\n99998\n99999\n")
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_notebook_can_import_a_py_file_beside_it_and_display(tmp_path, kind):
+    import json
+
+    cells = ["from helpers import double", "display(double(21))",
+             "def relu(x):\n    return double(x)"]
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "source": c, "outputs": []} for c in cells]}
+    write(tmp_path / "park" / "04_pooling_and_tiny_cnn.ipynb", json.dumps(nb))
+    write(tmp_path / "park" / "helpers.py",
+          "import numpy as np\ndef double(x):\n    return int(np.multiply(2, x))\n")
+    write(tmp_path / "park" / "numpy.py", "multiply = None  # must not shadow numpy\n")
+    with SandboxedStudent(tmp_path / "park", sandbox=kind) as s:
+        assert s.problems == [] and s.output_tail == "42\n"
+        assert s.call("relu", 3) == 6
+
+
 def test_each_notebook_has_its_own_namespace(tmp_path):
     import json
 
