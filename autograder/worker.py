@@ -53,6 +53,10 @@ class CappedOutput(io.TextIOBase):
         self._parts: list[str] = []
         self._size = 0
 
+    @property
+    def encoding(self) -> str:  # some libraries look before they print
+        return "utf-8"
+
     def writable(self) -> bool:
         return True
 
