@@ -147,7 +147,8 @@ BROKEN = {
     "empty.py": "",
     "only_relu.py": "import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0)\n",
     "wrong_signature.py": MODEL + "\n\ndef conv2d(x):\n    return x\n",
-    "good_notebook.ipynb": notebook(MODEL),
+    # a notebook has no __file__; the model solution only uses it to find its data file
+    "good_notebook.ipynb": notebook(MODEL.replace("Path(__file__)", 'Path("conv_layers.py")')),
 }
 
 

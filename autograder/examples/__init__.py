@@ -29,6 +29,7 @@ from typing import Any
 from .. import rubric
 
 EXAMPLES = resources.files(__name__)
+FUTURE = "from __future__ import annotations\n"
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,11 @@ class ExampleStudent:
             return base
         extra = read(self.override)
         if _constants(extra, "PLACEMENT").get("PLACEMENT") == "start":
-            return extra.rstrip("\n") + "\n\n\n" + base
+            # first statement after the docstring and ``from __future__`` (which must lead)
+            head, sep, rest = base.partition(FUTURE)
+            if not sep:
+                head, rest = "", base
+            return head + sep + "\n" + extra.strip("\n") + "\n\n" + rest
         return base.rstrip("\n") + "\n" + extra
 
     def expectations(self) -> dict[str, Any]:
