@@ -278,3 +278,15 @@ def test_pytest_front_end_grades_the_rubric_and_instructor_tests(tmp_path):
     assert data["score"] == rubric.TOTAL_POINTS + 3
     assert sum(t["max_score"] for t in data["tests"]) == rubric.TOTAL_POINTS + 5
     assert f"{len(rubric.ITEMS) + 1} passed, 1 failed" in proc.stdout
+
+
+def test_gradescope_mode_writes_results_json_straight_into_the_results_folder(tmp_path):
+    submission = tmp_path / "submission"  # Gradescope's /autograder/submission
+    submission.mkdir()
+    (submission / "my_answers.py").write_text(stub_source(MODEL))
+    out = tmp_path / "results"
+    proc = run(AUTOGRADER, "grade", str(submission), "--gradescope", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((out / "results.json").read_text())
+    assert data["score"] == 0 and len(data["tests"]) == len(rubric.ITEMS)
+    assert (out / "feedback.html").is_file()
