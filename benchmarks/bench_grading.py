@@ -44,18 +44,19 @@ def time_class(subs: list[SubmissionPath], workers: int, seed: int) -> tuple[flo
     return time.perf_counter() - start, records
 
 
-def loop_student_times(root: Path, repeats: int, seed: int) -> list[float]:
-    """Wall time of grading the loop-style model solution alone (sandbox start included)."""
+def loop_student_times(root: Path, repeats: int, seed: int) -> tuple[list[float], set[str]]:
+    """Wall times of grading the loop-style model solution alone (sandbox start included),
+    and the items it lost (should be none: a lost item means the timing is not typical)."""
     [loops] = [s for s in example_class() if s.name == "loops"]
     path = root / "loops_alone.py"
     path.write_text(loops.source())
-    times = []
+    times, lost = [], set()
     for _ in range(repeats):
         start = time.perf_counter()
         record = grade_submission(SubmissionPath("loops", path), seed=seed)
         times.append(time.perf_counter() - start)
-        assert record.score == record.max_score, [r.failure for r in record.items if r.failure]
-    return times
+        lost |= {f"{r.name} ({r.failure.summary})" for r in record.items if r.failure}
+    return times, lost
 
 
 def slowest_students(records, n: int = 5) -> list[tuple[str, float]]:
@@ -94,7 +95,7 @@ def main() -> None:
             print(profile_one(root, args.seed))
             return
         subs = build_copies(root, args.copies)
-        alone = loop_student_times(root, args.repeats, args.seed)
+        alone, lost = loop_student_times(root, args.repeats, args.seed)
         print(f"class: {len(subs)} submissions ({args.copies} copies of "
               f"{len(example_class())} example students)\n")
         print(f"{'workers':>7} {'total s':>8} {'s/submission':>13} {'submissions/min':>16} "
@@ -108,6 +109,8 @@ def main() -> None:
             last = records
         print(f"\nloop-style correct submission alone: median {statistics.median(alone):.2f} s "
               f"wall (min {min(alone):.2f}, max {max(alone):.2f}, {len(alone)} runs)")
+        for item in sorted(lost):
+            print(f"  NOTE: the loop-style model solution lost {item}")
         if last:
             kinds = sorted({r.sandbox for r in last})
             print(f"sandbox: {', '.join(kinds)}")
