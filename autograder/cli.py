@@ -192,7 +192,7 @@ def check_file(path: str | Path, out: TextIO | None = None,
         return False
     student, kind, problems = _open_student(path, call_timeout)
     try:
-        print(f"Checking {path.name} (your code runs in {sandbox_text(kind)})", file=out)
+        print(f"Checking {path.name}; your code runs in {sandbox_text(kind)}.", file=out)
         for problem in problems:
             print(f"  problem: {problem}", file=out)
         results = run_checks(student_functions(student))
@@ -203,7 +203,7 @@ def check_file(path: str | Path, out: TextIO | None = None,
     width = max((len(name) for name, _, _ in results), default=0)
     for name, ok, message in results:
         mark = "PASS" if ok else "FAIL"
-        lines = (message or "").strip().splitlines() or [""]
+        lines = ("" if ok else (message or "")).strip().splitlines() or [""]
         print(f"  {mark}  {name.ljust(width)}  {lines[0]}".rstrip(), file=out)
         for line in lines[1:]:
             print(f"        {' ' * width}  {line}", file=out)
