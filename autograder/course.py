@@ -39,6 +39,7 @@ from nbgrader.apps.api import NbGraderAPI
 from nbgrader.apps.zipcollectapp import ZipCollectApp
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins.export import CsvExportPlugin
+from nbgrader.preprocessors import OverwriteCells
 from nbgrader.utils import capture_log
 from traitlets.config import Config, PyFileConfigLoader
 
@@ -57,13 +58,39 @@ CANVAS_REGEXP = (
     r".*/(?P<student_id>[^/_]+)_(?:LATE_)?\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
 )
 
+class OverwriteCellsSafely(OverwriteCells):
+    """nbgrader 0.9.6's OverwriteCells, without one crash.
+
+    When a student duplicates a cell, DeduplicateIds empties the nbgrader metadata of all but
+    the last copy; with ``add_missing_cells`` on, ``add_missing_task_cells`` then reads the
+    ``grade_id`` of such an emptied cell and raises KeyError, and nbgrader drops the whole
+    student (nbgrader issue #1083's neighbourhood). Emptied metadata is removed first.
+    """
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if cell.get("metadata", {}).get("nbgrader", None) == {}:
+                del cell.metadata["nbgrader"]
+        return super().preprocess(nb, resources)
+
+
+#: nbgrader's sanitizing steps before autograde runs a notebook, with OverwriteCellsSafely
+SANITIZE = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "autograder.course.OverwriteCellsSafely",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 #: nbgrader settings this cycle relies on. The course's nbgrader_config.py wins where it sets
 #: the same option; explicit arguments (``timeout=``) win over both.
 SAFETY: dict[str, dict[str, object]] = {
     # a deleted hidden-test cell is put back (and scored) instead of silently missing
     "OverwriteCells": {"add_missing_cells": True},
+    "Autograde": {"sanitize_preprocessors": SANITIZE},
     # per-cell limit; an endless loop is interrupted, the cell scores 0, grading goes on
-    "Execute": {"timeout": 120, "interrupt_on_timeout": True, "allow_errors": True},
+    "Execute": {"timeout": 120, "interrupt_on_timeout": True},
     # a flood of prints is cut before it lands in the notebook and the feedback
     "LimitOutput": {"max_lines": 1000, "max_traceback": 100},
     # LMS downloads: Canvas file names; files that match no released notebook are skipped
@@ -339,11 +366,12 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
 
 def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
                     feedback: bool = True, sandboxed: bool = False,
-                    workers: int | None = None, release: bool = True) -> CycleResult:
+                    workers: int | None = None, release: bool = True,
+                    reports: Path | str | None = None) -> CycleResult:
     """The instructor's half after submissions are in submitted/: quarantine unreadable
     notebooks, autograde everyone once, (sandboxed: grade again in the sandbox, audit,
-    put the sandboxed scores in the gradebook), feedback, release feedback through the
-    exchange (``release``), export."""
+    put the sandboxed scores in the gradebook, and write ``autograder grade``'s reports to
+    ``reports``), feedback, release feedback through the exchange (``release``), export."""
     course_dir = Path(cfg.CourseDirectory.root)
     result = CycleResult(course_dir, assignment, submitted_students(course_dir, assignment))
     _merge(result.problems, quarantine_unreadable(course_dir, assignment))
@@ -353,6 +381,12 @@ def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
         result.audit = audit(course_dir, assignment, result.records,
                              cfg.CourseDirectory.course_id)
         write_scores(course_dir, assignment, result.records, cfg.CourseDirectory.course_id)
+        if reports is not None:
+            from .report import write_grades_csv, write_student_reports
+
+            for record in result.records:
+                write_student_reports(record, Path(reports))
+            write_grades_csv(result.records, Path(reports))
     if feedback:
         generate_feedback(cfg, assignment)
         if release:
@@ -364,7 +398,7 @@ def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
 def cycle(cfg: Config, assignment: str, students: dict[str, Edit | None] | None = None,
           downloads: Path | str | None = None, grades_csv: Path | str = "grades.csv",
           homes: Path | str | None = None, feedback: bool = True, sandboxed: bool = False,
-          workers: int | None = None) -> CycleResult:
+          workers: int | None = None, reports: Path | str | None = None) -> CycleResult:
     """generate -> release -> students fetch + submit (or an LMS download) -> collect ->
     autograde -> feedback -> export.
 
@@ -387,7 +421,8 @@ def cycle(cfg: Config, assignment: str, students: dict[str, Edit | None] | None 
             fetch_and_submit(cfg, assignment, student, homes / student, edit)
         collect(cfg, assignment)
     result = grade_submitted(cfg, assignment, grades_csv, feedback=feedback,
-                             sandboxed=sandboxed, workers=workers, release=downloads is None)
+                             sandboxed=sandboxed, workers=workers, release=downloads is None,
+                             reports=reports)
     if skipped:
         result.problems["(LMS download)"] = skipped
     return result
@@ -506,6 +541,9 @@ def main(argv: Iterable[str] | None = None) -> int:
                             "the gradebook (so feedback and grades.csv show them)")
         p.add_argument("--workers", type=int, default=None,
                        help="sandboxed grading processes (default: one per core)")
+        p.add_argument("--reports", default=None, metavar="DIR",
+                       help="with --sandboxed: also write autograder grade's reports "
+                            "(grades.csv, <student>/feedback.html, results.json) here")
 
     p_cycle = sub.add_parser("cycle", help="generate, release, fetch+submit, collect, "
                                            "autograde, feedback, export")
@@ -538,12 +576,14 @@ def main(argv: Iterable[str] | None = None) -> int:
             students = {s: None for s in args.students.split(",") if s}
             result = cycle(cfg, args.assignment, students, downloads=args.lms,
                            grades_csv=args.grades, feedback=not args.no_feedback,
-                           sandboxed=args.sandboxed, workers=args.workers)
+                           sandboxed=args.sandboxed, workers=args.workers,
+                           reports=args.reports)
         elif args.command == "grade-submitted":
             result = grade_submitted(cfg, args.assignment, args.grades,
                                      feedback=not args.no_feedback,
                                      sandboxed=args.sandboxed, workers=args.workers,
-                                     release=args.exchange is not None)
+                                     release=args.exchange is not None,
+                                     reports=args.reports)
         elif args.command == "zip-collect":
             for warning in zip_collect(cfg, args.assignment, args.downloads):
                 print(warning)
