@@ -31,6 +31,9 @@ from .student import StudentError
 _isclose, _isnan, _isfinite, _argwhere = np.isclose, np.isnan, np.isfinite, np.argwhere
 _ndarray, _generic, _asarray = np.ndarray, np.generic, np.asarray
 
+#: Arrays with more elements than this are described, not shown, in a failure's case.
+MAX_SHOWN = 4096
+
 # rtol and the absolute tolerance per unit of the expected values' largest magnitude.
 TOLERANCES = {np.dtype(np.float64): (1e-10, 1e-10), np.dtype(np.float32): (1e-4, 1e-5)}
 
@@ -62,7 +65,8 @@ class Call:
         return student.call(self.function, *copy.deepcopy(self.args), **copy.deepcopy(self.kwargs))
 
     def case(self) -> dict[str, Any]:
-        """The inputs by parameter name, as students see them in the signature."""
+        """The inputs by parameter name, as students see them in the signature (arrays
+        too big to show, like a training set, are described instead)."""
         try:
             sig = inspect.signature(getattr(reference, self.function))
             bound = sig.bind_partial(*self.args, **self.kwargs).arguments
@@ -73,6 +77,8 @@ class Call:
             if isinstance(value, FunctionRef):
                 out[name] = f"{value.name}({', '.join(value.kwargs)})"
                 out.update({f"{name}.{k}": v for k, v in value.kwargs.items()})
+            elif isinstance(value, _ndarray) and value.size > MAX_SHOWN:
+                out[name] = f"array of shape {value.shape}, {value.dtype}"
             else:
                 out[name] = value
         return out

@@ -139,11 +139,12 @@ def tiny_cnn_loss_and_grads_check(student, batch, params) -> None:
     assert_matches_reference(student, call, names=("loss", "grads"))
 
 
-#: The training run the check asks for: a slice of the digits, a few epochs.
-TRAIN_SIZE, TEST_SIZE, EPOCHS = 300, 300, 5
-#: The reference reaches 0.78–0.85 test accuracy on this run (seeds 0–2); half of that
-#: leaves room for other initialisations, and chance is 0.1.
-MIN_ACCURACY = 0.5
+#: The training run the check asks for: a slice of the digits, a few epochs (kept short:
+#: a student's loop-style layers make each epoch cost seconds).
+TRAIN_SIZE, TEST_SIZE, EPOCHS, LEARNING_RATE = 300, 300, 3, 0.02
+#: The reference reaches 0.73–0.89 test accuracy on this run (seeds 0–4) and its loss falls
+#: by at least 45%; 0.5 and 20% leave room for other initialisations (chance is 0.1).
+MIN_ACCURACY, MIN_LOSS_DROP = 0.5, 0.2
 
 
 @check("train_tiny_cnn: learns the digits", hint="Each step: loss and gradients on a "
@@ -152,8 +153,8 @@ MIN_ACCURACY = 0.5
 def train_tiny_cnn_learns(student) -> None:
     xtr, ytr, xte, yte = digits()
     args = (xtr[:TRAIN_SIZE], ytr[:TRAIN_SIZE], xte[:TEST_SIZE], yte[:TEST_SIZE])
-    call = Call("train_tiny_cnn", args, {"epochs": EPOCHS, "batch_size": 32, "lr": 0.01,
-                                         "seed": 0})
+    call = Call("train_tiny_cnn", args, {"epochs": EPOCHS, "batch_size": 32,
+                                         "lr": LEARNING_RATE, "seed": 0})
     result = call.got(student)
     if not isinstance(result, dict) or not {"params", "loss_history"} <= set(result):
         fail("expected a dict with 'params', 'loss_history' and 'test_accuracy'", call=call,
@@ -163,7 +164,7 @@ def train_tiny_cnn_learns(student) -> None:
     if history is None or history.shape != (EPOCHS,):
         fail(f"loss_history should hold one mean loss per epoch ({EPOCHS} numbers)",
              call=call, got=result["loss_history"], kind="type")
-    if not np.all(np.isfinite(history)) or not history[-1] < 0.8 * history[0]:
+    if not np.all(np.isfinite(history)) or not history[-1] < (1 - MIN_LOSS_DROP) * history[0]:
         fail(f"the training loss did not fall: {np.round(history, 3).tolist()}", call=call,
              got=history)
     try:
