@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+import numpy.testing  # loaded now, so that it is in the snapshot below
 from hypothesis import seed as hypothesis_seed
 
 import reference  # noqa: F401  (imported so its modules are in the snapshot)
