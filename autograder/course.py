@@ -364,6 +364,27 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
     return grade_many(subs, workers=workers, items=items, **options)
 
 
+def second_opinion(cfg: Config, assignment: str, workers: int | None = None,
+                   reports: Path | str | None = None, write: bool = True
+                   ) -> tuple[list[GradeRecord], list[AuditRow]]:
+    """After ``nbgrader autograde``: grade submitted/ in the sandbox, audit in-kernel vs
+    sandboxed scores, write the sandboxed scores into the gradebook (``write``) and
+    ``autograder grade``'s reports into ``reports``. Returns (records, audit rows)."""
+    course_dir = Path(cfg.CourseDirectory.root)
+    course_id = cfg.CourseDirectory.course_id
+    records = grade_sandboxed(cfg, assignment, workers)
+    rows = audit(course_dir, assignment, records, course_id)
+    if write:
+        write_scores(course_dir, assignment, records, course_id)
+    if reports is not None:
+        from .report import write_grades_csv, write_student_reports
+
+        for record in records:
+            write_student_reports(record, Path(reports))
+        write_grades_csv(records, Path(reports))
+    return records, rows
+
+
 def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
                     feedback: bool = True, sandboxed: bool = False,
                     workers: int | None = None, release: bool = True,
@@ -377,16 +398,7 @@ def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
     _merge(result.problems, quarantine_unreadable(course_dir, assignment))
     _merge(result.problems, autograde(cfg, assignment))
     if sandboxed:
-        result.records = grade_sandboxed(cfg, assignment, workers)
-        result.audit = audit(course_dir, assignment, result.records,
-                             cfg.CourseDirectory.course_id)
-        write_scores(course_dir, assignment, result.records, cfg.CourseDirectory.course_id)
-        if reports is not None:
-            from .report import write_grades_csv, write_student_reports
-
-            for record in result.records:
-                write_student_reports(record, Path(reports))
-            write_grades_csv(result.records, Path(reports))
+        result.records, result.audit = second_opinion(cfg, assignment, workers, reports)
     if feedback:
         generate_feedback(cfg, assignment)
         if release:
@@ -518,7 +530,7 @@ def answer_notebooks(folder: Path | str, answers: dict[str, str], extra: str = "
 # ---------------------------------------------------------------------------- command line
 
 def main(argv: Iterable[str] | None = None) -> int:
-    """``python -m autograder.course cycle|grade-submitted|zip-collect|export ...``"""
+    """``python -m autograder.course cycle|grade-submitted|audit|zip-collect|export ...``"""
     parser = argparse.ArgumentParser(prog="python -m autograder.course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -562,6 +574,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     p_zip.add_argument("downloads", help="folder of downloaded notebooks / zip files")
     p_export = sub.add_parser("export", help="gradebook -> grades.csv")
     common(p_export)
+    p_audit = sub.add_parser("audit", help="after nbgrader autograde: grade submitted/ in the "
+                                           "sandbox, compare, write sandboxed scores")
+    common(p_audit)
+    p_audit.add_argument("--no-write", action="store_true",
+                         help="only compare; leave the gradebook as nbgrader wrote it")
 
     args = parser.parse_args(list(argv) if argv is not None else None)
     course_dir = Path(args.course)
@@ -584,6 +601,11 @@ def main(argv: Iterable[str] | None = None) -> int:
                                      sandboxed=args.sandboxed, workers=args.workers,
                                      release=args.exchange is not None,
                                      reports=args.reports)
+        elif args.command == "audit":
+            _, rows = second_opinion(cfg, args.assignment, args.workers, args.reports,
+                                     write=not args.no_write)
+            print(audit_table(rows))
+            return 2 if any(row.flagged for row in rows) else 0
         elif args.command == "zip-collect":
             for warning in zip_collect(cfg, args.assignment, args.downloads):
                 print(warning)

@@ -254,6 +254,18 @@ def test_feedback_is_released_to_every_student(exchange_run):
     assert len(html) == len(result.students) * len(NOTEBOOKS)
 
 
+@pytest.mark.slow
+def test_audit_command_flags_and_exits_2(exchange_run):
+    """`python -m autograder.course audit` after autograde: the table names the faker."""
+    result, _, _, _ = exchange_run
+    run = subprocess.run([sys.executable, "-m", "autograder.course", "audit",
+                          "--course", str(result.course_dir), "--no-write", "--workers", "2"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2, run.stderr[-2000:]
+    flagged = [line.split()[0] for line in run.stdout.splitlines() if "FLAG" in line]
+    assert set(flagged) == {"score_patcher"}
+
+
 # ---------------------------------------------------------------------------- LMS path
 
 @pytest.mark.slow
