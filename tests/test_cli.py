@@ -290,3 +290,21 @@ def test_gradescope_mode_writes_results_json_straight_into_the_results_folder(tm
     data = json.loads((out / "results.json").read_text())
     assert data["score"] == 0 and len(data["tests"]) == len(rubric.ITEMS)
     assert (out / "feedback.html").is_file()
+
+
+def _unimplemented(source: str) -> set[str]:
+    """Top-level functions whose body raises NotImplementedError."""
+    import ast
+
+    return {node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)
+            and any(isinstance(s, ast.Raise) and "NotImplementedError" in ast.unparse(s)
+                    for s in node.body)}
+
+
+def test_the_stub_student_leaves_open_what_the_assignment_stub_does():
+    shipped = Path(__file__).parents[1] / "assignments" / "stubs" / "conv_layers.py"
+    if not shipped.is_file():
+        pytest.skip("assignments/stubs/conv_layers.py is not in this checkout")
+    ours = _unimplemented(stub_source(MODEL))
+    assert ours == set(rubric.FUNCTIONS)
+    assert ours == _unimplemented(shipped.read_text())
