@@ -1,4 +1,4 @@
-"""The ``autograder`` command.
+"""The autograder command: grade a class, check your own file, or watch a demo.
 
     autograder grade PATH... --out DIR [--workers N] [--timeout S] [--seed N]
         Grade submissions (files, student folders or class folders; see
@@ -270,9 +270,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- main
 
+PATH_RULES = """\
+what a PATH means:
+  file.py / file.ipynb      one submission, named after the file
+  folder with part files    one student's submission (conv_layers.py or a part notebook
+                            such as 03_convolution.ipynb directly inside), named after it
+  any other folder          a class: each .py/.ipynb in it and each subfolder is one
+                            submission (nbgrader's submitted/<student>/<assignment>/ works)
+  Same names get -2, -3... and a note; a missing or unreadable submission still gets a
+  record (score 0 and the reason). Reports: DIR/grades.csv, DIR/<student>/results.json
+  (Gradescope format) and DIR/<student>/feedback.html.
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autograder", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -283,7 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, default=0, help="seed for the generated cases")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    grade = sub.add_parser("grade", help="grade submissions and write reports")
+    grade = sub.add_parser("grade", help="grade submissions and write reports",
+                           formatter_class=argparse.RawDescriptionHelpFormatter,
+                           epilog=PATH_RULES)
     grade.add_argument("paths", nargs="+", metavar="PATH",
                        help=".py/.ipynb files, student folders or class folders")
     grade.add_argument("--out", required=True, metavar="DIR", help="folder for the reports")
