@@ -53,6 +53,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
         parts = [f"[{i}] {_indent_after_first(format_value(v))}" for i, v in enumerate(value)]
         return f"a tuple of {len(value)}:\n" + "\n".join(parts)
+    if isinstance(value, str) and value.startswith("array of shape"):
+        return value  # the engine already described a big array in words
     text = repr(value)
     return text if len(text) <= 2000 else text[:2000] + " …"
 
