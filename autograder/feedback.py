@@ -124,6 +124,12 @@ def sandbox_text(kind: str) -> str:
     }.get(kind, kind)
 
 
+def nothing_loaded(record: GradeRecord) -> bool:
+    """True if every item failed because its function was not there at all."""
+    return bool(record.items) and all(
+        r.failure is not None and "not defined" in r.failure.summary for r in record.items)
+
+
 def record_text(record: GradeRecord) -> str:
     """The summary for the whole submission (Gradescope's top-level ``output``)."""
     lost = [r for r in record.items if not r.passed]
@@ -132,7 +138,11 @@ def record_text(record: GradeRecord) -> str:
         f"Your code ran in {sandbox_text(record.sandbox)}.",
     ]
     if record.problems:
-        lines += ["", "Problems with the submission:"] + [f"  - {p}" for p in record.problems]
+        lines += ["", "Problems with the submission:"]
+        lines += [f"  - {_indent_after_first(p, '    ')}" for p in record.problems]
+        if nothing_loaded(record):
+            lines += ["Because of this, none of your functions could be found; "
+                      "fix the problem above first."]
     if lost:
         lines += ["", f"{len(lost)} of {len(record.items)} items lost points:"]
         lines += [f"  - {r.name} ({points_text(r.points)}/{points_text(r.max_points)})"
@@ -365,7 +375,10 @@ def feedback_html(record: GradeRecord) -> str:
     problems = ""
     if record.problems:
         problems = ('<div class="problems"><strong>Problems with your submission</strong><ul>'
-                    + "".join(f"<li>{e(p)}</li>" for p in record.problems) + "</ul></div>")
+                    + "".join(f"<li><pre>{e(p)}</pre></li>" for p in record.problems) + "</ul>"
+                    + ("<p>Because of this, none of your functions could be found; fix the "
+                       "problem above first.</p>" if nothing_loaded(record) else "")
+                    + "</div>")
     lost = [r for r in record.items if not r.passed]
     details = ("<h2>What went wrong, item by item</h2>\n" + "\n".join(failure_html(r) for r in lost)
                if lost else "<h2>Every item passed. Well done!</h2>")

@@ -178,3 +178,14 @@ def test_the_summary_names_the_sandbox_the_problems_and_the_lost_items():
     assert "bubblewrap" in text
     assert "SyntaxError in line 12" in text
     assert re.search(r"conv2d: stride \(0/4\): the filter is flipped", text)
+
+
+def test_a_file_that_did_not_load_is_explained_once_not_per_item():
+    missing = [ItemResult(n, 0, 2, Failure(f"{n.split(':')[0]} is not defined (or not a function)"))
+               for n in ("relu: values", "dense: values")]
+    broken = GradeRecord("eve", missing, "rlimit", problems=["eve.py: SyntaxError in line 3"])
+    assert "none of your functions could be found" in record_text(broken)
+    assert "none of your functions could be found" in feedback_html(broken)
+    partly = GradeRecord("fay", [*missing, ItemResult("flatten: order and shape", 1, 1)],
+                         "rlimit", problems=["fay.py: NameError in cell 4"])
+    assert "none of your functions could be found" not in record_text(partly)
