@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from autograder import course, rubric  # noqa: E402
+from autograder.audit import audit  # noqa: E402
 from autograder.examples import example_class, read  # noqa: E402
 
 ASSIGNMENT = course.DEFAULT_ASSIGNMENT
@@ -86,11 +87,11 @@ def nbgrader_autograde(cfg, timeout: int) -> float:
     return time.perf_counter() - start
 
 
-def sandboxed(cfg, workers: int) -> tuple[float, list[float]]:
-    """Seconds for the sandboxed grader over the same folders, and each record's seconds."""
+def sandboxed(cfg, workers: int) -> tuple[float, list]:
+    """Seconds for the sandboxed grader over the same folders, and its records."""
     start = time.perf_counter()
     records = course.grade_sandboxed(cfg, ASSIGNMENT, workers=workers)
-    return time.perf_counter() - start, [r.seconds for r in records]
+    return time.perf_counter() - start, records
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         cfg = build_class(Path(tmp), notebooks, args.students, args.timeout)
         setup = time.perf_counter() - t0
         nb_seconds = nbgrader_autograde(cfg, args.timeout)
-        ag_seconds, per_record = sandboxed(cfg, args.workers)
+        ag_seconds, records = sandboxed(cfg, args.workers)
+        rows = audit(cfg.CourseDirectory.root, ASSIGNMENT, records)
+    per_record = [r.seconds for r in records]
+    same = sum(r.status == "same" for r in rows)
 
     n = args.students
     print(f"class: {n} students x {len(notebooks)} notebooks ({', '.join(notebooks)}); "
@@ -125,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{ag_seconds / n:.2f} | {statistics.median(per_record):.2f} |")
     print()
     print(f"ratio nbgrader / autograder grade: {nb_seconds / ag_seconds:.2f}x")
+    print(f"same score in both, per hidden-test cell: {same} of {len(rows)}; "
+          f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 
