@@ -124,6 +124,19 @@ def _windows(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
     return win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
 
 
+def _offset_views(x: np.ndarray, size_hw, stride_hw, out_hw):
+    """For each cell (p, q) of the window, row by row: the view of that cell in every
+    window at once, x[:, :, i·sh + p, j·sw + q] over all (i, j), shape (N, C, OH, OW).
+
+    A window of ph × pw cells is then handled with ph·pw whole-array operations instead
+    of a loop over output pixels (pooling, and the convolution's backward pass).
+    """
+    (ph, pw), (sh, sw), (oh, ow) = size_hw, stride_hw, out_hw
+    for p in range(ph):
+        for q in range(pw):
+            yield x[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw]
+
+
 def _im2col_batches(xp: np.ndarray, f_hw, stride_hw, out_hw, budget: int = 1 << 20):
     """The windows as matrices, a few images at a time: yields ``(batch, cols)``.
 
@@ -211,12 +224,10 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     dxp = np.zeros(xp.shape, dtype=x.dtype)
     w_by_offset = np.ascontiguousarray(w.transpose(2, 3, 1, 0))  # (FH, FW, C, F)
     share = np.empty((n, c, oh * ow), dtype=x.dtype)
-    for p in range(fh):
-        for q in range(fw):
-            np.matmul(w_by_offset[p, q], dout, out=share)  # (C, F) @ (N, F, OH·OW)
-            dxp[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw] += (
-                share.reshape(n, c, oh, ow)
-            )
+    cells = _offset_views(dxp, (fh, fw), (sh, sw), (oh, ow))
+    for (p, q), dx_cell in zip(np.ndindex(fh, fw), cells, strict=True):
+        np.matmul(w_by_offset[p, q], dout, out=share)  # (C, F) @ (N, F, OH·OW)
+        dx_cell += share.reshape(n, c, oh, ow)  # a view of dxp: overlaps add up
     (t, _), (left, _) = pads
     dx = dxp[:, :, t : t + h, left : left + wd]
     return np.ascontiguousarray(dx), dw.reshape(w.shape), db

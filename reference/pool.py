@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .arrays import as_float_array
-from .conv import conv_geometry
+from .conv import _offset_views, conv_geometry
 from .geometry import as_pair
 
 
@@ -20,19 +20,6 @@ def _pool_setup(x, size, stride, padding):
     stride = size_hw if stride is None else stride
     stride_hw, pads, out_hw = conv_geometry(x.shape[2:], size_hw, stride, padding, "pool window")
     return x, size_hw, stride_hw, pads, out_hw
-
-
-def _offset_views(x: np.ndarray, size_hw, stride_hw, out_hw):
-    """For each cell (p, q) of the window, row by row: the view of that cell in every
-    window at once, x[:, :, i·sh + p, j·sw + q] over all (i, j), shape (N, C, OH, OW).
-
-    A window of ph × pw cells is then reduced with ph·pw whole-array operations instead
-    of a loop over output pixels.
-    """
-    (ph, pw), (sh, sw), (oh, ow) = size_hw, stride_hw, out_hw
-    for p in range(ph):
-        for q in range(pw):
-            yield x[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw]
 
 
 def _max_over_windows(x, size_hw, stride_hw, out_hw) -> np.ndarray:
