@@ -277,7 +277,7 @@ def test_pytest_front_end_grades_the_rubric_and_instructor_tests(tmp_path):
     assert names[: len(rubric.ITEMS)] == [it.name for it in rubric.ITEMS]
     assert data["score"] == rubric.TOTAL_POINTS + 3
     assert sum(t["max_score"] for t in data["tests"]) == rubric.TOTAL_POINTS + 5
-    assert re.search(rf"\b1 failed\b", proc.stdout)
+    assert re.search(r"\b1 failed\b", proc.stdout)
     assert re.search(rf"\b{len(rubric.ITEMS) + 1} passed\b", proc.stdout)
 
 
