@@ -139,21 +139,24 @@ def tiny_cnn_loss_and_grads_check(student, batch, params) -> None:
     assert_matches_reference(student, call, names=("loss", "grads"))
 
 
-#: The training run the check asks for: a slice of the digits, a few epochs (kept short:
-#: a student's loop-style layers make each epoch cost seconds).
-TRAIN_SIZE, TEST_SIZE, EPOCHS, LEARNING_RATE = 300, 300, 3, 0.02
-#: The reference reaches 0.73–0.89 test accuracy on this run (seeds 0–4) and its loss falls
-#: by at least 45%; 0.5 and 20% leave room for other initialisations (chance is 0.1).
-MIN_ACCURACY, MIN_LOSS_DROP = 0.5, 0.2
+#: The training run the check asks for: 64 digits, 3 epochs of 4 mini-batches. Kept this
+#: short because a student's loop-style layers cost milliseconds per image (about 1 s here
+#: for the loop-style model solution); the test digits are few for the same reason, and the
+#: grader judges the returned params itself, on the training digits, with the reference.
+TRAIN_SIZE, TEST_SIZE, EPOCHS, BATCH_SIZE, LEARNING_RATE = 64, 8, 3, 16, 0.02
+#: Over seeds 0–9 the reference's loss falls by 24–60% and its params classify 34–70% of
+#: these training digits (chance is 10%); 10% and 25% leave room for other initialisations.
+MIN_LOSS_DROP, MIN_ACCURACY = 0.10, 0.25
 
 
 @check("train_tiny_cnn: learns the digits", hint="Each step: loss and gradients on a "
        "mini-batch, then an Adam update of every parameter; the loss should fall epoch by "
-       "epoch, and the returned params should classify the test digits well.", max_examples=1)
+       "epoch, and the returned params should classify the digits they saw.", max_examples=1)
 def train_tiny_cnn_learns(student) -> None:
     xtr, ytr, xte, yte = digits()
-    args = (xtr[:TRAIN_SIZE], ytr[:TRAIN_SIZE], xte[:TEST_SIZE], yte[:TEST_SIZE])
-    call = Call("train_tiny_cnn", args, {"epochs": EPOCHS, "batch_size": 32,
+    xtr, ytr = xtr[:TRAIN_SIZE], ytr[:TRAIN_SIZE]
+    args = (xtr, ytr, xte[:TEST_SIZE], yte[:TEST_SIZE])
+    call = Call("train_tiny_cnn", args, {"epochs": EPOCHS, "batch_size": BATCH_SIZE,
                                          "lr": LEARNING_RATE, "seed": 0})
     result = call.got(student)
     if not isinstance(result, dict) or not {"params", "loss_history"} <= set(result):
@@ -168,13 +171,13 @@ def train_tiny_cnn_learns(student) -> None:
         fail(f"the training loss did not fall: {np.round(history, 3).tolist()}", call=call,
              got=history)
     try:
-        logits = reference.tiny_cnn_forward(xte[:TEST_SIZE], result["params"])
+        logits = reference.tiny_cnn_forward(xtr, result["params"])
     except (TypeError, ValueError) as exc:
         fail(f"the returned params are not usable: {exc}", call=call, kind="type")
-    acc = reference.accuracy(logits, yte[:TEST_SIZE])
+    acc = reference.accuracy(logits, ytr)
     if not acc >= MIN_ACCURACY:
-        fail(f"the trained params classify {acc:.0%} of the test digits correctly; at least "
-             f"{MIN_ACCURACY:.0%} expected", call=call, got=acc, expected=MIN_ACCURACY)
+        fail(f"the trained params classify {acc:.0%} of the training digits correctly; at "
+             f"least {MIN_ACCURACY:.0%} expected", call=call, got=acc, expected=MIN_ACCURACY)
 
 
 def _numbers(value) -> bool:
