@@ -196,6 +196,8 @@ def zip_collect(cfg: Config, assignment: str, downloads: Path | str) -> list[str
     Returns nbgrader's warnings about files it skipped (names that match no student or no
     released notebook), for the instructor to look at."""
     course_dir = Path(cfg.CourseDirectory.root)
+    if not (course_dir / "release" / assignment).is_dir():
+        generate(cfg, assignment)  # zip_collect matches names against the released notebooks
     archive = course_dir / "downloaded" / assignment / "archive"
     if archive.parent.exists():
         shutil.rmtree(archive.parent)  # a re-run starts from this download only
@@ -530,7 +532,7 @@ def answer_notebooks(folder: Path | str, answers: dict[str, str], extra: str = "
 # ---------------------------------------------------------------------------- command line
 
 def main(argv: Iterable[str] | None = None) -> int:
-    """``python -m autograder.course cycle|grade-submitted|audit|zip-collect|export ...``"""
+    """``python -m autograder.course cycle|release|grade|audit|zip-collect|export ...``"""
     parser = argparse.ArgumentParser(prog="python -m autograder.course", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -566,9 +568,14 @@ def main(argv: Iterable[str] | None = None) -> int:
     p_cycle.add_argument("--lms", default=None, metavar="DIR",
                          help="instead of the exchange: a folder of LMS-downloaded "
                               "notebooks (Canvas names) to zip_collect")
-    p_grade = sub.add_parser("grade-submitted", help="autograde, feedback and export what is "
-                                                     "already in submitted/")
+    p_release = sub.add_parser("release", help="generate_assignment + release_assignment")
+    common(p_release)
+    p_grade = sub.add_parser("grade", help="after the deadline: collect (from --exchange, or "
+                                           "--lms DIR), autograde, feedback, export; without "
+                                           "either, grade what is in submitted/")
     common(p_grade)
+    p_grade.add_argument("--lms", default=None, metavar="DIR",
+                         help="a folder of LMS-downloaded notebooks to zip_collect first")
     p_zip = sub.add_parser("zip-collect", help="LMS download -> submitted/")
     common(p_zip)
     p_zip.add_argument("downloads", help="folder of downloaded notebooks / zip files")
@@ -595,12 +602,24 @@ def main(argv: Iterable[str] | None = None) -> int:
                            grades_csv=args.grades, feedback=not args.no_feedback,
                            sandboxed=args.sandboxed, workers=args.workers,
                            reports=args.reports)
-        elif args.command == "grade-submitted":
+        elif args.command == "release":
+            generate(cfg, args.assignment)
+            release(cfg, args.assignment)
+            print(f"released {args.assignment} to {cfg.Exchange.root}")
+            return 0
+        elif args.command == "grade":
+            skipped = []
+            if args.lms is not None:
+                skipped = zip_collect(cfg, args.assignment, args.lms)
+            elif args.exchange is not None:
+                collect(cfg, args.assignment)
             result = grade_submitted(cfg, args.assignment, args.grades,
                                      feedback=not args.no_feedback,
                                      sandboxed=args.sandboxed, workers=args.workers,
                                      release=args.exchange is not None,
                                      reports=args.reports)
+            if skipped:
+                result.problems["(LMS download)"] = skipped
         elif args.command == "audit":
             _, rows = second_opinion(cfg, args.assignment, args.workers, args.reports,
                                      write=not args.no_write)
