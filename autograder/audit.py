@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import determine_grade, is_grade
 
-from .gradebook import GradedCell, cell_score, graded_cells, open_gradebook
+from .gradebook import GradedCell, graded_cells, handed_in, open_gradebook, sandboxed_score
 from .results import GradeRecord
 
 #: nbgrader prints partial credit as a float; differences below this are rounding
@@ -31,7 +31,8 @@ TOLERANCE = 1e-6
 class AuditRow:
     """One student's one hidden-test cell, scored both ways.
 
-    in_kernel is None when nbgrader produced no autograded notebook for it."""
+    in_kernel is None when the student handed the notebook in but nbgrader produced no
+    autograded notebook for it; a notebook not handed in scores 0 both ways, as in nbgrader."""
 
     student: str
     notebook: str
@@ -89,14 +90,25 @@ def audit(course_dir: Path | str, assignment: str, records: Iterable[GradeRecord
         for cell in cells:
             if cell.notebook not in kernel:
                 path = folder / f"{cell.notebook}.ipynb"
-                kernel[cell.notebook] = in_kernel_scores(path) if path.exists() else {}
-            rows.append(_row(record, cell, kernel[cell.notebook].get(cell.grade_id)))
+                if path.exists():
+                    kernel[cell.notebook] = in_kernel_scores(path)
+                elif not handed_in(course_dir, assignment, record.student, cell.notebook):
+                    kernel[cell.notebook] = _zeros(cells, cell.notebook)  # nbgrader's rule
+                else:
+                    kernel[cell.notebook] = {}  # handed in, but nbgrader produced nothing
+            rows.append(_row(record, cell, kernel[cell.notebook].get(cell.grade_id),
+                             sandboxed_score(course_dir, assignment, record, cell)))
     return rows
 
 
-def _row(record: GradeRecord, cell: GradedCell, in_kernel: float | None) -> AuditRow:
+def _zeros(cells: list[GradedCell], notebook: str) -> dict[str, float]:
+    return {c.grade_id: 0.0 for c in cells if c.notebook == notebook}
+
+
+def _row(record: GradeRecord, cell: GradedCell, in_kernel: float | None,
+         sandboxed: float) -> AuditRow:
     return AuditRow(record.student, cell.notebook, cell.grade_id, cell.functions, in_kernel,
-                    cell_score(record, cell), cell.max_score)
+                    sandboxed, cell.max_score)
 
 
 def flagged_students(rows: Iterable[AuditRow]) -> list[str]:

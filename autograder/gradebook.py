@@ -87,6 +87,21 @@ def cell_score(record: GradeRecord, cell: GradedCell) -> float:
                      in cell.functions))
 
 
+def handed_in(course_dir: Path | str, assignment: str, student: str, notebook: str) -> bool:
+    """Whether submitted/<student>/<assignment>/<notebook>.ipynb exists (and was readable:
+    unreadable ones are renamed by ``autograder.course.quarantine_unreadable``)."""
+    return (Path(course_dir) / "submitted" / student / assignment / f"{notebook}.ipynb").exists()
+
+
+def sandboxed_score(course_dir: Path | str, assignment: str, record: GradeRecord,
+                    cell: GradedCell) -> float:
+    """The cell's sandboxed score under nbgrader's rule: a notebook not handed in scores 0
+    (the sandbox may otherwise find the function in a later notebook's provided code)."""
+    if not handed_in(course_dir, assignment, record.student, cell.notebook):
+        return 0.0
+    return cell_score(record, cell)
+
+
 def write_scores(course_dir: Path | str, assignment: str, records: Iterable[GradeRecord],
                  course_id: str | None = None) -> int:
     """Write each record's per-cell scores into the gradebook as autograder scores.
@@ -97,8 +112,9 @@ def write_scores(course_dir: Path | str, assignment: str, records: Iterable[Grad
     - records: one GradeRecord per student; ``record.student`` is the nbgrader student id
       (``autograder grade <course>/submitted`` names records after those folders)
 
-    Students and submissions nbgrader has not seen yet are created. Returns the number of
-    grades written.
+    Students and submissions nbgrader has not seen yet are created. As in nbgrader, the
+    cells of a notebook the student did not hand in score 0. Returns the number of grades
+    written.
     """
     written = 0
     with open_gradebook(course_dir, course_id) as gb:
@@ -112,7 +128,7 @@ def write_scores(course_dir: Path | str, assignment: str, records: Iterable[Grad
                                           record.student)
                 except MissingEntry:
                     continue  # the cell is newer than this student's submission row
-                grade.auto_score = cell_score(record, cell)
+                grade.auto_score = sandboxed_score(course_dir, assignment, record, cell)
                 grade.needs_manual_grade = False
                 written += 1
         gb.db.commit()

@@ -175,6 +175,9 @@ def lms_run(exchange_run, tmp_path_factory):
         for nb in sorted(folder.glob("*.ipynb")):
             name = f"{student}_{late}{1000 + k}_{2000 + k}_{nb.name}"
             shutil.copy(nb, downloads / name)
+    # a student who uploads only notebook 03: nbgrader scores the missing 01 as 0
+    shutil.copy(first.course_dir / "submitted" / "model" / ASSIGNMENT / "03_convolution.ipynb",
+                downloads / "only03_1003_2003_03_convolution.ipynb")
     (downloads / "model_1000_2000_my_notes.txt").write_text("not a notebook")
     cfg = course.course_config(course_dir, timeout=TIMEOUT)
     result = course.cycle(cfg, ASSIGNMENT, downloads=downloads, grades_csv=tmp / "grades.csv",
@@ -272,11 +275,15 @@ def test_audit_command_flags_and_exits_2(exchange_run):
 def test_lms_zip_collect_gives_the_same_scores(lms_run, exchange_run):
     result, bug = lms_run
     scores = grades(result.grades_csv)
-    assert scores == {"model": MAX, "untouched": 0.0, "bug": MAX - lost_points(bug)}
+    part03 = next(p for p in rubric.PARTS if p.stem == "03_convolution")
+    only03 = float(sum(rubric.points_for(f) for f in part03.functions))
+    assert scores == {"model": MAX, "untouched": 0.0, "bug": MAX - lost_points(bug),
+                      "only03": only03}
     assert any("my_notes.txt" in w for w in result.problems.get("(LMS download)", []))
     first, _, _, _ = exchange_run
     assert [r.flagged for r in result.audit] == [False] * len(result.audit)
-    assert {r.student: r.score for r in result.records} == \
+    assert [(r.student, r.grade_id) for r in result.audit if r.status != "same"] == []
+    assert {r.student: r.score for r in result.records if r.student != "only03"} == \
         {r.student: r.score for r in first.records if r.student in scores}
 
 

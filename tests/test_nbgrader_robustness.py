@@ -174,7 +174,8 @@ def test_unreadable_notebook_is_recorded_with_a_reason(run):
     result, in_kernel = run
     assert grades(result.grades_csv)["not_json"] == 0
     assert any("not valid JSON" in reason for reason in result.problems["not_json"])
-    assert in_kernel[("not_json", graded_cell("output_size"))] is None
+    # put aside, so not handed in: 0 in nbgrader and in the gradebook, not "no score"
+    assert in_kernel[("not_json", graded_cell("output_size"))] == 0
 
 
 def test_answer_below_its_test_loses_only_in_the_kernel(run):
