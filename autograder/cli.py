@@ -10,6 +10,8 @@
         For students: run the public checks on your file. Exit code 0 iff all pass.
     autograder demo [--out DIR]
         Grade the bundled example class and print who got what, and why.
+    autograder course ...
+        The nbgrader cycle (``autograder.course``); ``autograder course --help``.
 """
 
 from __future__ import annotations
@@ -268,6 +270,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- course
+
+
+def _cmd_course(args: argparse.Namespace) -> int:
+    try:
+        from .course import main as course_main
+    except ImportError as exc:  # nbgrader is an optional extra
+        print(f"autograder course needs nbgrader ({exc}); install it with "
+              "pip install 'conv-lab[nbgrader]'", file=sys.stderr)
+        return 2
+    return course_main(args.rest)
+
+
 # --------------------------------------------------------------------------- main
 
 PATH_RULES = """\
@@ -320,10 +335,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default=None, metavar="DIR", help="keep the reports here")
     common(demo)
     demo.set_defaults(run=_cmd_demo)
+
+    course = sub.add_parser("course", add_help=False,
+                            help="the nbgrader cycle (python -m autograder.course; try --help)")
+    course.add_argument("rest", nargs=argparse.REMAINDER)
+    course.set_defaults(run=_cmd_course)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["course"]:  # everything after it is autograder.course's own arguments
+        return _cmd_course(argparse.Namespace(rest=argv[1:]))
     args = build_parser().parse_args(argv)
     return args.run(args)
 

@@ -309,3 +309,8 @@ def test_the_stub_student_leaves_open_what_the_assignment_stub_does():
     ours = _unimplemented(stub_source(MODEL))
     assert ours == set(rubric.FUNCTIONS)
     assert ours == _unimplemented(shipped.read_text())
+
+
+def test_course_is_passed_to_the_nbgrader_cycle():
+    proc = run(AUTOGRADER, "course", "--help")
+    assert proc.returncode == 0 and "nbgrader" in proc.stdout
