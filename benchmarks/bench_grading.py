@@ -1,6 +1,7 @@
 """How fast does the autograder grade a class? Prints a table; asserts nothing.
 
     .venv/bin/python benchmarks/bench_grading.py [--copies 20] [--workers 1 2] [--seed 0]
+    .venv/bin/python benchmarks/bench_grading.py --only loops vectorized --copies 20
 
 Grades ``--copies`` copies of the example class (``autograder.examples``: correct loop
 and vectorized students, the stub, each classic bug, crashes, a hang, a numpy patcher)
@@ -27,12 +28,14 @@ from autograder.examples import build_class, example_class
 from autograder.grading import SubmissionPath, find_submissions, grade_many, grade_submission
 
 
-def build_copies(root: Path, copies: int) -> list[SubmissionPath]:
-    """``copies`` copies of the example class, as one class folder (names ``<copy>_<student>``)."""
+def build_copies(root: Path, copies: int, only: list[str] | None = None) -> list[SubmissionPath]:
+    """``copies`` copies of the example class (or of its students named in ``only``), as
+    one class folder (names ``c<copy>_<student>``)."""
     folder = root / "class"
     folder.mkdir()
+    students = [s for s in example_class() if not only or s.name in only]
     for k in range(copies):
-        for path in build_class(root / f"copy{k}"):
+        for path in build_class(root / f"copy{k}", students):
             path.rename(folder / f"c{k:03d}_{path.name}")
     subs, _ = find_submissions([folder])
     return subs
@@ -86,6 +89,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeats", type=int, default=5, help="runs of the loop student alone")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", nargs="+", metavar="STUDENT",
+                        help="copy only these example students (e.g. --only loops)")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
@@ -94,10 +99,10 @@ def main() -> None:
         if args.profile:
             print(profile_one(root, args.seed))
             return
-        subs = build_copies(root, args.copies)
+        subs = build_copies(root, args.copies, args.only)
         alone, lost = loop_student_times(root, args.repeats, args.seed)
         print(f"class: {len(subs)} submissions ({args.copies} copies of "
-              f"{len(example_class())} example students)\n")
+              f"{len(subs) // args.copies} example students)\n")
         print(f"{'workers':>7} {'total s':>8} {'s/submission':>13} {'submissions/min':>16} "
               f"{'200 subs (min)':>15}")
         last = None
