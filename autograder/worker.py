@@ -188,18 +188,20 @@ def pick_functions(
     - units: (file stem, namespace) in loading order
     - home: function name -> the stem of the notebook that teaches it
 
-    A function is taken from its home notebook when the submission has that notebook
-    (missing there = missing: a later notebook's provided copy must not stand in for the
-    student's own answer); otherwise from the last unit that defines it.
+    In a submission made of the course's part notebooks, a function is taken from its
+    home notebook only: missing there (or that notebook not handed in) = missing, since a
+    later notebook's provided copy of it must not stand in for the student's own answer
+    (nbgrader's rule too). Otherwise (a .py file, other notebooks) the last unit that
+    defines it wins.
     """
     units = list(units)
-    stems = {stem for stem, _ in units}
+    has_parts = any(stem in set(home.values()) for stem, _ in units)
     found: dict[str, Callable[..., Any]] = {}
     for stem, namespace in units:
         for name, value in namespace.items():
             if name.startswith("__") or not is_function(value):
                 continue
-            if home.get(name) in stems and home[name] != stem:
+            if has_parts and name in home and home[name] != stem:
                 continue
             found[name] = value
     return found

@@ -181,6 +181,14 @@ def test_missing_in_its_own_notebook_means_missing():
     assert "conv2d" not in pick_functions(units, {"conv2d": "03_convolution"})
 
 
+def test_a_part_notebook_not_handed_in_is_not_replaced_by_a_later_provided_copy():
+    # Only notebook 04 was uploaded: its provided copy of conv2d must not earn 03's points.
+    units = [("04_pooling_and_tiny_cnn", {"conv2d": _fn("provided"), "relu": _fn("student")})]
+    home = {"conv2d": "03_convolution", "relu": "04_pooling_and_tiny_cnn"}
+    found = pick_functions(units, home)
+    assert "conv2d" not in found and found["relu"]() == "student"
+
+
 def test_without_its_notebook_the_last_definition_wins():
     units = [("conv_a", {"conv2d": _fn("a")}), ("conv_b", {"conv2d": _fn("b")}),
              ("conv_c", {"np": json, "Thing": int})]
