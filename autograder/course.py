@@ -48,7 +48,7 @@ from .audit import AuditRow, audit, audit_table
 from .gradebook import graded_cells, open_gradebook, write_scores
 from .results import GradeRecord
 
-DEFAULT_COURSE_ID = "conv-lab"
+DEFAULT_COURSE_ID = "conv_lab"  # as in assignments/nbgrader_config.py
 DEFAULT_ASSIGNMENT = "conv_layers"
 
 #: How Canvas names files in "Download Submissions":
@@ -131,7 +131,7 @@ def course_config(course_dir: Path | str, exchange: Path | str | None = None,
     Inputs:
     - course_dir: folder with nbgrader_config.py (optional) and source/<assignment>/
     - exchange: root of nbgrader's filesystem exchange (created if missing)
-    - course_id: the exchange's course name; default: the config's, else "conv-lab"
+    - course_id: the exchange's course name; default: the config's, else "conv_lab"
     - timeout: seconds per cell during autograde
     """
     course_dir = Path(course_dir).resolve()
