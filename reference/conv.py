@@ -58,11 +58,16 @@ def conv2d_single(
     - padding: int, (ph, pw), ((top, bottom), (left, right)), "valid" or "same"
 
     Returns the feature map, shape (OH, OW) with OH = (H + 2P − FH)/S + 1 and
-    OW = (W + 2P − FW)/S + 1.
+    OW = (W + 2P − FW)/S + 1; out[i, j] = sum over p, q of
+    imagepad[i*sh + p, j*sw + q] * kernel[p, q] + bias.
+
+    A 4×4 image and a 3×3 filter of ones give a 2×2 map (0+1+2+4+5+6+8+9+10 = 45):
 
     >>> conv2d_single(np.arange(16.).reshape(4, 4), np.ones((3, 3)))
     array([[45., 54.],
            [81., 90.]])
+    >>> [conv2d_single(np.ones((7, 7)), np.ones((3, 3)), stride=s).shape for s in (1, 2)]
+    [(5, 5), (3, 3)]
     """
     image = as_float_array(image, "image", 2, "(H, W)")
     kernel = as_float_array(kernel, "kernel", 2, "(FH, FW)")
@@ -174,8 +179,13 @@ def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndar
     out[n, f, i, j] = sum over c, p, q of xpad[n, c, i*sh + p, j*sw + q] * w[f, c, p, q] + b[f].
     float32 if x and w are float32, else float64.
 
+    A 32×32×3 image and six 5×5×3 filters give six 28×28 maps; one 3×3×2 filter of
+    ones over a 3×3×2 image of ones gives 2·9 = 18, plus its bias 1:
+
     >>> conv2d(np.zeros((1, 3, 32, 32)), np.zeros((6, 3, 5, 5))).shape
     (1, 6, 28, 28)
+    >>> conv2d(np.ones((1, 2, 3, 3)), np.ones((1, 2, 3, 3)), np.array([1.0])).tolist()
+    [[[[19.0]]]]
     """
     x, w, b = _check_conv_inputs(x, w, b)
     n, c, h, wd = x.shape
@@ -196,11 +206,19 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
 
     Inputs:
     - dout: upstream gradient, (N, F, OH, OW)
-    - x, w, stride, padding: as given to ``conv2d``
+    - x, w, stride, padding: as given to ``conv2d``; x (N, C, H, W), w (F, C, FH, FW)
 
     Returns (dx, dw, db) with the shapes of x (N, C, H, W), w (F, C, FH, FW) and b (F,).
     Each output pixel out[n, f, i, j] received x-window · w[f]; so its gradient flows back
     to w[f] scaled by that window, and to that window scaled by w[f].
+
+    A 3×3 image of ones, a 2×2 filter of ones, dout all ones: each input pixel gets one
+    1 per window that covers it, each weight sees four pixels, the bias four outputs:
+
+    >>> dx, dw, db = conv2d_backward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)),
+    ...                              np.ones((1, 1, 2, 2)))
+    >>> dx[0, 0].tolist(), dw[0, 0].tolist(), db.tolist()
+    ([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]], [[4.0, 4.0], [4.0, 4.0]], [4.0])
     """
     x, w, _ = _check_conv_inputs(x, w, None)
     n, c, h, wd = x.shape

@@ -110,19 +110,23 @@ def output_size(n: int, f: int, stride: int = 1, padding: int | tuple | str = 0)
     """Number of positions a filter of size ``f`` takes along an axis of ``n`` pixels.
 
     Inputs:
-    - n: input size along the axis (>= 1)
+    - n: input size along the axis (>= 1), e.g. H or W of an (H, W) image
     - f: filter size along the axis (>= 1)
     - stride: step between positions (>= 1)
     - padding: zeros on each side ``p``, or ``(before, after)``, or ``"valid"`` / ``"same"``
 
-    Returns the output size ``(n + 2p - f) / stride + 1``.
+    Returns an int, the output size ``(n + 2p - f) / stride + 1``.
 
     Raises ``ValueError`` when that is not a positive whole number; the message shows
-    the arithmetic, e.g. ``(7 + 2·0 − 3) / 3 + 1 = 2.33 is not an integer``.
-    ``"valid"`` rounds down instead (TensorFlow), ``"same"`` gives ``ceil(n / stride)``.
+    the arithmetic. ``"valid"`` rounds down instead (TensorFlow), ``"same"`` gives
+    ``ceil(n / stride)``.
 
     >>> output_size(7, 3, 1), output_size(7, 3, 2), output_size(7, 3, 1, padding=1)
     (5, 3, 7)
+    >>> output_size(7, 3, 3)
+    Traceback (most recent call last):
+        ...
+    ValueError: (7 + 2·0 − 3) / 3 + 1 = 2.33 is not an integer
     """
     n = positive_int(n, "n (input size)")
     f = positive_int(f, "f (filter size)")
@@ -153,9 +157,14 @@ def output_size(n: int, f: int, stride: int = 1, padding: int | tuple | str = 0)
 def same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
     """Zeros ``(before, after)`` that TensorFlow's ``"same"`` adds along one axis.
 
-    The output has ``ceil(n / stride)`` positions; the padding needed for that is
-    ``max((out - 1) * stride + f - n, 0)`` in total, split evenly with the odd pixel
-    going after (bottom / right).
+    Inputs:
+    - n: input size along the axis (>= 1)
+    - f: filter size along the axis (>= 1)
+    - stride: step between positions (>= 1)
+
+    Returns a pair of ints ``(before, after)``. The output has ``ceil(n / stride)``
+    positions; the padding needed for that is ``max((out - 1) * stride + f - n, 0)`` in
+    total, split evenly with the odd pixel going after (bottom / right).
 
     >>> same_padding(7, 3), same_padding(8, 3, 2), same_padding(5, 4)
     ((1, 1), (0, 1), (1, 2))

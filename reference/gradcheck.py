@@ -14,11 +14,17 @@ def numerical_gradient(
 
     Inputs:
     - f: function taking an array shaped like x and returning a number
-    - x: point at which to differentiate (float64; changed in place while it works,
-      and restored before returning)
+    - x: point at which to differentiate, float64 of any shape, e.g. (D,) or (N, C, H, W)
+      (changed in place while it works, and restored before returning)
     - h: step
 
     Returns an array shaped like x: (f(x + h·e_i) − f(x − h·e_i)) / 2h for each element i.
+
+    The sum of squares has gradient 2x:
+
+    >>> g = numerical_gradient(lambda v: float((v ** 2).sum()), np.array([1.0, -2.0, 3.0]))
+    >>> np.round(g, 6).tolist()
+    [2.0, -4.0, 6.0]
     """
     if not callable(f):
         raise TypeError(f"f must be a function of x, got {type(f).__name__}")

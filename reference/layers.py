@@ -8,13 +8,32 @@ from .arrays import as_float_array, float_dtype
 
 
 def relu(x: np.ndarray) -> np.ndarray:
-    """ReLU: max(x, 0) element by element; same shape as x."""
+    """ReLU, element by element: out = max(x, 0).
+
+    Inputs:
+    - x: array of any shape, e.g. (N, C, H, W)
+
+    Returns an array of the same shape as x.
+
+    >>> relu(np.array([[-2.0, 0.0, 3.0]])).tolist()
+    [[0.0, 0.0, 3.0]]
+    """
     x = as_float_array(x, "x")
     return np.maximum(x, 0).astype(x.dtype, copy=False)
 
 
 def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Gradient of ``relu``: dout where x > 0, else 0; same shape as x."""
+    """Gradient of ``relu``: dx = dout where x > 0, else 0 (also 0 at x = 0).
+
+    Inputs:
+    - dout: upstream gradient, same shape as x
+    - x: the input ``relu`` was given, any shape, e.g. (N, C, H, W)
+
+    Returns dx, the same shape as x.
+
+    >>> relu_backward(np.array([[5.0, 5.0, 5.0]]), np.array([[-1.0, 0.0, 2.0]])).tolist()
+    [[0.0, 0.0, 5.0]]
+    """
     x = as_float_array(x, "x")
     dout = as_float_array(dout, "dout")
     if dout.shape != x.shape:
@@ -23,7 +42,18 @@ def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def flatten(x: np.ndarray) -> np.ndarray:
-    """Flatten each example: (N, C, H, W) or any (N, ...) → (N, C·H·W), row-major (C order)."""
+    """Flatten each example into one row, in row-major (C) order.
+
+    Inputs:
+    - x: (N, C, H, W), or any (N, ...) with at least 2 dimensions
+
+    Returns (N, D) with D = C·H·W (the product of all axes after the first).
+
+    >>> flatten(np.arange(8.0).reshape(2, 1, 2, 2)).tolist()
+    [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]
+    >>> flatten(np.zeros((5, 16, 2, 2))).shape
+    (5, 64)
+    """
     x = as_float_array(x, "x")
     if x.ndim < 2:
         raise ValueError(f"x must be a batch (N, ...) with at least 2 dimensions, got {x.shape}")
@@ -42,9 +72,17 @@ def _check_dense(x, w):
 
 
 def dense(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Fully connected layer: x @ w + b.
+    """Fully connected layer: out = x @ w + b.
 
-    Inputs: x (N, D), w (D, K), b (K,). Returns (N, K).
+    Inputs:
+    - x: (N, D), one flattened example per row
+    - w: weights, (D, K)
+    - b: biases, (K,)
+
+    Returns (N, K).
+
+    >>> dense(np.ones((2, 3)), np.ones((3, 4)), np.array([0.0, 1.0, 2.0, 3.0])).tolist()
+    [[3.0, 4.0, 5.0, 6.0], [3.0, 4.0, 5.0, 6.0]]
     """
     x, w = _check_dense(x, w)
     b = as_float_array(b, "b", 1, "(K,)")
@@ -55,7 +93,18 @@ def dense(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def dense_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray):
-    """Gradients of ``dense``: returns (dx (N, D), dw (D, K), db (K,)) for dout (N, K)."""
+    """Gradients of ``dense`` (out = x @ w + b) with respect to x, w and b.
+
+    Inputs:
+    - dout: upstream gradient, (N, K)
+    - x: (N, D) and w: (D, K), as given to ``dense``
+
+    Returns a tuple (dx (N, D), dw (D, K), db (K,)).
+
+    >>> dx, dw, db = dense_backward(np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3)))
+    >>> dx.shape, dw.shape, db.tolist()
+    ((2, 4), (4, 3), [2.0, 2.0, 2.0])
+    """
     x, w = _check_dense(x, w)
     dout = as_float_array(dout, "dout", 2, "(N, K)")
     if dout.shape != (x.shape[0], w.shape[1]):
@@ -66,8 +115,17 @@ def dense_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray):
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Class probabilities from scores, along the last axis.
 
+    Inputs:
+    - logits: scores, (N, K) (or any shape; the classes are the last axis)
+
+    Returns probabilities of the same shape, (N, K), each row summing to 1:
+    p[n, k] = exp(logits[n, k]) / sum over j of exp(logits[n, j]).
+
     Subtracting each row's maximum first changes nothing mathematically but keeps
     ``exp`` from overflowing for scores like 1000.
+
+    >>> softmax(np.array([[0.0, 0.0], [1000.0, 1000.0]])).tolist()
+    [[0.5, 0.5], [0.5, 0.5]]
     """
     z = as_float_array(logits, "logits")
     z = z - z.max(axis=-1, keepdims=True)
@@ -100,7 +158,16 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
 def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
     """Mean cross-entropy loss: average over the batch of −log softmax(logits)[label].
 
-    Inputs: logits (N, K), labels (N,) integers in 0..K−1. Returns a Python float.
+    Inputs:
+    - logits: scores, (N, K)
+    - labels: (N,) integers in 0..K−1
+
+    Returns a Python float: L = −(1/N) · sum over n of log softmax(logits)[n, labels[n]].
+
+    Equal scores over K = 4 classes give every class 1/4, so the loss is log 4 ≈ 1.3863:
+
+    >>> round(cross_entropy(np.zeros((2, 4)), np.array([0, 3])), 4)
+    1.3863
     """
     logits, labels = _check_labels(logits, labels)
     return float(-log_softmax(logits)[np.arange(len(labels)), labels].mean())

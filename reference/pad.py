@@ -17,9 +17,12 @@ def zero_pad(x: np.ndarray, pad: int | tuple) -> np.ndarray:
 
     Returns an array of shape (..., H + top + bottom, W + left + right), float64
     (float32 if ``x`` is float32), with ``x`` in the middle and zeros around it.
+    ``x`` itself is left unchanged.
 
-    >>> zero_pad(np.ones((2, 2)), 1).shape
-    (4, 4)
+    >>> zero_pad(np.ones((1, 1)), 1).tolist()
+    [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    >>> zero_pad(np.ones((7, 7)), 1).shape, zero_pad(np.ones((3, 7, 7)), ((0, 1), (2, 0))).shape
+    ((9, 9), (3, 8, 9))
     """
     x = as_float_array(x, "x")
     if x.ndim < 2:

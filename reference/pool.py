@@ -31,7 +31,7 @@ def _max_over_windows(x, size_hw, stride_hw, out_hw) -> np.ndarray:
 
 
 def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
-    """Max pooling: the largest value in each window.
+    """Max pooling: the largest value in each window, channel by channel.
 
     Inputs:
     - x: (N, C, H, W)
@@ -39,11 +39,14 @@ def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
     - stride: int or (sh, sw); None means the window size
     - padding: as for ``conv2d``; padded cells count as −inf, so they never win
 
-    Returns (N, C, OH, OW).
+    Returns (N, C, OH, OW), OH = (H + 2P − ph)/sh + 1 (likewise OW);
+    out[n, c, i, j] = max over p, q of x[n, c, i*sh + p, j*sw + q].
 
     >>> max_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0]
     array([[ 5.,  7.],
            [13., 15.]])
+    >>> max_pool2d(np.zeros((2, 6, 28, 28))).shape
+    (2, 6, 14, 14)
     """
     x, size_hw, stride_hw, pads, out_hw = _pool_setup(x, size, stride, padding)
     (t, b), (left, r) = pads
@@ -67,14 +70,18 @@ def max_pool2d_loops(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarra
 
 
 def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
-    """Average pooling: the mean of each window (no padding).
+    """Average pooling: the mean of each window (no padding), channel by channel.
 
     Inputs:
     - x: (N, C, H, W)
     - size: window, int or (ph, pw)
     - stride: int or (sh, sw); None means the window size
 
-    Returns (N, C, OH, OW).
+    Returns (N, C, OH, OW), OH = (H − ph)/sh + 1 (likewise OW);
+    out[n, c, i, j] = mean over p, q of x[n, c, i*sh + p, j*sw + q].
+
+    >>> avg_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0].tolist()
+    [[2.5, 4.5], [10.5, 12.5]]
     """
     x, size_hw, stride_hw, _, out_hw = _pool_setup(x, size, stride, 0)
     total = sum(_offset_views(x, size_hw, stride_hw, out_hw))
@@ -86,10 +93,14 @@ def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) ->
 
     Inputs:
     - dout: upstream gradient, (N, C, OH, OW)
-    - x, size, stride: as given to ``max_pool2d``
+    - x, size, stride: as given to ``max_pool2d``; x (N, C, H, W)
 
     Returns dx, (N, C, H, W): each window's gradient goes to the cell that held its
     maximum (the first one, reading row by row, when several tie); the rest get zero.
+
+    >>> x = np.array([[[[1.0, 2.0], [4.0, 3.0]]]])
+    >>> max_pool2d_backward(np.array([[[[10.0]]]]), x)[0, 0].tolist()
+    [[0.0, 0.0], [10.0, 0.0]]
     """
     x, size_hw, stride_hw, _, out_hw = _pool_setup(x, size, stride, 0)
     dout = as_float_array(dout, "dout", 4, "(N, C, OH, OW)")

@@ -36,8 +36,16 @@ PARAM_SHAPES = {
 def init_tiny_cnn(seed: int = 0) -> dict[str, np.ndarray]:
     """Random starting weights (He initialisation), zero biases; float64.
 
+    Inputs:
+    - seed: for the random generator; the same seed gives the same weights
+
     Returns a dict with keys conv1_w (8, 1, 3, 3), conv1_b (8,), conv2_w (16, 8, 3, 3),
-    conv2_b (16,), fc_w (64, 10), fc_b (10,).
+    conv2_b (16,), fc_w (64, 10), fc_b (10,). Each weight is drawn from a normal
+    distribution with standard deviation sqrt(2 / fan_in).
+
+    >>> params = init_tiny_cnn(seed=0)
+    >>> params["conv1_w"].shape, params["fc_w"].shape, float(abs(params["fc_b"]).sum())
+    ((8, 1, 3, 3), (64, 10), 0.0)
     """
     rng = np.random.default_rng(seed)
     params = {}
@@ -84,15 +92,40 @@ def _forward(x, p):
 
 
 def tiny_cnn_forward(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
-    """Class scores for a batch of digits: x (N, 1, 8, 8) → logits (N, 10)."""
+    """Class scores for a batch of 8×8 digits.
+
+    Layers: conv 3×3 with 8 filters, padding 1 → ReLU → max-pool 2 → (N, 8, 4, 4);
+    conv 3×3 with 16 filters, padding 1 → ReLU → max-pool 2 → (N, 16, 2, 2);
+    flatten → (N, 64); dense → (N, 10).
+
+    Inputs:
+    - x: images, (N, 1, 8, 8)
+    - params: weights as from ``init_tiny_cnn``
+
+    Returns logits, (N, 10): one score per digit class.
+
+    >>> tiny_cnn_forward(np.zeros((5, 1, 8, 8)), init_tiny_cnn()).shape
+    (5, 10)
+    """
     return _forward(_check_images(x), _check_params(params))[0]
 
 
 def tiny_cnn_loss_and_grads(x: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray]):
     """Mean cross-entropy loss and its gradient for every parameter.
 
-    Inputs: x (N, 1, 8, 8), y (N,) integer labels, params as from ``init_tiny_cnn``.
+    Inputs:
+    - x: images, (N, 1, 8, 8)
+    - y: (N,) integer labels in 0..9
+    - params: as from ``init_tiny_cnn``
+
     Returns (loss: float, grads: dict with the keys and shapes of params).
+
+    Blank images and zero biases give equal scores, so the loss is log 10 ≈ 2.3026:
+
+    >>> loss, grads = tiny_cnn_loss_and_grads(np.zeros((2, 1, 8, 8)), np.array([3, 7]),
+    ...                                       init_tiny_cnn())
+    >>> round(loss, 4), grads["conv1_w"].shape, grads["fc_b"].shape
+    (2.3026, (8, 1, 3, 3), (10,))
     """
     x, p = _check_images(x), _check_params(params)
     logits, (a1, h1, a2, h2, flat) = _forward(x, p)

@@ -48,6 +48,10 @@ def train_tiny_cnn(
 
     Returns a dict: ``params`` (the trained weights), ``loss_history`` (mean training
     loss per epoch) and ``test_accuracy`` (a float in [0, 1]; None without test data).
+
+    >>> result = train_tiny_cnn(np.zeros((4, 1, 8, 8)), np.array([0, 1, 2, 3]), epochs=2)
+    >>> sorted(result), len(result["loss_history"]), result["test_accuracy"]
+    (['loss_history', 'params', 'test_accuracy'], 2, None)
     """
     epochs = positive_int(epochs, "epochs")
     batch_size = positive_int(batch_size, "batch_size")

@@ -155,19 +155,23 @@ def output_size(n: int, f: int, stride: int = 1, padding: int | tuple | str = 0)
     """Number of positions a filter of size ``f`` takes along an axis of ``n`` pixels.
 
     Inputs:
-    - n: input size along the axis (>= 1)
+    - n: input size along the axis (>= 1), e.g. H or W of an (H, W) image
     - f: filter size along the axis (>= 1)
     - stride: step between positions (>= 1)
     - padding: zeros on each side ``p``, or ``(before, after)``, or ``"valid"`` / ``"same"``
 
-    Returns the output size ``(n + 2p - f) / stride + 1``.
+    Returns an int, the output size ``(n + 2p - f) / stride + 1``.
 
     Raises ``ValueError`` when that is not a positive whole number; the message shows
-    the arithmetic, e.g. ``(7 + 2·0 − 3) / 3 + 1 = 2.33 is not an integer``.
-    ``"valid"`` rounds down instead (TensorFlow), ``"same"`` gives ``ceil(n / stride)``.
+    the arithmetic. ``"valid"`` rounds down instead (TensorFlow), ``"same"`` gives
+    ``ceil(n / stride)``.
 
     >>> output_size(7, 3, 1), output_size(7, 3, 2), output_size(7, 3, 1, padding=1)
     (5, 3, 7)
+    >>> output_size(7, 3, 3)
+    Traceback (most recent call last):
+        ...
+    ValueError: (7 + 2·0 − 3) / 3 + 1 = 2.33 is not an integer
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -176,9 +180,14 @@ def output_size(n: int, f: int, stride: int = 1, padding: int | tuple | str = 0)
 def same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
     """Zeros ``(before, after)`` that TensorFlow's ``"same"`` adds along one axis.
 
-    The output has ``ceil(n / stride)`` positions; the padding needed for that is
-    ``max((out - 1) * stride + f - n, 0)`` in total, split evenly with the odd pixel
-    going after (bottom / right).
+    Inputs:
+    - n: input size along the axis (>= 1)
+    - f: filter size along the axis (>= 1)
+    - stride: step between positions (>= 1)
+
+    Returns a pair of ints ``(before, after)``. The output has ``ceil(n / stride)``
+    positions; the padding needed for that is ``max((out - 1) * stride + f - n, 0)`` in
+    total, split evenly with the odd pixel going after (bottom / right).
 
     >>> same_padding(7, 3), same_padding(8, 3, 2), same_padding(5, 4)
     ((1, 1), (0, 1), (1, 2))
@@ -238,9 +247,12 @@ def zero_pad(x: np.ndarray, pad: int | tuple) -> np.ndarray:
 
     Returns an array of shape (..., H + top + bottom, W + left + right), float64
     (float32 if ``x`` is float32), with ``x`` in the middle and zeros around it.
+    ``x`` itself is left unchanged.
 
-    >>> zero_pad(np.ones((2, 2)), 1).shape
-    (4, 4)
+    >>> zero_pad(np.ones((1, 1)), 1).tolist()
+    [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    >>> zero_pad(np.ones((7, 7)), 1).shape, zero_pad(np.ones((3, 7, 7)), ((0, 1), (2, 0))).shape
+    ((9, 9), (3, 8, 9))
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -283,11 +295,16 @@ def conv2d_single(
     - padding: int, (ph, pw), ((top, bottom), (left, right)), "valid" or "same"
 
     Returns the feature map, shape (OH, OW) with OH = (H + 2P − FH)/S + 1 and
-    OW = (W + 2P − FW)/S + 1.
+    OW = (W + 2P − FW)/S + 1; out[i, j] = sum over p, q of
+    imagepad[i*sh + p, j*sw + q] * kernel[p, q] + bias.
+
+    A 4×4 image and a 3×3 filter of ones give a 2×2 map (0+1+2+4+5+6+8+9+10 = 45):
 
     >>> conv2d_single(np.arange(16.).reshape(4, 4), np.ones((3, 3)))
     array([[45., 54.],
            [81., 90.]])
+    >>> [conv2d_single(np.ones((7, 7)), np.ones((3, 3)), stride=s).shape for s in (1, 2)]
+    [(5, 5), (3, 3)]
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -318,6 +335,19 @@ def _windows(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
     (sh, sw), (oh, ow) = stride_hw, out_hw
     win = sliding_window_view(xp, f_hw, axis=(2, 3))
     return win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
+
+
+def _offset_views(x: np.ndarray, size_hw, stride_hw, out_hw):
+    """For each cell (p, q) of the window, row by row: the view of that cell in every
+    window at once, x[:, :, i·sh + p, j·sw + q] over all (i, j), shape (N, C, OH, OW).
+
+    A window of ph × pw cells is then handled with ph·pw whole-array operations instead
+    of a loop over output pixels (pooling, and the convolution's backward pass).
+    """
+    (ph, pw), (sh, sw), (oh, ow) = size_hw, stride_hw, out_hw
+    for p in range(ph):
+        for q in range(pw):
+            yield x[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw]
 
 
 def _im2col_batches(xp: np.ndarray, f_hw, stride_hw, out_hw, budget: int = 1 << 20):
@@ -357,8 +387,13 @@ def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndar
     out[n, f, i, j] = sum over c, p, q of xpad[n, c, i*sh + p, j*sw + q] * w[f, c, p, q] + b[f].
     float32 if x and w are float32, else float64.
 
+    A 32×32×3 image and six 5×5×3 filters give six 28×28 maps; one 3×3×2 filter of
+    ones over a 3×3×2 image of ones gives 2·9 = 18, plus its bias 1:
+
     >>> conv2d(np.zeros((1, 3, 32, 32)), np.zeros((6, 3, 5, 5))).shape
     (1, 6, 28, 28)
+    >>> conv2d(np.ones((1, 2, 3, 3)), np.ones((1, 2, 3, 3)), np.array([1.0])).tolist()
+    [[[[19.0]]]]
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -369,11 +404,19 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
 
     Inputs:
     - dout: upstream gradient, (N, F, OH, OW)
-    - x, w, stride, padding: as given to ``conv2d``
+    - x, w, stride, padding: as given to ``conv2d``; x (N, C, H, W), w (F, C, FH, FW)
 
     Returns (dx, dw, db) with the shapes of x (N, C, H, W), w (F, C, FH, FW) and b (F,).
     Each output pixel out[n, f, i, j] received x-window · w[f]; so its gradient flows back
     to w[f] scaled by that window, and to that window scaled by w[f].
+
+    A 3×3 image of ones, a 2×2 filter of ones, dout all ones: each input pixel gets one
+    1 per window that covers it, each weight sees four pixels, the bias four outputs:
+
+    >>> dx, dw, db = conv2d_backward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)),
+    ...                              np.ones((1, 1, 2, 2)))
+    >>> dx[0, 0].tolist(), dw[0, 0].tolist(), db.tolist()
+    ([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]], [[4.0, 4.0], [4.0, 4.0]], [4.0])
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -388,19 +431,6 @@ def _pool_setup(x, size, stride, padding):
     return x, size_hw, stride_hw, pads, out_hw
 
 
-def _offset_views(x: np.ndarray, size_hw, stride_hw, out_hw):
-    """For each cell (p, q) of the window, row by row: the view of that cell in every
-    window at once, x[:, :, i·sh + p, j·sw + q] over all (i, j), shape (N, C, OH, OW).
-
-    A window of ph × pw cells is then reduced with ph·pw whole-array operations instead
-    of a loop over output pixels.
-    """
-    (ph, pw), (sh, sw), (oh, ow) = size_hw, stride_hw, out_hw
-    for p in range(ph):
-        for q in range(pw):
-            yield x[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw]
-
-
 def _max_over_windows(x, size_hw, stride_hw, out_hw) -> np.ndarray:
     views = _offset_views(x, size_hw, stride_hw, out_hw)
     out = next(views).copy()
@@ -410,7 +440,7 @@ def _max_over_windows(x, size_hw, stride_hw, out_hw) -> np.ndarray:
 
 
 def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
-    """Max pooling: the largest value in each window.
+    """Max pooling: the largest value in each window, channel by channel.
 
     Inputs:
     - x: (N, C, H, W)
@@ -418,25 +448,32 @@ def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
     - stride: int or (sh, sw); None means the window size
     - padding: as for ``conv2d``; padded cells count as −inf, so they never win
 
-    Returns (N, C, OH, OW).
+    Returns (N, C, OH, OW), OH = (H + 2P − ph)/sh + 1 (likewise OW);
+    out[n, c, i, j] = max over p, q of x[n, c, i*sh + p, j*sw + q].
 
     >>> max_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0]
     array([[ 5.,  7.],
            [13., 15.]])
+    >>> max_pool2d(np.zeros((2, 6, 28, 28))).shape
+    (2, 6, 14, 14)
     """
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
 def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
-    """Average pooling: the mean of each window (no padding).
+    """Average pooling: the mean of each window (no padding), channel by channel.
 
     Inputs:
     - x: (N, C, H, W)
     - size: window, int or (ph, pw)
     - stride: int or (sh, sw); None means the window size
 
-    Returns (N, C, OH, OW).
+    Returns (N, C, OH, OW), OH = (H − ph)/sh + 1 (likewise OW);
+    out[n, c, i, j] = mean over p, q of x[n, c, i*sh + p, j*sw + q].
+
+    >>> avg_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0].tolist()
+    [[2.5, 4.5], [10.5, 12.5]]
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -447,10 +484,14 @@ def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) ->
 
     Inputs:
     - dout: upstream gradient, (N, C, OH, OW)
-    - x, size, stride: as given to ``max_pool2d``
+    - x, size, stride: as given to ``max_pool2d``; x (N, C, H, W)
 
     Returns dx, (N, C, H, W): each window's gradient goes to the cell that held its
     maximum (the first one, reading row by row, when several tie); the rest get zero.
+
+    >>> x = np.array([[[[1.0, 2.0], [4.0, 3.0]]]])
+    >>> max_pool2d_backward(np.array([[[[10.0]]]]), x)[0, 0].tolist()
+    [[0.0, 0.0], [10.0, 0.0]]
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -458,19 +499,49 @@ def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) ->
 # ── reference/layers.py ───────────────────────────────────────────────────────────────────────────
 
 def relu(x: np.ndarray) -> np.ndarray:
-    """ReLU: max(x, 0) element by element; same shape as x."""
+    """ReLU, element by element: out = max(x, 0).
+
+    Inputs:
+    - x: array of any shape, e.g. (N, C, H, W)
+
+    Returns an array of the same shape as x.
+
+    >>> relu(np.array([[-2.0, 0.0, 3.0]])).tolist()
+    [[0.0, 0.0, 3.0]]
+    """
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
 def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Gradient of ``relu``: dout where x > 0, else 0; same shape as x."""
+    """Gradient of ``relu``: dx = dout where x > 0, else 0 (also 0 at x = 0).
+
+    Inputs:
+    - dout: upstream gradient, same shape as x
+    - x: the input ``relu`` was given, any shape, e.g. (N, C, H, W)
+
+    Returns dx, the same shape as x.
+
+    >>> relu_backward(np.array([[5.0, 5.0, 5.0]]), np.array([[-1.0, 0.0, 2.0]])).tolist()
+    [[0.0, 0.0, 5.0]]
+    """
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
 def flatten(x: np.ndarray) -> np.ndarray:
-    """Flatten each example: (N, C, H, W) or any (N, ...) → (N, C·H·W), row-major (C order)."""
+    """Flatten each example into one row, in row-major (C) order.
+
+    Inputs:
+    - x: (N, C, H, W), or any (N, ...) with at least 2 dimensions
+
+    Returns (N, D) with D = C·H·W (the product of all axes after the first).
+
+    >>> flatten(np.arange(8.0).reshape(2, 1, 2, 2)).tolist()
+    [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]
+    >>> flatten(np.zeros((5, 16, 2, 2))).shape
+    (5, 64)
+    """
     # YOUR CODE HERE
     raise NotImplementedError()
 
@@ -487,16 +558,35 @@ def _check_dense(x, w):
 
 
 def dense(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Fully connected layer: x @ w + b.
+    """Fully connected layer: out = x @ w + b.
 
-    Inputs: x (N, D), w (D, K), b (K,). Returns (N, K).
+    Inputs:
+    - x: (N, D), one flattened example per row
+    - w: weights, (D, K)
+    - b: biases, (K,)
+
+    Returns (N, K).
+
+    >>> dense(np.ones((2, 3)), np.ones((3, 4)), np.array([0.0, 1.0, 2.0, 3.0])).tolist()
+    [[3.0, 4.0, 5.0, 6.0], [3.0, 4.0, 5.0, 6.0]]
     """
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
 def dense_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray):
-    """Gradients of ``dense``: returns (dx (N, D), dw (D, K), db (K,)) for dout (N, K)."""
+    """Gradients of ``dense`` (out = x @ w + b) with respect to x, w and b.
+
+    Inputs:
+    - dout: upstream gradient, (N, K)
+    - x: (N, D) and w: (D, K), as given to ``dense``
+
+    Returns a tuple (dx (N, D), dw (D, K), db (K,)).
+
+    >>> dx, dw, db = dense_backward(np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3)))
+    >>> dx.shape, dw.shape, db.tolist()
+    ((2, 4), (4, 3), [2.0, 2.0, 2.0])
+    """
     # YOUR CODE HERE
     raise NotImplementedError()
 
@@ -504,8 +594,17 @@ def dense_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray):
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Class probabilities from scores, along the last axis.
 
+    Inputs:
+    - logits: scores, (N, K) (or any shape; the classes are the last axis)
+
+    Returns probabilities of the same shape, (N, K), each row summing to 1:
+    p[n, k] = exp(logits[n, k]) / sum over j of exp(logits[n, j]).
+
     Subtracting each row's maximum first changes nothing mathematically but keeps
     ``exp`` from overflowing for scores like 1000.
+
+    >>> softmax(np.array([[0.0, 0.0], [1000.0, 1000.0]])).tolist()
+    [[0.5, 0.5], [0.5, 0.5]]
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -536,7 +635,16 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
 def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
     """Mean cross-entropy loss: average over the batch of −log softmax(logits)[label].
 
-    Inputs: logits (N, K), labels (N,) integers in 0..K−1. Returns a Python float.
+    Inputs:
+    - logits: scores, (N, K)
+    - labels: (N,) integers in 0..K−1
+
+    Returns a Python float: L = −(1/N) · sum over n of log softmax(logits)[n, labels[n]].
+
+    Equal scores over K = 4 classes give every class 1/4, so the loss is log 4 ≈ 1.3863:
+
+    >>> round(cross_entropy(np.zeros((2, 4)), np.array([0, 3])), 4)
+    1.3863
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -558,11 +666,17 @@ def numerical_gradient(
 
     Inputs:
     - f: function taking an array shaped like x and returning a number
-    - x: point at which to differentiate (float64; changed in place while it works,
-      and restored before returning)
+    - x: point at which to differentiate, float64 of any shape, e.g. (D,) or (N, C, H, W)
+      (changed in place while it works, and restored before returning)
     - h: step
 
     Returns an array shaped like x: (f(x + h·e_i) − f(x − h·e_i)) / 2h for each element i.
+
+    The sum of squares has gradient 2x:
+
+    >>> g = numerical_gradient(lambda v: float((v ** 2).sum()), np.array([1.0, -2.0, 3.0]))
+    >>> np.round(g, 6).tolist()
+    [2.0, -4.0, 6.0]
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -582,8 +696,16 @@ PARAM_SHAPES = {
 def init_tiny_cnn(seed: int = 0) -> dict[str, np.ndarray]:
     """Random starting weights (He initialisation), zero biases; float64.
 
+    Inputs:
+    - seed: for the random generator; the same seed gives the same weights
+
     Returns a dict with keys conv1_w (8, 1, 3, 3), conv1_b (8,), conv2_w (16, 8, 3, 3),
-    conv2_b (16,), fc_w (64, 10), fc_b (10,).
+    conv2_b (16,), fc_w (64, 10), fc_b (10,). Each weight is drawn from a normal
+    distribution with standard deviation sqrt(2 / fan_in).
+
+    >>> params = init_tiny_cnn(seed=0)
+    >>> params["conv1_w"].shape, params["fc_w"].shape, float(abs(params["fc_b"]).sum())
+    ((8, 1, 3, 3), (64, 10), 0.0)
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -612,7 +734,21 @@ def _check_images(x) -> np.ndarray:
 
 
 def tiny_cnn_forward(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
-    """Class scores for a batch of digits: x (N, 1, 8, 8) → logits (N, 10)."""
+    """Class scores for a batch of 8×8 digits.
+
+    Layers: conv 3×3 with 8 filters, padding 1 → ReLU → max-pool 2 → (N, 8, 4, 4);
+    conv 3×3 with 16 filters, padding 1 → ReLU → max-pool 2 → (N, 16, 2, 2);
+    flatten → (N, 64); dense → (N, 10).
+
+    Inputs:
+    - x: images, (N, 1, 8, 8)
+    - params: weights as from ``init_tiny_cnn``
+
+    Returns logits, (N, 10): one score per digit class.
+
+    >>> tiny_cnn_forward(np.zeros((5, 1, 8, 8)), init_tiny_cnn()).shape
+    (5, 10)
+    """
     # YOUR CODE HERE
     raise NotImplementedError()
 
@@ -620,8 +756,19 @@ def tiny_cnn_forward(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray
 def tiny_cnn_loss_and_grads(x: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray]):
     """Mean cross-entropy loss and its gradient for every parameter.
 
-    Inputs: x (N, 1, 8, 8), y (N,) integer labels, params as from ``init_tiny_cnn``.
+    Inputs:
+    - x: images, (N, 1, 8, 8)
+    - y: (N,) integer labels in 0..9
+    - params: as from ``init_tiny_cnn``
+
     Returns (loss: float, grads: dict with the keys and shapes of params).
+
+    Blank images and zero biases give equal scores, so the loss is log 10 ≈ 2.3026:
+
+    >>> loss, grads = tiny_cnn_loss_and_grads(np.zeros((2, 1, 8, 8)), np.array([3, 7]),
+    ...                                       init_tiny_cnn())
+    >>> round(loss, 4), grads["conv1_w"].shape, grads["fc_b"].shape
+    (2.3026, (8, 1, 3, 3), (10,))
     """
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -685,6 +832,10 @@ def train_tiny_cnn(
 
     Returns a dict: ``params`` (the trained weights), ``loss_history`` (mean training
     loss per epoch) and ``test_accuracy`` (a float in [0, 1]; None without test data).
+
+    >>> result = train_tiny_cnn(np.zeros((4, 1, 8, 8)), np.array([0, 1, 2, 3]), epochs=2)
+    >>> sorted(result), len(result["loss_history"]), result["test_accuracy"]
+    (['loss_history', 'params', 'test_accuracy'], 2, None)
     """
     # YOUR CODE HERE
     raise NotImplementedError()
