@@ -120,3 +120,14 @@ def item(name: str) -> Item:
         if it.name == name:
             return it
     raise KeyError(f"no rubric item named {name!r}")
+
+
+def markdown_table() -> str:
+    """The rubric as the Markdown table the README shows (a test keeps them equal)."""
+    lines = ["| notebook | item | points |", "|---|---|---:|"]
+    for part in PARTS:
+        for it in ITEMS:
+            if it.function in part.functions:
+                lines.append(f"| {part.stem} | `{it.name}` | {it.points} |")
+    lines.append(f"| | **total** | **{TOTAL_POINTS}** |")
+    return "\n".join(lines)
