@@ -477,6 +477,9 @@ class SandboxedStudent:
     submission did not load), ``output_tail`` (the last output printed while loading).
     """
 
+    #: Student code never runs in this process, so the engine need not guard numpy here.
+    runs_in_process = False
+
     def __init__(
         self,
         submission: Submission | str | Path,
