@@ -53,7 +53,7 @@ ITEMS: tuple[Item, ...] = (
     # 2. Padding
     Item("zero_pad: shape and placement", 3),
     Item("zero_pad: per-side padding", 2),
-    Item("zero_pad: leaves the input unchanged", 1),
+    Item("zero_pad: copies values exactly", 1),
     # 3. Convolution
     Item("conv2d_single: lecture examples", 3),
     Item("conv2d_single: random images and filters", 4),

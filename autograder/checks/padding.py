@@ -42,7 +42,7 @@ def zero_pad_per_side(student, x: np.ndarray, sides) -> None:
 
 
 @check(
-    "zero_pad: leaves the input unchanged",
+    "zero_pad: copies values exactly",
     hint="Copy the image's values exactly into a new array of the same float dtype "
     "(float32 stays float32); do not round or convert them.",
 )
