@@ -298,6 +298,17 @@ what a PATH means:
 """
 
 
+def positive_seconds(text: str) -> float:
+    """argparse type for --timeout: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -306,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--workers", type=int, default=None,
                        help="submissions graded at once (default: number of cores)")
-        p.add_argument("--timeout", type=float, default=None,
+        p.add_argument("--timeout", type=positive_seconds, default=None,
                        help="seconds each call of a student function may take")
         p.add_argument("--seed", type=int, default=0, help="seed for the generated cases")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -327,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="run the public checks on your file")
     check.add_argument("file", metavar="FILE", help="your .py or .ipynb file")
-    check.add_argument("--timeout", type=float, default=None,
+    check.add_argument("--timeout", type=positive_seconds, default=None,
                        help="seconds each call of a function may take")
     check.set_defaults(run=_cmd_check)
 
@@ -347,7 +358,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["course"]:  # everything after it is autograder.course's own arguments
         return _cmd_course(argparse.Namespace(rest=argv[1:]))
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "grade" and args.gradescope and len(args.paths) != 1:
+        parser.error(f"--gradescope grades exactly one submission, got {len(args.paths)} paths")
     return args.run(args)
 
 

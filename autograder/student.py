@@ -70,4 +70,6 @@ class InProcessStudent:
         try:
             return protocol.decode(protocol.encode(result))
         except protocol.ProtocolError as exc:
-            raise StudentError("TypeError", f"{function} returned something that is not plain data: {exc}") from None
+            raise StudentError(
+                "TypeError", f"{function} returned something that is not plain data: {exc}"
+            ) from None

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder import rubric
+from autograder.cli import main
 from autograder.examples import example_class, read, stub_source
 
 BIN = Path(sys.executable).parent
@@ -100,8 +101,9 @@ def test_a_broken_file_is_contained_and_the_reason_given(demo, name, why):
 def test_the_hanging_function_times_out_on_its_own_items(demo):
     _, out = demo
     expected = set(CLASS["hangs"].expectations()["EXPECTED_LOST"])
-    assert all("longer than" in t["output"] for t in results(out, "hangs")["tests"]
-               if t["name"] in expected)
+    tests = {t["name"]: t for t in results(out, "hangs")["tests"]}
+    assert expected and expected <= set(tests)
+    assert all("longer than" in tests[name]["output"] for name in expected)
 
 
 def test_patching_numpy_gains_nothing(demo):
@@ -314,3 +316,17 @@ def test_the_stub_student_leaves_open_what_the_assignment_stub_does():
 def test_course_is_passed_to_the_nbgrader_cycle():
     proc = run(AUTOGRADER, "course", "--help")
     assert proc.returncode == 0 and "nbgrader" in proc.stdout
+
+
+@pytest.mark.parametrize("argv", [
+    ["grade", "a.py", "--out", "o", "--timeout", "0"],
+    ["grade", "a.py", "--out", "o", "--timeout", "-1"],
+    ["check", "a.py", "--timeout", "soon"],
+    ["grade", "a.py", "b.py", "--out", "o", "--gradescope"],
+])
+def test_bad_options_are_refused_with_a_usage_error(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "seconds" in err or "exactly one submission" in err
