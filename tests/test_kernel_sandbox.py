@@ -69,6 +69,7 @@ def test_a_kernel_writes_its_own_folder_and_nothing_of_the_course(course):
         probe(bob_nb),
         probe(course / "gradebook.db"),
         f"print(os.path.exists({str(course / 'submitted')!r}))",
+        probe(alice / "scratch.txt"),
     )
     assert out[0] == str(alice)
     assert out[1] == "['scratch.txt']" and (alice / "scratch.txt").read_text() == "mine"
@@ -77,6 +78,7 @@ def test_a_kernel_writes_its_own_folder_and_nothing_of_the_course(course):
     # a file "written" there vanishes with the sandbox
     assert "r refused" in out[3] and (course / "gradebook.db").read_text() == "scores"
     assert out[4] == "False"
+    assert out[5] == "r allowed\na allowed"  # the probe can tell
     assert bob_nb.read_text() == "bob's honest work"
 
 
