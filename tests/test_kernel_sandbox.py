@@ -72,7 +72,7 @@ def test_a_kernel_writes_its_own_folder_and_nothing_of_the_course(course):
         probe(alice / "scratch.txt"),
     )
     assert out[0] == str(alice)
-    assert out[1] == "['scratch.txt']" and (alice / "scratch.txt").read_text() == "mine"
+    assert out[1] == "['scratch.txt']" and (alice / "scratch.txt").read_text() == "minetampered"
     assert "r refused" in out[2] and "a refused" in out[2]
     # the gradebook's folder exists in the sandbox only as a mount point in a private tmpfs:
     # a file "written" there vanishes with the sandbox
