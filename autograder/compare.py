@@ -192,7 +192,8 @@ def _check_float_dtype(got: np.ndarray, expected: np.ndarray, fail) -> None:
 
 def _compare_arrays(got, expected: np.ndarray, fail, rtol, atol, equal_nan=False) -> None:
     if not isinstance(got, _ndarray):
-        fail(MismatchKind.TYPE, f"expected a numpy array of shape {expected.shape}, got {_type_name(got)}")
+        fail(MismatchKind.TYPE,
+             f"expected a numpy array of shape {expected.shape}, got {_type_name(got)}")
     if got.shape != expected.shape:
         fail(MismatchKind.SHAPE, f"expected shape {expected.shape}, got {got.shape}")
     if expected.dtype.kind == "f":
@@ -266,7 +267,8 @@ def assert_same(
             assert_same(g, e, call, path=sub, **tol)
     elif isinstance(expected, dict):
         if not isinstance(got, dict):
-            fail(MismatchKind.TYPE, f"expected a dict with keys {sorted(expected)}, got {_type_name(got)}")
+            fail(MismatchKind.TYPE,
+                 f"expected a dict with keys {sorted(expected)}, got {_type_name(got)}")
         missing = sorted(set(expected) - set(got))
         if missing:
             fail(MismatchKind.TYPE, f"missing keys {missing}")
@@ -316,7 +318,9 @@ def assert_shape(student: Student, call: Call) -> Any:
     return got
 
 
-def assert_raises(student: Student, call: Call, exc_type: str = "ValueError", why: str = "") -> None:
+def assert_raises(
+    student: Student, call: Call, exc_type: str = "ValueError", why: str = ""
+) -> None:
     """The student's function must raise ``exc_type`` for this call.
 
     A stub's ``NotImplementedError`` is passed on, so it reads as "not implemented yet".
