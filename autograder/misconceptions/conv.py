@@ -12,7 +12,17 @@ from reference.geometry import as_pair
 from ..compare import Call
 from ..results import MismatchKind
 from .catalogue import NOT_APPLICABLE, Args, variant
-from .helpers import CONV, bias_key, conv, expected, has_bias, image_key, kernel_key, pads
+from .helpers import (
+    CONV,
+    bias_key,
+    conv,
+    conv_if_accepted,
+    expected,
+    has_bias,
+    image_key,
+    kernel_key,
+    pads,
+)
 
 VALUE, SHAPE = MismatchKind.VALUE, MismatchKind.SHAPE
 
@@ -63,7 +73,10 @@ def bias_in_channel_loop(call: Call, a: Args) -> Any:
 def bias_on_last_axis(call: Call, a: Args) -> Any:
     if not has_bias(call, a):
         return NOT_APPLICABLE
-    return conv(call, a, b=None) + a["b"]  # broadcasts along the width, as `out + b` does
+    out, b = conv(call, a, b=None), np.asarray(a["b"])
+    if b.ndim != 1 or (b.shape[0] not in (1, out.shape[-1]) and out.shape[-1] != 1):
+        return NOT_APPLICABLE  # `out + b` would not broadcast: the student's code raised
+    return out + b  # broadcasts along the width, as `out + b` does
 
 
 def _stride_one(call: Call, a: Args) -> np.ndarray:
@@ -104,7 +117,7 @@ def padding_all_after(call: Call, a: Args) -> Any:
     (t, b), (left, r) = pads(call, a)
     if not (t or left):
         return NOT_APPLICABLE  # no padding before the image: nothing to misplace
-    return conv(call, a, padding=((0, t + b), (0, left + r)))
+    return conv_if_accepted(call, a, padding=((0, t + b), (0, left + r)))
 
 
 @variant(

@@ -11,7 +11,7 @@ import reference
 from ..compare import Call, Mismatch
 from ..results import MismatchKind
 from .catalogue import NOT_APPLICABLE, Args, matcher, variant
-from .helpers import CONV, conv, pads
+from .helpers import CONV, conv_if_accepted, pads
 
 VALUE, TYPE = MismatchKind.VALUE, MismatchKind.TYPE
 
@@ -39,7 +39,7 @@ def floored(call: Call, a: Args) -> Any:
     if call.function == "output_size":
         p = a["padding"] if isinstance(a["padding"], int) else sum(a["padding"]) / 2
         return int((a["n"] + 2 * p - a["f"]) // a["stride"] + 1)
-    return conv(call, a, padding="valid")
+    return conv_if_accepted(call, a, padding="valid")  # not when the filter is too large
 
 
 @variant(
@@ -104,5 +104,5 @@ def same_pixel_before(call: Call, a: Args) -> Any:
     (t, b), (left, r) = pads(call, a)
     if t == b and left == r:
         return NOT_APPLICABLE  # even padding: no odd pixel to misplace
-    return conv(call, a, padding=((b, t), (r, left)))
+    return conv_if_accepted(call, a, padding=((b, t), (r, left)))
 

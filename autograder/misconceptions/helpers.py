@@ -12,7 +12,7 @@ import reference
 from reference.geometry import as_pair, resolve_padding
 
 from ..compare import Call
-from .catalogue import Args
+from .catalogue import NOT_APPLICABLE, Args
 
 #: The convolution functions (one image and filter, or a batch of them).
 CONV = ("conv2d", "conv2d_single")
@@ -56,6 +56,16 @@ def conv(call: Call, a: Args, **change: Any) -> np.ndarray:
         return reference.conv2d_single(a["image"], a["kernel"], a["bias"], a["stride"],
                                        a["padding"])
     return reference.conv2d(a["x"], a["w"], a["b"], a["stride"], a["padding"])
+
+
+def conv_if_accepted(call: Call, a: Args, **change: Any) -> Any:
+    """:func:`conv` with inputs changed, or NOT_APPLICABLE when the reference rejects the
+    changed inputs (explicit padding must fit exactly where 'same' need not): a student
+    making that mistake got an error there, not an answer."""
+    try:
+        return conv(call, a, **change)
+    except ValueError:
+        return NOT_APPLICABLE
 
 
 def has_bias(call: Call, a: Args) -> bool:

@@ -37,7 +37,9 @@ def max_pool_zero_padded(call: Call, a: Args) -> Any:
 def pool_stride_one(call: Call, a: Args) -> Any:
     if a["stride"] is not None:
         return NOT_APPLICABLE  # a stride was given
-    return getattr(reference, call.function)(a["x"], a["size"], 1)
+    if call.function == "max_pool2d":
+        return reference.max_pool2d(a["x"], a["size"], 1, a["padding"])
+    return reference.avg_pool2d(a["x"], a["size"], 1)
 
 
 @variant(
