@@ -177,6 +177,8 @@ def _timeout_summary(exc: CallTimeout) -> str:
     if limit is None:  # a timeout that did not say its limit: read it from the message
         found = re.search(r"(\d+(?:\.\d+)?)\s*s", str(exc))
         limit = found.group(1) if found else None
+    if isinstance(limit, float):
+        limit = f"{limit:g}"
     if limit is not None:
         return f"your function took longer than {limit} s on this case"
     return "your function took too long on this case"
