@@ -24,7 +24,6 @@ import nbformat
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from support.simulated_students import (
     answer,
     answer_notebooks,
@@ -38,9 +37,9 @@ from autograder.course import DEFAULT_ASSIGNMENT
 from autograder.course.audit import flagged_students
 from autograder.course.config import CANVAS_REGEXP, course_config, prepare_workdir
 from autograder.course.cycle import cycle
+from autograder.course.gradebook import functions_graded_by
 from autograder.course.steps import unreadable_reason
 from autograder.examples import ExampleStudent, example_class, read
-from autograder.course.gradebook import functions_graded_by
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = ROOT / "assignments"

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_nbgrader_cycle import ASSIGNMENT, grades, make_course
-
 from support.simulated_students import answer_notebooks, model_answers
+from test_nbgrader_cycle import ASSIGNMENT, grades, make_course
 
 from autograder import rubric
 from autograder.course.config import course_config

@@ -10,9 +10,9 @@ import pytest
 
 import reference
 from autograder import rubric
+from autograder.course.notebook import score, seed_from_env
 from autograder.engine import grade_items, total
 from autograder.examples import example_class, read
-from autograder.course.notebook import score, seed_from_env
 from autograder.student import InProcessStudent
 
 MODEL_FILE = str(Path(__file__).resolve().parents[1] / "autograder/examples/model_solution.py")

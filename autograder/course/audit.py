@@ -20,8 +20,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import determine_grade, is_grade
 
-from .gradebook import GradedCell, graded_cells, handed_in, open_gradebook, sandboxed_score
 from ..results import GradeRecord
+from .gradebook import GradedCell, graded_cells, handed_in, open_gradebook, sandboxed_score
 
 #: nbgrader prints partial credit as a float; differences below this are rounding
 TOLERANCE = 1e-6
