@@ -81,6 +81,7 @@ def course_config(course_dir: Path | str, exchange: Path | str | None = None,
 
 
 def nbgrader_api(cfg: Config) -> NbGraderAPI:
+    """nbgrader's own Python API (the one formgrader uses), configured by ``cfg``."""
     _venv_on_path()
     return NbGraderAPI(config=cfg)
 
@@ -91,7 +92,6 @@ def _venv_on_path() -> None:
     bindir = str(Path(sys.executable).parent)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
-
 
 
 def prepare_workdir(course: Path | str, work: Path | str) -> Path:

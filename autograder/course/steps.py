@@ -37,7 +37,6 @@ class CycleError(RuntimeError):
     """An nbgrader step failed for the whole class (not one student's submission)."""
 
 
-
 def _check(result: dict, step: str) -> str:
     """The captured log of an nbgrader API call; CycleError if it failed."""
     log = result.get("log", "")
@@ -183,6 +182,8 @@ def export(cfg: Config, dest: Path | str) -> Path:
 
 
 # ---------------------------------------------------------------------------- the student side
+# Here, not in tests/support/: ``autograder course cycle --students`` (a dry run of the
+# exchange) submits through it. What a simulated student types is in tests/support/.
 
 Edit = Callable[[Path], None]  # edits a fetched assignment folder in place, like a student
 
