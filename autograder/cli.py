@@ -10,8 +10,9 @@
         For students: run the public checks on your file. Exit code 0 iff all pass.
     autograder demo [--out DIR]
         Grade the bundled example class and print who got what, and why.
-    autograder course ...
-        The nbgrader cycle (``autograder.course``); ``autograder course --help``.
+    autograder course cycle|release|grade|zip-collect|export|audit ...
+        The nbgrader cycle (``autograder.course``, needs the nbgrader extra);
+        ``autograder course --help``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import rubric
+from .course.cli import add_course_commands  # imports no nbgrader until a subcommand runs
 from .feedback import points_text, sandbox_text
 from .results import GradeRecord
 
@@ -270,19 +272,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-# --------------------------------------------------------------------------- course
-
-
-def _cmd_course(args: argparse.Namespace) -> int:
-    try:
-        from .course import main as course_main
-    except ImportError as exc:  # nbgrader is an optional extra
-        print(f"autograder course needs nbgrader ({exc}); install it with "
-              "pip install 'conv-lab[nbgrader]'", file=sys.stderr)
-        return 2
-    return course_main(args.rest)
-
-
 # --------------------------------------------------------------------------- main
 
 PATH_RULES = """\
@@ -347,17 +336,15 @@ def build_parser() -> argparse.ArgumentParser:
     common(demo)
     demo.set_defaults(run=_cmd_demo)
 
-    course = sub.add_parser("course", add_help=False,
-                            help="the nbgrader cycle (python -m autograder.course; try --help)")
-    course.add_argument("rest", nargs=argparse.REMAINDER)
-    course.set_defaults(run=_cmd_course)
+    course = sub.add_parser("course", help="the nbgrader cycle (needs the nbgrader extra)",
+                            description="The nbgrader cycle, through nbgrader's own Python "
+                            "API; the plain nbgrader commands are in docs/nbgrader.md.")
+    add_course_commands(course)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["course"]:  # everything after it is autograder.course's own arguments
-        return _cmd_course(argparse.Namespace(rest=argv[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "grade" and args.gradescope and len(args.paths) != 1:

@@ -1,0 +1,144 @@
+"""The whole cycle: generate -> release -> students fetch + submit (or an LMS download) ->
+collect -> autograde -> (sandboxed second opinion and audit) -> feedback -> export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from traitlets.config import Config
+
+from .. import rubric
+from ..results import GradeRecord
+from .audit import AuditRow, audit
+from .gradebook import graded_cells, open_gradebook, write_scores
+from .steps import (
+    Edit,
+    autograde,
+    collect,
+    export,
+    fetch_and_submit,
+    generate,
+    generate_feedback,
+    quarantine_unreadable,
+    release,
+    release_feedback,
+    submitted_students,
+    zip_collect,
+)
+
+
+@dataclass
+class CycleResult:
+    """What one run of the cycle produced.
+
+    - students: student ids found in submitted/
+    - problems: student id -> reasons a notebook was not graded normally
+    - grades_csv: path of nbgrader's export (one row per student)
+    """
+
+    course_dir: Path
+    assignment: str
+    students: list[str] = field(default_factory=list)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    grades_csv: Path | None = None
+    records: list[GradeRecord] = field(default_factory=list)
+    audit: list[AuditRow] = field(default_factory=list)
+
+
+def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
+                    **options) -> list[GradeRecord]:
+    """``autograder grade`` on submitted/: each student's notebooks graded in the sandbox,
+    ``workers`` at a time, on the rubric items of this assignment's graded cells only.
+    One record per student, named by nbgrader student id."""
+    from ..grading import SubmissionPath, grade_many
+
+    course_dir = Path(cfg.CourseDirectory.root)
+    with open_gradebook(course_dir, cfg.CourseDirectory.course_id) as gb:
+        functions = {f for cell in graded_cells(gb, assignment) for f in cell.functions}
+    items = [it.name for it in rubric.ITEMS if it.function in functions]
+    subs = [SubmissionPath(s, course_dir / "submitted" / s / assignment)
+            for s in submitted_students(course_dir, assignment)]
+    return grade_many(subs, workers=workers, items=items, **options)
+
+
+def second_opinion(cfg: Config, assignment: str, workers: int | None = None,
+                   reports: Path | str | None = None, write: bool = True
+                   ) -> tuple[list[GradeRecord], list[AuditRow]]:
+    """After ``nbgrader autograde``: grade submitted/ in the sandbox, audit in-kernel vs
+    sandboxed scores, write the sandboxed scores into the gradebook (``write``) and
+    ``autograder grade``'s reports into ``reports``. Returns (records, audit rows)."""
+    course_dir = Path(cfg.CourseDirectory.root)
+    course_id = cfg.CourseDirectory.course_id
+    records = grade_sandboxed(cfg, assignment, workers)
+    rows = audit(course_dir, assignment, records, course_id)
+    if write:
+        write_scores(course_dir, assignment, records, course_id)
+    if reports is not None:
+        from ..report import write_grades_csv, write_student_reports
+
+        for record in records:
+            write_student_reports(record, Path(reports))
+        write_grades_csv(records, Path(reports))
+    return records, rows
+
+
+def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
+                    feedback: bool = True, sandboxed: bool = False,
+                    workers: int | None = None, release: bool = True,
+                    reports: Path | str | None = None) -> CycleResult:
+    """The instructor's half after submissions are in submitted/: quarantine unreadable
+    notebooks, autograde everyone once, (sandboxed: grade again in the sandbox, audit,
+    put the sandboxed scores in the gradebook, and write ``autograder grade``'s reports to
+    ``reports``), feedback, release feedback through the exchange (``release``), export."""
+    course_dir = Path(cfg.CourseDirectory.root)
+    result = CycleResult(course_dir, assignment, submitted_students(course_dir, assignment))
+    _merge(result.problems, quarantine_unreadable(course_dir, assignment))
+    _merge(result.problems, autograde(cfg, assignment))
+    if sandboxed:
+        result.records, result.audit = second_opinion(cfg, assignment, workers, reports)
+    if feedback:
+        generate_feedback(cfg, assignment)
+        if release:
+            release_feedback(cfg, assignment)
+    result.grades_csv = export(cfg, grades_csv)
+    return result
+
+
+def cycle(cfg: Config, assignment: str, students: dict[str, Edit | None] | None = None,
+          downloads: Path | str | None = None, grades_csv: Path | str = "grades.csv",
+          homes: Path | str | None = None, feedback: bool = True, sandboxed: bool = False,
+          workers: int | None = None, reports: Path | str | None = None) -> CycleResult:
+    """generate -> release -> students fetch + submit (or an LMS download) -> collect ->
+    autograde -> feedback -> export.
+
+    Inputs:
+    - students: student id -> how that student edits the released notebooks (None: hands it
+      in untouched); they fetch and submit through the exchange
+    - downloads: instead, a folder of notebooks downloaded from the LMS, collected with
+      ``zip_collect``
+    - homes: where the simulated students' home folders go (default: <course>/students)
+    """
+    course_dir = Path(cfg.CourseDirectory.root)
+    generate(cfg, assignment)
+    skipped: list[str] = []
+    if downloads is not None:
+        skipped = zip_collect(cfg, assignment, downloads)
+    else:
+        release(cfg, assignment)
+        homes = Path(homes) if homes is not None else course_dir / "students"
+        for student, edit in (students or {}).items():
+            fetch_and_submit(cfg, assignment, student, homes / student, edit)
+        collect(cfg, assignment)
+    result = grade_submitted(cfg, assignment, grades_csv, feedback=feedback,
+                             sandboxed=sandboxed, workers=workers, release=downloads is None,
+                             reports=reports)
+    if skipped:
+        result.problems["(LMS download)"] = skipped
+    return result
+
+
+def _merge(into: dict[str, list[str]], more: dict[str, list[str]]) -> None:
+    for student, reasons in more.items():
+        into.setdefault(student, []).extend(reasons)
+
