@@ -142,6 +142,29 @@ def insert_before_first_answer(path: Path, source: str) -> None:
     nbformat.write(nb, path)
 
 
+#: During autograde (its kernel's folder is autograded/<id>/<assignment>), copy the
+#: classmate "model"'s submitted notebooks over its own and hand "model" the blank release;
+#: write down whether the classmate's folder could be seen at all.
+THIEF = """import glob, os, shutil
+here = os.getcwd()
+if os.sep + "autograded" + os.sep in here:
+    course = os.path.dirname(os.path.dirname(os.path.dirname(here)))
+    victim = os.path.join(course, "submitted", "model", "conv_layers")
+    mine = os.path.join(course, "submitted", "thief", "conv_layers")
+    with open("probe.txt", "w") as f:
+        f.write(str(os.path.isdir(victim)))
+    for nb in glob.glob(os.path.join(victim, "*.ipynb")):
+        shutil.copy(nb, mine)
+    for nb in glob.glob(os.path.join(course, "release", "conv_layers", "*.ipynb")):
+        shutil.copy(nb, victim)
+"""
+
+
+def thief(folder: Path) -> None:
+    """Untouched stubs, and an earlier cell that tries to take a classmate's work."""
+    insert_before_first_answer(folder / "01_feature_map_size.ipynb", THIEF)
+
+
 def score_patcher(folder: Path) -> None:
     """Untouched stubs, and an earlier cell that replaces the hidden tests' scoring
     function with one that hands out full points."""
@@ -165,7 +188,8 @@ def exchange_run(tmp_path_factory):
     course_dir = make_course(tmp / "course")
     bug = class_bug()
     students = {"model": model, "untouched": None, "bug": with_bug(bug),
-                "numpy_patcher": numpy_patcher, "score_patcher": score_patcher}
+                "numpy_patcher": numpy_patcher, "score_patcher": score_patcher,
+                "thief": thief}
     cfg = course_config(course_dir, exchange=tmp / "exchange", timeout=TIMEOUT)
     result = cycle(cfg, ASSIGNMENT, students, grades_csv=tmp / "grades.csv",
                           homes=tmp / "homes", sandboxed=True, workers=2)
@@ -202,11 +226,26 @@ def lms_run(exchange_run, tmp_path_factory):
 def test_exchange_cycle_scores_follow_the_rubric(exchange_run):
     result, _, bug, _ = exchange_run
     scores = grades(result.grades_csv)
-    assert set(scores) == {"model", "untouched", "bug", "numpy_patcher", "score_patcher"}
+    assert set(scores) == {"model", "untouched", "bug", "numpy_patcher", "score_patcher",
+                           "thief"}
     assert scores["model"] == MAX
     assert scores["untouched"] == 0
     assert scores["bug"] == MAX - lost_points(bug)
     assert result.problems == {}
+
+
+@pytest.mark.slow
+def test_a_kernel_cannot_take_a_classmates_submission(exchange_run):
+    """The thief's kernel ran in bubblewrap: it could not even see submitted/, so the
+    classmate keeps full marks, the thief keeps its stubs' 0, and nothing changed."""
+    result, _, _, _ = exchange_run
+    scores = grades(result.grades_csv)
+    assert scores["model"] == MAX and scores["thief"] == 0
+    probe = result.course_dir / "autograded" / "thief" / ASSIGNMENT / "probe.txt"
+    assert probe.read_text() == "False"  # the attack ran, and found nothing to take
+    assert result.tampered == {}
+    assert {r.student: r.score for r in result.records}["model"] == MAX
+    assert "thief" not in flagged_students(result.audit)
 
 
 @pytest.mark.slow

@@ -6,8 +6,10 @@
                  feedback, export
     zip-collect  LMS download -> submitted/
     export       gradebook -> grades.csv
-    audit        after nbgrader autograde: grade submitted/ in the sandbox, compare, write
-                 the sandboxed scores
+    snapshot     right after nbgrader collect: a checksummed copy of submitted/
+    audit        after nbgrader autograde: grade the snapshot (else submitted/) in the
+                 sandbox, compare, check submitted/ against the snapshot, write the
+                 sandboxed scores
 
 Each subcommand takes only the options it uses. This module imports nothing from nbgrader
 until a subcommand runs, so ``autograder``'s parser can include these subcommands and
@@ -137,8 +139,13 @@ def add_course_commands(parser: argparse.ArgumentParser) -> None:
     _course_options(p, assignment=False, work=False)
     _grades_option(p)
 
-    p = command("audit", _cmd_audit, "after nbgrader autograde: grade submitted/ in the "
-                                     "sandbox, compare, write the sandboxed scores")
+    p = command("snapshot", _cmd_snapshot, "right after nbgrader collect: a checksummed copy "
+                                           "of submitted/ for audit to grade and verify")
+    _course_options(p, work=False)
+
+    p = command("audit", _cmd_audit, "after nbgrader autograde: grade the snapshot (else "
+                                     "submitted/) in the sandbox, compare, write the "
+                                     "sandboxed scores")
     _course_options(p, work=False)
     _sandboxed_options(p, switch=False)
     p.add_argument("--no-write", action="store_true",
@@ -257,14 +264,43 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from .snapshot import snapshot_dir, take_snapshot
+
+    course_dir = Path(args.course)
+    snap = take_snapshot(course_dir / "submitted", args.assignment,
+                         snapshot_dir(course_dir, args.assignment))
+    print(f"snapshot of {len(snap.files)} submission(s) in {snap.root}")
+    for student, names in sorted(snap.symlinks.items()):
+        print(f"  {student}: symlinks not copied: {', '.join(names)}")
+    return 0
+
+
 def _cmd_audit(args: argparse.Namespace) -> int:
     from .audit import audit_table
     from .cycle import second_opinion
+    from .snapshot import changed_since, load_snapshot, snapshot_dir
 
+    course_dir = Path(args.course)
+    where = snapshot_dir(course_dir, args.assignment)
+    snap, tampered = None, {}
+    if where.is_dir():
+        snap = load_snapshot(where)
+        tampered = changed_since(snap, course_dir / "submitted", args.assignment)
+    else:
+        print(f"no snapshot in {where}: grading submitted/ as it is now (run `autograder "
+              "course snapshot` right after collect, before autograde)")
     _, rows = second_opinion(_config(args), args.assignment, args.workers, args.reports,
-                             write=not args.no_write)
+                             write=not args.no_write, snapshot=snap)
     print(audit_table(rows))
-    return 2 if any(row.flagged for row in rows) else 0
+    _print_tampered(tampered)
+    return 2 if tampered or any(row.flagged for row in rows) else 0
+
+
+def _print_tampered(tampered: dict[str, list[str]]) -> None:
+    for student, notes in sorted(tampered.items()):
+        print(f"CHANGED {student}: submitted/ differs from the snapshot taken before "
+              f"autograde ({'; '.join(notes)}); graded from the snapshot")
 
 
 def _print_result(args: argparse.Namespace, result: Any) -> int:
@@ -276,10 +312,11 @@ def _print_result(args: argparse.Namespace, result: Any) -> int:
     for student, reasons in sorted(result.problems.items()):
         for reason in reasons:
             print(f"  {student}: {reason}")
+    _print_tampered(result.tampered)
     if args.sandboxed:
         print(audit_table(result.audit))
-        return 2 if any(row.flagged for row in result.audit) else 0
-    return 0
+        return 2 if result.tampered or any(row.flagged for row in result.audit) else 0
+    return 2 if result.tampered else 0
 
 
 # ---------------------------------------------------------------------------- main

@@ -19,7 +19,8 @@ from traitlets.config import Config, PyFileConfigLoader
 from . import DEFAULT_ASSIGNMENT, DEFAULT_COURSE_ID
 
 __all__ = ["CANVAS_REGEXP", "DEFAULT_ASSIGNMENT", "DEFAULT_COURSE_ID", "SAFETY", "SANITIZE",
-           "course_config", "nbgrader_api", "prepare_workdir"]
+           "autograde_preprocessors", "course_config", "kernel_sandbox_status", "nbgrader_api",
+           "prepare_workdir"]
 
 #: How Canvas names files in "Download Submissions":
 #: ``<login>[_LATE]_<user id>_<submission id>_<file name>[-<n>].ipynb``
@@ -36,6 +37,35 @@ SANITIZE = [
     "autograder.course.preprocessors.OverwriteCellsSafely",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+#: nbgrader's autograde steps (0.9), with each kernel in bubblewrap (SandboxedExecute)
+AUTOGRADE = [
+    "autograder.course.preprocessors.SandboxedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+
+def kernel_sandbox_status() -> tuple[bool, str]:
+    """(student kernels can run in bubblewrap here, why not)."""
+    from ..sandbox import bubblewrap_status
+
+    usable, _, why = bubblewrap_status()
+    return usable, why
+
+
+def autograde_preprocessors() -> list[str]:
+    """nbgrader's autograde steps for this host: kernels in bubblewrap where it works, else
+    nbgrader's own (unsandboxed) Execute. nbgrader_config.py may use this too, so that a
+    plain ``nbgrader autograde`` sandboxes the kernels as well."""
+    if kernel_sandbox_status()[0]:
+        return list(AUTOGRADE)
+    return ["nbgrader.preprocessors.Execute", *AUTOGRADE[1:]]
+
 
 #: nbgrader settings this cycle relies on. The course's nbgrader_config.py wins where it sets
 #: the same option; explicit arguments (``timeout=``) win over both.
@@ -66,6 +96,7 @@ def course_config(course_dir: Path | str, exchange: Path | str | None = None,
     """
     course_dir = Path(course_dir).resolve()
     cfg = Config({section: dict(values) for section, values in SAFETY.items()})
+    cfg.Autograde.autograde_preprocessors = autograde_preprocessors()
     config_file = course_dir / "nbgrader_config.py"
     if config_file.exists():
         cfg.merge(PyFileConfigLoader(config_file.name, path=str(course_dir)).load_config())

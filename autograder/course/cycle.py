@@ -11,7 +11,9 @@ from traitlets.config import Config
 from .. import rubric
 from ..results import GradeRecord
 from .audit import AuditRow, audit
+from .config import kernel_sandbox_status
 from .gradebook import graded_cells, open_gradebook, write_scores
+from .snapshot import Snapshot, changed_since, snapshot_dir, take_snapshot
 from .steps import (
     Edit,
     autograde,
@@ -35,6 +37,8 @@ class CycleResult:
     - students: student ids found in submitted/
     - problems: student id -> reasons a notebook was not graded normally
     - grades_csv: path of nbgrader's export (one row per student)
+    - tampered: student id -> files in submitted/ that changed during autograde (the
+      sandboxed grading used the snapshot taken before; someone should look)
     """
 
     course_dir: Path
@@ -44,33 +48,42 @@ class CycleResult:
     grades_csv: Path | None = None
     records: list[GradeRecord] = field(default_factory=list)
     audit: list[AuditRow] = field(default_factory=list)
+    tampered: dict[str, list[str]] = field(default_factory=dict)
 
 
 def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
-                    **options) -> list[GradeRecord]:
-    """``autograder grade`` on submitted/: each student's notebooks graded in the sandbox,
-    ``workers`` at a time, on the rubric items of this assignment's graded cells only.
-    One record per student, named by nbgrader student id."""
+                    snapshot: Snapshot | None = None, **options) -> list[GradeRecord]:
+    """``autograder grade`` on the submissions: each student's notebooks graded in the
+    sandbox, ``workers`` at a time, on the rubric items of this assignment's graded cells
+    only. One record per student, named by nbgrader student id.
+
+    ``snapshot``: grade this copy (taken before autograde) instead of submitted/ as it is
+    now, and only its students."""
     from ..grading import SubmissionPath, grade_many
 
     course_dir = Path(cfg.CourseDirectory.root)
     with open_gradebook(course_dir, cfg.CourseDirectory.course_id) as gb:
         functions = {f for cell in graded_cells(gb, assignment) for f in cell.functions}
     items = [it.name for it in rubric.ITEMS if it.function in functions]
-    subs = [SubmissionPath(s, course_dir / "submitted" / s / assignment)
-            for s in submitted_students(course_dir, assignment)]
+    if snapshot is not None:
+        subs = [SubmissionPath(s, snapshot.folder(s)) for s in sorted(snapshot.files)]
+    else:
+        subs = [SubmissionPath(s, course_dir / "submitted" / s / assignment)
+                for s in submitted_students(course_dir, assignment)]
     return grade_many(subs, workers=workers, items=items, **options)
 
 
 def second_opinion(cfg: Config, assignment: str, workers: int | None = None,
-                   reports: Path | str | None = None, write: bool = True
+                   reports: Path | str | None = None, write: bool = True,
+                   snapshot: Snapshot | None = None
                    ) -> tuple[list[GradeRecord], list[AuditRow]]:
-    """After ``nbgrader autograde``: grade submitted/ in the sandbox, audit in-kernel vs
-    sandboxed scores, write the sandboxed scores into the gradebook (``write``) and
-    ``autograder grade``'s reports into ``reports``. Returns (records, audit rows)."""
+    """After ``nbgrader autograde``: grade the submissions in the sandbox (from
+    ``snapshot`` when given), audit in-kernel vs sandboxed scores, write the sandboxed
+    scores into the gradebook (``write``) and ``autograder grade``'s reports into
+    ``reports``. Returns (records, audit rows)."""
     course_dir = Path(cfg.CourseDirectory.root)
     course_id = cfg.CourseDirectory.course_id
-    records = grade_sandboxed(cfg, assignment, workers)
+    records = grade_sandboxed(cfg, assignment, workers, snapshot=snapshot)
     rows = audit(course_dir, assignment, records, course_id)
     if write:
         write_scores(course_dir, assignment, records, course_id)
@@ -88,15 +101,28 @@ def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
                     workers: int | None = None, release: bool = True,
                     reports: Path | str | None = None) -> CycleResult:
     """The instructor's half after submissions are in submitted/: quarantine unreadable
-    notebooks, autograde everyone once, (sandboxed: grade again in the sandbox, audit,
-    put the sandboxed scores in the gradebook, and write ``autograder grade``'s reports to
-    ``reports``), feedback, release feedback through the exchange (``release``), export."""
+    notebooks, take a checksummed snapshot of submitted/, autograde everyone once (each
+    kernel in bubblewrap where it works), check submitted/ against the snapshot,
+    (sandboxed: grade the snapshot in the sandbox, audit, put the sandboxed scores in the
+    gradebook, and write ``autograder grade``'s reports to ``reports``), feedback, release
+    feedback through the exchange (``release``), export."""
     course_dir = Path(cfg.CourseDirectory.root)
     result = CycleResult(course_dir, assignment, submitted_students(course_dir, assignment))
     _merge(result.problems, quarantine_unreadable(course_dir, assignment))
+    snapshot = take_snapshot(course_dir / "submitted", assignment,
+                             snapshot_dir(course_dir, assignment))
+    _merge(result.problems, {s: [f"{name} is a symlink; not graded"
+                                 for name in names] for s, names in snapshot.symlinks.items()})
+    usable, why = kernel_sandbox_status()
+    if not usable:
+        _merge(result.problems, {"(course)": [f"student kernels ran unsandboxed: {why}"]})
     _merge(result.problems, autograde(cfg, assignment))
+    result.tampered = changed_since(snapshot, course_dir / "submitted", assignment)
+    _merge(result.problems, {s: [f"submitted/ changed during autograde: {note}"
+                                 for note in notes] for s, notes in result.tampered.items()})
     if sandboxed:
-        result.records, result.audit = second_opinion(cfg, assignment, workers, reports)
+        result.records, result.audit = second_opinion(cfg, assignment, workers, reports,
+                                                      snapshot=snapshot)
     if feedback:
         generate_feedback(cfg, assignment)
         if release:

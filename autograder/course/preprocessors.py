@@ -1,8 +1,8 @@
-"""nbgrader preprocessors this course adds (named in ``config.SANITIZE`` by dotted path)."""
+"""nbgrader preprocessors this course adds (named in ``config`` by dotted path)."""
 
 from __future__ import annotations
 
-from nbgrader.preprocessors import OverwriteCells
+from nbgrader.preprocessors import Execute, OverwriteCells
 
 
 class OverwriteCellsSafely(OverwriteCells):
@@ -20,3 +20,17 @@ class OverwriteCellsSafely(OverwriteCells):
                 del cell.metadata["nbgrader"]
         return super().preprocess(nb, resources)
 
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute, with each notebook's kernel inside bubblewrap.
+
+    nbgrader passes its own ``kernel_manager_class`` to nbclient (configuring nbclient's
+    option has no effect), so the kernel manager is chosen here: the student's kernel can
+    write only the notebook's own autograded folder (see ``autograder.sandbox.kernel``)."""
+
+    def __init__(self, *args, **kwargs):
+        from ..sandbox.kernel import SandboxedKernelManager
+
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
