@@ -69,9 +69,14 @@ def candidates(report: ClassReport) -> list[tuple[int, str]]:
 
 
 def top_findings(report: ClassReport, n: int = TOP) -> list[str]:
-    """The ``n`` findings concerning the most students, most first."""
-    ranked = sorted(enumerate(candidates(report)), key=lambda p: (-p[1][0], p[0]))
-    return [text for _, (_, text) in ranked[:n]]
+    """The ``n`` findings concerning the most students, most first; the commonest
+    misconception is always among them (it is what a lecture can address)."""
+    found = candidates(report)
+    ranked = [text for _, (_, text) in sorted(enumerate(found), key=lambda p: (-p[1][0], p[0]))]
+    top = ranked[:n]
+    if report.misconceptions and n and found[0][1] not in top:
+        top[-1:] = [found[0][1]]  # candidates() puts the commonest misconception first
+    return top
 
 
 def summary_text(report: ClassReport) -> str:

@@ -9,6 +9,7 @@ the tables and plots and starts each section on a new page.
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Sequence
 
 from .. import rubric
@@ -45,7 +46,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 pre{background:#f6f8fa;padding:.5em;overflow:auto;font-size:.85em;margin:0;
  white-space:pre-wrap;word-break:break-word}
 .side{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:.6em}
-.side>div{border:1px solid #ddd;padding:.4em} nav a{margin-right:1em}
+.side>div{border:1px solid #ddd;padding:.4em} nav a{margin-right:1em} .nowrap{white-space:nowrap}
 .findings li{margin:.3em 0}
 @media print{body{max-width:none;margin:0;font-size:10pt} nav{display:none}
  h2{break-before:page} h2:first-of-type{break-before:auto} tr,pre,.side>div,figure
@@ -108,7 +109,7 @@ def _findings(report: ClassReport) -> str:
 
 def _scores(report: ClassReport) -> str:
     stats = report.score_stats()
-    labels = [f"{lo}–{hi}" for lo, hi in zip(SCORE_BINS, SCORE_BINS[1:], strict=False)]
+    labels = [f"{lo}–{hi}" for lo, hi in itertools.pairwise(SCORE_BINS)]
     chart = _chart(labels, report.histogram(), "score (%)", "students",
                    "점수 구간별 학생 수", "Students per score range")
     n, mean, median = len(report.students), stats["mean"], stats["median"]
@@ -126,7 +127,7 @@ def _items(report: ClassReport) -> str:
     for i in report.items:
         rows.append([
             f"<code>{e(i.name)}</code>", e(i.notebook), points_text(i.points),
-            f"{_bar(i.pass_rate, i.pass_rate < 0.5)} {_pct(i.pass_rate)}",
+            f"<span class=nowrap>{_bar(i.pass_rate, i.pass_rate < 0.5)} {_pct(i.pass_rate)}</span>",
             f"{i.failed}/{i.graded}", str(i.kinds.get("timeout", 0)),
             str(i.kinds.get("crash", 0)), str(i.kinds.get("error", 0)),
         ])
@@ -176,13 +177,13 @@ def _at_risk(report: ClassReport) -> str:
 def _timing(report: ClassReport) -> str:
     seconds = [s.seconds for s in report.students]
     edges = time_edges(seconds)
-    labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(edges, edges[1:], strict=False)]
+    labels = [f"{lo:g}–{hi:g}" for lo, hi in itertools.pairwise(edges)]
     chart = _chart(labels, histogram(seconds, edges), "seconds per submission", "submissions",
                    "제출물 하나를 채점하는 데 걸린 시간", "Time to grade one submission")
     data = report.to_json()["grading_time"]
-    line = both(f"평균 {data['mean']:.1f}초, 중앙값 {data['median']:.1f}초, 최대 {data['max']:.1f}초",
-                f"mean {data['mean']:.1f} s, median {data['median']:.1f} s, "
-                f"longest {data['max']:.1f} s", "p")
+    mean, median, longest = data["mean"], data["median"], data["max"]
+    line = both(f"평균 {mean:.1f}초, 중앙값 {median:.1f}초, 최대 {longest:.1f}초",
+                f"mean {mean:.1f} s, median {median:.1f} s, longest {longest:.1f} s", "p")
     rows = [[e(kind), e(sandbox_text(kind)), str(n)] for kind, n in report.sandboxes.items()]
     table = _table([both("샌드박스", "sandbox"), both("설명", "what it is"),
                     both("제출물 수", "submissions")], rows, {2})
@@ -195,22 +196,28 @@ def _cluster_html(c: Cluster, index: int) -> str:
     for ev in c.evidence:
         if "item" in ev:
             explained = ev["explained_by"]
-            why = (both(f"알려진 실수로 설명됨: {e(explained)} (흔한 실수라 약한 신호)",
-                        f"explained by a known mistake: {e(explained)} (common, a weak signal)")
-                   if explained else both("알려진 실수로 설명되지 않음", "no known mistake explains it"))
+            if explained:
+                why = both(f"알려진 실수로 설명됨: {e(explained)} (흔한 실수라 약한 신호)",
+                           f"explained by a known mistake: {e(explained)} (common: a weak signal)")
+            else:
+                why = both("알려진 실수로 설명되지 않음", "no known mistake explains it")
+            case_title = both("가장 작은 실패 사례", "shrunk case")
             parts.append(f"<p><code>{e(ev['item'])}</code> — {why}</p>"
-                         f'<div class="side"><div><b>{both("가장 작은 실패 사례", "shrunk case")}</b>'
+                         f'<div class="side"><div><b>{case_title}</b>'
                          f"<pre>{e(ev['case'])}</pre></div><div><b>"
                          f"{both('모두가 낸 같은 오답', 'the identical wrong answer')}</b>"
                          f"<pre>{e(ev['got'])}</pre></div></div>")
-        else:
-            model = (both("모범 답안과 같은 코드", "the same code as the model solution")
-                     if ev["model_solution"] else "")
+        elif not ev["model_solution"]:
             sources = "".join(f"<div><b>{e(s)}</b><pre>{e(code)}</pre></div>"
                               for s, code in ev["sources"].items())
             parts.append(f"<p><code>{e(ev['function'])}</code> · fingerprint "
-                         f"<code>{e(ev['fingerprint'])}</code> {model}</p>"
+                         f"<code>{e(ev['fingerprint'])}</code></p>"
                          f'<div class="side">{sources}</div>')
+    model = [ev["function"] for ev in c.evidence if ev.get("model_solution")]
+    if model:
+        names = ", ".join(f"<code>{e(f)}</code>" for f in model)
+        parts.append(f"<p>{both('모범 답안과 같은 코드', 'The same code as the model solution')}"
+                     f": {names}</p>")
     return "".join(parts)
 
 
@@ -221,8 +228,8 @@ def _signals(report: ClassReport) -> str:
         "These are signals for a person to look at, not verdicts or proof of anything. "
         "Students who make the same common mistake on their own give the same wrong answer.",
         "p")
-    out = [f'<div class="note">{intro}</div>',
-           f"<h3>{both('같은 사례에서 똑같은 오답', 'Identical wrong answers on the same case')}</h3>"]
+    title = both("같은 사례에서 똑같은 오답", "Identical wrong answers on the same case")
+    out = [f'<div class="note">{intro}</div>', f"<h3>{title}</h3>"]
     if report.output_clusters:
         out += [_cluster_html(c, i) for i, c in enumerate(report.output_clusters, start=1)]
     else:

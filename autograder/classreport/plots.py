@@ -9,6 +9,7 @@ outside the page.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Sequence
 
@@ -55,8 +56,9 @@ def bar_chart(labels: Sequence[str], counts: Sequence[float], *, xlabel: str, yl
         try:
             positions = range(len(counts))
             ax.bar(positions, counts, color=color, width=0.85)
-            ax.set_xticks(list(positions), list(labels), rotation=0 if len(labels) <= 10 else 45,
-                          ha="center" if len(labels) <= 10 else "right")
+            tilt = len(labels) > 6
+            ax.set_xticks(list(positions), list(labels), rotation=30 if tilt else 0,
+                          ha="right" if tilt else "center")
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)
             ax.yaxis.get_major_locator().set_params(integer=True)
@@ -82,8 +84,14 @@ def histogram(values: Sequence[float], edges: Sequence[float]) -> list[int]:
     return counts
 
 
-def time_edges(seconds: Sequence[float], bins: int = 10) -> list[float]:
-    """Bin edges from 0 to just above the longest grading time."""
-    top = max([*seconds, 1.0])
-    step = top / bins
-    return [round(i * step, 2) for i in range(bins)] + [top]
+def time_edges(seconds: Sequence[float], bins: int = 8) -> list[float]:
+    """Round bin edges (steps of 1, 2 or 5 times a power of ten) from 0 past the longest
+    grading time, at most ``bins`` bins."""
+    top = max([*seconds, 0.1])
+    step = 10 ** math.floor(math.log10(top / bins))
+    for factor in (1, 2, 5, 10):
+        if top / (step * factor) <= bins:
+            step *= factor
+            break
+    count = math.floor(top / step) + 1
+    return [round(i * step, 6) for i in range(count + 1)]
