@@ -239,7 +239,9 @@ def test_findings_name_the_commonest_mistake_with_its_share_and_where_stride_fai
     records = [_student(f"f{i}", {n: FLIPPED for n in CONV_ITEMS[1:4]}) for i in range(4)]
     records += [_student(f"s{i}", {stride: None}) for i in range(5)]
     records += [_student(f"ok{i}", {}) for i in range(4)]
-    found = top_findings(build_report(records))
+    both = top_findings(build_report(records))
+    assert all(f.ko and f.ko != f.en and re.search("[가-힣]", f.ko) for f in both)
+    found = [f.en for f in both]
     assert len(found) == 5
     assert any(f.startswith(f"31 % (4 of 13): {FLIPPED}") for f in found), found
     assert any(f.startswith("stride fails most in conv2d") for f in found), found

@@ -104,7 +104,8 @@ def _findings(report: ClassReport) -> str:
     found = top_findings(report)
     if not found:
         return both("모든 학생이 모든 항목을 통과했습니다.", "Every item passed.", "p")
-    return '<ol class="findings">' + "".join(f"<li>{e(t)}</li>" for t in found) + "</ol>"
+    items = "".join(f"<li>{both(e(f.ko), e(f.en), 'div')}</li>" for f in found)
+    return f'<ol class="findings">{items}</ol>'
 
 
 def _scores(report: ClassReport) -> str:
