@@ -116,6 +116,14 @@ def test_sources_over_the_size_bound_or_unparsable_are_skipped_with_a_note():
     assert "broken.py" in prints.notes[1]
 
 
+@pytest.mark.parametrize("depth", [500, 5000, 60000])
+def test_absurdly_nested_code_is_skipped_with_a_note_not_a_crash(depth):
+    hostile = "def conv2d(x):\n    return " + "-" * depth + "x\n"
+    prints = source_prints([("deep.py", hostile), ("fine.py", CONV2D.replace("conv2d", "dense"))])
+    assert list(prints.functions) == ["dense"]
+    assert len(prints.notes) == 1 and "not compared" in prints.notes[0]
+
+
 def test_the_notebook_that_teaches_a_function_wins_over_a_later_copy():
     other = CONV2D.replace("np.tensordot", "np.dot")
     prints = source_prints([("03_convolution.ipynb#1", CONV2D), ("05_backprop.ipynb#0", other)])

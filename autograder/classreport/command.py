@@ -53,7 +53,12 @@ def after_grading(records: list[GradeRecord], out: str | Path, *, paths: Sequenc
                   at_risk: float = DEFAULT_AT_RISK, stream: TextIO | None = None) -> None:
     """Write the class report for a graded class and print its summary to ``stream``."""
     stream = stream if stream is not None else sys.stdout
-    report = write_class_report(records, out, at_risk=at_risk, sources=sources_of(paths))
+    try:
+        report = write_class_report(records, out, at_risk=at_risk, sources=sources_of(paths))
+    except Exception as exc:  # the grades are written already; the report is extra
+        print(f"warning: the class report could not be written ({type(exc).__name__}: {exc});"
+              f" try `autograder report {out}`", file=sys.stderr)
+        return
     print(summary_text(report), file=stream)
     print(f"class report: {Path(out) / HTML_NAME} (numbers in {JSON_NAME})", file=stream)
 

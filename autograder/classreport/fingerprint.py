@@ -146,7 +146,9 @@ def source_prints(units: list[tuple[str, str]]) -> SubmissionPrints:
             if isinstance(node, ast.FunctionDef) and node.name in teaching:
                 try:
                     printed = fingerprint(node, code)
-                except (RecursionError, ValueError, MemoryError):
+                except (RecursionError, ValueError, MemoryError) as exc:
+                    found.notes.append(f"{name}: {node.name} not fingerprinted "
+                                       f"({type(exc).__name__}); not compared")
                     continue
                 home = Path(name.split("#", 1)[0]).stem == teaching[node.name]
                 if node.name in chosen and chosen[node.name][0] and not home:
