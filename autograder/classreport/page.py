@@ -2,8 +2,9 @@
 
 No network and no external assets: styles are inline, plots are inline SVG, and the only
 links are to the students' own ``<student>/feedback.html`` beside it and to anchors in
-the page. Every text from a submission (names, code, values) is escaped. Printing keeps
-the tables and plots and starts each section on a new page.
+the page. Every text from a submission (names, code, values) is escaped. Printing drops
+the navigation, keeps the colours of the bars, and does not split a row, a plot or a
+piece of code across pages.
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ pre{background:#f6f8fa;padding:.5em;overflow:auto;font-size:.85em;margin:0;
 .side>div{border:1px solid #ddd;padding:.4em} nav a{margin-right:1em} .nowrap{white-space:nowrap}
 .findings li{margin:.3em 0}
 @media print{body{max-width:none;margin:0;font-size:10pt} nav{display:none}
- h2{break-before:page} h2:first-of-type{break-before:auto} tr,pre,.side>div,figure
- {break-inside:avoid} a{color:inherit;text-decoration:none} .bar{print-color-adjust:exact;
+ h2,h3{break-after:avoid} tr,pre,.side>div,figure{break-inside:avoid}
+ a{color:inherit;text-decoration:none} .bar{print-color-adjust:exact;
  -webkit-print-color-adjust:exact}}
 """
 
