@@ -6,6 +6,9 @@
         DIR/<student>/results.json (Gradescope) and DIR/<student>/feedback.html.
     autograder grade /autograder/submission --gradescope --out /autograder/results
         On Gradescope: one submission, results.json straight into DIR.
+    autograder report DIR [PATH...] [--at-risk 50]
+        Write DIR/class.html and DIR/class.json: what the class got wrong, for the
+        instructor (``autograder grade`` writes them too; ``autograder.classreport``).
     autograder check FILE
         For students: run the public checks on your file. Exit code 0 iff all pass.
     autograder demo [--out DIR]
@@ -80,6 +83,7 @@ def grade_paths(
     progress: bool = True,
     gradescope: bool = False,
     err: TextIO | None = None,
+    per_student_cases: bool = False,
 ) -> list[GradeRecord]:
     """Find, grade and report; returns the records in the order found.
 
@@ -99,7 +103,8 @@ def grade_paths(
     out.mkdir(parents=True, exist_ok=True)
     bar = ProgressBar(len(subs), err) if progress and subs else None
     records = grade_many(subs, workers=workers, progress=bar, seed=seed,
-                         call_timeout=call_timeout, sandbox=sandbox)
+                         call_timeout=call_timeout, sandbox=sandbox,
+                         per_student_cases=per_student_cases)
     for record in records:
         write_student_reports(record, out, flat=gradescope)
     write_grades_csv(records, out)
@@ -110,7 +115,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     start = time.monotonic()
     records = grade_paths(args.paths, args.out, workers=args.workers, seed=args.seed,
                           call_timeout=args.timeout, sandbox=args.sandbox,
-                          progress=not args.quiet, gradescope=args.gradescope)
+                          progress=not args.quiet, gradescope=args.gradescope,
+                          per_student_cases=args.per_student_cases)
     if not records:
         print("no submissions found", file=sys.stderr)
         return 2
@@ -119,6 +125,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
           f"sandbox: {', '.join(kinds)}")
     print(f"wrote {Path(args.out) / 'grades.csv'} and, per student, results.json and "
           "feedback.html")
+    if not args.gradescope:  # the class report (issue 13)
+        from .classreport.command import after_grading
+        after_grading(records, args.out, paths=args.paths, at_risk=args.at_risk)
     return 0
 
 
@@ -299,6 +308,8 @@ def positive_seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .classreport.command import add_grade_options, add_report_command
+
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -323,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--sandbox", choices=("auto", "bubblewrap", "rlimit"), default="auto",
                        help="how to contain student code (default: bubblewrap if it works)")
     common(grade)
+    add_grade_options(grade)
     grade.set_defaults(run=_cmd_grade)
 
     check = sub.add_parser("check", help="run the public checks on your file")
@@ -335,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default=None, metavar="DIR", help="keep the reports here")
     common(demo)
     demo.set_defaults(run=_cmd_demo)
+
+    add_report_command(sub)
 
     course = sub.add_parser("course", help="the nbgrader cycle (needs the nbgrader extra)",
                             description="The nbgrader cycle, through nbgrader's own Python "

@@ -134,7 +134,7 @@ def find_submissions(
 def failed_record(student: str, reason: str, sandbox: str = "none") -> GradeRecord:
     """A record with 0 on every rubric item, each saying ``reason``."""
     items = [ItemResult(it.name, 0.0, it.points,
-                        Failure(f"not graded: {reason}", FailureKind.GRADER_ERROR))
+                        Failure(f"not graded: {reason}", FailureKind.NOT_GRADED))
              for it in rubric.ITEMS]
     return GradeRecord(student, items, sandbox, problems=[reason])
 
@@ -155,6 +155,7 @@ def grade_submission(
     call_timeout: float | None = None,
     items: Sequence[str] | None = None,
     sandbox: str = "auto",
+    per_student_cases: bool = False,
 ) -> GradeRecord:
     """Grade one submission in a sandboxed worker. Never raises.
 
@@ -164,6 +165,7 @@ def grade_submission(
     - call_timeout: seconds each call of a student function may take (None: the default)
     - items: rubric item names to grade (None: all)
     - sandbox: "auto" (bubblewrap if it works, else rlimits), "bubblewrap" or "rlimit"
+    - per_student_cases: mix the student's name into each item's seed (own hidden cases)
 
     Returns a GradeRecord with one ItemResult per rubric item graded.
     """
@@ -172,13 +174,14 @@ def grade_submission(
     if problem:
         record = failed_record(sub.student, problem)
     else:
-        record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox)
+        record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox,
+                                   sub.student if per_student_cases else None)
     record.problems = [*sub.notes, *record.problems]
     record.seconds = time.perf_counter() - start
     return record
 
 
-def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox) -> GradeRecord:
+def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, case_key=None) -> GradeRecord:
     from .engine import grade_items
     from .sandbox import SandboxedStudent
 
@@ -188,7 +191,8 @@ def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox) -> GradeRecord:
     student = None
     try:
         student = SandboxedStudent(sub.path, **options)
-        results = grade_items(student, seed=seed, items=list(items) if items else None)
+        results = grade_items(student, seed=seed, items=list(items) if items else None,
+                              case_key=case_key)
         return GradeRecord(sub.student, results, student.sandbox_kind,
                            problems=list(student.problems))
     except Exception as exc:  # a grader bug must cost this submission a record, not the class
