@@ -110,8 +110,32 @@ def _failure_from_text(output: str) -> Failure:
     if "Got (your code)" in parts:
         fields["expected"] = parts.get("Expected (reference)")
         fields["got"] = parts["Got (your code)"]
-    probe = Failure(summary, **{k: v for k, v in fields.items() if k != "diagnosis"})
-    return make_failure(summary, failure_kind(probe), **fields)
+    return make_failure(summary, _kind_from_text(summary, fields), **fields)
+
+
+#: Summary phrases the engine and grading write for each kind (checked in this order); only
+#: for records read back from text, which has lost the kind.
+_SUMMARY_KINDS = (
+    ("not graded:", NOT_GRADED),
+    ("internal grader error", GRADER_ERROR),
+    ("took longer than", TIMEOUT),
+    ("took too long", TIMEOUT),
+    ("crashed the process", CRASH),
+    ("is not implemented yet", NOT_IMPLEMENTED),
+    ("is not defined", MISSING),
+    ("tried to exit the interpreter", ERROR),
+)
+
+
+def _kind_from_text(summary: str, fields: dict[str, Any]) -> str:
+    for phrase, found in _SUMMARY_KINDS:
+        if phrase in summary:
+            return found
+    if fields.get("traceback"):
+        return ERROR
+    if fields.get("got") is not None:
+        return MISMATCH
+    return ERROR if " raised " in summary else MISMATCH
 
 
 def record_from_results_json(student: str, data: dict[str, Any]) -> GradeRecord:
