@@ -43,11 +43,14 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
+
+from autograder.lifeline import die_with_parent
 
 from . import protocol, rubric
 from .student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
@@ -182,6 +185,9 @@ def process_count(uid: int) -> int:
 def limit_resources(memory_mb: int, cpu_seconds: int) -> Any:
     """A preexec_fn that sets the worker's resource limits (inherited through bwrap)."""
     nproc = process_count(os.getuid()) + EXTRA_PROCESSES
+    # The worker dies with the grader process that started it (only from the main thread:
+    # the kernel signals when the starting *thread* ends).
+    parent = os.getpid() if threading.current_thread() is threading.main_thread() else None
 
     def apply() -> None:
         lower(resource.RLIMIT_AS, memory_mb * 1024 * 1024)
@@ -189,6 +195,8 @@ def limit_resources(memory_mb: int, cpu_seconds: int) -> Any:
         lower(resource.RLIMIT_FSIZE, MAX_FILE_BYTES)
         lower(resource.RLIMIT_NPROC, nproc)
         lower(resource.RLIMIT_CORE, 0)
+        if parent is not None:
+            die_with_parent(parent)
 
     return apply
 
