@@ -178,14 +178,13 @@ def history_table(runs: Sequence[dict[str, Any]]) -> str:
     rows = []
     for r in runs:
         took = _duration(r["ended"] - r["started"]) if r["ended"] else "-"
-        status = r["status"] if r["ended"] or r["status"] != "running" else "running"
-        if r["status"] == "running" and r["ended"] is None:
-            status = "running or killed"
+        # a run killed with SIGKILL never wrote its end
+        status = "running or killed" if r["ended"] is None else r["status"]
         args = " ".join(json.loads(r["argv"]))
         rows.append([str(r["id"]), _when(r["started"]), took, status, str(r["graded"]),
                      str(r["cached"]), str(r["failed"]), str(r["vanished"]), str(r["total"]),
                      str(r["seed"]), r["rubric_hash"][:8], r["grader_version"], r["sandbox"],
-                     r["host"], args if len(args) <= 60 else args[:59] + "…"])
+                     r["host"], args])
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
               for i, h in enumerate(head)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip()]
