@@ -55,7 +55,6 @@ STORE_NAME = "grading.sqlite"
 LOCK_NAME = ".grading.lock"
 SCHEMA_VERSION = 1
 MAX_STORED_ARRAY_BYTES = 1 << 20  # far above any shrunk case; bounds a hostile return value
-_SKIPPED_DIRS = ("__pycache__", ".ipynb_checkpoints")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -126,14 +125,11 @@ class Key:
 
 
 def _graded_files(path: Path) -> list[Path]:
-    """The regular files of a folder submission, minus hidden ones, checkpoints, caches."""
-    found = []
-    for file in path.rglob("*"):
-        parts = file.relative_to(path).parts
-        if any(p.startswith(".") or p in _SKIPPED_DIRS for p in parts):
-            continue
-        if file.is_file() and not file.is_symlink():
-            found.append(file)
+    """The files of a folder submission that grading reads: its code and the data files
+    copied beside it (``autograder.submission``), by relative path."""
+    from .submission import data_files, source_files
+
+    found = set(source_files(path)) | set(data_files(path))
     return sorted(found, key=lambda f: f.relative_to(path).as_posix())
 
 

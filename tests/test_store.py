@@ -176,7 +176,11 @@ def test_content_hash_follows_names_and_bytes_not_mtimes(tmp_path):
     first = content_hash(folder)
     os.utime(folder / "a.py", (1, 1))
     (folder / ".hidden").write_text("ignored")
+    (folder / "notes.md").write_text("not read by grading")
     assert content_hash(folder) == first
+    (folder / "digits.npz").write_bytes(b"data the code may read")
+    assert content_hash(folder) != first
+    (folder / "digits.npz").unlink()
     (folder / "a.py").write_text("x = 2\n")
     assert content_hash(folder) != first
     (folder / "a.py").write_text("x = 1\n")
