@@ -286,6 +286,8 @@ def test_a_vanished_student_keeps_the_row_but_leaves_grades_csv(graded, tmp_path
     assert re.search(r"1 student\(s\) graded earlier are not in this input.*: stub",
                      proc.stdout), proc.stdout
     assert f"{len(STUDENTS) - 1} cached" in proc.stdout
+    assert f"{len(STUDENTS) - 1} of {len(STUDENTS) - 1} unchanged since they were graded " \
+        "(cached)" in proc.stderr
 
 
 def items_args() -> list[str]:
