@@ -16,8 +16,9 @@ Values in a failure (numpy arrays and scalars, tuples, dicts, floats including N
 stored so that they decode to equal values of the same types: a report written from a
 stored record is byte-identical to one written from the fresh record. An array over
 ``MAX_STORED_ARRAY_BYTES`` is stored as the one-line description the reports show for
-it (its heat map, if any, is then not redrawn). Values of other types are kept as their
-``repr``.
+it (its heat map, if any, is then not redrawn), and a record over ``MAX_RECORD_CHARS``
+keeps arrays up to ``SMALL_ARRAY_BYTES`` only: a submission cannot bloat the store.
+Values of other types are kept as their ``repr``.
 
 Each record is committed on its own (``synchronous=NORMAL`` in WAL mode: it survives any
 crash or kill of the grader); every ``SYNC_EVERY`` seconds and on closing, a checkpoint
@@ -55,6 +56,8 @@ STORE_NAME = "grading.sqlite"
 LOCK_NAME = ".grading.lock"
 SCHEMA_VERSION = 1
 MAX_STORED_ARRAY_BYTES = 1 << 20  # far above any shrunk case; bounds a hostile return value
+MAX_RECORD_CHARS = 8 << 20  # a record over this is stored again with small arrays only
+SMALL_ARRAY_BYTES = 16 << 10
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -221,31 +224,33 @@ def _from_npy(body: list[Any]) -> np.ndarray:
     return np.frombuffer(base64.b64decode(data), dtype=dtype).reshape(shape).copy()
 
 
-def encode_value(value: Any) -> Any:
+def encode_value(value: Any, limit: int = MAX_STORED_ARRAY_BYTES) -> Any:
     """A JSON-able form of ``value`` that :func:`decode_value` turns back into an equal
-    value of the same type (see the module docstring for what is kept as text)."""
+    value of the same type (see the module docstring for what is kept as text); an array
+    over ``limit`` bytes is kept as the line the reports print for it."""
     if value is None or isinstance(value, (bool, str)) or type(value) is int:
         return value
     if type(value) is float:
         return {"f": repr(value)}
     if isinstance(value, enum.Enum):
         cls = type(value)
-        return {"enum": f"{cls.__module__}:{cls.__qualname__}", "v": encode_value(value.value)}
+        return {"enum": f"{cls.__module__}:{cls.__qualname__}",
+                "v": encode_value(value.value, limit)}
     if isinstance(value, (np.ndarray, np.generic)) and np.asarray(value).dtype.kind in "biufcUS":
         arr = np.asarray(value)
         if isinstance(value, np.generic):
             return {"npscalar": _npy(arr)}
-        if arr.nbytes > MAX_STORED_ARRAY_BYTES:
+        if arr.nbytes > limit:
             from .feedback import format_value  # the line the reports print for it
 
             return format_value(arr)
         return {"nd": _npy(arr)}
     if isinstance(value, tuple) and type(value) is tuple:
-        return {"t": [encode_value(v) for v in value]}
+        return {"t": [encode_value(v, limit) for v in value]}
     if isinstance(value, list) and type(value) is list:
-        return {"l": [encode_value(v) for v in value]}
+        return {"l": [encode_value(v, limit) for v in value]}
     if isinstance(value, dict) and type(value) is dict:
-        return {"d": [[encode_value(k), encode_value(v)] for k, v in value.items()]}
+        return {"d": [[encode_value(k, limit), encode_value(v, limit)] for k, v in value.items()]}
     return {"repr": repr(value)}
 
 
@@ -283,12 +288,19 @@ def decode_value(data: Any) -> Any:
 
 
 def record_to_json(record: GradeRecord) -> str:
-    """The whole record as JSON text (see :func:`record_from_json`)."""
+    """The whole record as JSON text (see :func:`record_from_json`). A record whose
+    arrays add up to more than ``MAX_RECORD_CHARS`` (a hostile submission returning huge
+    outputs on many items) keeps only arrays up to ``SMALL_ARRAY_BYTES``."""
+    text = _record_json(record, MAX_STORED_ARRAY_BYTES)
+    return text if len(text) <= MAX_RECORD_CHARS else _record_json(record, SMALL_ARRAY_BYTES)
+
+
+def _record_json(record: GradeRecord, limit: int) -> str:
     items = []
     for r in record.items:
         failure = None
         if r.failure is not None:
-            failure = {f.name: encode_value(getattr(r.failure, f.name))
+            failure = {f.name: encode_value(getattr(r.failure, f.name), limit)
                        for f in dataclasses.fields(Failure)}
         items.append({"name": r.name, "points": encode_value(r.points),
                       "max_points": encode_value(r.max_points), "failure": failure})

@@ -323,6 +323,8 @@ def test_course_is_passed_to_the_nbgrader_cycle():
     ["grade", "a.py", "--out", "o", "--timeout", "-1"],
     ["check", "a.py", "--timeout", "soon"],
     ["grade", "a.py", "b.py", "--out", "o", "--gradescope"],
+    ["grade", "a.py", "--out", "o", "--item", "conv2d: no such item"],
+    ["replay", "o"],
 ])
 def test_bad_options_are_refused_with_a_usage_error(argv, capsys):
     with pytest.raises(SystemExit) as exc:

@@ -126,6 +126,19 @@ def test_a_huge_array_is_stored_as_the_line_the_reports_print():
     assert format_value(decode_value(stored)) == format_value(big)
 
 
+def test_a_record_of_huge_outputs_on_every_item_stays_small():
+    from autograder import rubric
+
+    big = np.ones((360, 360))  # 1 MB each: under the per-array bound, but on every item
+    record = GradeRecord("hostile", [ItemResult(it.name, 0.0, it.points, Failure(
+        "wrong", case={"x": big}, expected=big, got=big)) for it in rubric.ITEMS], "rlimit")
+    text = record_to_json(record)
+    assert len(text) < 10 * 2**20
+    back = record_from_json(text)
+    assert [r.points for r in back.items] == [r.points for r in record.items]
+    assert back.items[0].failure.got.startswith("array of shape (360, 360)")
+
+
 failures = st.builds(
     Failure, summary=st.text(max_size=30), case=st.dictionaries(st.text(max_size=4), values,
                                                                    max_size=3),
