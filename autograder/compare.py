@@ -23,7 +23,7 @@ import numpy as np
 
 import reference
 
-from .protocol import FunctionRef
+from .sandbox.jail.protocol import FunctionRef
 from .student import StudentError
 
 # The comparison's own numpy functions, bound when the grader starts, so code that
@@ -54,7 +54,7 @@ class Call:
     def expected(self) -> Any:
         """The reference's answer, computed on fresh copies of the inputs."""
         args, kwargs = copy.deepcopy((self.args, self.kwargs))
-        from .callables import resolve_refs
+        from .sandbox.jail.callables import resolve_refs
 
         args, kwargs = resolve_refs(args), resolve_refs(kwargs)
         with np.errstate(all="ignore"):

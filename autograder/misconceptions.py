@@ -23,8 +23,8 @@ import numpy as np
 import reference
 from reference.geometry import padding_pairs, resolve_padding
 
-from .callables import build
 from .compare import Call, Mismatch, assert_same
+from .sandbox.jail.callables import build
 
 Args = dict[str, Any]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from . import protocol
-from .callables import resolve_refs
+from .sandbox.jail import protocol
+from .sandbox.jail.callables import resolve_refs
 
 
 class StudentError(Exception):

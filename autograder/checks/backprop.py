@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import reference
 
 from ..compare import Call, assert_matches_reference, fail
-from ..protocol import FunctionRef
+from ..sandbox.jail.protocol import FunctionRef
 from ..strategies import (
     ConvCase,
     array_of,
