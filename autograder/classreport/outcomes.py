@@ -164,14 +164,23 @@ def _students_in_order(out: Path) -> list[str]:
 def load_records(out: str | Path) -> list[GradeRecord]:
     """The records of a graded folder ``out``, in grades.csv order.
 
-    Reads each student's ``out/<student>/results.json``. Raises FileNotFoundError naming
-    what was expected if ``out`` holds no graded students.
+    From the results store (``out/grading.sqlite``: whole records, values and kinds
+    intact) where there is one; else rebuilt from each student's
+    ``out/<student>/results.json`` text. Raises FileNotFoundError naming what was expected
+    if ``out`` holds no graded students.
     """
     from ..report import safe_name
+    from ..store import STORE_NAME, Store
 
     out = Path(out)
     if not out.is_dir():
         raise FileNotFoundError(f"{out}: expected the folder `autograder grade --out` wrote")
+    if (out / STORE_NAME).is_file():
+        with Store.open(out, create=False) as store:
+            rows = [store.latest(student) for student in _students_in_order(out)]
+        stored = [row.record for row in rows if row is not None]
+        if stored:
+            return stored
     records = []
     for student in _students_in_order(out):
         path = out / safe_name(student) / "results.json"
