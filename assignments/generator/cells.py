@@ -16,7 +16,7 @@ import nbformat
 
 from autograder import rubric
 
-from . import extract
+from . import contracts, extract
 
 NBGRADER_SCHEMA = 3
 
@@ -57,7 +57,8 @@ def locked(source: str, grade_id: str) -> nbformat.NotebookNode:
 def answer_source(function: str) -> str:
     """The function with its docstring and the model body inside nbgrader's solution markers."""
     d = extract.model(function)
-    return "\n".join([d.header, d.docstring, "    ### BEGIN SOLUTION", d.body,
+    return "\n".join([d.header, contracts.korean_line(function), d.docstring,
+                      "    ### BEGIN SOLUTION", d.body,
                       "    ### END SOLUTION"])
 
 
