@@ -139,7 +139,7 @@ class Lesson:
         return [n for n in self.names() if n not in rubric.FUNCTIONS]
 
     def helpers_cell(self) -> nbformat.NotebookNode:
-        imports = extract.imports_for(self.helpers())
+        imports = extract.imports_for(self.names())  # the loaded answers use them too
         lines = [
             "# 제공 코드 (읽기 전용): 먼저 실행하세요.",
             "# 입력을 검사하고 층의 크기를 계산하는 도우미 함수들입니다.",
