@@ -7,6 +7,8 @@ module replaces them with the same ``raise NotImplementedError()`` nbgrader puts
 the released notebooks.
 """
 
+# ruff: noqa: E501  (the stub's Korean docstring)
+
 from __future__ import annotations
 
 import re

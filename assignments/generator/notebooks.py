@@ -158,7 +158,8 @@ class Lesson:
         if not parts:
             return None
         head = "\n".join([
-            "# 여러분이 앞 노트북에서 쓴 함수를 불러옵니다 (읽기 전용). 앞 노트북을 저장한 뒤 실행하세요.",
+            "# 여러분이 앞 노트북에서 쓴 함수를 불러옵니다 (읽기 전용).",
+            "# 앞 노트북을 저장한 뒤 실행하세요.",
             "# 답 셀의 정의(def, import)만 실행하고, 테스트와 그림은 실행하지 않습니다.",
             "# Loads the functions YOU wrote in the earlier notebooks (read-only); save those",
             "# notebooks first. Only the definitions (def, import) in their answer cells run.",
@@ -184,7 +185,10 @@ class Lesson:
         return out
 
     def points(self) -> str:
-        return cells.points_table(self.part.functions)
+        """The notebook's points: a heading line and the rubric's table (no indentation, so
+        Markdown renders a table, not a code block)."""
+        return ("**점수 · Points** (rubric: `autograder/rubric.py`)\n\n"
+                + cells.points_table(self.part.functions))
 
 
 def lessons() -> list[Lesson]:

@@ -436,7 +436,7 @@ def _check_images(x) -> np.ndarray:
 
 
 def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
-    # 채널마다 창의 최댓값을 골라 (N, C, OH, OW)를 돌려줍니다. 패딩 셀은 −∞로 봅니다.
+    # 채널마다 창의 최댓값을 골라 (N, C, OH, OW)를 돌려줍니다. 패딩 칸은 −∞로 봅니다.
     """Max pooling: the largest value in each window, channel by channel.
 
     Inputs:
@@ -720,7 +720,7 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
 
 
 def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) -> np.ndarray:
-    # 최대 풀링의 역전파: 창마다 최댓값이 있던 셀로 dout을 보낸 dx를 돌려줍니다.
+    # 최대 풀링의 역전파: 창마다 최댓값이 있던 칸으로 dout을 보낸 dx를 돌려줍니다.
     """Gradient of ``max_pool2d`` (no padding) with respect to x.
 
     Inputs:
