@@ -41,6 +41,7 @@ import matplotlib
 if "ipykernel" not in sys.modules and not os.environ.get("DISPLAY"):
     matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 """
 
 

@@ -29,6 +29,83 @@ def cells(lesson):
         *lesson.setup_cells(),
         md(bi(
             """
+            ## 먼저 손으로: 강의의 5×5 예
+
+            강의는 5×5 흑백 이미지(0과 1)에 3×3 필터 `[[1, 0, 1], [0, 1, 0], [1, 0, 1]]`를 올려놓고
+            한 칸씩 옮기며 계산합니다. 여기서 **필터가 가중치 W**이고, 필터 아래에 놓인 3×3 이미지
+            조각이 입력 **X**입니다. 필터는 학습으로 정해지는 값이고, 이미지 조각은 필터가 옮겨 갈
+            때마다 바뀝니다. 자리마다 같은 위치의 수끼리 곱해 모두 더하면(`W·X`, 편향 b = 0) 숫자 하나가
+            나옵니다. 왼쪽 위 자리에서는 필터의 1이 있는 다섯 곳의 픽셀 1, 1, 1, 0, 1을 더해 **4**가
+            됩니다. 세 줄, 세 칸을 모두 채우면 피처 맵은 `[[4, 3, 4], [2, 4, 3], [2, 3, 4]]`입니다.
+
+            두 번째 예는 더 작습니다: 4×4 입력에 3×3 필터를 한 칸씩 옮기면 필터는 가로로 두 자리,
+            세로로 두 자리에만 놓이므로 피처 맵은 2×2입니다(노트북 3에서 숫자로 따라가 봅니다).
+            5×5 → 3×3, 4×4 → 2×2: 피처 맵의 크기는 이미지 크기, 필터 크기, 옮기는 간격으로 정해집니다.
+            이 노트북은 그 규칙을 식으로 만듭니다.
+            """,
+            """
+            ## First by hand: the lecture's 5×5 example
+
+            The lecture lays the 3×3 filter `[[1, 0, 1], [0, 1, 0], [1, 0, 1]]` on a 5×5 grey image
+            of 0s and 1s and moves it one pixel at a time. The **filter is the weights W**; the 3×3
+            patch of the image under it is the input **X**. The filter is what training sets; the
+            patch changes every time the filter moves. At each place, multiply the numbers that
+            lie on top of each other and add them up (`W·X`, bias b = 0) to get one number. At the
+            top-left place the filter's five 1s sit on the pixels 1, 1, 1, 0, 1, which add up to
+            **4**. Filling all three rows and columns gives the feature map
+            `[[4, 3, 4], [2, 4, 3], [2, 3, 4]]`.
+
+            The second example is smaller: a 3×3 filter moving one pixel at a time over a 4×4
+            input has only two places across and two down, so the feature map is 2×2 (notebook 3
+            follows it number by number). 5×5 → 3×3, 4×4 → 2×2: the size of a feature map follows
+            from the image size, the filter size and the step. This notebook turns that into a rule.
+            """)),
+        demo("""
+            image = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1],
+                              [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
+            kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])  # the weights W
+            feature_map = np.array([[np.sum(image[i : i + 3, j : j + 3] * kernel) for j in range(3)]
+                                    for i in range(3)])  # W·X at each place, b = 0
+            fig, axes = plt.subplots(1, 3, figsize=(11, 3.8),
+                                     gridspec_kw={"width_ratios": [5, 3, 3]})
+            for ax, grid, title in zip(axes, (image, kernel, feature_map),
+                                       ("image 5x5 (X: the patch under the filter)",
+                                        "filter 3x3 = weights W", "feature map 3x3")):
+                ax.imshow(grid, cmap="Blues", vmin=0, vmax=max(grid.max(), 1) * 1.6)
+                for (r, c), v in np.ndenumerate(grid):
+                    ax.text(c, r, str(v), ha="center", va="center", fontsize=13)
+                ax.set_title(title)
+                ax.set_xticks([])
+                ax.set_yticks([])
+            axes[0].add_patch(plt.Rectangle((-0.5, -0.5), 3, 3, fill=False, lw=3, color="tab:red"))
+            axes[2].add_patch(plt.Rectangle((-0.5, -0.5), 1, 1, fill=False, lw=3, color="tab:red"))
+            fig.suptitle("top-left: 1·1 + 0·1 + 1·1 + 0·0 + 1·1 + 0·1 + 1·0 + 0·0 + 1·1 = 4")
+            plt.show()
+            print(feature_map.tolist())
+        """),
+        md(bi(
+            """
+            ### 축 순서: NCHW와 NHWC
+
+            이 과제의 배열은 **NCHW** 순서입니다: `(이미지 수 N, 채널 C, 높이 H, 너비 W)`. 강의의
+            32×32×3 이미지 한 장은 `(1, 3, 32, 32)`입니다. 이 강의의 실습(TensorFlow)은 **NHWC**,
+            즉 `(N, H, W, C)` = `(1, 32, 32, 3)`를 씁니다. 같은 숫자를 다른 순서로 놓았을 뿐이라
+            `x.transpose(0, 3, 1, 2)`가 NHWC를 NCHW로, `x.transpose(0, 2, 3, 1)`이 다시 NHWC로
+            바꿉니다. 필터도 마찬가지로 여기서는 `(F, C, FH, FW)`, TensorFlow에서는
+            `(FH, FW, C, F)`입니다.
+            """,
+            """
+            ### Axis order: NCHW and NHWC
+
+            Arrays in this assignment are **NCHW**: `(number of images N, channels C, height H,
+            width W)`. The lecture's single 32×32×3 image is `(1, 3, 32, 32)`. The lecture's lab
+            (TensorFlow) uses **NHWC**, `(N, H, W, C)` = `(1, 32, 32, 3)`. The numbers are the same,
+            only their order differs: `x.transpose(0, 3, 1, 2)` turns NHWC into NCHW and
+            `x.transpose(0, 2, 3, 1)` turns it back. Filters likewise: `(F, C, FH, FW)` here,
+            `(FH, FW, C, F)` in TensorFlow.
+            """)),
+        md(bi(
+            """
             ## 필터가 놓일 수 있는 자리의 수
 
             한 축만 보겠습니다. 입력이 N 픽셀, 필터가 F 픽셀이고 한 번에 S(**스트라이드**, stride) 픽셀씩
