@@ -1,11 +1,13 @@
 """Self-checks students can run on their own functions, without the model solution.
 
-Each ``check_<function>(fn)`` tries the lecture's examples and properties any correct
-answer has (a 7×7 image and a 3×3 filter give 5×5 at stride 1, 3×3 at stride 2 and an
-error at stride 3; a delta filter returns the image; a convolution is linear; gradients
-match a centred difference; ...) and raises ``AssertionError`` with a message that says
-what went wrong, never what the answer is. Passing them all is a good sign, not a grade:
-the autograder checks much more.
+Each ``check_<function>(fn)`` tries the lecture's examples, properties any correct answer
+has (a 7×7 image and a 3×3 filter give 5×5 at stride 1, 3×3 at stride 2 and an error at
+stride 3; a delta filter returns the image; a convolution is linear; ...) and small known
+answers (``KNOWN``, computed from the course's reference when the release is built and
+stored here as numbers: this file holds no second implementation). A failure raises
+``AssertionError`` saying what went wrong; a pass prints
+``✓ 자가 점검 통과 — n checks`` and its English. Passing them all is a good sign, not a
+grade: the autograder checks much more.
 
 This file only needs numpy and the standard library, so it can sit next to the
 notebooks. Use it from a notebook::
@@ -162,7 +164,6 @@ def check_conv2d_single(conv2d_single: Callable) -> None:
            "the lecture's 5×5 image with the filter [[1, 0, 1], [0, 1, 0], [1, 0, 1]]")
     got = conv2d_single(np.arange(16.0).reshape(4, 4), np.ones((3, 3)))
     _close(got, [[45, 54], [81, 90]], "4×4 image, 3×3 filter of ones")
-    _matches_known(conv2d_single, "conv2d_single same, stride 2")
     image = _ints((7, 7), 2)
     for s, size in [(1, 5), (2, 3)]:
         _shape(conv2d_single(image, np.ones((3, 3)), stride=s), (size, size),
@@ -189,6 +190,7 @@ def check_conv2d_single(conv2d_single: Callable) -> None:
     other = _ints((5, 7), 5)
     _close(conv2d_single(rect + 2 * other, kernel),
            base + 2 * conv2d_single(other, kernel), "convolution should be linear in the image")
+    _matches_known(conv2d_single, "conv2d_single same, stride 2")
 
 
 def check_conv2d(conv2d: Callable) -> None:
