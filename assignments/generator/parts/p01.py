@@ -164,6 +164,30 @@ def cells(lesson):
             fig.tight_layout()
             plt.show()
         """),
+        demo("""
+            # The same in two dimensions: a 3x3 filter on a 7x7 image with stride 2 moves
+            # 2 pixels right, and at the end of a row 2 pixels down: 3 x 3 places.
+            n, f, s = 7, 3, 2
+            places = [(i, j) for i in range(0, n - f + 1, s) for j in range(0, n - f + 1, s)]
+            fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), gridspec_kw={"width_ratios": [7, 3]})
+            axes[0].imshow(np.zeros((n, n)), cmap="Greys", vmin=0, vmax=1)
+            for k, (i, j) in enumerate(places):
+                colour = plt.cm.tab10(k)
+                axes[0].add_patch(plt.Rectangle((j - 0.5 + 0.06 * (k % 3), i - 0.5 + 0.06 * (k // 3)),
+                                                f - 0.12, f - 0.12, fill=False, lw=2, color=colour))
+                axes[0].text(j, i, str(k), color=colour, ha="center", va="center", fontsize=12)
+                axes[1].add_patch(plt.Rectangle((k % 3 - 0.5, k // 3 - 0.5), 1, 1, color=colour,
+                                                alpha=0.5))
+                axes[1].text(k % 3, k // 3, str(k), ha="center", va="center", fontsize=12)
+            axes[0].set_title(f"{n}x{n} image, {f}x{f} filter, stride {s}: numbers = top-left pixels")
+            axes[1].set_xlim(-0.5, 2.5)
+            axes[1].set_ylim(2.5, -0.5)
+            axes[1].set_title(f"feature map ({n} - {f})/{s} + 1 = 3, so 3x3")
+            for ax in axes:
+                ax.set_xticks(range(n) if ax is axes[0] else [])
+                ax.set_yticks(range(n) if ax is axes[0] else [])
+            plt.show()
+        """),
         md(bi(
             """
             ## 직사각형 입력, 그리고 강의의 오타
@@ -217,11 +241,16 @@ def cells(lesson):
             위, 아래, 왼쪽, 오른쪽에 서로 다른 두께를 줄 수도 있으므로 `padding`은 `p` 하나 또는
             `(앞, 뒤)` 쌍으로 받습니다. 그때 분자의 2P는 `앞 + 뒤`가 됩니다.
 
-            **`output_size` 작성하기.** 잘못된 인자(0 이하의 크기, 정수가 아닌 값)와 자연수가 아닌
-            결과에는 `ValueError`/`TypeError` 예외를 발생시키세요. 메시지에 계산식을 보여 주면 무엇이 틀렸는지
-            바로 알 수 있습니다. 제공 함수 `positive_int`, `_axis_padding`을 쓰면 검사가 쉽습니다.
-            문자열 `"valid"`와 `"same"`은 TensorFlow의 규칙을 따릅니다: `"valid"`는 패딩 없이
-            남는 픽셀을 버리며 내림하고, `"same"`은 `ceil(n / stride)`입니다.
+            **`output_size` 작성하기: 세 단계로.** 채점 항목도 이 순서입니다.
+            1. **핵심(강의 그대로)**: 정수 패딩 `p`로 `(n + 2p − f) / stride + 1`. 자연수가 아니면
+               (필터가 끝에서 삐져나오면) 계산식을 보여 주는 `ValueError` 예외를 발생시키세요.
+               잘못된 인자(0 이하의 크기, 정수가 아닌 값)에도 `ValueError`/`TypeError` 예외를
+               발생시킵니다. 제공 함수 `positive_int`가 이 검사를 해 줍니다.
+               *(채점 항목: lecture examples, padding, rejects non-integer sizes)*
+            2. **양쪽이 다른 패딩**: `padding=(앞, 뒤)`이면 2p 대신 `앞 + 뒤`. 제공 함수
+               `_axis_padding`이 `p`와 `(앞, 뒤)`를 모두 `(앞, 뒤)`로 바꿔 줍니다. *(채점 항목: (before, after) padding)*
+            3. **TensorFlow의 문자열**: `"valid"`는 패딩 없이 남는 픽셀을 버리며 내림하고,
+               `"same"`은 `ceil(n / stride)`입니다. *(채점 항목: valid and same)*
             """,
             """
             ## Padding, a preview
@@ -231,12 +260,19 @@ def cells(lesson):
             The sides may differ, so `padding` is a single `p` or a pair `(before, after)`; the
             2P in the formula then becomes `before + after`.
 
-            **Write `output_size`.** Raise `ValueError`/`TypeError` for bad arguments (sizes below 1,
-            numbers that are not whole) and for results that are not natural numbers; a message that
-            shows the arithmetic tells the user at once what went wrong. The provided
-            `positive_int` and `_axis_padding` make the checks short. The strings `"valid"` and
-            `"same"` follow TensorFlow: `"valid"` uses no padding and rounds down, dropping the
-            pixels the filter cannot reach; `"same"` gives `ceil(n / stride)`.
+            **Write `output_size`, in three steps.** The graded items follow the same order.
+            1. **The core (the lecture's rule)**: integer padding `p`, `(n + 2p − f) / stride + 1`.
+               When that is not a natural number (the filter hangs over the edge), raise a
+               `ValueError` whose message shows the arithmetic. Bad arguments (sizes below 1,
+               numbers that are not whole) raise `ValueError`/`TypeError` too; the provided
+               `positive_int` does that check. *(graded items: lecture examples, padding,
+               rejects non-integer sizes)*
+            2. **Different padding on each side**: with `padding=(before, after)`, use
+               `before + after` instead of 2p. The provided `_axis_padding` turns both `p` and
+               `(before, after)` into `(before, after)`. *(graded item: (before, after) padding)*
+            3. **TensorFlow's strings**: `"valid"` uses no padding and rounds down, dropping the
+               pixels the filter cannot reach; `"same"` gives `ceil(n / stride)`. *(graded item:
+               valid and same)*
             """)),
         *task("output_size"),
         demo("""

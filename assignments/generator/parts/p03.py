@@ -129,6 +129,28 @@ def cells(lesson):
             lecture's 32×32×3 is `(1, 3, 32, 32)` here.
             """)),
         demo("""
+            # One place of one filter on a 3-channel input: three products, one sum, one number.
+            rng = np.random.default_rng(3)
+            window = rng.integers(0, 4, size=(3, 3, 3)).astype(float)  # (C, FH, FW) under the filter
+            weights = rng.integers(-1, 2, size=(3, 3, 3)).astype(float)  # one filter, as deep as x
+            products = window * weights
+            fig, axes = plt.subplots(3, 3, figsize=(8.5, 8))
+            for c in range(3):
+                for ax, grid, name in zip(axes[c], (window[c], weights[c], products[c]),
+                                          ("window X", "filter W", "X * W")):
+                    ax.imshow(grid, cmap="RdBu_r", vmin=-4, vmax=4)
+                    for (r, q), v in np.ndenumerate(grid):
+                        ax.text(q, r, f"{v + 0.0:.0f}", ha="center", va="center")  # no "-0"
+                    ax.set_title(f"channel {c}: {name}" + (f", sum {grid.sum():.0f}"
+                                                           if name == "X * W" else ""))
+                    ax.set_xticks([])
+                    ax.set_yticks([])
+            fig.suptitle(f"sum over all channels = {products.sum():.0f} (+ bias b) -> "
+                         "ONE number of ONE feature map")
+            fig.tight_layout()
+            plt.show()
+        """),
+        demo("""
             sizes = [(32, 3), (output_size(32, 5), 6), (output_size(output_size(32, 5), 5), 10)]
             fig, ax = plt.subplots(figsize=(10, 4))
             x0 = 0.0
@@ -214,12 +236,14 @@ def cells(lesson):
             axes[0].imshow(digit, cmap="gray_r")
             axes[0].set_title("digit (1, 1, 8, 8)")
             for ax, name, fmap in zip(axes[1:], filters, maps[0]):
-                ax.imshow(fmap, cmap="RdBu_r")
+                limit = np.abs(fmap).max() or 1.0  # centred: white is 0, red +, blue -
+                image = ax.imshow(fmap, cmap="RdBu_r", vmin=-limit, vmax=limit)
+                fig.colorbar(image, ax=ax, shrink=0.75)
                 ax.set_title(name)
             for ax in axes:
                 ax.set_xticks([])
                 ax.set_yticks([])
-            fig.suptitle(f"4 filters -> output {maps.shape}")
+            fig.suptitle(f"4 filters -> output {maps.shape}  (white = 0, red > 0, blue < 0)")
             plt.show()
         """),
         md(bi(

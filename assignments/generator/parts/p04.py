@@ -206,16 +206,27 @@ def cells(lesson):
             for name, a in trace:
                 print(f"{name:>13}: {a.shape}")
 
-            fig, ax = plt.subplots(figsize=(10, 3.5))
-            names = [name for name, _ in trace]
-            spatial = [a.shape[2] * a.shape[3] if a.ndim == 4 else 1 for _, a in trace]
-            depth = [a.shape[1] for _, a in trace]
-            ax.bar(np.arange(len(trace)) - 0.2, spatial, 0.4, label="height x width")
-            ax.bar(np.arange(len(trace)) + 0.2, depth, 0.4, label="depth (channels / features)")
-            ax.set_xticks(np.arange(len(trace)), names, rotation=15)
-            ax.set_yscale("log")
-            ax.legend()
-            ax.set_title("Through the tiny CNN: smaller and deeper, then flat")
+            fig, ax = plt.subplots(figsize=(12, 4))
+            x0 = 0.0
+            for name, a in trace:  # each stage drawn to scale: side = height, slabs = depth
+                if a.ndim == 4:
+                    side, depth = a.shape[2], a.shape[1]
+                    for d in range(depth):  # back to front, one thin slab per channel
+                        ax.add_patch(plt.Rectangle((x0 + 0.35 * d, 0.35 * d), side, side,
+                                                   facecolor=plt.cm.viridis(d / 16),
+                                                   edgecolor="k", lw=0.4, alpha=0.7))
+                    width, label = side + 0.35 * depth, f"{side}x{side}x{depth}"
+                else:  # a flat vector: one column of numbers
+                    side, width, label = a.shape[1] / 4, 1.0, f"{a.shape[1]}"
+                    ax.add_patch(plt.Rectangle((x0, 0), 1, side, facecolor="tab:orange"))
+                ax.text(x0 + width / 2, -1.6, f"{name}\\n{label}", ha="center", va="top",
+                        fontsize=9)
+                x0 += width + (3 if a.ndim == 4 else 4.5)
+            ax.set_xlim(-1, x0)
+            ax.set_ylim(-5, 17)
+            ax.set_aspect("equal")
+            ax.axis("off")
+            ax.set_title("Through the tiny CNN, to scale: smaller and deeper, then flat")
             plt.show()
             print("same as tiny_cnn_forward:", np.allclose(trace[-1][1], tiny_cnn_forward(x, params)))
         """),
