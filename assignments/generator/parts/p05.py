@@ -246,7 +246,8 @@ def cells(lesson):
             import time
 
             FULL = False  # True: all 1,437 training digits for 12 epochs (minutes with loop code)
-            x_train, y_train, x_test, y_test = load_digits_split()
+            split = load_digits_split()  # the fixed 80/20 split: x_train, y_train, x_test, y_test
+            x_train, y_train, x_test, y_test = split
             epochs = 12 if FULL else 3
             if not FULL:
                 x_train, y_train = x_train[:320], y_train[:320]
