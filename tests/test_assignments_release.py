@@ -348,3 +348,26 @@ def test_hidden_tests_leave_no_hypothesis_folder_where_they_run(tmp_path):
     assert result.stdout.split() == [str(float(rubric.points_for(f)))
                                      for f in ("output_size", "conv2d_single")]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_the_worker_links_only_earlier_notebooks_and_never_overrides():
+    try:
+        from autograder.sandbox.jail import worker
+    except ImportError:
+        from autograder import worker
+    home = {fn: rubric.part_of(fn).stem for fn in rubric.FUNCTIONS}
+    units = [worker.Unit({"name": f"{stem}.ipynb", "cells": [code]}) for stem, code in [
+        (STEMS[2], "def conv2d(x, w):\n    return 'mine'\ndef zero_pad(x, p):\n    return 'nb3'"),
+        (STEMS[3], "def relu(x):\n    return conv2d(x, x)"),
+        (STEMS[1], "def zero_pad(x, p):\n    return 'nb2'"),
+        (STEMS[4], "def relu_backward(d, x):\n    return 'nb5'"),
+    ]]
+    for unit in units:
+        assert worker.run_cells(unit, set()) == []
+    worker.link_earlier_answers(units, home)
+    nb3, nb4, nb2, _ = (u.namespace for u in units)
+    assert nb4["relu"](1) == "mine"  # notebook 3's conv2d, with notebook 3's globals
+    assert nb3["zero_pad"](1, 1) == "nb3"  # a notebook's own definition is never replaced
+    assert nb4["zero_pad"](1, 1) == "nb2"  # taken from its home notebook
+    assert "relu" not in nb3 and "relu_backward" not in nb4  # never from a later notebook
+    assert "conv2d" not in nb2
