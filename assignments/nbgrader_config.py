@@ -1,12 +1,8 @@
 """nbgrader settings for the conv-lab course (nbgrader 0.9).
 
 Run nbgrader from this folder (``cd assignments``); the course root is this folder
-wherever it is copied to. Instructors:
-
-    nbgrader generate_assignment conv_layers     # source/ -> release/ (solutions, hidden tests out)
-    nbgrader release_assignment conv_layers      # to the exchange
-    nbgrader collect conv_layers && nbgrader autograde conv_layers
-    nbgrader generate_feedback conv_layers && nbgrader release_feedback conv_layers
+wherever it is copied to. The command sequence: docs/nbgrader.md ("Step by step, with
+plain nbgrader").
 
 The exchange folder is ``$CONVLAB_EXCHANGE`` if set, else ``~/.conv-lab-exchange`` (a
 per-user default that needs no root; on a shared JupyterHub set CONVLAB_EXCHANGE to e.g.

@@ -16,9 +16,8 @@ import pytest
 
 import autograder
 import reference
-from autograder import sandbox
-from autograder.protocol import FunctionRef
-from autograder.sandbox import SandboxedStudent, bubblewrap_status
+from autograder.sandbox import SandboxedStudent, bubblewrap, bubblewrap_status
+from autograder.sandbox.jail.protocol import FunctionRef
 from autograder.student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
 
 BWRAP_OK, _, BWRAP_WHY = bubblewrap_status()
@@ -455,8 +454,8 @@ def test_an_installed_copy_of_the_project_is_covered(tmp_path, monkeypatch, subm
     write(site / "conv_lab-0.1.0.dist-info" / "RECORD", "reference/__init__.py\n")
     write(site / "__editable___conv_lab_0_1_0_finder.py", "MAPPING = {'reference': '/x'}\n")
     write(site / "harmless" / "__init__.py", "OK = 1\n")
-    real = sandbox.site_dirs()
-    monkeypatch.setattr(sandbox, "site_dirs", lambda: [site, *real])
+    real = bubblewrap.site_dirs()
+    monkeypatch.setattr(bubblewrap, "site_dirs", lambda: [site, *real])
     with SandboxedStudent(submissions / "alice.py", sandbox="bubblewrap") as s:
         seen = "/opt/convlab/site0"
         assert s.call("import_module", "harmless") == f"{seen}/harmless/__init__.py"
@@ -471,7 +470,7 @@ def test_an_installed_copy_of_the_project_is_covered(tmp_path, monkeypatch, subm
 
 def test_without_bwrap_the_probe_says_why(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
-    assert sandbox.bubblewrap_status.__wrapped__() == (False, False, "bwrap is not installed")
+    assert bubblewrap.bubblewrap_status.__wrapped__() == (False, False, "bwrap is not installed")
 
 
 def test_an_unknown_sandbox_kind_is_refused(submissions):

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.sandbox.jail.worker import pick_functions
 from autograder.submission import load_submission, python_only
-from autograder.worker import pick_functions
 
 
 def notebook(*cells: dict | str) -> str:

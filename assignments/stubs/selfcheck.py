@@ -407,7 +407,7 @@ def _test_function(name: str, **kwargs: np.ndarray) -> Callable[[np.ndarray], fl
     also a named reference (``FunctionRef``), so it can reach code running in its sandbox."""
     local = {"quadratic": _quadratic, "sin_sum": _sin_sum}[name](**kwargs)
     try:
-        from autograder.protocol import FunctionRef
+        from autograder.sandbox.jail.protocol import FunctionRef
     except ImportError:
         return local
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 import reference
 
 from ..compare import Call, assert_matches_reference, fail
-from ..protocol import FunctionRef
+from ..results import MismatchKind
+from ..sandbox.jail.protocol import FunctionRef
 from ..strategies import (
     ConvCase,
     array_of,
@@ -161,19 +162,19 @@ def train_tiny_cnn_learns(student) -> None:
     result = call.got(student)
     if not isinstance(result, dict) or not {"params", "loss_history"} <= set(result):
         fail("expected a dict with 'params', 'loss_history' and 'test_accuracy'", call=call,
-             got=result, kind="type")
+             got=result, kind=MismatchKind.TYPE)
     history = np.asarray(result["loss_history"], dtype=float) if _numbers(
         result["loss_history"]) else None
     if history is None or history.shape != (EPOCHS,):
         fail(f"loss_history should hold one mean loss per epoch ({EPOCHS} numbers)",
-             call=call, got=result["loss_history"], kind="type")
+             call=call, got=result["loss_history"], kind=MismatchKind.TYPE)
     if not np.all(np.isfinite(history)) or not history[-1] < (1 - MIN_LOSS_DROP) * history[0]:
         fail(f"the training loss did not fall: {np.round(history, 3).tolist()}", call=call,
              got=history)
     try:
         logits = reference.tiny_cnn_forward(xtr, result["params"])
     except (TypeError, ValueError) as exc:
-        fail(f"the returned params are not usable: {exc}", call=call, kind="type")
+        fail(f"the returned params are not usable: {exc}", call=call, kind=MismatchKind.TYPE)
     acc = reference.accuracy(logits, ytr)
     if not acc >= MIN_ACCURACY:
         fail(f"the trained params classify {acc:.0%} of the training digits correctly; at "

@@ -8,7 +8,7 @@ returns can run code or smuggle objects (subclasses, custom ``__eq__``) into the
 Supported values: None, bool, int, float, str, list, tuple, dict with str keys,
 numpy arrays and numpy scalars (kept apart from Python numbers so the grader can tell
 ``np.float64(1.0)`` from ``1.0``), and :class:`FunctionRef` (a named function from
-``autograder.callables`` with array arguments, since callables cannot be sent).
+``callables`` (beside this module) with array arguments, since callables cannot be sent).
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ import numpy as np
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 20
 _ARRAY_KINDS = "biufc"
-_HEADER = struct.Struct("<Q")
+_HEADER = struct.Struct("<Q")  # every length prefix: the frame's and each part's
+
+#: Bytes of the length prefix before each framed message.
+FRAME_PREFIX_BYTES = _HEADER.size
 
 
 class ProtocolError(ValueError):
@@ -170,20 +173,36 @@ def decode(data: bytes) -> Any:
         raise ProtocolError(f"malformed value: {exc}") from None
 
 
+# --------------------------------------------------------------------------- framing
+# One message on a stream is its length (FRAME_PREFIX_BYTES, little-endian) then its bytes.
+# Both sides frame with these; the trusted side reads with deadlines (sandbox.pipes).
+
+
+def frame(payload: bytes) -> bytes:
+    """``payload`` with its length in front, ready to write to a stream."""
+    return _HEADER.pack(len(payload)) + payload
+
+
+def frame_length(prefix: bytes, limit: int = MAX_MESSAGE_BYTES) -> int:
+    """The payload length a frame's prefix announces; ProtocolError if over ``limit``."""
+    (size,) = _HEADER.unpack(prefix)
+    if size > limit:
+        raise ProtocolError(f"message of {size} bytes is over the {limit}-byte limit")
+    return size
+
+
 def write_message(stream: BinaryIO, payload: bytes) -> None:
     """Frame ``payload`` with its length and write it."""
-    stream.write(_HEADER.pack(len(payload)) + payload)
+    stream.write(frame(payload))
     stream.flush()
 
 
 def read_message(stream: BinaryIO, limit: int = MAX_MESSAGE_BYTES) -> bytes:
     """Read one framed payload; raises EOFError if the other side has gone."""
-    head = stream.read(_HEADER.size)
-    if len(head) < _HEADER.size:
+    head = stream.read(FRAME_PREFIX_BYTES)
+    if len(head) < FRAME_PREFIX_BYTES:
         raise EOFError("the other side closed the connection")
-    (size,) = _HEADER.unpack(head)
-    if size > limit:
-        raise ProtocolError(f"message of {size} bytes is over the {limit}-byte limit")
+    size = frame_length(head, limit)
     payload = stream.read(size)
     if len(payload) < size:
         raise EOFError("the other side closed the connection mid-message")

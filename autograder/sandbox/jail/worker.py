@@ -1,16 +1,16 @@
 """The process that runs a student's code inside the sandbox and answers function calls.
 
-``autograder.sandbox`` copies this file, with ``protocol.py`` and ``callables.py`` as the
-package ``convlab_wire`` beside it, into a private directory and runs::
+``autograder.sandbox`` copies this folder (the jail: this module, ``protocol`` and
+``callables``) as the package ``jail`` into a private directory and runs
+``jail.worker.run(["job.json"])`` with ``python -I -S -B``.
 
-    python -I -S -B worker.py job.json
-
-It may import only the standard library, numpy and ``convlab_wire``: the ``autograder``
-and ``reference`` packages are not visible in the sandbox, so students cannot read the
-rubric, the checks or the model solution. ``job.json`` holds the code cells (already read
-and cleaned by ``autograder.submission``), the directories to put on ``sys.path`` for numpy,
-which notebook each graded function comes from, and a folder of files (the .py sources,
-data files such as ``digits.npz``) to copy into the working directory first.
+It may import only the standard library, numpy and its jail siblings (a test checks): the
+``autograder`` and ``reference`` packages are not visible in the sandbox, so students cannot
+read the rubric, the checks or the model solution. ``job.json`` holds the code cells
+(already read and cleaned by ``autograder.submission``), the directories to put on
+``sys.path`` for numpy, which notebook each graded function comes from, and a folder of
+files (the .py sources, data files such as ``digits.npz``) to copy into the working
+directory first.
 
 Conversation, over the original stdin/stdout, as framed ``protocol`` messages:
 
@@ -38,6 +38,8 @@ import traceback
 import types
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from . import callables, protocol
 
 OUTPUT_CAP = 16 * 1024
 
@@ -232,9 +234,7 @@ def link_earlier_answers(units: Iterable[Unit], home: dict[str, str]) -> None:
 
 
 class Worker:
-    def __init__(self, job: dict[str, Any], protocol: Any, callables: Any) -> None:
-        self.protocol = protocol
-        self.callables = callables
+    def __init__(self, job: dict[str, Any]) -> None:
         self.max_reply = int(job.get("max_reply_bytes", protocol.MAX_MESSAGE_BYTES))
         self.output = CappedOutput(int(job.get("output_cap", OUTPUT_CAP)))
         self.units = [Unit(spec) for spec in job["units"]]
@@ -260,8 +260,8 @@ class Worker:
         if function is None:
             return error_reply("MissingFunction", f"{name} is not defined")
         try:
-            args = self.callables.resolve_refs(tuple(request["args"]))
-            kwargs = self.callables.resolve_refs(request["kwargs"])
+            args = callables.resolve_refs(tuple(request["args"]))
+            kwargs = callables.resolve_refs(request["kwargs"])
         except Exception as exc:
             return error_reply(type(exc).__name__, safe_str(exc))
         try:
@@ -273,12 +273,12 @@ class Worker:
     def encode_reply(self, reply: dict[str, Any], name: str) -> bytes:
         """The reply as bytes; a result that cannot be sent becomes the student's error."""
         try:
-            data = self.protocol.encode(reply)
+            data = protocol.encode(reply)
         except BaseException as exc:
-            return self.protocol.encode(error_reply(
+            return protocol.encode(error_reply(
                 "TypeError", f"{name} returned something that is not plain data: {safe_str(exc)}"))
         if len(data) > self.max_reply:
-            return self.protocol.encode(error_reply(
+            return protocol.encode(error_reply(
                 "ValueError", f"{name} returned {len(data)} bytes of data, "
                               f"over the {self.max_reply}-byte limit"))
         return data
@@ -286,17 +286,17 @@ class Worker:
     def serve(self, requests: io.BufferedReader, replies: io.BufferedWriter) -> None:
         while True:
             try:
-                raw = self.protocol.read_message(requests)
+                raw = protocol.read_message(requests)
             except EOFError:
                 return
             try:
-                request = self.protocol.decode(raw)
-            except self.protocol.ProtocolError as exc:
+                request = protocol.decode(raw)
+            except protocol.ProtocolError as exc:
                 request, reply = {}, error_reply("ProtocolError", str(exc))
             else:
                 reply = self.answer(request)
             name = request.get("fn", "?") if isinstance(request, dict) else "?"
-            self.protocol.write_message(replies, self.encode_reply(reply, str(name)))
+            protocol.write_message(replies, self.encode_reply(reply, str(name)))
 
 
 def error_reply(exc_type: str, message: str, tb: str = "") -> dict[str, Any]:
@@ -316,16 +316,6 @@ def copy_files(folder: str) -> None:
         shutil.copytree(folder, os.getcwd(), dirs_exist_ok=True)
 
 
-def import_wire(here: str) -> tuple[Any, Any]:
-    """protocol and callables, from the copies placed beside this file."""
-    sys.path.insert(0, here)
-    try:
-        from convlab_wire import callables, protocol
-    finally:
-        sys.path.remove(here)
-    return protocol, callables
-
-
 def main(argv: list[str]) -> int:
     requests, replies = claim_protocol_streams()
     with open(argv[0], encoding="utf-8") as f:
@@ -333,10 +323,9 @@ def main(argv: list[str]) -> int:
     copy_files(job.get("files_dir", ""))
     # numpy's folder, then the working directory last: a notebook can import the .py files
     # beside it (as in Jupyter), but a student's numpy.py cannot shadow numpy.
-    sys.path.extend([*job.get("sys_path", []), os.getcwd()])
+    sys.path.extend([*(p for p in job.get("sys_path", []) if p not in sys.path), os.getcwd()])
     sys.argv = [""]
-    protocol, callables = import_wire(os.path.dirname(os.path.abspath(__file__)))
-    worker = Worker(job, protocol, callables)
+    worker = Worker(job)
     builtins.display = show  # type: ignore[attr-defined]  # Jupyter's display(), as text
     silence_stderr(worker.output)
     problems = worker.load()
@@ -347,5 +336,6 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    os._exit(main(sys.argv[1:]))  # _exit: student threads or atexit hooks cannot keep us alive
+def run(argv: list[str]) -> None:
+    """Serve, then leave at once: student threads or atexit hooks cannot keep us alive."""
+    os._exit(main(argv))

@@ -1,0 +1,291 @@
+"""SandboxedStudent: a :class:`autograder.student.Student` whose code runs in the jail."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
+from ..submission import Submission, load_submission
+from . import bubblewrap
+from .bubblewrap import (
+    SANDBOX_TMP,
+    SANDBOX_WORKER,
+    SandboxKind,
+    bubblewrap_args,
+    choose_sandbox,
+    python_executable,
+    worker_env,
+)
+from .jail import protocol
+from .limits import limit_resources
+from .pipes import Deadline, describe_exit, read_frame, write_all
+from .stage import stage_worker
+
+# Runs the jail as a package (its modules import each other relatively, as they do here),
+# with numpy's folders on the path first: the jail imports numpy.
+BOOT = ("import json, sys; sys.path += json.load(open(sys.argv[2]))['sys_path']; "
+        "sys.path.insert(0, sys.argv[1]); import jail.worker as w; "
+        "sys.path.remove(sys.argv[1]); w.run(sys.argv[2:])")
+
+
+class _Process:
+    """One running worker: the Popen, its pipes, and how to kill everything it started."""
+
+    def __init__(self, popen: subprocess.Popen[bytes], stderr: Any, cwd: str | None) -> None:
+        self.popen = popen
+        self.stderr = stderr
+        self.cwd = cwd
+        assert popen.stdin is not None and popen.stdout is not None
+        self.to_worker = popen.stdin.fileno()
+        self.from_worker = popen.stdout.fileno()
+        os.set_blocking(self.to_worker, False)
+        os.set_blocking(self.from_worker, False)
+
+    def kill(self) -> int | None:
+        """Kill the worker's whole session (and with bwrap its PID namespace); its status."""
+        if self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.popen.kill()
+        try:
+            code = self.popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        for stream in (self.popen.stdin, self.popen.stdout, self.stderr):
+            try:
+                stream.close()
+            except (OSError, AttributeError):
+                pass
+        if self.cwd:
+            shutil.rmtree(self.cwd, ignore_errors=True)
+        return code
+
+    def exit_status(self, grace: float = 2.0) -> int | None:
+        try:
+            return self.popen.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stderr_tail(self) -> str:
+        try:
+            self.stderr.seek(0)
+            return self.stderr.read()[-2000:].decode(errors="replace").strip()
+        except (OSError, ValueError):
+            return ""
+
+
+class SandboxedStudent:
+    """A :class:`autograder.student.Student` whose code runs in a sandboxed worker.
+
+    - submission: a path (.py, .ipynb or folder) or an already loaded Submission
+    - call_timeout: wall-clock seconds per call; past it, CallTimeout and a fresh worker
+    - load_timeout: seconds the submission may take to load; past it, a problem is recorded
+      and every function is missing
+    - memory_mb: address-space limit of the worker
+    - sandbox: "auto" (bubblewrap if it works, else "rlimit"), "bubblewrap" or "rlimit"
+
+    Attributes: ``sandbox_kind`` ("bubblewrap" or "rlimit"), ``problems`` (why parts of the
+    submission did not load), ``output_tail`` (the last output printed while loading).
+    """
+
+    #: Student code never runs in this process, so the engine need not guard numpy here.
+    runs_in_process = False
+
+    def __init__(
+        self,
+        submission: Submission | str | Path,
+        *,
+        call_timeout: float = 10.0,
+        load_timeout: float = 60.0,
+        memory_mb: int = 1024,
+        sandbox: SandboxKind | str = "auto",
+    ) -> None:
+        self.submission = (submission if isinstance(submission, Submission)
+                           else load_submission(submission))
+        self.call_timeout = call_timeout
+        self.load_timeout = load_timeout
+        self.memory_mb = memory_mb
+        self.sandbox_kind, self._userns = choose_sandbox(sandbox)
+        self.problems: list[str] = list(self.submission.problems)
+        self.output_tail = ""
+        self._functions: frozenset[str] = frozenset()
+        self._process: _Process | None = None
+        self._live: list[_Process | None] = [None]  # what the finalizer must kill
+        self._restart_failed = ""
+        in_sandbox = self.sandbox_kind == "bubblewrap"
+        sys_path = (bubblewrap.sandbox_site_dirs() if in_sandbox
+                    else [str(d) for d in bubblewrap.site_dirs()])
+        self._stage = stage_worker(self.submission, sys_path,
+                                   SANDBOX_WORKER if in_sandbox else None)
+        self._finalizer = weakref.finalize(self, _cleanup, self._stage, self._live)
+        self._load_problem = self._start(first=True)
+
+    # ---- Student interface
+
+    def has(self, function: str) -> bool:
+        return function in self._functions
+
+    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+        """``function(*args, **kwargs)`` in the worker: its plain-data result, or
+        StudentError / CallTimeout / MissingFunction / WorkerCrashed."""
+        if function not in self._functions:
+            why = f" ({self._load_problem})" if self._load_problem else ""
+            raise MissingFunction(f"{function} is not defined{why}")
+        request = protocol.frame(protocol.encode({"fn": function, "args": args, "kwargs": kwargs}))
+        process = self._running(function)
+        deadline = time.monotonic() + self.call_timeout
+        try:
+            write_all(process.to_worker, request, deadline)
+            reply = protocol.decode(read_frame(process.from_worker, deadline))
+        except Deadline:
+            self._stop()
+            raise CallTimeout(f"{function} did not return within {self.call_timeout:g} s "
+                              "(the worker was stopped; the next call starts a fresh one)",
+                              seconds=self.call_timeout) from None
+        except EOFError:
+            status = process.exit_status()
+            self._stop()
+            raise WorkerCrashed(f"the worker died during {function}: "
+                                f"{describe_exit(status, self.sandbox_kind)}") from None
+        except Exception as exc:  # ProtocolError, or anything else a hostile reply causes
+            self._stop()
+            raise WorkerCrashed(f"the worker sent a malformed reply to {function}: {exc}") from None
+        return self._result(function, reply)
+
+    def _running(self, function: str) -> _Process:
+        """The live worker, restarted after a timeout or crash. A restart that fails is
+        not retried, so one broken submission cannot eat the grader's time."""
+        if self._process is None:
+            if self._restart_failed:
+                raise WorkerCrashed(self._restart_failed)
+            problem = self._start(first=False)
+            if self._process is None:
+                self._restart_failed = f"the worker could not be restarted: {problem}"
+                raise WorkerCrashed(self._restart_failed)
+            if function not in self._functions:
+                raise MissingFunction(f"{function} is not defined after restarting the worker")
+        return self._process
+
+    def _result(self, function: str, reply: Any) -> Any:
+        if isinstance(reply, dict) and set(reply) == {"ok"}:
+            return reply["ok"]
+        error = reply.get("error") if isinstance(reply, dict) and set(reply) == {"error"} else None
+        if not (isinstance(error, dict)
+                and all(isinstance(error.get(k), str) for k in ("type", "message", "traceback"))):
+            self._stop()
+            raise WorkerCrashed(f"the worker sent a malformed reply to {function}")
+        if error["type"] == "MissingFunction":
+            raise MissingFunction(error["message"])
+        raise StudentError(error["type"], error["message"], error["traceback"])
+
+    @contextlib.contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Calls inside the block get ``seconds`` instead of ``call_timeout`` (e.g. training)."""
+        before, self.call_timeout = self.call_timeout, seconds
+        try:
+            yield
+        finally:
+            self.call_timeout = before
+
+    # ---- lifecycle
+
+    def close(self) -> None:
+        """Kill the worker (and everything it started) and remove its files."""
+        self._stop()
+        self._finalizer()
+
+    def __enter__(self) -> SandboxedStudent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process = None
+            self._live[0] = None
+
+    def _start(self, first: bool) -> str:
+        """Start a worker and wait for it to load the submission; '' or what went wrong.
+        The first start records its outcome in ``problems`` and sets the functions."""
+        try:
+            process = self._spawn()
+        except (OSError, subprocess.SubprocessError) as exc:
+            return self._load_failed(first, f"the sandbox could not start: {exc}")
+        self._process = process
+        self._live[0] = process
+        try:
+            ready = protocol.decode(read_frame(process.from_worker,
+                                               time.monotonic() + self.load_timeout))
+        except Deadline:
+            return self._load_failed(first, f"loading the submission took longer than "
+                                            f"{self.load_timeout:g} s (stopped)")
+        except EOFError:
+            status = process.exit_status()
+            details = process.stderr_tail()
+            return self._load_failed(first, "the worker died while loading the submission: "
+                                            f"{describe_exit(status, self.sandbox_kind)}"
+                                            + (f"\n{details}" if details else ""))
+        except Exception as exc:  # ProtocolError, or anything else a hostile message causes
+            return self._load_failed(first, f"the worker sent a malformed message: {exc}")
+        info = ready.get("ready") if isinstance(ready, dict) else None
+        if not (isinstance(info, dict) and isinstance(info.get("functions"), list)):
+            return self._load_failed(first, "the worker sent a malformed ready message")
+        if first:
+            self._functions = frozenset(f for f in info["functions"] if isinstance(f, str))
+            problems = info.get("problems")
+            self.problems += [str(p) for p in problems] if isinstance(problems, list) else []
+            self.output_tail = str(info.get("output", ""))
+        else:
+            self._functions = self._functions & frozenset(info["functions"])
+        return ""
+
+    def _load_failed(self, first: bool, problem: str) -> str:
+        self._stop()
+        if first:
+            self.problems.append(problem)
+            self._functions = frozenset()
+        return problem
+
+    def _spawn(self) -> _Process:
+        python = [python_executable(), "-I", "-S", "-B"]
+        limits = limit_resources(self.memory_mb, cpu_seconds=int(self.load_timeout
+                                                                 + 60 * self.call_timeout))
+        if self.sandbox_kind == "bubblewrap":
+            command = [*bubblewrap_args(self._userns, self._stage / "covers"),
+                       "--ro-bind", str(self._stage), SANDBOX_WORKER, "--",
+                       *python, "-c", BOOT, SANDBOX_WORKER, f"{SANDBOX_WORKER}/job.json"]
+            cwd = None
+        else:
+            cwd = tempfile.mkdtemp(prefix="convlab-cwd-")
+            command = [*python, "-c", BOOT, str(self._stage), str(self._stage / "job.json")]
+        stderr = tempfile.TemporaryFile()
+        try:
+            popen = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=stderr, env=worker_env(cwd or SANDBOX_TMP),
+                                     cwd=cwd or "/", preexec_fn=limits, start_new_session=True)
+        except BaseException:
+            stderr.close()
+            if cwd:
+                shutil.rmtree(cwd, ignore_errors=True)
+            raise
+        return _Process(popen, stderr, cwd)
+
+
+def _cleanup(stage: Path, process: list[_Process | None]) -> None:
+    """Run by close() or at garbage collection: no worker or file outlives its student."""
+    if process[0] is not None:
+        process[0].kill()
+    shutil.rmtree(stage, ignore_errors=True)

@@ -1,0 +1,70 @@
+"""The worker's private folder: the jail's code, the job to load, the files it may read."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from .. import rubric
+from ..submission import Submission
+from .bubblewrap import write_covers
+from .pipes import MAX_REPLY_BYTES
+
+JAIL = Path(__file__).resolve().parent / "jail"
+
+
+def stage_worker(submission: Submission, sys_path: list[str], seen_as: str | None = None) -> Path:
+    """A private directory with ``jail/`` (a copy of the jail folder), job.json (the code
+    to load), files/ (the .py sources and data files, for the worker's working directory)
+    and covers/.
+
+    ``seen_as``: where the worker will see this directory (inside bubblewrap)."""
+    stage = Path(tempfile.mkdtemp(prefix="convlab-worker-"))
+    stage_files(submission, stage / "files")
+    write_covers(stage / "covers")
+    copy_jail(stage / "jail")
+    job = {
+        "units": [{"name": u.name, "cells": u.cells, "numbers": u.numbers}
+                  for u in submission.units],
+        "home": {fn: rubric.part_of(fn).stem for fn in rubric.FUNCTIONS},
+        "sys_path": sys_path,
+        "files_dir": f"{seen_as or stage}/files",
+        "max_reply_bytes": MAX_REPLY_BYTES,
+    }
+    (stage / "job.json").write_text(json.dumps(job))
+    # mkdtemp's 0700 is enough: inside bubblewrap, uid 65534 is the grader's own uid outside.
+    return stage
+
+
+def stage_files(submission: Submission, folder: Path) -> None:
+    """The .py units as files (their ``__file__``), the submission's data files, and the
+    course data files the release ships beside the notebooks (not secret)."""
+    folder.mkdir()
+    for unit in submission.units:
+        if not unit.is_notebook:
+            (folder / unit.name).write_text(unit.source)
+    for data in [*submission.data_files, *course_data_files()]:
+        target = folder / data.name
+        if not target.exists():
+            try:
+                shutil.copyfile(data, target)
+            except OSError:
+                pass  # a file that cannot be read now is missing for the student too
+
+
+def course_data_files() -> list[Path]:
+    """digits.npz and friends, from the reference package (found without importing it)."""
+    spec = importlib.util.find_spec("reference")
+    if spec is None or not spec.origin:
+        return []
+    return sorted((Path(spec.origin).parent / "data").glob("*.npz"))
+
+
+def copy_jail(target: Path) -> None:
+    """The jail's modules, as one package folder (its sources only, no caches)."""
+    target.mkdir()
+    for module in sorted(JAIL.glob("*.py")):
+        shutil.copyfile(module, target / module.name)
