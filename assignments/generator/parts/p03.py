@@ -78,7 +78,9 @@ def cells(lesson):
 
             2차원 이미지 `(H, W)` 하나와 2차원 필터 `(FH, FW)` 하나로 피처 맵 `(OH, OW)`를 만듭니다.
             stride와 padding은 앞의 두 노트북과 같은 형식이고, 제공 함수 `conv_geometry`가
-            `(stride_hw, pads, (OH, OW))`를 계산하며 잘못된 설정에는 예외를 발생시킵니다. 패딩은
+            `(stride_hw, pads, (OH, OW))`를 계산하며 잘못된 설정에는 예외를 발생시킵니다. 이 함수는
+            노트북 1에서 여러분이 쓴 `output_size`, `same_padding`을 부르고, `zero_pad`도 노트북 2의
+            여러분의 함수입니다(위의 잠긴 셀이 불러옵니다). 패딩은
             `zero_pad`로 먼저 붙이고, 출력 칸 `(i, j)`마다 창(window)
             `x[i·sh : i·sh + FH, j·sw : j·sw + FW]`을 잘라 필터와 곱해 더하고 편향을 더하세요.
             반복문 두 개면 충분합니다. float32 입력은 float32로 돌려줍니다(`float_dtype`).
@@ -88,7 +90,9 @@ def cells(lesson):
 
             One 2-D image `(H, W)` and one 2-D filter `(FH, FW)` make a feature map `(OH, OW)`.
             Stride and padding take the forms of the last two notebooks; the provided
-            `conv_geometry` returns `(stride_hw, pads, (OH, OW))` and raises for bad settings. Pad
+            `conv_geometry` returns `(stride_hw, pads, (OH, OW))` and raises for bad settings. It
+            calls YOUR `output_size` and `same_padding` from notebook 1, and `zero_pad` is yours
+            from notebook 2 (the locked cell above loads them). Pad
             first with `zero_pad`; then for every output cell `(i, j)` cut the window
             `x[i·sh : i·sh + FH, j·sw : j·sw + FW]`, multiply it with the filter, sum, and add the
             bias. Two loops are enough. float32 inputs give float32 output (`float_dtype`).
