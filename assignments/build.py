@@ -7,6 +7,7 @@
 Run it from the repository root (``python assignments/build.py`` works too). Output:
 
 - autograder/examples/model_solution.py      the model solution, one standalone module
+- autograder/selfcheck.py                     its KNOWN answers (from the reference)
 - assignments/stubs/                          conv_layers.py stubs + selfcheck.py + digits
 - assignments/source/conv_layers/             the five nbgrader source notebooks,
                                               selfcheck.py and the digits

@@ -18,8 +18,10 @@ HERE = Path(__file__).resolve().parent
 
 c.CourseDirectory.course_id = "conv_lab"
 c.CourseDirectory.root = str(HERE)
-# Never ship these into release/ or back in submissions.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+# Never ship these into release/ or back in submissions: editor checkpoints, bytecode and
+# the caches of tools run in the source folder (hypothesis, pytest, ruff, mypy).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            ".hypothesis", ".pytest_cache", ".ruff_cache", ".mypy_cache"]
 
 c.Exchange.root = os.environ.get("CONVLAB_EXCHANGE", str(Path.home() / ".conv-lab-exchange"))
 # Filesystem exchange: `nbgrader submit` names the student after the OS account unless

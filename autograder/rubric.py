@@ -44,11 +44,12 @@ PARTS: tuple[Part, ...] = (
 )
 
 ITEMS: tuple[Item, ...] = (
-    # 1. Feature-map size
+    # 1. Feature-map size: the lecture's integer padding first, then the extensions
     Item("output_size: lecture examples", 2),
     Item("output_size: padding", 2),
     Item("output_size: rejects non-integer sizes", 2),
-    Item("output_size: valid and same", 2),
+    Item("output_size: (before, after) padding", 1),
+    Item("output_size: valid and same", 1),
     Item("same_padding: matches TensorFlow", 3),
     # 2. Padding
     Item("zero_pad: shape and placement", 3),
@@ -80,12 +81,13 @@ ITEMS: tuple[Item, ...] = (
     Item("cross_entropy: values and stability", 2),
     Item("init_tiny_cnn: keys and shapes", 1),
     Item("tiny_cnn_forward: logits", 3),
-    # 5. Backprop and training
+    # 5. Backprop and training, weighted by effort: conv2d_backward is the longest answer,
+    # numerical_gradient a short loop
     Item("relu_backward: gradients", 1),
     Item("dense_backward: gradients", 2),
-    Item("conv2d_backward: gradients", 5),
+    Item("conv2d_backward: gradients", 6),
     Item("max_pool2d_backward: gradients", 3),
-    Item("numerical_gradient: centred differences", 2),
+    Item("numerical_gradient: centred differences", 1),
     Item("tiny_cnn_loss_and_grads: loss and gradients", 4),
     Item("train_tiny_cnn: learns the digits", 3),
 )

@@ -3,7 +3,7 @@
 Batches are NCHW ``(N, C, H, W)``; filters ``(F, C, FH, FW)``; biases ``(F,)``.
 """
 
-from .conv import conv2d, conv2d_backward, conv2d_loops, conv2d_single
+from .conv import conv2d, conv2d_backward, conv2d_backward_loops, conv2d_loops, conv2d_single
 from .data import load_digits_split
 from .geometry import output_size, same_padding
 from .gradcheck import numerical_gradient
@@ -19,15 +19,24 @@ from .layers import (
     softmax,
 )
 from .pad import zero_pad
-from .pool import avg_pool2d, max_pool2d, max_pool2d_backward, max_pool2d_loops
+from .pool import (
+    avg_pool2d,
+    avg_pool2d_loops,
+    max_pool2d,
+    max_pool2d_backward,
+    max_pool2d_backward_loops,
+    max_pool2d_loops,
+)
 from .tiny_cnn import init_tiny_cnn, tiny_cnn_forward, tiny_cnn_loss_and_grads
 from .train import accuracy, train_tiny_cnn
 
 __all__ = [
     "accuracy",
     "avg_pool2d",
+    "avg_pool2d_loops",
     "conv2d",
     "conv2d_backward",
+    "conv2d_backward_loops",
     "conv2d_loops",
     "conv2d_single",
     "cross_entropy",
@@ -40,6 +49,7 @@ __all__ = [
     "log_softmax",
     "max_pool2d",
     "max_pool2d_backward",
+    "max_pool2d_backward_loops",
     "max_pool2d_loops",
     "numerical_gradient",
     "output_size",

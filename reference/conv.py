@@ -249,3 +249,30 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     (t, _), (left, _) = pads
     dx = dxp[:, :, t : t + h, left : left + wd]
     return np.ascontiguousarray(dx), dw.reshape(w.shape), db
+
+
+def conv2d_backward_loops(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, padding=0):
+    """Gradients of a convolution layer, written as loops (the model solution; see
+    ``conv2d_backward``)."""
+    x, w, _ = _check_conv_inputs(x, w, None)
+    n, _, h, wd = x.shape
+    f, _, fh, fw = w.shape
+    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    dout = as_float_array(dout, "dout", 4, "(N, F, OH, OW)")
+    if dout.shape != (n, f, oh, ow):
+        raise ValueError(f"dout must have the output's shape {(n, f, oh, ow)}, got {dout.shape}")
+    xp = zero_pad(x, pads)
+    dxp = np.zeros(xp.shape, dtype=x.dtype)
+    dw = np.zeros(w.shape, dtype=x.dtype)
+    db = np.zeros(f, dtype=x.dtype)
+    for i in range(n):  # each image
+        for k in range(f):  # each filter
+            for r in range(oh):
+                for c in range(ow):
+                    g = dout[i, k, r, c]  # this output pixel's gradient
+                    rows, cols = slice(r * sh, r * sh + fh), slice(c * sw, c * sw + fw)
+                    dw[k] += g * xp[i, :, rows, cols]  # it met this window ...
+                    dxp[i, :, rows, cols] += g * w[k]  # ... through these weights
+                    db[k] += g
+    (t, _), (left, _) = pads
+    return dxp[:, :, t : t + h, left : left + wd].copy(), dw, db

@@ -170,7 +170,9 @@ def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
     1.3863
     """
     logits, labels = _check_labels(logits, labels)
-    return float(-log_softmax(logits)[np.arange(len(labels)), labels].mean())
+    z = logits - logits.max(axis=1, keepdims=True)  # the max shift: exp cannot overflow
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-log_p[np.arange(len(labels)), labels].mean())
 
 
 def cross_entropy_backward(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:

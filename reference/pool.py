@@ -88,6 +88,16 @@ def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
     return (total / (size_hw[0] * size_hw[1])).astype(x.dtype, copy=False)
 
 
+def avg_pool2d_loops(x: np.ndarray, size=2, stride=None) -> np.ndarray:
+    """Average pooling written as loops (the model solution; see ``avg_pool2d``)."""
+    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
+    out = np.empty((*x.shape[:2], oh, ow), dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            out[:, :, i, j] = x[:, :, i * sh : i * sh + ph, j * sw : j * sw + pw].mean(axis=(2, 3))
+    return out
+
+
 def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) -> np.ndarray:
     """Gradient of ``max_pool2d`` (no padding) with respect to x.
 
@@ -118,4 +128,23 @@ def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) ->
         first = (x_cell == out) & unclaimed
         dx_cell += np.where(first, dout, 0)  # a view of dx: overlapping windows add up
         unclaimed &= ~first
+    return dx
+
+
+def max_pool2d_backward_loops(dout: np.ndarray, x: np.ndarray, size=2, stride=None) -> np.ndarray:
+    """Gradient of max pooling written as loops (the model solution; see
+    ``max_pool2d_backward``)."""
+    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
+    dout = as_float_array(dout, "dout", 4, "(N, C, OH, OW)")
+    n, c = x.shape[:2]
+    if dout.shape != (n, c, oh, ow):
+        raise ValueError(f"dout must have the output's shape {(n, c, oh, ow)}, got {dout.shape}")
+    dx = np.zeros_like(x)
+    for a in range(n):
+        for k in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    window = x[a, k, i * sh : i * sh + ph, j * sw : j * sw + pw]
+                    p, q = np.unravel_index(np.argmax(window), window.shape)  # first maximum
+                    dx[a, k, i * sh + p, j * sw + q] += dout[a, k, i, j]
     return dx

@@ -3,8 +3,9 @@
 One class of simulated students goes through the exchange (fetch, answer, submit --student),
 is collected, autograded once, graded again in the sandbox, audited, and exported; a second
 run takes the same notebooks through the LMS path (Canvas file names -> zip_collect). To keep
-the run short, the course is cut to two of the five notebooks (01 and 03), which still hold
-a classic bug and the conv2d a student might fake.
+the run short, the course is cut to three of the five notebooks (01, 02 and 03: notebook
+03 loads the student's own output_size and zero_pad from 01 and 02), which still hold a
+classic bug and the conv2d a student might fake.
 
 Expected scores come from the rubric (points per function) and from the bug file's own
 ``EXPECTED_LOST`` facts, never from the code under test.
@@ -44,7 +45,7 @@ from autograder.examples import ExampleStudent, example_class, read
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = ROOT / "assignments"
 ASSIGNMENT = DEFAULT_ASSIGNMENT
-NOTEBOOKS = ("01_feature_map_size", "03_convolution")
+NOTEBOOKS = ("01_feature_map_size", "02_padding", "03_convolution")
 FUNCTIONS = tuple(f for p in rubric.PARTS if p.stem in NOTEBOOKS for f in p.functions)
 MAX = sum(rubric.points_for(f) for f in FUNCTIONS)
 TIMEOUT = 60  # seconds per cell; no student here loops
@@ -89,9 +90,9 @@ def make_course(dest: Path, notebooks: tuple[str, ...] = NOTEBOOKS) -> Path:
 
 def class_bug() -> ExampleStudent:
     """A classic bug from autograder/examples/bugs/ that costs points only in functions the
-    bug file itself redefines, all in the course's notebooks. (A bug whose losses spread to
-    later functions in one .py file does not spread in the notebooks: each notebook hands on
-    the model answers of the earlier ones.)"""
+    bug file itself redefines, all in the course's notebooks. (Later notebooks build on the
+    student's own earlier functions, so a bug's losses spread as they do in one .py file;
+    this keeps them inside the course's notebooks.)"""
     for student in example_class():
         if not student.name.startswith("bug_"):
             continue
@@ -210,9 +211,11 @@ def lms_run(exchange_run, tmp_path_factory):
         for nb in sorted(folder.glob("*.ipynb")):
             name = f"{student}_{late}{1000 + k}_{2000 + k}_{nb.name}"
             shutil.copy(nb, downloads / name)
-    # a student who uploads only notebook 03: nbgrader scores the missing 01 as 0
-    shutil.copy(first.course_dir / "submitted" / "model" / ASSIGNMENT / "03_convolution.ipynb",
-                downloads / "only03_1003_2003_03_convolution.ipynb")
+    # a student who uploads only notebook 02: nbgrader scores the missing 01 and 03 as 0
+    # (02 builds on no earlier notebook; 03 alone could not run the student's own
+    # output_size and zero_pad)
+    shutil.copy(first.course_dir / "submitted" / "model" / ASSIGNMENT / "02_padding.ipynb",
+                downloads / "only02_1003_2003_02_padding.ipynb")
     (downloads / "model_1000_2000_my_notes.txt").write_text("not a notebook")
     cfg = course_config(course_dir, timeout=TIMEOUT)
     result = cycle(cfg, ASSIGNMENT, downloads=downloads, grades_csv=tmp / "grades.csv",
@@ -345,15 +348,15 @@ def test_audit_grades_the_snapshot_and_names_a_changed_submission(exchange_run):
 def test_lms_zip_collect_gives_the_same_scores(lms_run, exchange_run):
     result, bug = lms_run
     scores = grades(result.grades_csv)
-    part03 = next(p for p in rubric.PARTS if p.stem == "03_convolution")
-    only03 = float(sum(rubric.points_for(f) for f in part03.functions))
+    part02 = next(p for p in rubric.PARTS if p.stem == "02_padding")
+    only02 = float(sum(rubric.points_for(f) for f in part02.functions))
     assert scores == {"model": MAX, "untouched": 0.0, "bug": MAX - lost_points(bug),
-                      "only03": only03}
+                      "only02": only02}
     assert any("my_notes.txt" in w for w in result.problems.get("(LMS download)", []))
     first, _, _, _ = exchange_run
     assert [r.flagged for r in result.audit] == [False] * len(result.audit)
     assert [(r.student, r.grade_id) for r in result.audit if r.status != "same"] == []
-    assert {r.student: r.score for r in result.records if r.student != "only03"} == \
+    assert {r.student: r.score for r in result.records if r.student != "only02"} == \
         {r.student: r.score for r in first.records if r.student in scores}
 
 

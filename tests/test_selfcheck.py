@@ -17,6 +17,7 @@ from autograder.student import InProcessStudent
 
 SELFCHECK = Path(selfcheck.__file__)
 MODEL = Path(__file__).resolve().parents[1] / "autograder" / "examples" / "model_solution.py"
+DIGITS = Path(reference.__file__).parent / "data" / "digits.npz"
 
 
 def run_source(source: str) -> dict:
@@ -51,6 +52,7 @@ def test_it_imports_only_numpy_and_the_standard_library():
 def test_it_runs_from_a_folder_where_conv_lab_is_not_importable(tmp_path):
     shutil.copy(SELFCHECK, tmp_path / "selfcheck.py")
     shutil.copy(MODEL, tmp_path / "solution.py")
+    shutil.copy(DIGITS, tmp_path / "digits.npz")  # shipped beside selfcheck.py to students
     blocker = ("import sys; sys.modules['autograder'] = None; sys.modules['reference'] = None; "
                "sys.argv = ['selfcheck.py', 'solution.py']; import runpy; "
                "runpy.run_path('selfcheck.py', run_name='__main__')")
@@ -125,3 +127,50 @@ def test_main_prints_a_table_and_sets_the_exit_code(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "FAIL  softmax" in out and "should not give nan or inf" in out
     assert selfcheck.main([]) == 2
+
+
+def test_a_passed_check_says_so_in_korean_and_english(capsys):
+    count = selfcheck.check_conv2d(reference.conv2d)
+    line = capsys.readouterr().out.strip()
+    assert line == selfcheck.pass_line("conv2d", count)
+    assert line.startswith(f"✓ 자가 점검 통과 — {count} checks") and "self-check passed" in line
+    assert count >= 10
+    with pytest.raises(AssertionError):  # a failing check prints no pass line
+        selfcheck.check_relu(lambda x: x)
+    assert capsys.readouterr().out == ""
+
+
+def test_it_holds_no_second_implementation():
+    from assignments_support import answer_definitions
+
+    text = SELFCHECK.read_text(encoding="utf-8")
+    assert answer_definitions(text) == []
+    for gone in ("centred_difference", "_conv2d_plain", "_he_params", "sqrt(2"):
+        assert gone not in text
+
+
+def test_known_answers_are_the_references_and_cover_what_is_graded():
+    from assignments.generator import known
+
+    assert selfcheck.KNOWN == known.known_answers()
+    cases = " ".join(selfcheck.KNOWN)
+    for graded in ("conv2d same", "conv2d valid", "((0, 1), (2, 0))", "conv2d_backward",
+                   "max_pool2d_backward", "tiny_cnn_loss_and_grads"):
+        assert graded in cases, graded
+    assert {"LEARN_SIZE", "LEARN_EPOCHS"} <= set(vars(selfcheck))  # the digits learning check
+
+
+def test_known_answers_catch_what_properties_miss():
+    def valid_as_same(x, w, b=None, stride=1, padding=0):
+        return reference.conv2d(x, w, b, stride, "same" if padding == "valid" else padding)
+
+    with pytest.raises(AssertionError, match="conv2d valid, stride 2"):
+        selfcheck.check_conv2d(valid_as_same)
+
+    def pairs_swapped(x, w, b=None, stride=1, padding=0):
+        if isinstance(padding, tuple) and isinstance(padding[0], tuple):
+            padding = (padding[1], padding[0])
+        return reference.conv2d(x, w, b, stride, padding)
+
+    with pytest.raises(AssertionError, match=r"\(\(0, 1\), \(2, 0\)\)"):
+        selfcheck.check_conv2d(pairs_swapped)

@@ -16,7 +16,7 @@ import nbformat
 
 from autograder import rubric
 
-from . import extract
+from . import contracts, extract
 
 NBGRADER_SCHEMA = 3
 
@@ -57,7 +57,8 @@ def locked(source: str, grade_id: str) -> nbformat.NotebookNode:
 def answer_source(function: str) -> str:
     """The function with its docstring and the model body inside nbgrader's solution markers."""
     d = extract.model(function)
-    return "\n".join([d.header, d.docstring, "    ### BEGIN SOLUTION", d.body,
+    return "\n".join([d.header, contracts.korean_line(function), d.docstring,
+                      "    ### BEGIN SOLUTION", d.body,
                       "    ### END SOLUTION"])
 
 
@@ -83,8 +84,8 @@ def graded(function: str) -> nbformat.NotebookNode:
     """
     points = rubric.points_for(function)
     return code(f"""
-        # 채점 칸 · graded: {function}, {points}점 · {points} points.
-        # 숨은 테스트는 채점할 때 여기서 돌아갑니다 · The hidden tests run here when you are graded.
+        # 채점 셀 · graded: {function}, {points}점 · {plural(points, "point")}.
+        # 숨겨진 테스트는 채점할 때 여기서 실행됩니다 · The hidden tests run here at grading.
         # 아래 줄은 함수를 쓰기 시작했는지만 봅니다 · The next line only checks you have started.
         require_written({function})
         ### BEGIN HIDDEN TESTS
@@ -94,6 +95,11 @@ def graded(function: str) -> nbformat.NotebookNode:
     """, "convlab:tests", nbgrader={
         "grade": True, "grade_id": f"{function}-tests", "locked": True,
         "points": points, "solution": False, "task": False})
+
+
+def plural(n: int, word: str) -> str:
+    """``1 point``, ``2 points``."""
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def task(function: str) -> list[nbformat.NotebookNode]:

@@ -23,11 +23,18 @@ MODULES = ("arrays", "geometry", "pad", "conv", "pool", "layers", "gradcheck", "
            "data", "train")
 
 #: Student functions whose readable model solution is a loop version in the reference.
-MODEL_BODY = {"conv2d": "conv2d_loops", "max_pool2d": "max_pool2d_loops"}
+MODEL_BODY = {"conv2d": "conv2d_loops", "max_pool2d": "max_pool2d_loops",
+              "avg_pool2d": "avg_pool2d_loops", "conv2d_backward": "conv2d_backward_loops",
+              "max_pool2d_backward": "max_pool2d_backward_loops"}
 
-#: Private helpers that give a student function's answer away: never handed out before
-#: that function's notebook is done (not in the stubs; in notebook 5, with its owner).
-SOLUTION_HELPERS = {"_forward": "tiny_cnn_forward"}
+#: Reference helpers that reduce a student function to a call or a one-liner (GEMM-ready
+#: im2col columns, window views, the window maximum, log-softmax, the forward pass, the
+#: fast or loop versions themselves). No student file may hold them; the build stops if
+#: one would be handed out.
+ANSWER_HELPERS = frozenset({
+    "_im2col_batches", "_windows", "_offset_views", "_max_over_windows", "log_softmax",
+    "_forward", *MODEL_BODY.values(),
+})
 
 #: Names that only the reference's packaging needs; the generated files replace them.
 LOADER_EXPR = 'resources.files("reference").joinpath("data/digits.npz").open("rb")'
@@ -145,6 +152,22 @@ def _inlined_forward() -> Definition:
                       own.docstring, body, uses)
 
 
+def _inlined_loss_and_grads() -> Definition:
+    """``tiny_cnn_loss_and_grads`` with the forward pass written out (``_forward`` would
+    hand out ``tiny_cnn_forward``'s answer)."""
+    defs = definitions()
+    own, helper = defs["tiny_cnn_loss_and_grads"], defs["_forward"]
+    call = "    logits, (a1, h1, a2, h2, flat) = _forward(x, p)"
+    *steps, last = helper.body.split("\n")
+    if call not in own.body.split("\n") or last.strip() != "return logits, (a1, h1, a2, h2, flat)":
+        raise ValueError("reference tiny_cnn_loss_and_grads/_forward changed; "
+                         "update _inlined_loss_and_grads")
+    body = own.body.replace(call, "\n".join(steps))
+    uses = (helper.uses | own.uses) - {"_forward"}
+    return Definition(own.name, own.module, own.order, "function", "", own.header,
+                      own.docstring, body, uses)
+
+
 def _signature(d: Definition) -> str:
     return ast.dump(ast.parse(textwrap.dedent(d.header) + "\n    pass").body[0].args)
 
@@ -155,6 +178,8 @@ def model(function: str) -> Definition:
     own = defs[function]
     if function == "tiny_cnn_forward":
         impl = _inlined_forward()
+    elif function == "tiny_cnn_loss_and_grads":
+        impl = _inlined_loss_and_grads()
     else:
         impl = defs[MODEL_BODY.get(function, function)]
     if _signature(own) != _signature(impl):
@@ -168,15 +193,13 @@ def student_functions() -> tuple[str, ...]:
     return rubric.FUNCTIONS
 
 
-def used_definition(name: str, fast=frozenset()) -> Definition:
-    """What a generated file contains for ``name``: the model for student functions
-    (the reference's own vectorized body if ``name`` is in ``fast``), else the reference."""
-    if name in rubric.FUNCTIONS and name not in fast:
-        return model(name)
-    return definitions()[name]
+def used_definition(name: str) -> Definition:
+    """What a generated file contains for ``name``: the model for student functions, else
+    the reference's own definition."""
+    return model(name) if name in rubric.FUNCTIONS else definitions()[name]
 
 
-def closure(roots, *, fast=frozenset()) -> list[str]:
+def closure(roots) -> list[str]:
     """Names of the definitions ``roots`` need, roots included, in reference order."""
     defs = definitions()
     seen: set[str] = set()
@@ -186,18 +209,21 @@ def closure(roots, *, fast=frozenset()) -> list[str]:
         if name in seen or name not in defs:
             continue
         seen.add(name)
-        todo.extend(sorted(used_definition(name, fast).uses - seen))
+        todo.extend(sorted(used_definition(name).uses - seen))
+    leaks = sorted(seen & ANSWER_HELPERS)
+    if leaks:
+        raise ValueError(f"the model solution of {sorted(roots)} needs answer helpers {leaks}")
     return sorted(seen, key=lambda n: defs[n].order)
 
 
-def imports_for(names, fast=frozenset()) -> list[str]:
+def imports_for(names) -> list[str]:
     """Import lines for the definitions ``names``: stdlib, a blank line, numpy (isort order)."""
     table = imports()
     used: set[str] = set()
     for name in names:
-        used |= used_definition(name, fast).uses
+        used |= used_definition(name).uses
     stmts = {table[n] for n in used if n in table}
-    if any("DIGITS_FILE" in used_definition(n, fast).uses for n in names):
+    if any("DIGITS_FILE" in used_definition(n).uses for n in names):
         stmts.add("from pathlib import Path")
 
     def isort(group):  # plain "import x" lines first, then "from x import y"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import extract, modules, notebooks
+from . import extract, known, modules, notebooks
 
 MODEL_SOLUTION = "autograder/examples/model_solution.py"
 STUBS = "assignments/stubs"
@@ -18,15 +18,23 @@ def data_files(folder: str) -> dict[str, bytes]:
     }
 
 
+SELFCHECK = "autograder/selfcheck.py"
+
+
+def selfcheck_text() -> bytes:
+    """autograder/selfcheck.py with its known answers computed from the reference."""
+    return known.spliced((extract.ROOT / SELFCHECK).read_text(encoding="utf-8")).encode()
+
+
 def selfcheck_files(folder: str) -> dict[str, bytes]:
-    """A copy of the standalone self-check beside the student's files (if it exists yet)."""
-    source = extract.ROOT / "autograder" / "selfcheck.py"
-    return {f"{folder}/selfcheck.py": source.read_bytes()} if source.is_file() else {}
+    """A copy of the standalone self-check beside the student's files."""
+    return {f"{folder}/selfcheck.py": selfcheck_text()}
 
 
 def all_files() -> dict[str, bytes]:
     files = {
         MODEL_SOLUTION: modules.model_solution().encode(),
+        SELFCHECK: selfcheck_text(),
         f"{STUBS}/conv_layers.py": modules.student_stubs().encode(),
         **data_files(STUBS),
         **selfcheck_files(STUBS),

@@ -15,12 +15,22 @@ the engine picks the seed.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from .. import rubric
+
+# Hypothesis caches what it reads from source files in ./.hypothesis/ even without a
+# database. Grading runs in course and student folders (nbgrader's hidden cells run in the
+# source folder, whose contents get released): keep that cache in the temp folder instead.
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "convlab-hypothesis")
 
 CheckFn = Callable[..., None]
 

@@ -1,4 +1,9 @@
-"""Part 1, feature-map size: ``output_size`` and ``same_padding``."""
+"""Part 1, feature-map size: ``output_size`` and ``same_padding``.
+
+``output_size`` is graded in stages: the lecture's sizes, its integer padding and the
+rejection of sizes that are not whole numbers first; per-side ``(before, after)`` padding
+and TensorFlow's ``"valid"``/``"same"`` as later items.
+"""
 
 from __future__ import annotations
 
@@ -49,16 +54,25 @@ def output_size_lecture(student, a: Axis) -> None:
 
 @check(
     "output_size: padding",
-    hint="Padding P adds P zeros on each side: the padded size is N + 2P. A pair "
-    "(before, after) adds before + after.",
+    hint="Padding P adds P zeros on each side: the padded size is N + 2P.",
 )
-@given(a=axes(max_out=6, max_f=5, max_stride=3, max_pad=3, symmetric=False),
-       form=st.sampled_from(["int", "pair"]))
-@example(a=Axis(7, 3, 1, 1, 1, 7), form="int")
-def output_size_padding(student, a: Axis, form: str) -> None:
-    if form == "int" and a.before != a.after:
-        form = "pair"
-    assert_matches_reference(student, _size_call(a, form))
+@given(a=axes(max_out=6, max_f=5, max_stride=3, max_pad=3, symmetric=True))
+@example(a=Axis(7, 3, 1, 1, 1, 7))
+def output_size_padding(student, a: Axis) -> None:
+    """The lecture's padding: one integer P, the same on both sides."""
+    assert_matches_reference(student, _size_call(a, "int"))
+
+
+@check(
+    "output_size: (before, after) padding",
+    hint="A pair (before, after) pads the two sides differently: the padded size is "
+    "N + before + after.",
+)
+@given(a=axes(max_out=6, max_f=5, max_stride=3, max_pad=3, symmetric=False))
+@example(a=Axis(5, 3, 1, 0, 2, 5))
+def output_size_pair_padding(student, a: Axis) -> None:
+    """Padding given per side, as ``(before, after)`` (beyond the lecture)."""
+    assert_matches_reference(student, _size_call(a, "pair"))
 
 
 @st.composite

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 #: The 8×8 digits (see DIGITS_README.md); train_tiny_cnn() without arrays reads them.
 DIGITS_FILE = Path(__file__).with_name("digits.npz")
@@ -373,49 +372,6 @@ def _check_conv_inputs(x, w, b):
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False)
 
 
-def _windows(xp: np.ndarray, f_hw, stride_hw, out_hw) -> np.ndarray:
-    """View of every filter-sized window: (N, C, OH, OW, FH, FW), no copy."""
-    (sh, sw), (oh, ow) = stride_hw, out_hw
-    win = sliding_window_view(xp, f_hw, axis=(2, 3))
-    return win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
-
-
-def _offset_views(x: np.ndarray, size_hw, stride_hw, out_hw):
-    """For each cell (p, q) of the window, row by row: the view of that cell in every
-    window at once, x[:, :, i·sh + p, j·sw + q] over all (i, j), shape (N, C, OH, OW).
-
-    A window of ph × pw cells is then handled with ph·pw whole-array operations instead
-    of a loop over output pixels (pooling, and the convolution's backward pass).
-    """
-    (ph, pw), (sh, sw), (oh, ow) = size_hw, stride_hw, out_hw
-    for p in range(ph):
-        for q in range(pw):
-            yield x[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw]
-
-
-def _im2col_batches(xp: np.ndarray, f_hw, stride_hw, out_hw, budget: int = 1 << 20):
-    """The windows as matrices, a few images at a time: yields ``(batch, cols)``.
-
-    cols[i, (c, p, q), (r, s)] = xp[batch][i, c, r·sh + p, s·sw + q], shape
-    (images, C·FH·FW, OH·OW). Rows follow the filter's (C, FH, FW) order, so
-    ``w.reshape(F, -1) @ cols`` is already (images, F, OH·OW): NCHW without a transpose.
-
-    Speed: batches of about ``budget`` bytes are copied into one reused buffer, so the
-    columns are still in the CPU cache when the matrix product reads them, and no fresh
-    memory is touched per call. Use each ``cols`` before asking for the next.
-    """
-    n, c = xp.shape[:2]
-    (fh, fw), (oh, ow) = f_hw, out_hw
-    rows, cols_per_image = c * fh * fw, oh * ow
-    win = _windows(xp, f_hw, stride_hw, out_hw).transpose(0, 1, 4, 5, 2, 3)  # (N,C,FH,FW,OH,OW)
-    step = max(1, budget // (rows * cols_per_image * xp.itemsize))
-    buffer = np.empty((min(step, n), *win.shape[1:]), dtype=xp.dtype)
-    for start in range(0, n, step):
-        m = min(step, n - start)
-        np.copyto(buffer[:m], win[start : start + m])  # the one strided copy
-        yield slice(start, start + m), buffer[:m].reshape(m, rows, cols_per_image)
-
-
 def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
     """Convolution layer: several filters over a batch of multi-channel images.
 
@@ -473,34 +429,27 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     ([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]], [[4.0, 4.0], [4.0, 4.0]], [4.0])
     """
     x, w, _ = _check_conv_inputs(x, w, None)
-    n, c, h, wd = x.shape
+    n, _, h, wd = x.shape
     f, _, fh, fw = w.shape
     (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
     dout = as_float_array(dout, "dout", 4, "(N, F, OH, OW)")
     if dout.shape != (n, f, oh, ow):
         raise ValueError(f"dout must have the output's shape {(n, f, oh, ow)}, got {dout.shape}")
-    dout = dout.astype(x.dtype, copy=False).reshape(n, f, oh * ow)
-    xp = zero_pad(x, pads) if any(pads[0] + pads[1]) else x
-    w2d = w.reshape(f, c * fh * fw)
-
-    db = dout.sum(axis=(0, 2))
-    # Each weight's gradient: the input pixels it met times dout, summed over positions.
-    dw = np.zeros_like(w2d)
-    for batch, cols in _im2col_batches(xp, (fh, fw), (sh, sw), (oh, ow)):
-        dw += np.matmul(dout[batch], cols.transpose(0, 2, 1)).sum(axis=0)
-    # Each input pixel's gradient: weight w[:, :, p, q] sent w · dout to the pixel at
-    # offset (p, q) of every window. One small matrix product per offset, added onto the
-    # shifted view of the input it came from (col2im, the reverse of im2col).
+    xp = zero_pad(x, pads)
     dxp = np.zeros(xp.shape, dtype=x.dtype)
-    w_by_offset = np.ascontiguousarray(w.transpose(2, 3, 1, 0))  # (FH, FW, C, F)
-    share = np.empty((n, c, oh * ow), dtype=x.dtype)
-    cells = _offset_views(dxp, (fh, fw), (sh, sw), (oh, ow))
-    for (p, q), dx_cell in zip(np.ndindex(fh, fw), cells, strict=True):
-        np.matmul(w_by_offset[p, q], dout, out=share)  # (C, F) @ (N, F, OH·OW)
-        dx_cell += share.reshape(n, c, oh, ow)  # a view of dxp: overlaps add up
+    dw = np.zeros(w.shape, dtype=x.dtype)
+    db = np.zeros(f, dtype=x.dtype)
+    for i in range(n):  # each image
+        for k in range(f):  # each filter
+            for r in range(oh):
+                for c in range(ow):
+                    g = dout[i, k, r, c]  # this output pixel's gradient
+                    rows, cols = slice(r * sh, r * sh + fh), slice(c * sw, c * sw + fw)
+                    dw[k] += g * xp[i, :, rows, cols]  # it met this window ...
+                    dxp[i, :, rows, cols] += g * w[k]  # ... through these weights
+                    db[k] += g
     (t, _), (left, _) = pads
-    dx = dxp[:, :, t : t + h, left : left + wd]
-    return np.ascontiguousarray(dx), dw.reshape(w.shape), db
+    return dxp[:, :, t : t + h, left : left + wd].copy(), dw, db
 
 # ── reference/pool.py ─────────────────────────────────────────────────────────────────────────────
 
@@ -510,14 +459,6 @@ def _pool_setup(x, size, stride, padding):
     stride = size_hw if stride is None else stride
     stride_hw, pads, out_hw = conv_geometry(x.shape[2:], size_hw, stride, padding, "pool window")
     return x, size_hw, stride_hw, pads, out_hw
-
-
-def _max_over_windows(x, size_hw, stride_hw, out_hw) -> np.ndarray:
-    views = _offset_views(x, size_hw, stride_hw, out_hw)
-    out = next(views).copy()
-    for view in views:
-        np.maximum(out, view, out=out)
-    return out
 
 
 def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
@@ -564,9 +505,12 @@ def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
     >>> avg_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0].tolist()
     [[2.5, 4.5], [10.5, 12.5]]
     """
-    x, size_hw, stride_hw, _, out_hw = _pool_setup(x, size, stride, 0)
-    total = sum(_offset_views(x, size_hw, stride_hw, out_hw))
-    return (total / (size_hw[0] * size_hw[1])).astype(x.dtype, copy=False)
+    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
+    out = np.empty((*x.shape[:2], oh, ow), dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            out[:, :, i, j] = x[:, :, i * sh : i * sh + ph, j * sw : j * sw + pw].mean(axis=(2, 3))
+    return out
 
 
 def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) -> np.ndarray:
@@ -583,22 +527,19 @@ def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) ->
     >>> max_pool2d_backward(np.array([[[[10.0]]]]), x)[0, 0].tolist()
     [[0.0, 0.0], [10.0, 0.0]]
     """
-    x, size_hw, stride_hw, _, out_hw = _pool_setup(x, size, stride, 0)
+    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
     dout = as_float_array(dout, "dout", 4, "(N, C, OH, OW)")
     n, c = x.shape[:2]
-    if dout.shape != (n, c, *out_hw):
-        raise ValueError(f"dout must have the output's shape {(n, c, *out_hw)}, got {dout.shape}")
-    dout = dout.astype(x.dtype, copy=False)
-    out = _max_over_windows(x, size_hw, stride_hw, out_hw)
+    if dout.shape != (n, c, oh, ow):
+        raise ValueError(f"dout must have the output's shape {(n, c, oh, ow)}, got {dout.shape}")
     dx = np.zeros_like(x)
-    unclaimed = np.ones(out.shape, dtype=bool)  # windows whose maximum is not found yet
-    # Visit the window's cells row by row; the first cell holding the maximum takes dout.
-    cells = zip(_offset_views(x, size_hw, stride_hw, out_hw),
-                _offset_views(dx, size_hw, stride_hw, out_hw), strict=True)
-    for x_cell, dx_cell in cells:
-        first = (x_cell == out) & unclaimed
-        dx_cell += np.where(first, dout, 0)  # a view of dx: overlapping windows add up
-        unclaimed &= ~first
+    for a in range(n):
+        for k in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    window = x[a, k, i * sh : i * sh + ph, j * sw : j * sw + pw]
+                    p, q = np.unravel_index(np.argmax(window), window.shape)  # first maximum
+                    dx[a, k, i * sh + p, j * sw + q] += dout[a, k, i, j]
     return dx
 
 # ── reference/layers.py ───────────────────────────────────────────────────────────────────────────
@@ -744,13 +685,6 @@ def _check_labels(logits, labels):
     return logits, labels
 
 
-def log_softmax(logits: np.ndarray) -> np.ndarray:
-    """log(softmax(logits)) along the last axis, computed without overflow or log(0)."""
-    z = as_float_array(logits, "logits")
-    z = z - z.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-
 def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
     """Mean cross-entropy loss: average over the batch of −log softmax(logits)[label].
 
@@ -766,7 +700,9 @@ def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
     1.3863
     """
     logits, labels = _check_labels(logits, labels)
-    return float(-log_softmax(logits)[np.arange(len(labels)), labels].mean())
+    z = logits - logits.max(axis=1, keepdims=True)  # the max shift: exp cannot overflow
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-log_p[np.arange(len(labels)), labels].mean())
 
 
 def cross_entropy_backward(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -877,17 +813,6 @@ def _check_images(x) -> np.ndarray:
     return x
 
 
-def _forward(x, p):
-    """Forward pass keeping what the backward pass needs."""
-    a1 = conv2d(x, p["conv1_w"], p["conv1_b"], padding=1)
-    h1 = max_pool2d(relu(a1))
-    a2 = conv2d(h1, p["conv2_w"], p["conv2_b"], padding=1)
-    h2 = max_pool2d(relu(a2))
-    flat = flatten(h2)
-    logits = dense(flat, p["fc_w"], p["fc_b"])
-    return logits, (a1, h1, a2, h2, flat)
-
-
 def tiny_cnn_forward(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
     """Class scores for a batch of 8×8 digits.
 
@@ -932,7 +857,12 @@ def tiny_cnn_loss_and_grads(x: np.ndarray, y: np.ndarray, params: dict[str, np.n
     (2.3026, (8, 1, 3, 3), (10,))
     """
     x, p = _check_images(x), _check_params(params)
-    logits, (a1, h1, a2, h2, flat) = _forward(x, p)
+    a1 = conv2d(x, p["conv1_w"], p["conv1_b"], padding=1)
+    h1 = max_pool2d(relu(a1))
+    a2 = conv2d(h1, p["conv2_w"], p["conv2_b"], padding=1)
+    h2 = max_pool2d(relu(a2))
+    flat = flatten(h2)
+    logits = dense(flat, p["fc_w"], p["fc_b"])
     loss = cross_entropy(logits, y)
     g = {}
     dlogits = cross_entropy_backward(logits, y)

@@ -24,17 +24,13 @@ def cells(lesson):
             problems. How many rings of zeros to add is a hyper-parameter we choose, and its
             thickness sets the size of the feature map.
             """),
-            f"""
-            **점수 · Points**
-
-            {lesson.points()}
-            """),
+            lesson.points()),
         *lesson.setup_cells(),
         md(bi(
             """
             ## 가장자리는 몇 번 계산될까?
 
-            아래 그림의 숫자는 3×3 필터가 stride 1로 움직일 때 각 픽셀을 덮는 횟수입니다. 패딩이 없으면
+            아래 그림의 숫자는 3×3 필터가 스트라이드 1로 움직일 때 각 픽셀을 덮는 횟수입니다. 패딩이 없으면
             모서리 픽셀은 단 한 번, 가운데 픽셀은 9번 쓰입니다. 0을 한 겹 두르면(P = 1) 모든 원래
             픽셀이 더 고르게 쓰이고, 출력도 7×7로 입력과 같은 크기가 됩니다.
             """,
@@ -119,7 +115,7 @@ def cells(lesson):
             """
             ## 정리
             - 패딩 P를 두르면 입력이 한 축에서 2P(또는 `앞 + 뒤`)만큼 커집니다.
-            - 3×3 필터, stride 1에서 P = 1이면 크기가 그대로입니다(7×7 → 7×7).
+            - 3×3 필터, 스트라이드 1에서 P = 1이면 크기가 그대로입니다(7×7 → 7×7).
             - 다음 노트북: 드디어 합성곱 `W·X + b`를 계산합니다.
             """,
             """

@@ -24,17 +24,13 @@ def cells(lesson):
             and one filter (`conv2d_single`), then widen to several channels, several filters and a
             batch of images (`conv2d`).
             """),
-            f"""
-            **점수 · Points**
-
-            {lesson.points()}
-            """),
+            lesson.points()),
         *lesson.setup_cells(),
         md(bi(
             """
             ## 한 칸씩 채워지는 피처 맵
 
-            강의의 두 번째 예처럼 4×4 입력에 3×3 필터(모든 가중치 1, 편향 0)를 stride 1로 옮기면
+            강의의 두 번째 예처럼 4×4 입력에 3×3 필터(모든 가중치 1, 편향 0)를 스트라이드 1로 옮기면
             (4 − 3)/1 + 1 = 2, 즉 2×2 피처 맵이 나옵니다. 입력을 0부터 15까지의 수로 채우면 왼쪽 위
             칸은 0+1+2+4+5+6+8+9+10 = **45**입니다. 아래 그림은 네 자리를 차례로 보여 줍니다.
 
@@ -82,7 +78,9 @@ def cells(lesson):
 
             2차원 이미지 `(H, W)` 하나와 2차원 필터 `(FH, FW)` 하나로 피처 맵 `(OH, OW)`를 만듭니다.
             stride와 padding은 앞의 두 노트북과 같은 형식이고, 제공 함수 `conv_geometry`가
-            `(stride_hw, pads, (OH, OW))`를 계산하며 잘못된 설정에는 오류를 냅니다. 패딩은
+            `(stride_hw, pads, (OH, OW))`를 계산하며 잘못된 설정에는 예외를 발생시킵니다. 이 함수는
+            노트북 1에서 여러분이 쓴 `output_size`, `same_padding`을 부르고, `zero_pad`도 노트북 2의
+            여러분의 함수입니다(위의 잠긴 셀이 불러옵니다). 패딩은
             `zero_pad`로 먼저 붙이고, 출력 칸 `(i, j)`마다 창(window)
             `x[i·sh : i·sh + FH, j·sw : j·sw + FW]`을 잘라 필터와 곱해 더하고 편향을 더하세요.
             반복문 두 개면 충분합니다. float32 입력은 float32로 돌려줍니다(`float_dtype`).
@@ -92,7 +90,9 @@ def cells(lesson):
 
             One 2-D image `(H, W)` and one 2-D filter `(FH, FW)` make a feature map `(OH, OW)`.
             Stride and padding take the forms of the last two notebooks; the provided
-            `conv_geometry` returns `(stride_hw, pads, (OH, OW))` and raises for bad settings. Pad
+            `conv_geometry` returns `(stride_hw, pads, (OH, OW))` and raises for bad settings. It
+            calls YOUR `output_size` and `same_padding` from notebook 1, and `zero_pad` is yours
+            from notebook 2 (the locked cell above loads them). Pad
             first with `zero_pad`; then for every output cell `(i, j)` cut the window
             `x[i·sh : i·sh + FH, j·sw : j·sw + FW]`, multiply it with the filter, sum, and add the
             bias. Two loops are enough. float32 inputs give float32 output (`float_dtype`).
@@ -107,7 +107,7 @@ def cells(lesson):
             더해** 숫자 하나를 냅니다. 그래서 필터 하나는 피처 맵 하나를 만듭니다.
 
             필터마다 가중치가 다르므로 서로 다른 특징을 잡아냅니다. 필터를 6개 쓰면 피처 맵도 6장이
-            되어 출력의 깊이(채널 수)가 6이 됩니다: 32×32×3 입력에 5×5×3 필터 6개, stride 1, 패딩
+            되어 출력의 깊이(채널 수)가 6이 됩니다: 32×32×3 입력에 5×5×3 필터 6개, 스트라이드 1, 패딩
             0이면 **28×28×6**입니다. 다시 5×5×6 필터 10개를 쓰면 **24×24×10**이 됩니다. 패딩이 없으면
             층을 지날수록 가로세로는 줄고 깊이는 늘어납니다.
 
@@ -132,6 +132,28 @@ def cells(lesson):
             `(F, C, FH, FW)`, biases `b` are `(F,)`, and the output is `(N, F, OH, OW)`. The
             lecture's 32×32×3 is `(1, 3, 32, 32)` here.
             """)),
+        demo("""
+            # One place of one filter on a 3-channel input: three products, one sum, one number.
+            rng = np.random.default_rng(3)
+            window = rng.integers(0, 4, size=(3, 3, 3)).astype(float)  # (C, FH, FW) under the filter
+            weights = rng.integers(-1, 2, size=(3, 3, 3)).astype(float)  # one filter, as deep as x
+            products = window * weights
+            fig, axes = plt.subplots(3, 3, figsize=(8.5, 8))
+            for c in range(3):
+                for ax, grid, name in zip(axes[c], (window[c], weights[c], products[c]),
+                                          ("window X", "filter W", "X * W")):
+                    ax.imshow(grid, cmap="RdBu_r", vmin=-4, vmax=4)
+                    for (r, q), v in np.ndenumerate(grid):
+                        ax.text(q, r, f"{v + 0.0:.0f}", ha="center", va="center")  # no "-0"
+                    ax.set_title(f"channel {c}: {name}" + (f", sum {grid.sum():.0f}"
+                                                           if name == "X * W" else ""))
+                    ax.set_xticks([])
+                    ax.set_yticks([])
+            fig.suptitle(f"sum over all channels = {products.sum():.0f} (+ bias b) -> "
+                         "ONE number of ONE feature map")
+            fig.tight_layout()
+            plt.show()
+        """),
         demo("""
             sizes = [(32, 3), (output_size(32, 5), 6), (output_size(output_size(32, 5), 5), 10)]
             fig, ax = plt.subplots(figsize=(10, 4))
@@ -218,12 +240,14 @@ def cells(lesson):
             axes[0].imshow(digit, cmap="gray_r")
             axes[0].set_title("digit (1, 1, 8, 8)")
             for ax, name, fmap in zip(axes[1:], filters, maps[0]):
-                ax.imshow(fmap, cmap="RdBu_r")
+                limit = np.abs(fmap).max() or 1.0  # centred: white is 0, red +, blue -
+                image = ax.imshow(fmap, cmap="RdBu_r", vmin=-limit, vmax=limit)
+                fig.colorbar(image, ax=ax, shrink=0.75)
                 ax.set_title(name)
             for ax in axes:
                 ax.set_xticks([])
                 ax.set_yticks([])
-            fig.suptitle(f"4 filters -> output {maps.shape}")
+            fig.suptitle(f"4 filters -> output {maps.shape}  (white = 0, red > 0, blue < 0)")
             plt.show()
         """),
         md(bi(

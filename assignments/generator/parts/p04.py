@@ -22,11 +22,7 @@ def cells(lesson):
             turns them into class scores. This notebook builds those pieces and puts them together
             into a tiny CNN for 8×8 handwritten digits.
             """),
-            f"""
-            **점수 · Points**
-
-            {lesson.points()}
-            """),
+            lesson.points()),
         *lesson.setup_cells(),
         md(bi(
             """
@@ -77,17 +73,16 @@ def cells(lesson):
             **`max_pool2d`와 `avg_pool2d` 작성하기.** 입력은 `(N, C, H, W)`, 출력은 `(N, C, OH, OW)`.
             제공 함수 `_pool_setup`이 입력을 검사하고 `(x, size_hw, stride_hw, pads, out_hw)`를
             돌려줍니다. `max_pool2d`는 출력 칸마다 창을 잘라 `max(axis=(2, 3))`로 N과 C를 한꺼번에
-            처리하면 됩니다(패딩은 `np.pad(..., constant_values=-np.inf)`). `avg_pool2d`는 패딩이 없고,
-            제공 함수 `_windows`(모든 창을 복사 없이 보여 주는 뷰 `(N, C, OH, OW, FH, FW)`)를 써도
-            됩니다.
+            처리하면 됩니다(패딩은 `np.pad(..., constant_values=-np.inf)`). `avg_pool2d`는 패딩이 없고
+            같은 반복문에서 `mean(axis=(2, 3))`을 씁니다.
             """,
             """
             **Write `max_pool2d` and `avg_pool2d`.** Input `(N, C, H, W)`, output `(N, C, OH, OW)`.
             The provided `_pool_setup` checks the input and returns
             `(x, size_hw, stride_hw, pads, out_hw)`. For `max_pool2d`, cut the window of each output
             cell and take `max(axis=(2, 3))`, which handles N and C at once (pad with
-            `np.pad(..., constant_values=-np.inf)`). `avg_pool2d` has no padding; you may use the
-            provided `_windows`, a copy-free view of every window, `(N, C, OH, OW, FH, FW)`.
+            `np.pad(..., constant_values=-np.inf)`). `avg_pool2d` has no padding and takes
+            `mean(axis=(2, 3))` in the same loop.
             """)),
         *task("max_pool2d"),
         *task("avg_pool2d"),
@@ -121,11 +116,12 @@ def cells(lesson):
             출력 K개는 클래스마다의 점수(logit)입니다.
 
             **소프트맥스**는 점수를 확률로 바꿉니다: `softmax(z)_k = exp(z_k) / Σ_j exp(z_j)`
-            (마지막 축을 따라). 점수가 1000처럼 크면 `exp`가 넘칩니다. 각 행에서 최댓값을 먼저 빼도
+            (마지막 축을 따라). 점수가 1000처럼 크면 `exp`에서 오버플로가 발생합니다. 각 행에서 최댓값을 먼저 빼도
             결과는 같으므로 그렇게 계산하세요.
 
             **크로스 엔트로피**: 정답 클래스의 확률에 −log를 취해 배치 평균을 냅니다. 확률을 먼저 구해
-            log를 취하면 log(0)이 나올 수 있으니, 제공 함수 `log_softmax`를 쓰세요. 결과는 파이썬 float.
+            log를 취하면 log(0)이 나올 수 있습니다. 로그를 식으로 풀면 안전합니다: 최댓값을 뺀 점수
+            `z`에 대해 `log softmax(z)_k = z_k − log Σ_j exp(z_j)`. 결과는 파이썬 float.
             """,
             """
             ## Dense, softmax and cross-entropy
@@ -138,8 +134,9 @@ def cells(lesson):
             first gives the same result, so compute it that way.
 
             **Cross-entropy**: −log of the probability of the true class, averaged over the batch.
-            Taking the log of computed probabilities can hit log(0); use the provided
-            `log_softmax`. Return a Python float.
+            Taking the log of computed probabilities can hit log(0); work the log out instead: for
+            the max-shifted scores `z`, `log softmax(z)_k = z_k − log Σ_j exp(z_j)`. Return a
+            Python float.
             """)),
         *task("dense"),
         *task("softmax"),
@@ -160,7 +157,8 @@ def cells(lesson):
             | flatten | (N, 64) |
             | dense 64 → 10 | (N, 10) 클래스 점수 · class scores |
 
-            합성곱마다 공간은 줄고(풀링) 깊이는 늘어납니다(1 → 8 → 16), 강의의 그림과 같은 흐름입니다.
+            합성곱은 패딩 1 덕분에 8×8, 4×4를 그대로 유지하고, 풀링이 높이와 너비를 반으로 줄이며, 깊이는
+            1 → 8 → 16으로 늘어납니다. 강의의 그림처럼 작아지고 깊어지는 흐름입니다.
 
             **`init_tiny_cnn(seed)`**: 키 `conv1_w (8, 1, 3, 3)`, `conv1_b (8,)`, `conv2_w (16, 8, 3, 3)`,
             `conv2_b (16,)`, `fc_w (64, 10)`, `fc_b (10,)`의 딕셔너리. 가중치는 He 초기화
@@ -208,16 +206,27 @@ def cells(lesson):
             for name, a in trace:
                 print(f"{name:>13}: {a.shape}")
 
-            fig, ax = plt.subplots(figsize=(10, 3.5))
-            names = [name for name, _ in trace]
-            spatial = [a.shape[2] * a.shape[3] if a.ndim == 4 else 1 for _, a in trace]
-            depth = [a.shape[1] for _, a in trace]
-            ax.bar(np.arange(len(trace)) - 0.2, spatial, 0.4, label="height x width")
-            ax.bar(np.arange(len(trace)) + 0.2, depth, 0.4, label="depth (channels / features)")
-            ax.set_xticks(np.arange(len(trace)), names, rotation=15)
-            ax.set_yscale("log")
-            ax.legend()
-            ax.set_title("Through the tiny CNN: smaller and deeper, then flat")
+            fig, ax = plt.subplots(figsize=(12, 4))
+            x0 = 0.0
+            for name, a in trace:  # each stage drawn to scale: side = height, slabs = depth
+                if a.ndim == 4:
+                    side, depth = a.shape[2], a.shape[1]
+                    for d in range(depth):  # back to front, one thin slab per channel
+                        ax.add_patch(plt.Rectangle((x0 + 0.35 * d, 0.35 * d), side, side,
+                                                   facecolor=plt.cm.viridis(d / 16),
+                                                   edgecolor="k", lw=0.4, alpha=0.7))
+                    width, label = side + 0.35 * depth, f"{side}x{side}x{depth}"
+                else:  # a flat vector: one column of numbers
+                    side, width, label = a.shape[1] / 4, 1.0, f"{a.shape[1]}"
+                    ax.add_patch(plt.Rectangle((x0, 0), 1, side, facecolor="tab:orange"))
+                ax.text(x0 + width / 2, -1.6, f"{name}\\n{label}", ha="center", va="top",
+                        fontsize=9)
+                x0 += width + (3 if a.ndim == 4 else 4.5)
+            ax.set_xlim(-1, x0)
+            ax.set_ylim(-5, 17)
+            ax.set_aspect("equal")
+            ax.axis("off")
+            ax.set_title("Through the tiny CNN, to scale: smaller and deeper, then flat")
             plt.show()
             print("same as tiny_cnn_forward:", np.allclose(trace[-1][1], tiny_cnn_forward(x, params)))
         """),

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..cells import bi, demo, md, task
+from ..cells import bi, code, demo, md, task
 
 
 def cells(lesson):
@@ -15,20 +15,18 @@ def cells(lesson):
             강의는 합성곱 층이 **무엇을 계산하는지**까지 다룹니다. 이 노트북은 한 걸음 더 나아가 필터를
             **학습**시킵니다. 손실이 각 가중치에 얼마나 민감한지(기울기)를 층마다 거꾸로 계산하고
             (**역전파**), 그 반대 방향으로 가중치를 조금씩 옮깁니다. 마지막에는 작은 CNN이 손글씨 숫자를
-            97% 넘게 맞히도록 몇 초 안에 학습시킵니다.
+            97% 넘게 맞히도록 학습시킵니다. 여러분이 반복문으로 쓴 함수로는 몇 분, 선택 과제인 빠른
+            합성곱으로는 더 짧게 걸립니다.
             """,
             """
             The lecture covers what a convolution layer **computes**. This notebook goes one step
             further and **learns** the filters: it works out, layer by layer from the end, how
             sensitive the loss is to every weight (the gradient; this is **backpropagation**), and
             moves the weights a little against it. At the end the tiny CNN learns to read
-            handwritten digits with more than 97% test accuracy, in seconds.
+            handwritten digits with more than 97% test accuracy: minutes with your loop-style
+            functions, less with the optional fast convolution.
             """),
-            f"""
-            **점수 · Points**
-
-            {lesson.points()}
-            """),
+            lesson.points()),
         *lesson.setup_cells(),
         md(bi(
             """
@@ -66,6 +64,18 @@ def cells(lesson):
 
             모든 칸에 대해 모으면 `dw`, `dx`, `db`가 됩니다. 패딩을 붙여 계산했다면 `dx`에서 패딩
             부분을 잘라내야 입력과 같은 모양이 됩니다.
+
+            **손으로 해 보는 예.** 3×3 입력 `x`(모두 1), 2×2 필터 `w`(모두 1), 스트라이드 1이면 출력은
+            2×2입니다. 위에서 내려온 `dout`도 모두 1이라고 합시다. 반복문으로 출력 칸 네 개를 차례로
+            돌면서 위의 세 줄을 그대로 실행하면:
+            - `db += dout[i, j]`를 네 번 → `db = 4`.
+            - `dw += dout[i, j] · (그 칸의 창)`: 창은 모두 1이므로 `dw`의 각 원소는 4.
+            - `dx[창의 자리] += dout[i, j] · w`: 입력의 가운데 픽셀은 네 창 모두에 들어가므로 4,
+              모서리는 한 창에만 들어가므로 1, 변의 가운데는 2 → `[[1, 2, 1], [2, 4, 2], [1, 2, 1]]`.
+
+            반복문 뼈대(이미지 n, 필터 f, 출력 칸 i, j):
+            `dw[f] += dout[n, f, i, j] * xpad[n, :, 창]`, `dxpad[n, :, 창] += dout[n, f, i, j] * w[f]`,
+            `db[f] += dout[n, f, i, j]`. 마지막에 `dxpad`에서 패딩을 잘라 `dx`를 만듭니다.
             """,
             """
             ## Backprop through a convolution
@@ -79,6 +89,21 @@ def cells(lesson):
 
             Adding these up over every cell gives `dw`, `dx` and `db`. If the forward pass padded
             the input, cut the padding off `dx` so that it has the input's shape.
+
+            **A worked example.** A 3×3 input `x` of ones, a 2×2 filter `w` of ones, stride 1:
+            the output is 2×2. Let the upstream `dout` be all ones too. Loop over the four output
+            cells and run the three rules above for each:
+            - `db += dout[i, j]` four times → `db = 4`.
+            - `dw += dout[i, j] · (that cell's window)`: every window is all ones, so every
+              element of `dw` is 4.
+            - `dx[window's place] += dout[i, j] · w`: the centre pixel lies in all four windows
+              (4), a corner in one (1), the middle of an edge in two (2) →
+              `[[1, 2, 1], [2, 4, 2], [1, 2, 1]]`.
+
+            The loop (image n, filter f, output cell i, j):
+            `dw[f] += dout[n, f, i, j] * xpad[n, :, window]`,
+            `dxpad[n, :, window] += dout[n, f, i, j] * w[f]`, `db[f] += dout[n, f, i, j]`; at the
+            end, cut the padding off `dxpad` to get `dx`.
             """)),
         *task("conv2d_backward"),
         md(bi(
@@ -140,9 +165,9 @@ def cells(lesson):
 
             `tiny_cnn_loss_and_grads(x, y, params)`는 순전파로 손실을 구하고, 마지막 층부터 거꾸로
             역전파 함수들을 불러 모든 매개변수의 기울기를 돌려줍니다. 역전파에는 순전파의 중간값
-            (합성곱 출력, 풀링 출력 등)이 필요하니 저장해 두세요. 위의 제공 셀에 있는 `_forward`가
-            그 값들을 함께 돌려줍니다. 크로스 엔트로피의 기울기는 제공 함수 `cross_entropy_backward`
-            `= (softmax − one-hot) / N`입니다.
+            (합성곱 출력 `a1`, 풀링 출력 `h1` 등)이 필요하니 순전파를 직접 한 줄씩 쓰면서 변수에
+            저장해 두세요(노트북 4의 `tiny_cnn_forward`와 같은 순서입니다). 크로스 엔트로피의 기울기는
+            제공 함수 `cross_entropy_backward` `= (softmax − one-hot) / N`입니다.
 
             순서: dense ← flatten(모양만 되돌림) ← max-pool ← ReLU ← conv2 ← max-pool ← ReLU ← conv1.
             """,
@@ -152,9 +177,10 @@ def cells(lesson):
             `tiny_cnn_loss_and_grads(x, y, params)` runs the forward pass to get the loss, then calls
             the backward functions from the last layer to the first and returns the gradient of
             every parameter. The backward pass needs the forward pass's intermediate values
-            (convolution outputs, pooled maps, …); keep them. The provided `_forward` (in the
-            locked cell above) returns them with the logits. The gradient of the cross-entropy is
-            the provided `cross_entropy_backward` `= (softmax − one-hot) / N`.
+            (the convolution output `a1`, the pooled map `h1`, …): write the forward pass out line
+            by line, in the order of notebook 4's `tiny_cnn_forward`, and keep each value in a
+            variable. The gradient of the cross-entropy is the provided `cross_entropy_backward`
+            `= (softmax − one-hot) / N`.
 
             Order: dense ← flatten (just reshape back) ← max-pool ← ReLU ← conv2 ← max-pool ← ReLU
             ← conv1.
@@ -172,8 +198,8 @@ def cells(lesson):
             `β₁ = 0.9`, `β₂ = 0.999`, `ε = 1e-8`.
 
             데이터: 1,797개의 8×8 숫자(`digits.npz`, 출처와 라이선스는 `DIGITS_README.md`)를 제공 함수
-            `load_digits_split()`이 학습 80%, 시험 20%로 고정해서 나눕니다. 인자로 배열을 주지 않으면
-            이 함수를 쓰세요. 기본값(12 에폭, 배치 32, lr 0.01)으로 시험 정확도가 97%를 넘어야 합니다.
+            `load_digits_split()`이 학습 80%, 테스트 20%로 고정해서 나눕니다. 인자로 배열을 주지 않으면
+            이 함수를 쓰세요. 기본값(12 에폭, 배치 32, lr 0.01)으로 테스트 정확도가 97%를 넘어야 합니다.
             """,
             """
             ## Training
@@ -192,9 +218,47 @@ def cells(lesson):
             test accuracy must exceed 97%.
             """)),
         *task("train_tiny_cnn"),
+        md(bi(
+            """
+            ## 얼마나 걸릴까? 정직한 시간
+
+            여기서 학습은 여러분이 쓴 함수들로 돌아갑니다: 노트북 3의 `conv2d`, 이 노트북의
+            `conv2d_backward`를 포함해서요. 반복문으로 쓴 합성곱은 출력 칸마다 파이썬이 한 번씩 돌기
+            때문에 느립니다. 이 과제의 반복문 모범 답안으로 재 보면 학습 데이터 전체(1,437개)로 한
+            에폭에 45초 정도, 기본값 12 에폭이면 9분 정도 걸립니다. 그래서 아래 셀은
+            기본으로 320개의 숫자로 3 에폭만 학습하고(30초 정도), 걸린 시간으로 전체 학습 시간을
+            어림해 보여 줍니다(이 과제를 만든 2코어 컴퓨터에서 잰 값입니다). 전체를 돌려 보려면 `FULL = True`로 바꾸세요. (채점은 숫자 64개로
+            3 에폭만 학습하므로 반복문 코드로도 몇 초면 됩니다.)
+            """,
+            """
+            ## How long does it take? Honest timings
+
+            Training here runs on the functions you wrote, `conv2d` from notebook 3 and
+            `conv2d_backward` from this notebook included. A convolution written with loops makes
+            Python go round once per output cell, which is slow: the course's loop-style model
+            solution takes about 45 s per epoch over all 1,437 training digits, so the
+            default 12 epochs take about 9 minutes (measured on this course's 2-core test machine). The cell below therefore trains on 320 digits
+            for 3 epochs by default (about 30 s) and estimates the full run from the time it
+            took. Set `FULL = True` to train on everything. (Grading trains on 64 digits for 3
+            epochs, a few seconds even with loop code.)
+            """)),
         demo("""
-            result = train_tiny_cnn()
-            print(f"test accuracy: {result['test_accuracy']:.3f}")
+            import time
+
+            FULL = False  # True: all 1,437 training digits for 12 epochs (minutes with loop code)
+            split = load_digits_split()  # the fixed 80/20 split: x_train, y_train, x_test, y_test
+            x_train, y_train, x_test, y_test = split
+            epochs = 12 if FULL else 3
+            if not FULL:
+                x_train, y_train = x_train[:320], y_train[:320]
+            start = time.perf_counter()
+            result = train_tiny_cnn(x_train, y_train, x_test, y_test, epochs=epochs)
+            seconds = time.perf_counter() - start
+            per_digit_epoch = seconds / (len(x_train) * epochs)
+            print(f"{len(x_train)} digits x {epochs} epochs: {seconds:.1f} s, "
+                  f"test accuracy {result['test_accuracy']:.1%}")
+            print(f"all 1,437 digits x 12 epochs with these functions: about "
+                  f"{per_digit_epoch * 1437 * 12 / 60:.1f} min")
             fig, axes = plt.subplots(1, 2, figsize=(11, 3.5),
                                      gridspec_kw={"width_ratios": [1, 1.4]})
             axes[0].plot(np.arange(1, len(result["loss_history"]) + 1), result["loss_history"], "o-")
@@ -202,13 +266,14 @@ def cells(lesson):
             axes[0].set_ylabel("mean training loss")
             axes[0].set_title(f"test accuracy {result['test_accuracy']:.1%}")
             filters = result["params"]["conv1_w"][:, 0]  # the 8 learned 3x3 filters
-            axes[1].imshow(np.hstack([np.pad(f, 1, constant_values=np.nan) for f in filters]),
-                           cmap="RdBu_r")
+            limit = np.abs(filters).max()
+            image = axes[1].imshow(np.hstack([np.pad(f, 1, constant_values=np.nan) for f in filters]),
+                                   cmap="RdBu_r", vmin=-limit, vmax=limit)
+            fig.colorbar(image, ax=axes[1], shrink=0.8, label="weight (0 = white)")
             axes[1].set_title("conv1: the 8 filters it learned")
             axes[1].axis("off")
             plt.show()
 
-            x_test, y_test = load_digits_split()[2:]
             logits = tiny_cnn_forward(x_test[:10], result["params"])
             fig, axes = plt.subplots(1, 10, figsize=(12, 1.8))
             for ax, image, label, guess in zip(axes, x_test[:10, 0], y_test[:10], logits.argmax(1)):
@@ -220,8 +285,57 @@ def cells(lesson):
         """),
         md(bi(
             """
+            ## (선택 과제) 빠른 합성곱 · 채점하지 않습니다
+
+            반복문 대신 행렬 곱 하나로 합성곱을 계산할 수 있습니다(**im2col**). 이미지마다 필터 크기의
+            창을 모두 꺼내 한 열씩 세우면 `(C·FH·FW, OH·OW)` 행렬이 되고, 필터를 `(F, C·FH·FW)`로
+            펴서 곱하면 `(F, OH·OW)`, 즉 피처 맵 F장이 한 번에 나옵니다. 창을 꺼낼 때는
+            `np.lib.stride_tricks.sliding_window_view`가 복사 없이 모든 창을 보여 줍니다.
+
+            아래 셀의 `conv2d_fast`를 `conv2d`와 같은 약속(입력, 출력, 패딩, 스트라이드, 예외)으로
+            채워 보세요. 그다음 셀은 여러분의 `conv2d`(반복문)와 같은 값을 내는지 비교하고 두 함수의
+            시간을 잽니다. 같다면 `conv2d = conv2d_fast`로 바꿔 학습을 다시 돌려 보세요. 역전파는 여전히
+            반복문이므로 학습 시간은 절반 정도로 줄어듭니다. 이 셀은 채점하지 않습니다.
+            """,
+            """
+            ## (Optional) A fast convolution · not graded
+
+            A convolution can be one matrix product instead of loops (**im2col**). For each
+            image, take every filter-sized window and stand it up as one column: a
+            `(C·FH·FW, OH·OW)` matrix. The filters flattened to `(F, C·FH·FW)` times that matrix
+            give `(F, OH·OW)`, all F feature maps at once. `np.lib.stride_tricks.sliding_window_view`
+            shows every window without copying.
+
+            Fill in `conv2d_fast` below with `conv2d`'s contract (inputs, output, padding, stride,
+            errors). The next cell checks that it gives the same numbers as YOUR `conv2d` (the loop
+            one) and times both. If they agree, set `conv2d = conv2d_fast` and train again: the
+            backward pass is still loops, so training takes about half as long. This is not graded.
+            """)),
+        code("""
+            def conv2d_fast(x, w, b=None, stride=1, padding=0):
+                \"\"\"(선택) conv2d와 같은 약속, 출력 칸에 대한 반복문 없이 · (optional) conv2d without
+                loops over output cells: same inputs, output and errors.\"\"\"
+                raise NotImplementedError("선택 과제 · optional exercise: write conv2d_fast")
+        """, "convlab:optional"),
+        demo("""
+            rng = np.random.default_rng(1)
+            x, w, b = rng.normal(size=(8, 3, 9, 9)), rng.normal(size=(4, 3, 3, 3)), rng.normal(size=4)
+            try:
+                fast = conv2d_fast(x, w, b, stride=2, padding=1)
+            except NotImplementedError:
+                print("conv2d_fast: 아직 쓰지 않음 · not written yet (optional)")
+            else:
+                same = np.allclose(fast, conv2d(x, w, b, stride=2, padding=1))
+                print("conv2d_fast == your conv2d:", same)
+                for name, fn in [("conv2d (yours)", conv2d), ("conv2d_fast", conv2d_fast)]:
+                    start = time.perf_counter()
+                    fn(x, w, b, padding=1)
+                    print(f"{name:>15}: {1000 * (time.perf_counter() - start):.1f} ms")
+        """),
+        md(bi(
+            """
             ## 마치며
-            필터 크기, stride, 패딩으로 피처 맵의 크기를 정하고, `W·X + b`로 피처 맵을 채우고, 필터
+            필터 크기, 스트라이드, 패딩으로 피처 맵의 크기를 정하고, `W·X + b`로 피처 맵을 채우고, 필터
             여러 개로 깊이를 쌓고, 풀링과 완전연결층으로 분류했습니다. 그리고 역전파로 그 필터들을
             데이터에서 직접 배웠습니다. 이것이 CNN의 전부입니다. 나머지는 규모입니다.
             """,

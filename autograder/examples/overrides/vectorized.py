@@ -6,6 +6,15 @@
 # faster; it reuses the helpers defined above it (_check_conv_inputs, conv_geometry, ...).
 EXPECTED_SCORE = 100
 
+from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402  (appended file)
+
+
+def _windows(xp, f_hw, stride_hw, out_hw):
+    """Every filter-sized window as a view: (N, C, OH, OW, FH, FW)."""
+    (sh, sw), (oh, ow) = stride_hw, out_hw
+    win = sliding_window_view(xp, f_hw, axis=(2, 3))
+    return win[:, :, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
+
 
 def conv2d_single(image, kernel, bias=0.0, stride=1, padding=0):
     image = as_float_array(image, "image", 2, "(H, W)")

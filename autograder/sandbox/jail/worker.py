@@ -209,6 +209,27 @@ def pick_functions(
     return found
 
 
+def link_earlier_answers(units: Iterable[Unit], home: dict[str, str]) -> None:
+    """Give each course notebook the student's own answers of the earlier notebooks.
+
+    In Jupyter and nbgrader a locked cell of a later notebook loads them from the sibling
+    .ipynb files, which the sandbox does not hold; so here the function is taken from its
+    home notebook's namespace (its helpers come with it, through its globals). Only names
+    the notebook lacks are filled in, and only from notebooks that come before it.
+    """
+    by_stem = {u.stem: u for u in units if u.is_notebook}
+    order = sorted(set(home.values()))
+    for unit in by_stem.values():
+        if unit.stem not in order:
+            continue
+        for name, stem in home.items():
+            source = by_stem.get(stem)
+            if (source is None or order.index(stem) >= order.index(unit.stem)
+                    or name in unit.namespace or name not in source.namespace):
+                continue
+            unit.namespace[name] = source.namespace[name]
+
+
 # --------------------------------------------------------------------------- serving
 
 
@@ -225,6 +246,7 @@ class Worker:
         problems = []
         for unit in self.units:
             problems += run_cells(unit, self.student_files)
+        link_earlier_answers(self.units, self.home)
         self.functions = pick_functions(((u.stem, u.namespace) for u in self.units), self.home)
         return problems
 
