@@ -78,6 +78,7 @@ def grade_paths(
     progress: bool = True,
     gradescope: bool = False,
     err: TextIO | None = None,
+    size_limits: Any = None,
 ) -> list[GradeRecord]:
     """Find, grade and report; returns the records in the order found.
 
@@ -97,7 +98,7 @@ def grade_paths(
     out.mkdir(parents=True, exist_ok=True)
     bar = ProgressBar(len(subs), err) if progress and subs else None
     records = grade_many(subs, workers=workers, progress=bar, seed=seed,
-                         call_timeout=call_timeout, sandbox=sandbox)
+                         call_timeout=call_timeout, sandbox=sandbox, size_limits=size_limits)
     for record in records:
         write_student_reports(record, out, flat=gradescope)
     write_grades_csv(records, out)
@@ -108,7 +109,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     start = time.monotonic()
     records = grade_paths(args.paths, args.out, workers=args.workers, seed=args.seed,
                           call_timeout=args.timeout, sandbox=args.sandbox,
-                          progress=not args.quiet, gradescope=args.gradescope)
+                          progress=not args.quiet, gradescope=args.gradescope,
+                          size_limits=_size_limits(args))
     if not records:
         print("no submissions found", file=sys.stderr)
         return 2
@@ -298,6 +300,23 @@ what a PATH means:
 """
 
 
+def positive_megabytes(text: str) -> float:
+    """argparse type for --max-file-mb / --max-total-mb: a number of MB above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of MB, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of MB above 0, got {text}")
+    return value
+
+
+def _size_limits(args: argparse.Namespace) -> Any:
+    from .submission import SizeLimits
+
+    return SizeLimits.from_mb(args.max_file_mb, args.max_total_mb)
+
+
 def positive_seconds(text: str) -> float:
     """argparse type for --timeout: a number of seconds above 0."""
     try:
@@ -333,6 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "and feedback.html straight into DIR (e.g. /autograder/results)")
     grade.add_argument("--sandbox", choices=("auto", "bubblewrap", "rlimit"), default="auto",
                        help="how to contain student code (default: bubblewrap if it works)")
+    grade.add_argument("--max-file-mb", type=positive_megabytes, default=None, metavar="MB",
+                       help="largest .py/.ipynb file read (default 20); larger ones are not "
+                       "read and the record says so")
+    grade.add_argument("--max-total-mb", type=positive_megabytes, default=None, metavar="MB",
+                       help="largest total of one submission's .py/.ipynb files (default 50)")
     common(grade)
     grade.set_defaults(run=_cmd_grade)
 

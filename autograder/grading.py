@@ -38,6 +38,7 @@ from pathlib import Path
 from . import rubric
 from .report import safe_name
 from .results import Failure, GradeRecord, ItemResult
+from .submission import SizeLimits
 
 SUFFIXES = (".py", ".ipynb")
 IGNORED = ("__pycache__", ".ipynb_checkpoints")
@@ -154,6 +155,7 @@ def grade_submission(
     call_timeout: float | None = None,
     items: Sequence[str] | None = None,
     sandbox: str = "auto",
+    size_limits: SizeLimits | None = None,
 ) -> GradeRecord:
     """Grade one submission in a sandboxed worker. Never raises.
 
@@ -163,6 +165,7 @@ def grade_submission(
     - call_timeout: seconds each call of a student function may take (None: the default)
     - items: rubric item names to grade (None: all)
     - sandbox: "auto" (bubblewrap if it works, else rlimits), "bubblewrap" or "rlimit"
+    - size_limits: how large its files may be (None: the defaults of SizeLimits)
 
     Returns a GradeRecord with one ItemResult per rubric item graded.
     """
@@ -171,17 +174,17 @@ def grade_submission(
     if problem:
         record = failed_record(sub.student, problem)
     else:
-        record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox)
+        record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, size_limits)
     record.problems = [*sub.notes, *record.problems]
     record.seconds = time.perf_counter() - start
     return record
 
 
-def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox) -> GradeRecord:
+def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, size_limits) -> GradeRecord:
     from .engine import grade_items
     from .sandbox import SandboxedStudent
 
-    options = {"sandbox": sandbox}
+    options = {"sandbox": sandbox, "size_limits": size_limits}
     if call_timeout is not None:
         options["call_timeout"] = call_timeout
     student = None
@@ -189,7 +192,7 @@ def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox) -> GradeRecord:
         student = SandboxedStudent(sub.path, **options)
         results = grade_items(student, seed=seed, items=list(items) if items else None)
         return GradeRecord(sub.student, results, student.sandbox_kind,
-                           problems=list(student.problems))
+                           problems=list(student.problems), limits=student.limits)
     except Exception as exc:  # a grader bug must cost this submission a record, not the class
         where = traceback.extract_tb(exc.__traceback__)[-1]
         reason = (f"the grader failed on this submission ({type(exc).__name__}: {exc}, "

@@ -39,7 +39,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import callables, protocol
+from . import callables, cells, protocol
 
 OUTPUT_CAP = 16 * 1024
 
@@ -135,18 +135,39 @@ def run_cells(unit: Unit, student_files: set[str]) -> list[str]:
         _remember_source(filename, source)
         where = unit.name if len(unit.cells) == 1 else filename.strip("<>")
         try:
-            code = compile(source, filename, "exec", dont_inherit=True)
+            code = compile_cell(source, filename, unit.is_notebook)
         except SyntaxError as exc:
             problems.append(f"{where}: SyntaxError in line {exc.lineno}: {exc.msg}")
             continue
         except (ValueError, RecursionError, MemoryError) as exc:
             problems.append(f"{where}: cannot be compiled ({type(exc).__name__}: {exc})")
             continue
+        if code is None:
+            continue  # a cell magic (%%time ...): not Python
         try:
             exec(code, unit.namespace)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: keep going
             problems.append(f"{where}: {describe_error(exc, student_files)}")
     return problems
+
+
+def compile_cell(source: str, filename: str, notebook: bool) -> types.CodeType | None:
+    """The cell's code object; a notebook cell that is not valid Python is tried again
+    without its IPython lines (None: nothing of it is Python). Raises the original
+    SyntaxError if that does not help. Compiling happens here, inside the sandbox only."""
+    try:
+        return compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError:
+        if not notebook:
+            raise
+        python = cells.without_ipython(source)
+        if not python.strip():
+            return None
+        try:
+            return compile(python, filename, "exec", dont_inherit=True)
+        except SyntaxError:
+            pass
+        raise
 
 
 def _remember_source(filename: str, source: str) -> None:
