@@ -18,7 +18,7 @@ cell (one huge literal) would cost the grading process gigabytes.
 Sizes are bounded before anything is read: each source file at most
 ``SizeLimits.max_file_bytes``, all of a submission's source files together at most
 ``SizeLimits.max_total_bytes`` (checked with ``stat``); a file over a limit is not read
-and becomes a problem ("file X is N MB, over the M MB limit").
+and becomes a problem ("big.ipynb: file is 5.2 MB, over the 1.0 MB limit per file").
 """
 
 from __future__ import annotations
@@ -180,13 +180,14 @@ def _add_unit(sub: Submission, file: Path, limits: SizeLimits, total: int = 0) -
     return total
 
 
-def size_problem(name: str, size: int, limits: SizeLimits, total: int = 0) -> str | None:
-    """Why a file of ``size`` bytes may not be read after ``total`` bytes of others, or None."""
+def size_problem(size: int, limits: SizeLimits, total: int = 0) -> str | None:
+    """Why a file of ``size`` bytes may not be read after ``total`` bytes of others, or None
+    (the caller puts the file's name in front)."""
     if size > limits.max_file_bytes:
-        return (f"file {name} is {megabytes(size)}, over the "
+        return (f"file is {megabytes(size)}, over the "
                 f"{megabytes(limits.max_file_bytes)} limit per file (not read)")
     if total + size > limits.max_total_bytes:
-        return (f"file {name} is {megabytes(size)}, which takes the submission over the "
+        return (f"file is {megabytes(size)}, which takes the submission over the "
                 f"{megabytes(limits.max_total_bytes)} limit for all its files "
                 f"({megabytes(total)} read before it; not read)")
     return None
@@ -199,7 +200,7 @@ def read_text(file: Path, limits: SizeLimits | None = None,
     meanwhile is not read whole)."""
     limits = limits or SizeLimits()
     try:
-        problem = size_problem(file.name, file.stat().st_size, limits, total)
+        problem = size_problem(file.stat().st_size, limits, total)
         if problem:
             return "", problem, 0
         cap = min(limits.max_file_bytes, limits.max_total_bytes - total)
@@ -208,7 +209,7 @@ def read_text(file: Path, limits: SizeLimits | None = None,
     except OSError as exc:
         return "", f"cannot be read ({exc.strerror or exc})", 0
     if len(data) > cap:
-        return "", size_problem(file.name, cap + 1, limits, total), 0
+        return "", size_problem(cap + 1, limits, total), 0
     if not data.strip():
         return "", "empty file", 0
     try:
