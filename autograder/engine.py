@@ -3,7 +3,8 @@
     results = grade_items(student, seed=0)          # list[ItemResult], rubric order
     score = sum(r.points for r in results)
 
-A check that passes earns the item's points; one that fails earns 0 and a
+A check that passes earns the item's points (a "rejects ..." item only if its function's
+prerequisite item passes too: ``checks.PREREQUISITES``); one that fails earns 0 and a
 :class:`autograder.results.Failure` saying why, in terms a student can act on:
 the smallest failing case hypothesis found, what was expected and what came back,
 where they differ, and (when the answer equals a known mistake) the mistake's name.
@@ -34,8 +35,8 @@ from hypothesis import seed as hypothesis_seed
 import reference  # noqa: F401  (imported so its modules are in the snapshot)
 
 from . import rubric
+from .checks import PREREQUISITES, Check, checks_for
 from .checks import REGISTRY as CHECKS
-from .checks import Check, checks_for
 from .compare import Call, Mismatch, recording
 from .misconceptions import diagnose
 from .results import Failure, ItemResult
@@ -276,8 +277,30 @@ def grade_items(
         unknown = wanted - {it.name for it in rubric.ITEMS}
         if unknown:
             raise KeyError(f"not rubric items: {sorted(unknown)}")
-    return [grade_item(student, c.item.name, seed=seed) for c in checks_for()
-            if wanted is None or c.item.name in wanted]
+    results = [grade_item(student, c.item.name, seed=seed) for c in checks_for()
+               if wanted is None or c.item.name in wanted]
+    return apply_prerequisites(results, student, seed)
+
+
+def apply_prerequisites(results: list[ItemResult], student: Any, seed: int) -> list[ItemResult]:
+    """``results`` with each passed item whose prerequisite (``checks.PREREQUISITES``)
+    fails set to 0, saying why. A prerequisite not among ``results`` is graded here."""
+    by_name = {r.name: r for r in results}
+    out = []
+    for result in results:
+        needed = PREREQUISITES.get(result.name)
+        if needed is not None and result.passed:
+            if needed not in by_name:
+                by_name[needed] = grade_item(student, needed, seed=seed)
+            if not by_name[needed].passed:
+                fn = CHECKS[result.name].function
+                result = ItemResult(result.name, 0.0, result.max_points, Failure(
+                    f"{fn} rejects the bad input, but this item counts only when {fn} also "
+                    f"answers valid input right, and '{needed}' fails",
+                    hint=f"Make '{needed}' pass first: raising ValueError for every input "
+                         "is not rejecting bad input."))
+        out.append(result)
+    return out
 
 
 def grade_function(student: Any, function: str, *, seed: int = 0) -> list[ItemResult]:
