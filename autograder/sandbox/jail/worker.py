@@ -7,7 +7,8 @@
 It may import only the standard library, numpy and its jail siblings (a test checks): the
 ``autograder`` and ``reference`` packages are not visible in the sandbox, so students cannot
 read the rubric, the checks or the model solution. ``job.json`` holds the code cells
-(already read and cleaned by ``autograder.submission``), the directories to put on
+(as read by ``autograder.submission``: a notebook cell's IPython syntax is removed here,
+by ``cells``, since telling it from Python means compiling), the directories to put on
 ``sys.path`` for numpy, which notebook each graded function comes from, and a folder of
 files (the .py sources, data files such as ``digits.npz``) to copy into the working
 directory first.
