@@ -139,24 +139,25 @@ def tiny_cnn_loss_and_grads_check(student, batch, params) -> None:
     assert_matches_reference(student, call, names=("loss", "grads"))
 
 
-#: The training run the check asks for: 128 digits, 3 epochs of 8 mini-batches. Kept this
-#: short because a student's loop-style layers cost milliseconds per image (about 1.3 s of
-#: CPU here for the loop-style model solution).
-TRAIN_SIZE, TEST_SIZE, EPOCHS, BATCH_SIZE, LEARNING_RATE = 128, 8, 3, 16, 0.03
+#: The training run the check asks for: 64 digits, 3 epochs of 8 mini-batches. Kept this
+#: short because a student's loop-style layers cost milliseconds per image (about 0.6 s of
+#: CPU here for the loop-style model solution); small batches make 24 steps of it.
+TRAIN_SIZE, TEST_SIZE, EPOCHS, BATCH_SIZE, LEARNING_RATE = 64, 8, 3, 8, 0.02
 STEPS = EPOCHS * -(-TRAIN_SIZE // BATCH_SIZE)
 #: Judged on digits the function never sees (neither to train nor to test): a last layer
 #: fitted to the very digits it is judged on gains nothing.
 HELD_OUT = slice(600, 1100)
-#: Over seeds 0–7 the reference's loss falls by 30–60% and its params classify 48–78% of
-#: the held-out digits (chance is 10%); 10% and 30% leave room for other initialisations.
-MIN_LOSS_DROP, MIN_ACCURACY = 0.10, 0.30
+#: Over seeds 0–7 the reference's loss falls by 25–38% and its params classify 40–59% of
+#: the held-out digits (chance is 10%); 10% and 20% leave room for other initialisations
+#: and for mistakes elsewhere (a conv2d bias added per channel trains to 26%).
+MIN_LOSS_DROP, MIN_ACCURACY = 0.10, 0.20
 #: The grader recomputes the training loss of the returned params: over seeds 0–7 it is
-#: 52–78% of the last epoch's mean (which averages over the epoch's earlier steps). A loss
+#: 71–88% of the last epoch's mean (which averages over the epoch's earlier steps). A loss
 #: history that was not measured on these params falls outside 30–125%.
 LOSS_RATIO = (0.30, 1.25)
 #: Adam moves each weight by about ``lr`` per step (|m̂ / √v̂| ≈ 1): every parameter must
 #: have moved from the seed's initialisation by at least half a step, and none by more than
-#: two steps' worth per step (the reference: at most 0.67 = 9 steps' worth in all).
+#: two steps' worth per step (the reference: at most 0.44 = 22 steps' worth in all).
 MIN_MOVE, MAX_MOVE = 0.5 * LEARNING_RATE, 2 * LEARNING_RATE * STEPS
 
 
@@ -187,7 +188,7 @@ def train_tiny_cnn_learns(student) -> None:
         loss = float(reference.cross_entropy(reference.tiny_cnn_forward(x, params), y))
     except (TypeError, ValueError, KeyError) as exc:
         fail(f"the returned params are not usable: {exc}", call=call, kind="type")
-    _check_loss_history(call, history, loss)
+    _check_loss_history(call, student, history, params, loss)
     _check_moved_by_steps(call, student, params)
     acc = reference.accuracy(reference.tiny_cnn_forward(xtr[HELD_OUT], params), ytr[HELD_OUT])
     if not acc >= MIN_ACCURACY:
@@ -196,17 +197,32 @@ def train_tiny_cnn_learns(student) -> None:
              expected=MIN_ACCURACY)
 
 
-def _check_loss_history(call: Call, history: np.ndarray, loss: float) -> None:
-    """The last epoch's mean loss must match the loss of the returned params. A history of
-    batch sums instead of means (cross_entropy summing over the batch, a mistake that costs
-    its own items) is accepted too: it is still measured, not made up."""
+def _check_loss_history(call: Call, student, history: np.ndarray, params: dict,
+                        loss: float) -> None:
+    """The last epoch's mean loss must match ``loss``, the loss of the returned params.
+    A student whose cross_entropy sums over the batch instead of averaging (a mistake that
+    costs its own items) measured a history BATCH_SIZE times larger: still measured, not
+    made up, so it is compared after that scale."""
+    scale = BATCH_SIZE if _sums_over_the_batch(student, params) else 1
     low, high = LOSS_RATIO[0] * history[-1], LOSS_RATIO[1] * history[-1]
-    if not (np.isfinite(loss) and (low <= loss <= high
-                                   or low <= loss * BATCH_SIZE <= high)):
+    if not (np.isfinite(loss) and low <= loss * scale <= high):
+        per = " (times the batch size: your cross_entropy sums)" if scale != 1 else ""
         fail(f"loss_history does not belong to the returned params: on the training digits "
-             f"they have a loss of {loss:.3f}, but the last epoch's mean loss is "
+             f"they have a loss of {loss:.3f}{per}, but the last epoch's mean loss is "
              f"{history[-1]:.3f} (expected between {low:.3f} and {high:.3f})", call=call,
              got=loss, expected=float(history[-1]))
+
+
+def _sums_over_the_batch(student, params: dict) -> bool:
+    """True if the student's cross_entropy gives BATCH_SIZE times the mean on a batch."""
+    x, y = digits()[0][:BATCH_SIZE], digits()[1][:BATCH_SIZE]
+    logits = reference.tiny_cnn_forward(x, params)
+    mean = float(reference.cross_entropy(logits, y))
+    try:
+        theirs = float(student.call("cross_entropy", logits, y))
+    except Exception:  # missing or broken: their history cannot be summed by it either
+        return False
+    return bool(np.isclose(theirs, BATCH_SIZE * mean, rtol=1e-6))
 
 
 def _check_moved_by_steps(call: Call, student, params: dict) -> None:
