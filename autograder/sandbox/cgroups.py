@@ -102,10 +102,10 @@ class Cgroups:
             setting, value = files[version]
             try:
                 (folder / setting).write_text(str(value))
-                if version == "v2" and controller == "memory":
-                    (folder / "memory.swap.max").write_text("0")
-            except FileNotFoundError:
-                pass  # no swap accounting on this host: nothing to turn off
+                if controller == "memory":  # no swapping past the limit either
+                    _write_optional(folder / ("memory.memsw.limit_in_bytes" if version == "v1"
+                                              else "memory.swap.max"),
+                                    str(value) if version == "v1" else "0")
             except OSError as exc:
                 _rmdir(folder)
                 groups.why_not[controller] = f"cannot set {setting} ({exc.strerror or exc})"
@@ -159,6 +159,14 @@ class Cgroups:
             else:
                 left.append(folder)
         return left
+
+
+def _write_optional(path: Path, value: str) -> None:
+    """Write a setting that not every host has (swap accounting is often off)."""
+    try:
+        path.write_text(value)
+    except OSError:
+        pass
 
 
 def _pids(folder: Path) -> list[int]:
