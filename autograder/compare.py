@@ -12,10 +12,10 @@ never equals anything.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import inspect
 import numbers
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +23,9 @@ import numpy as np
 
 import reference
 
+from .results import MismatchKind
 from .sandbox.jail.protocol import FunctionRef
-from .student import StudentError
+from .student import Student, StudentError
 
 # The comparison's own numpy functions, bound when the grader starts, so code that
 # reassigns numpy's attributes later cannot change how answers are judged.
@@ -60,7 +61,7 @@ class Call:
         with np.errstate(all="ignore"):
             return getattr(reference, self.function)(*args, **kwargs)
 
-    def got(self, student: Any) -> Any:
+    def got(self, student: Student) -> Any:
         """The student's answer (or the student's exception, raised)."""
         return student.call(self.function, *copy.deepcopy(self.args), **copy.deepcopy(self.kwargs))
 
@@ -105,32 +106,47 @@ def _is_small(value: Any) -> bool:
     return False
 
 
-_RECORDED: list[list] = []  # stacks of mismatches being recorded (see ``recording``)
+class MismatchLog:
+    """Collects the first ``limit`` mismatches made while it is active::
+
+        with MismatchLog() as log:
+            run_check(student)
+        log.found  # the first is hypothesis' first failing example, before it shrank
+
+    Logs nest: only the innermost active one collects.
+    """
+
+    def __init__(self, limit: int = 8) -> None:
+        self.limit = limit
+        self.found: list[Mismatch] = []
+        self._tokens: list = []
+
+    def __enter__(self) -> MismatchLog:
+        self._tokens.append(_ACTIVE_LOG.set(self))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _ACTIVE_LOG.reset(self._tokens.pop())
+
+    def add(self, mismatch: Mismatch) -> None:
+        if len(self.found) < self.limit:
+            self.found.append(mismatch)
 
 
-@contextlib.contextmanager
-def recording():
-    """Collect every Mismatch raised inside the block (the first is hypothesis' first
-    failing example, before it shrank)."""
-    found: list = []
-    _RECORDED.append(found)
-    try:
-        yield found
-    finally:
-        _RECORDED.remove(found)
+# The log collecting now, if any: context-local, so concurrent gradings do not mix.
+_ACTIVE_LOG: ContextVar[MismatchLog | None] = ContextVar("active_mismatch_log", default=None)
 
 
 class Mismatch(AssertionError):
     """The student's answer differs from the expected one.
 
-    - kind: "type", "shape", "dtype", "value", "no_error" (returned instead of raising)
-      or "wrong_error" (raised the wrong exception)
+    - kind: how it differs (:class:`autograder.results.MismatchKind`)
     - path: which part of the answer, e.g. "output", "dw", "params['fc_w']"
     """
 
     def __init__(
         self, summary: str, *, call: Call | None = None, expected: Any = None, got: Any = None,
-        where: str = "", kind: str = "value", path: str = "output",
+        where: str = "", kind: MismatchKind = MismatchKind.VALUE, path: str = "output",
         diagnosis: str | None = None, hint: str = "",
     ) -> None:
         super().__init__(summary)
@@ -138,8 +154,9 @@ class Mismatch(AssertionError):
         self.where, self.kind, self.path = where, kind, path
         self.diagnosis, self.hint = diagnosis, hint
         self.answer, self.full_expected = got, expected  # the whole answer, not just a part
-        if _RECORDED and len(_RECORDED[-1]) < 8:
-            _RECORDED[-1].append(self)
+        log = _ACTIVE_LOG.get()
+        if log is not None:
+            log.add(self)
 
 
 def _label(path: str) -> str:
@@ -166,24 +183,25 @@ def _is_real_number(value: Any) -> bool:
 
 def _check_float_dtype(got: np.ndarray, expected: np.ndarray, fail) -> None:
     if got.dtype.kind != "f":
-        fail("dtype", f"expected floats, got {got.dtype}")
+        fail(MismatchKind.DTYPE, f"expected floats, got {got.dtype}")
     if got.dtype != expected.dtype:
         if expected.dtype == np.float32:
-            fail("dtype", f"expected float32 output for float32 input, got {got.dtype}")
-        fail("dtype", f"expected {expected.dtype} output, got {got.dtype}")
+            fail(MismatchKind.DTYPE, f"expected float32 output for float32 input, got {got.dtype}")
+        fail(MismatchKind.DTYPE, f"expected {expected.dtype} output, got {got.dtype}")
 
 
 def _compare_arrays(got, expected: np.ndarray, fail, rtol, atol, equal_nan=False) -> None:
     if not isinstance(got, _ndarray):
-        fail("type", f"expected a numpy array of shape {expected.shape}, got {_type_name(got)}")
+        fail(MismatchKind.TYPE,
+             f"expected a numpy array of shape {expected.shape}, got {_type_name(got)}")
     if got.shape != expected.shape:
-        fail("shape", f"expected shape {expected.shape}, got {got.shape}")
+        fail(MismatchKind.SHAPE, f"expected shape {expected.shape}, got {got.shape}")
     if expected.dtype.kind == "f":
         _check_float_dtype(got, expected, fail)
     elif got.dtype.kind not in "iub":
-        fail("dtype", f"expected integers ({expected.dtype}), got {got.dtype}")
+        fail(MismatchKind.DTYPE, f"expected integers ({expected.dtype}), got {got.dtype}")
     if got.dtype.kind not in "iufb":
-        fail("dtype", f"expected real numbers, got {got.dtype}")
+        fail(MismatchKind.DTYPE, f"expected real numbers, got {got.dtype}")
     e = expected.astype(np.float64)
     g = got.astype(np.float64)
     rt, at = tolerance(expected.dtype) if expected.dtype.kind == "f" else (0.0, 0.0)
@@ -200,25 +218,25 @@ def _compare_arrays(got, expected: np.ndarray, fail, rtol, atol, equal_nan=False
     nans = int(_isnan(g).sum())
     if nans:
         summary += f" ({nans} of them nan)"
-    fail("value", summary, where)
+    fail(MismatchKind.VALUE, summary, where)
 
 
 def _compare_numbers(got, expected, fail, rtol, atol, equal_nan=False) -> None:
     if isinstance(expected, numbers.Integral):
         if isinstance(got, bool) or not isinstance(got, (numbers.Integral, np.integer)):
             shown = f" {got!r}" if _is_real_number(got) else ""
-            fail("type", f"expected a whole number (int), got {_type_name(got)}{shown}")
+            fail(MismatchKind.TYPE, f"expected a whole number (int), got {_type_name(got)}{shown}")
         if int(got) != int(expected):
-            fail("value", f"expected {int(expected)}, got {int(got)}")
+            fail(MismatchKind.VALUE, f"expected {int(expected)}, got {int(got)}")
         return
     if not _is_real_number(got):
-        fail("type", f"expected a single number, got {_type_name(got)}")
+        fail(MismatchKind.TYPE, f"expected a single number, got {_type_name(got)}")
     g, e = float(_asarray(got)), float(expected)
     rt, at = tolerance(np.float64)
     rt = rt if rtol is None else rtol
     at = at * max(1.0, abs(e)) if atol is None else atol
     if not _isclose(g, e, rtol=rt, atol=at, equal_nan=equal_nan):
-        fail("value", f"expected {e:.10g}, got {g:.10g}")
+        fail(MismatchKind.VALUE, f"expected {e:.10g}, got {g:.10g}")
 
 
 def assert_same(
@@ -231,7 +249,7 @@ def assert_same(
     ``equal_nan`` lets NaN match NaN (only for recognising mistakes that produce NaN)."""
     tol = {"rtol": rtol, "atol": atol, "equal_nan": equal_nan}
 
-    def fail(kind: str, summary: str, where: str = ""):
+    def fail(kind: MismatchKind, summary: str, where: str = ""):
         raise Mismatch(
             _label(path) + summary, call=call, expected=expected, got=got, where=where,
             kind=kind, path=path,
@@ -243,16 +261,17 @@ def assert_same(
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             what = f"{len(got)} values" if isinstance(got, (tuple, list)) else _type_name(got)
             wanted = ", ".join(names) if names else f"{len(expected)} values"
-            fail("type", f"expected a tuple ({wanted}), got {what}")
+            fail(MismatchKind.TYPE, f"expected a tuple ({wanted}), got {what}")
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             sub = names[i] if names else f"{path}[{i}]"
             assert_same(g, e, call, path=sub, **tol)
     elif isinstance(expected, dict):
         if not isinstance(got, dict):
-            fail("type", f"expected a dict with keys {sorted(expected)}, got {_type_name(got)}")
+            fail(MismatchKind.TYPE,
+                 f"expected a dict with keys {sorted(expected)}, got {_type_name(got)}")
         missing = sorted(set(expected) - set(got))
         if missing:
-            fail("type", f"missing keys {missing}")
+            fail(MismatchKind.TYPE, f"missing keys {missing}")
         for key in expected:
             sub = f"{path}[{key!r}]" if path != "output" else key
             assert_same(got[key], expected[key], call, path=sub, **tol)
@@ -263,7 +282,7 @@ def assert_same(
 
 
 def assert_matches_reference(
-    student: Any, call: Call, *, names: tuple[str, ...] | None = None,
+    student: Student, call: Call, *, names: tuple[str, ...] | None = None,
     rtol: float | None = None, atol: float | None = None,
 ) -> Any:
     """Call the student and the reference with the same inputs; raise on a difference.
@@ -281,25 +300,27 @@ def assert_matches_reference(
     return got
 
 
-def assert_shape(student: Any, call: Call) -> Any:
+def assert_shape(student: Student, call: Call) -> Any:
     """Only the shape of the student's array answer must match the reference's."""
     expected = call.expected()
     got = call.got(student)
     if not isinstance(got, _ndarray):
         raise Mismatch(
             f"expected a numpy array of shape {expected.shape}, got {_type_name(got)}",
-            call=call, expected=expected, got=got, kind="type",
+            call=call, expected=expected, got=got, kind=MismatchKind.TYPE,
         )
     if got.shape != expected.shape:
         mismatch = Mismatch(
             f"expected shape {expected.shape}, got {got.shape}",
-            call=call, expected=expected, got=got, kind="shape",
+            call=call, expected=expected, got=got, kind=MismatchKind.SHAPE,
         )
         raise mismatch
     return got
 
 
-def assert_raises(student: Any, call: Call, exc_type: str = "ValueError", why: str = "") -> None:
+def assert_raises(
+    student: Student, call: Call, exc_type: str = "ValueError", why: str = ""
+) -> None:
     """The student's function must raise ``exc_type`` for this call.
 
     A stub's ``NotImplementedError`` is passed on, so it reads as "not implemented yet".
@@ -313,15 +334,16 @@ def assert_raises(student: Any, call: Call, exc_type: str = "ValueError", why: s
             raise
         raise Mismatch(
             f"expected {exc_type}{why}, but it raised {err.exc_type}: {err.message}",
-            call=call, got=f"{err.exc_type}: {err.message}", kind="wrong_error",
+            call=call, got=f"{err.exc_type}: {err.message}", kind=MismatchKind.WRONG_ERROR,
         ) from None
     shown = f"an array of shape {got.shape}" if isinstance(got, _ndarray) else repr(got)
     raise Mismatch(
-        f"expected {exc_type}{why}, but it returned {shown}", call=call, got=got, kind="no_error",
+        f"expected {exc_type}{why}, but it returned {shown}", call=call, got=got,
+        kind=MismatchKind.NO_ERROR,
     )
 
 
 def fail(summary: str, *, call: Call | None = None, got: Any = None, expected: Any = None,
-         kind: str = "value", where: str = "") -> None:
+         kind: MismatchKind = MismatchKind.VALUE, where: str = "") -> None:
     """Raise a :class:`Mismatch` for a property that does not hold."""
     raise Mismatch(summary, call=call, got=got, expected=expected, kind=kind, where=where)

@@ -26,7 +26,6 @@ import traceback
 import warnings
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 import numpy.testing  # loaded now, so that it is in the snapshot below
@@ -37,10 +36,10 @@ import reference  # noqa: F401  (imported so its modules are in the snapshot)
 from . import rubric
 from .checks import PREREQUISITES, Check, checks_for
 from .checks import REGISTRY as CHECKS
-from .compare import Call, Mismatch, recording
+from .compare import Call, Mismatch, MismatchLog
 from .misconceptions import diagnose
-from .results import Failure, ItemResult
-from .student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
+from .results import Failure, FailureKind, ItemResult
+from .student import CallTimeout, MissingFunction, Student, StudentError, WorkerCrashed
 
 GRADER_ERROR = "internal grader error"
 _STUDENT_ERRORS = (Mismatch, StudentError, CallTimeout, MissingFunction, WorkerCrashed)
@@ -93,21 +92,22 @@ class GuardedStudent:
     fails every further call at once (hypothesis would otherwise retry it while shrinking).
     """
 
-    def __init__(self, student: Any) -> None:
+    def __init__(self, student: Student) -> None:
         self.student = student
         self.last_call: Call | None = None
-        self.stuck: BaseException | None = None
+        self.stuck: CallTimeout | WorkerCrashed | None = None
         self.stuck_call: Call | None = None
+        self.runs_in_process = student.runs_in_process
         # Only student code running in this very process can patch numpy or the reference;
         # restoring after every call costs ~1 ms, so sandboxed students skip it.
-        self.snapshot = _snapshot() if getattr(student, "runs_in_process", True) else None
+        self.snapshot = _snapshot() if student.runs_in_process else None
 
     def has(self, function: str) -> bool:
         return self.student.has(function)
 
-    def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
+    def call(self, function: str, *args: object, **kwargs: object) -> object:
         if self.stuck is not None:
-            raise type(self.stuck)(*self.stuck.args)
+            raise _again(self.stuck)
         self.last_call = Call(function, args, kwargs)
         try:
             return self.student.call(function, *args, **kwargs)
@@ -121,6 +121,13 @@ class GuardedStudent:
         """Put back numpy, the reference and the grader's modules if student code ran here."""
         if self.snapshot is not None:
             self.snapshot.restore()
+
+
+def _again(exc: CallTimeout | WorkerCrashed) -> CallTimeout | WorkerCrashed:
+    """A fresh copy of ``exc`` (same message and attributes, no traceback), to raise again."""
+    copy = type(exc)(*exc.args)
+    copy.__dict__.update(exc.__dict__)
+    return copy
 
 
 # ---------------------------------------------------------------- running one item
@@ -166,18 +173,20 @@ def _student_traceback(err: StudentError) -> str:
     return "".join(lines)[-3000:]
 
 
-def _timeout_summary(exc: BaseException) -> str:
-    limit = getattr(exc, "seconds", None) or getattr(exc, "limit", None)
-    if limit is None:
+def _timeout_summary(exc: CallTimeout) -> str:
+    limit: object = exc.seconds
+    if limit is None:  # a timeout that did not say its limit: read it from the message
         found = re.search(r"(\d+(?:\.\d+)?)\s*s", str(exc))
         limit = found.group(1) if found else None
+    if isinstance(limit, float):
+        limit = f"{limit:g}"
     if limit is not None:
         return f"your function took longer than {limit} s on this case"
     return "your function took too long on this case"
 
 
 def _failure(
-    check: Check, exc: BaseException, guard: GuardedStudent, seen: list[Mismatch] = ()
+    check: Check, exc: BaseException, guard: GuardedStudent, seen: list[Mismatch]
 ) -> Failure:
     """Turn what a check raised into feedback."""
     fn = check.function
@@ -188,33 +197,35 @@ def _failure(
     if isinstance(exc, Mismatch):
         return _mismatch_failure(check, exc, flaky, [m for m in seen if m is not exc])
     if isinstance(exc, MissingFunction):
-        return Failure(f"{fn} is not defined (or not a function)",
+        return Failure(f"{fn} is not defined (or not a function)", FailureKind.MISSING,
                        hint=f"Define a function named {fn} (check the spelling) and run its cell.")
     if isinstance(exc, StudentError) and exc.exc_type == "NotImplementedError":
-        return Failure(f"{fn} is not implemented yet", case=case,
+        return Failure(f"{fn} is not implemented yet", FailureKind.NOT_IMPLEMENTED, case=case,
                        hint="Replace the `raise NotImplementedError` line with your code.")
     if isinstance(exc, StudentError):
         message = exc.message if len(exc.message) <= 300 else exc.message[:300] + "…"
         where = f"while running {last.describe()}" if last is not None else ""
-        return Failure(f"{fn} raised {exc.exc_type}: {message}", case=case, where=where,
-                       traceback=_student_traceback(exc), hint=check.hint)
+        return Failure(f"{fn} raised {exc.exc_type}: {message}", FailureKind.ERROR, case=case,
+                       where=where, traceback=_student_traceback(exc), hint=check.hint)
     if isinstance(exc, CallTimeout):
         stuck = guard.stuck_call or last
-        return Failure(_timeout_summary(exc), case=stuck.case() if stuck else case,
+        return Failure(_timeout_summary(exc), FailureKind.TIMEOUT,
+                       case=stuck.case() if stuck else case,
                        where=f"while running {stuck.describe()}" if stuck else "",
                        hint="Look for a loop that never ends, or one that runs far more often "
                        "than needed (only the output positions need visiting).")
     if isinstance(exc, WorkerCrashed):
         stuck = guard.stuck_call or last
-        return Failure(f"{fn} crashed the process running it ({exc})",
+        return Failure(f"{fn} crashed the process running it ({exc})", FailureKind.CRASH,
                        case=stuck.case() if stuck else case,
                        hint="This happens when a function uses far too much memory or exits "
                        "the interpreter; check the sizes of the arrays you create.")
     if isinstance(exc, SystemExit):
-        return Failure(f"{fn} tried to exit the interpreter (SystemExit)", case=case,
+        return Failure(f"{fn} tried to exit the interpreter (SystemExit)", FailureKind.ERROR,
+                       case=case,
                        hint="Return a value instead of calling exit() or sys.exit().")
     return Failure(f"{GRADER_ERROR} while checking this item ({type(exc).__name__}: {exc}); "
-                   "this is not your fault, please report it",
+                   "this is not your fault, please report it", FailureKind.GRADER_ERROR,
                    traceback="".join(traceback.format_exception(exc))[-3000:])
 
 
@@ -223,26 +234,27 @@ def _mismatch_failure(check: Check, m: Mismatch, flaky: bool, seen: list[Mismatc
     if diagnosis is None:
         try:
             found = diagnose(m, *seen)
-        except Exception:  # diagnosis is a bonus; never let it cost the feedback
-            found = None
+        except Exception:  # a bug in a variant (tests call diagnose directly and see it);
+            found = None  # the student still gets the rest of the feedback
         if found is not None:
             diagnosis, hint = found.name, found.hint
     summary = m.summary if m.call is None else f"{m.call.describe()}: {m.summary}"
     if flaky:
         summary += " (your function gave different answers for the same input)"
-    return Failure(summary, case=m.call.case() if m.call is not None else {},
-                   expected=m.expected, got=m.got, where=m.where, diagnosis=diagnosis, hint=hint)
+    return Failure(summary, FailureKind.MISMATCH, case=m.call.case() if m.call is not None else {},
+                   expected=m.expected, got=m.got, where=m.where, diagnosis=diagnosis, hint=hint,
+                   mismatch=m.kind)
 
 
-def grade_item(student: Any, name: str, *, seed: int = 0) -> ItemResult:
+def grade_item(student: Student, name: str, *, seed: int = 0) -> ItemResult:
     """Run the check of rubric item ``name`` against ``student``; never raises."""
     check = CHECKS[name]
     points = float(check.item.points)
     guard = GuardedStudent(student)
     guard.restore()  # undo what earlier student code did to numpy, if anything
-    seen: list[Mismatch] = []
+    log = MismatchLog()
     try:
-        with quiet(), recording() as seen:
+        with quiet(), log:
             if not guard.has(check.function):
                 raise MissingFunction(f"{check.function} is not defined")
             run = check.run
@@ -253,7 +265,7 @@ def grade_item(student: Any, name: str, *, seed: int = 0) -> ItemResult:
         raise
     except BaseException as exc:  # every other outcome becomes feedback
         with quiet():
-            failure = _failure(check, exc, guard, seen)
+            failure = _failure(check, exc, guard, log.found)
         return ItemResult(name, 0.0, points, failure)
     finally:
         guard.restore()
@@ -261,7 +273,7 @@ def grade_item(student: Any, name: str, *, seed: int = 0) -> ItemResult:
 
 
 def grade_items(
-    student: Any, *, seed: int = 0, items: Iterable[str] | None = None
+    student: Student, *, seed: int = 0, items: Iterable[str] | None = None
 ) -> list[ItemResult]:
     """Grade ``student`` on ``items`` (rubric item names; default all), in rubric order.
 
@@ -282,7 +294,8 @@ def grade_items(
     return apply_prerequisites(results, student, seed)
 
 
-def apply_prerequisites(results: list[ItemResult], student: Any, seed: int) -> list[ItemResult]:
+def apply_prerequisites(results: list[ItemResult], student: Student,
+                        seed: int) -> list[ItemResult]:
     """``results`` with each passed item whose prerequisite (``checks.PREREQUISITES``)
     fails set to 0, saying why. A prerequisite not among ``results`` is graded here."""
     by_name = {r.name: r for r in results}
@@ -292,18 +305,20 @@ def apply_prerequisites(results: list[ItemResult], student: Any, seed: int) -> l
         if needed is not None and result.passed:
             if needed not in by_name:
                 by_name[needed] = grade_item(student, needed, seed=seed)
-            if not by_name[needed].passed:
+            why = by_name[needed].failure
+            if why is not None:  # this item is lost to what lost the prerequisite
                 fn = CHECKS[result.name].function
                 result = ItemResult(result.name, 0.0, result.max_points, Failure(
                     f"{fn} rejects the bad input, but this item counts only when {fn} also "
                     f"answers valid input right, and '{needed}' fails",
+                    why.kind, mismatch=why.mismatch,
                     hint=f"Make '{needed}' pass first: raising ValueError for every input "
                          "is not rejecting bad input."))
         out.append(result)
     return out
 
 
-def grade_function(student: Any, function: str, *, seed: int = 0) -> list[ItemResult]:
+def grade_function(student: Student, function: str, *, seed: int = 0) -> list[ItemResult]:
     """Grade the items of one student function (as a notebook's hidden-test cell does)."""
     return grade_items(student, seed=seed, items=[c.item.name for c in checks_for(function)])
 

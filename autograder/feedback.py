@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .results import Failure, GradeRecord, ItemResult
+from .results import Failure, FailureKind, GradeRecord, ItemResult
 
 MAX_SHOWN_VALUES = 100  # larger arrays are described (shape, range), not printed
 MAX_SUMMARY_CHARS = 400  # a summary is one line; the case is shown in full below it
@@ -127,7 +127,7 @@ def sandbox_text(kind: str) -> str:
 def nothing_loaded(record: GradeRecord) -> bool:
     """True if every item failed because its function was not there at all."""
     return bool(record.items) and all(
-        r.failure is not None and "not defined" in r.failure.summary for r in record.items)
+        r.failure is not None and r.failure.kind is FailureKind.MISSING for r in record.items)
 
 
 def record_text(record: GradeRecord) -> str:

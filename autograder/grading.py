@@ -37,7 +37,7 @@ from pathlib import Path
 
 from . import rubric
 from .report import safe_name
-from .results import Failure, GradeRecord, ItemResult
+from .results import Failure, FailureKind, GradeRecord, ItemResult
 from .submission import SizeLimits
 
 SUFFIXES = (".py", ".ipynb")
@@ -134,7 +134,8 @@ def find_submissions(
 
 def failed_record(student: str, reason: str, sandbox: str = "none") -> GradeRecord:
     """A record with 0 on every rubric item, each saying ``reason``."""
-    items = [ItemResult(it.name, 0.0, it.points, Failure(summary=f"not graded: {reason}"))
+    items = [ItemResult(it.name, 0.0, it.points,
+                        Failure(f"not graded: {reason}", FailureKind.GRADER_ERROR))
              for it in rubric.ITEMS]
     return GradeRecord(student, items, sandbox, problems=[reason])
 

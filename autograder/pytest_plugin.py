@@ -160,13 +160,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if state is None or points is None or isinstance(item, RubricItem):
         return report
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        from .results import Failure, ItemResult
+        from .results import Failure, FailureKind, ItemResult
 
         failure = None
         if not report.passed:
             text = report.longreprtext.strip()
             summary = text.splitlines()[-1] if text else report.outcome
-            failure = Failure(summary=summary, traceback=text)
+            wrong = call.excinfo is not None and call.excinfo.errisinstance(AssertionError)
+            kind = FailureKind.MISMATCH if wrong else FailureKind.ERROR
+            failure = Failure(summary, kind, traceback=text)
         earned = points if report.passed else 0.0
         state.results[item.nodeid] = ItemResult(item.name, earned, points, failure)
     return report

@@ -32,7 +32,12 @@ class StudentError(Exception):
 
 
 class CallTimeout(Exception):
-    """The call ran past its time limit (the worker was then restarted)."""
+    """The call ran past its time limit (the worker was then restarted). ``seconds`` is
+    the limit, when the raiser says it."""
+
+    def __init__(self, message: str = "", seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.seconds = seconds
 
 
 class MissingFunction(Exception):
@@ -44,6 +49,12 @@ class WorkerCrashed(Exception):
 
 
 class Student(Protocol):
+    """What the engine needs of a student: call a function by name, say whether it is
+    defined, and say whether its code runs in the grader's own process (then the engine
+    puts back whatever the code changed in numpy or the reference after each call)."""
+
+    runs_in_process: bool
+
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any: ...
 
     def has(self, function: str) -> bool: ...
@@ -51,6 +62,8 @@ class Student(Protocol):
 
 class InProcessStudent:
     """Calls the student's functions from ``namespace`` in this process (not sandboxed)."""
+
+    runs_in_process = True
 
     def __init__(self, namespace: Mapping[str, Any]) -> None:
         self.namespace = namespace

@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 import numbers
 
-PadSpec = int | tuple | str
 Pad2D = tuple[tuple[int, int], tuple[int, int]]
 
 

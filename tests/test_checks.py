@@ -18,6 +18,7 @@ from autograder import rubric
 from autograder.checks import REGISTRY, Check, checks_for
 from autograder.engine import GRADER_ERROR, grade_item, grade_items, total
 from autograder.examples import ExampleStudent, example_class, read
+from autograder.results import FailureKind, MismatchKind
 from autograder.student import CallTimeout, InProcessStudent, MissingFunction, WorkerCrashed
 
 MODEL_FILE = str(Path(__file__).resolve().parents[1] / "autograder/examples/model_solution.py")
@@ -105,6 +106,7 @@ def test_a_stub_gets_zero_and_is_told_what_is_not_implemented():
     assert total(results) == 0
     for r in results:
         assert r.failure.summary == f"{rubric.item(r.name).function} is not implemented yet"
+        assert r.failure.kind is FailureKind.NOT_IMPLEMENTED
 
 
 def test_missing_functions_get_zero_and_are_named():
@@ -113,6 +115,7 @@ def test_missing_functions_get_zero_and_are_named():
     conv = [r for r in results if r.name.startswith("conv2d:")]
     assert conv and all(r.failure.summary == "conv2d is not defined (or not a function)"
                         for r in conv)
+    assert all(r.failure.kind is FailureKind.MISSING for r in results)
 
 
 BUGS = [s for s in example_class() if s.override and s.override.startswith("bugs/")]
@@ -136,6 +139,7 @@ def test_each_classic_bug_loses_exactly_its_items_and_is_diagnosed(bug: ExampleS
     assert facts["EXPECTED_DIAGNOSIS"] in {r.failure.diagnosis for r in results if not r.passed}
     assert total(results) == 100 - sum(rubric.item(n).points for n in facts["EXPECTED_LOST"])
     assert not any(r.failure.summary.startswith(GRADER_ERROR) for r in results if not r.passed)
+    assert not any(r.failure.kind is FailureKind.GRADER_ERROR for r in results if not r.passed)
 
 
 # ---------------------------------------------------------------- feedback
@@ -152,6 +156,8 @@ def test_a_floored_size_loses_the_rejection_item_with_that_diagnosis():
     result = grade_item(reference_with(conv2d=conv2d), "conv2d: rejects bad geometry")
     assert not result.passed
     assert result.failure.summary.startswith("conv2d(x, w, b=None, stride=3): expected ValueError")
+    assert result.failure.kind is FailureKind.MISMATCH
+    assert result.failure.mismatch is MismatchKind.NO_ERROR
     assert result.failure.diagnosis == "output size floored instead of rejected"
 
 
@@ -167,10 +173,13 @@ def test_shape_and_dtype_problems_are_named_before_values():
 
     f = grade_item(reference_with(conv2d=wrong_shape), "conv2d: stride").failure
     assert "expected shape (1, 1, 1, 1), got (1, 1, 1, 0)" in f.summary
+    assert (f.kind, f.mismatch) == (FailureKind.MISMATCH, MismatchKind.SHAPE)
     f = grade_item(reference_with(conv2d=as_float64), "conv2d: float32 in, float32 out").failure
     assert "expected float32 output for float32 input, got float64" in f.summary
+    assert f.mismatch is MismatchKind.DTYPE
     f = grade_item(reference_with(conv2d=as_int), "conv2d: channels summed").failure
     assert "expected floats, got int64" in f.summary
+    assert f.mismatch is MismatchKind.DTYPE
 
 
 def test_a_value_mismatch_carries_the_minimal_case_expected_got_and_where():
@@ -186,6 +195,7 @@ def test_a_value_mismatch_carries_the_minimal_case_expected_got_and_where():
     assert np.array_equal(f.got - f.expected, np.ones_like(f.got))
     assert f.where.startswith("first difference at [0, 0, 0, 0]: expected ")
     assert f.summary.endswith("wrong values at 1 of 1 positions")
+    assert (f.kind, f.mismatch) == (FailureKind.MISMATCH, MismatchKind.VALUE)
 
 
 def test_a_student_exception_is_reported_with_its_traceback_and_case():
@@ -194,12 +204,15 @@ def test_a_student_exception_is_reported_with_its_traceback_and_case():
 
     f = grade_item(reference_with(conv2d=conv2d), "conv2d: bias").failure
     assert f.summary.startswith("conv2d raised IndexError: index 99 is out of bounds")
+    assert f.kind is FailureKind.ERROR and f.mismatch is None
     assert "x[0, 0, 99]" in f.traceback and "autograder" not in f.traceback
     assert set(f.case) >= {"x", "w", "b"} and f.hint
 
 
 class Scripted:
     """A Student whose calls fail in a set way, counting the calls that reach it."""
+
+    runs_in_process = True
 
     def __init__(self, error: Exception) -> None:
         self.error, self.calls = error, 0
@@ -217,6 +230,7 @@ def test_a_timeout_costs_its_item_only_and_is_not_retried_while_shrinking():
     result = grade_item(student, "conv2d: stride")
     assert result.points == 0
     assert result.failure.summary == "your function took longer than 10 s on this case"
+    assert result.failure.kind is FailureKind.TIMEOUT
     assert student.calls == 1 and "x" in result.failure.case
     ok = grade_item(reference_with(), "conv2d: padding")
     assert ok.passed
@@ -226,9 +240,11 @@ def test_a_crashed_worker_and_a_missing_function_are_explained():
     student = Scripted(WorkerCrashed("killed by signal 9"))
     result = grade_item(student, "relu: values")
     assert result.failure.summary.startswith("relu crashed the process running it")
+    assert result.failure.kind is FailureKind.CRASH
     assert student.calls == 1
     missing = grade_item(Scripted(MissingFunction("relu is not defined")), "relu: values")
     assert missing.failure.summary == "relu is not defined (or not a function)"
+    assert missing.failure.kind is FailureKind.MISSING
 
 
 def test_an_error_in_a_check_itself_is_a_grader_error_on_that_item_only(monkeypatch):
@@ -240,6 +256,9 @@ def test_an_error_in_a_check_itself_is_a_grader_error_on_that_item_only(monkeypa
     results = grade_items(reference_with())
     broken_result = next(r for r in results if r.name == item.name)
     assert broken_result.points == 0 and broken_result.failure.summary.startswith(GRADER_ERROR)
+    assert broken_result.failure.kind is FailureKind.GRADER_ERROR
+    assert all(r.failure is None or r.failure.kind is not FailureKind.GRADER_ERROR
+               for r in results if r is not broken_result)
     assert total(results) == 100 - item.points
 
 
@@ -254,6 +273,7 @@ def test_garbage_answers_never_cause_grader_errors(value):
     errors = [r.failure.summary for r in results if not r.passed
               and r.failure.summary.startswith(GRADER_ERROR)]
     assert errors == []
+    assert not any(r.failure.kind is FailureKind.GRADER_ERROR for r in results)
     assert total(results) == 0
 
 
@@ -267,6 +287,8 @@ def test_the_example_class_never_causes_grader_errors():
             continue  # need a sandbox (import-time crash, exit, or an endless loop)
         results = grade_items(InProcessStudent(run_source(student.source())))
         assert not any(r.failure.summary.startswith(GRADER_ERROR)
+                       for r in results if not r.passed), student.name
+        assert not any(r.failure.kind is FailureKind.GRADER_ERROR
                        for r in results if not r.passed), student.name
     # numpy_patcher patched numpy when its file ran; grading put numpy back
     assert (np.allclose, np.isclose, np.testing.assert_allclose) == originals
@@ -294,6 +316,8 @@ def test_same_student_and_seed_give_identical_results():
 
 class Recorder:
     """The reference as a Student, remembering the inputs of every call."""
+
+    runs_in_process = True
 
     def __init__(self) -> None:
         self.inner, self.seen = InProcessStudent(dict(vars(reference))), []

@@ -18,7 +18,7 @@ from autograder.feedback import (
     heatmaps_html,
     record_text,
 )
-from autograder.results import Failure, GradeRecord, ItemResult
+from autograder.results import Failure, FailureKind, GradeRecord, ItemResult, MismatchKind
 
 EVIL = '<script>alert("pwned")</script>'
 
@@ -49,6 +49,8 @@ def conv_failure(**overrides) -> Failure:
     got[0, 0, 1, 2] = -6.0
     fields = dict(
         summary="wrong values at 1 of 16 positions",
+        kind=FailureKind.MISMATCH,
+        mismatch=MismatchKind.VALUE,
         case={"x": np.ones((1, 1, 4, 4)), "w": np.ones((1, 1, 1, 1)), "stride": 1},
         expected=expected,
         got=got,
@@ -181,7 +183,8 @@ def test_the_summary_names_the_sandbox_the_problems_and_the_lost_items():
 
 
 def test_a_file_that_did_not_load_is_explained_once_not_per_item():
-    missing = [ItemResult(n, 0, 2, Failure(f"{n.split(':')[0]} is not defined (or not a function)"))
+    missing = [ItemResult(n, 0, 2, Failure(f"{n.split(':')[0]} is not defined (or not a function)",
+                                           FailureKind.MISSING))
                for n in ("relu: values", "dense: values")]
     broken = GradeRecord("eve", missing, "rlimit", problems=["eve.py: SyntaxError in line 3"])
     assert "none of your functions could be found" in record_text(broken)
@@ -189,3 +192,10 @@ def test_a_file_that_did_not_load_is_explained_once_not_per_item():
     partly = GradeRecord("fay", [*missing, ItemResult("flatten: order and shape", 1, 1)],
                          "rlimit", problems=["fay.py: NameError in cell 4"])
     assert "none of your functions could be found" not in record_text(partly)
+    # what counts is the kind of failure, not its words: a NameError says "not defined" too
+    raised = [ItemResult(n, 0, 2, Failure(f"{n.split(':')[0]} raised NameError: name 'np' is "
+                                          "not defined", FailureKind.ERROR))
+              for n in ("relu: values", "dense: values")]
+    code_ran = GradeRecord("gus", raised, "rlimit", problems=["gus.py: NameError in cell 1"])
+    assert "none of your functions could be found" not in record_text(code_ran)
+    assert "none of your functions could be found" not in feedback_html(code_ran)

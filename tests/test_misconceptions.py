@@ -8,14 +8,20 @@ mistake. The expected names are written out here, not read from the catalogue.
 
 from __future__ import annotations
 
+import copy
 import textwrap
 
 import numpy as np
 import pytest
 
 import reference
+from autograder import rubric
+from autograder.compare import Call, Mismatch
 from autograder.engine import grade_item
-from autograder.misconceptions import MISCONCEPTIONS
+from autograder.misconceptions import MISCONCEPTIONS, NOT_APPLICABLE, candidates, diagnose
+from autograder.misconceptions.catalogue import variant
+from autograder.misconceptions.diagnose import variant_answer
+from autograder.results import MismatchKind
 from autograder.student import InProcessStudent
 
 # key, rubric item, expected diagnosis, buggy source
@@ -396,3 +402,104 @@ def test_a_correct_student_is_never_diagnosed():
     student = InProcessStudent(dict(vars(reference)))
     for item in {c[1] for c in CASES}:
         assert grade_item(student, item).passed
+
+
+# ---------------------------------------------------------------- the catalogue itself
+
+
+def test_the_catalogue_has_unique_keys_and_names_and_every_entry_explains_itself():
+    keys = [m.key for m in MISCONCEPTIONS]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+    for m in MISCONCEPTIONS:
+        assert m.name.strip() and m.hint.strip(), m.key
+        assert m.kinds and all(isinstance(k, MismatchKind) for k in m.kinds), m.key
+        assert m.functions, f"{m.key} is looked for in no function"
+    # two mistakes with the same words would be one mistake counted twice
+    names = [(m.name, m.hint) for m in MISCONCEPTIONS]
+    assert len(names) == len(set(names))
+
+
+def test_every_variant_imitates_a_function_of_the_rubric():
+    for m in MISCONCEPTIONS:
+        for function in m.variants:
+            assert function in rubric.FUNCTIONS, (m.key, function)
+        for function in m.matchers:
+            assert function == "*" or function in rubric.FUNCTIONS, (m.key, function)
+        for function in m.functions:
+            assert function == "*" or m in candidates(function)
+
+
+def test_a_mistake_cannot_be_declared_twice():
+    with pytest.raises(ValueError, match="declared twice"):
+        variant("kernel_flipped", "conv2d", name="again", hint="again",
+                kinds=(MismatchKind.VALUE,))
+    with pytest.raises(ValueError, match="already registered for conv2d"):
+        variant("kernel_flipped", "conv2d")(lambda call, a: NOT_APPLICABLE)
+    with pytest.raises(ValueError, match="needs a name"):
+        variant("never_declared", "conv2d")
+
+
+def recorded_calls(per_item: int = 10) -> list[Call]:
+    """Calls the checks make while grading the reference (the first few of each item)."""
+    calls: list[Call] = []
+    taken = [0]
+
+    class Recording(InProcessStudent):
+        def call(self, function, *args, **kwargs):
+            if taken[0] < per_item:
+                taken[0] += 1
+                calls.append(Call(function, copy.deepcopy(args), copy.deepcopy(kwargs)))
+            return super().call(function, *args, **kwargs)
+
+    student = Recording(dict(vars(reference)))
+    imitated = {f for m in MISCONCEPTIONS for f in m.variants}
+    for item in rubric.ITEMS:
+        if item.function in imitated:
+            taken[0] = 0
+            assert grade_item(student, item.name).passed, item.name
+    return calls
+
+
+def test_every_variant_answers_or_says_not_applicable_on_the_checks_own_inputs():
+    # a variant that raises is a bug: nothing catches it any more, so it shows here
+    # (as diagnose does: mistakes about not raising are tried on calls the reference
+    # rejects, the others on calls it answers)
+    calls = recorded_calls()
+    about_raising = {MismatchKind.NO_ERROR, MismatchKind.WRONG_ERROR}
+    tried = set()
+    for call in calls:
+        try:
+            call.expected()
+            rejected = False
+        except ValueError:
+            rejected = True
+        for m in candidates(call.function):
+            if call.function in m.variants and rejected == bool(about_raising & set(m.kinds)):
+                variant_answer(m, call)  # must not raise
+                tried.add((m.key, call.function))
+    registered = {(m.key, f) for m in MISCONCEPTIONS for f in m.variants}
+    assert tried == registered, registered - tried
+
+
+def test_a_variant_that_raises_is_not_swallowed(monkeypatch):
+    flipped = next(m for m in MISCONCEPTIONS if m.key == "kernel_flipped")
+
+    def broken(call, a):
+        raise ZeroDivisionError("a bug in a variant")
+
+    monkeypatch.setitem(flipped.variants, "conv2d_single", broken)
+    image, kernel = np.arange(9.0).reshape(3, 3), np.eye(2)
+    call = Call("conv2d_single", (image, kernel))
+    expected = reference.conv2d_single(image, kernel)
+    mismatch = Mismatch("wrong", call=call, expected=expected, got=expected + 1,
+                        kind=MismatchKind.VALUE)
+    with pytest.raises(ZeroDivisionError):
+        diagnose(mismatch)
+
+
+def test_a_mistake_made_in_two_functions_is_one_entry_with_two_variants():
+    same = next(m for m in MISCONCEPTIONS if m.key == "same_extra_pixel_first")
+    assert set(same.variants) == {"same_padding", "conv2d", "conv2d_single"}
+    # same_padding(4, 3, 2): total padding 1, which TensorFlow puts after the image
+    assert variant_answer(same, Call("same_padding", (4, 3, 2))) == (1, 0)
+    assert reference.same_padding(4, 3, 2) == (0, 1)

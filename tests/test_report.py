@@ -18,7 +18,7 @@ from autograder.report import (
     write_grades_csv,
     write_student_reports,
 )
-from autograder.results import Failure, GradeRecord, ItemResult
+from autograder.results import Failure, FailureKind, GradeRecord, ItemResult
 
 # Gradescope's autograder results format, from
 # https://gradescope-autograders.readthedocs.io/en/latest/specs/ ("Output format").
@@ -74,7 +74,7 @@ def full_record(student: str = "alice", lose: tuple[str, ...] = ()) -> GradeReco
     """Every rubric item; the ones named in ``lose`` score 0 with a failure."""
     items = [
         ItemResult(it.name, 0 if it.name in lose else it.points, it.points,
-                   Failure(summary=f"{it.name} failed") if it.name in lose else None)
+                   Failure(f"{it.name} failed", FailureKind.MISMATCH) if it.name in lose else None)
         for it in rubric.ITEMS
     ]
     return GradeRecord(student, items, "bubblewrap", seconds=1.25)

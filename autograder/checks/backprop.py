@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import reference
 
 from ..compare import Call, assert_matches_reference, fail
+from ..results import MismatchKind
 from ..sandbox.jail.protocol import FunctionRef
 from ..strategies import (
     ConvCase,
@@ -174,12 +175,12 @@ def train_tiny_cnn_learns(student) -> None:
     result = call.got(student)
     if not isinstance(result, dict) or not {"params", "loss_history"} <= set(result):
         fail("expected a dict with 'params', 'loss_history' and 'test_accuracy'", call=call,
-             got=result, kind="type")
+             got=result, kind=MismatchKind.TYPE)
     history = np.asarray(result["loss_history"], dtype=float) if _numbers(
         result["loss_history"]) else None
     if history is None or history.shape != (EPOCHS,):
         fail(f"loss_history should hold one mean loss per epoch ({EPOCHS} numbers)",
-             call=call, got=result["loss_history"], kind="type")
+             call=call, got=result["loss_history"], kind=MismatchKind.TYPE)
     if not np.all(np.isfinite(history)) or not history[-1] < (1 - MIN_LOSS_DROP) * history[0]:
         fail(f"the training loss did not fall: {np.round(history, 3).tolist()}", call=call,
              got=history)
@@ -187,7 +188,7 @@ def train_tiny_cnn_learns(student) -> None:
     try:
         loss = float(reference.cross_entropy(reference.tiny_cnn_forward(x, params), y))
     except (TypeError, ValueError, KeyError) as exc:
-        fail(f"the returned params are not usable: {exc}", call=call, kind="type")
+        fail(f"the returned params are not usable: {exc}", call=call, kind=MismatchKind.TYPE)
     _check_loss_history(call, student, history, params, loss)
     _check_moved_by_steps(call, student, params)
     acc = reference.accuracy(reference.tiny_cnn_forward(xtr[HELD_OUT], params), ytr[HELD_OUT])
@@ -239,7 +240,8 @@ def _check_moved_by_steps(call: Call, student, params: dict) -> None:
             moved = float(np.max(np.abs(np.asarray(params[name], dtype=float)
                                         - np.asarray(start[name], dtype=float))))
         except (KeyError, TypeError, ValueError) as exc:
-            fail(f"the returned params are not usable: {name}: {exc}", call=call, kind="type")
+            fail(f"the returned params are not usable: {name}: {exc}", call=call,
+                 kind=MismatchKind.TYPE)
         if not MIN_MOVE <= moved <= MAX_MOVE:
             fail(f"params[{name!r}] moved at most {moved:.3g} from init_tiny_cnn(seed=0); "
                  f"{STEPS} Adam steps of lr={LEARNING_RATE} move every parameter by between "

@@ -12,6 +12,7 @@ import reference
 from reference.tiny_cnn import PARAM_SHAPES
 
 from ..compare import Call, assert_matches_reference, assert_same, fail
+from ..results import MismatchKind
 from ..strategies import array_of, batches, images, labelled_logits, sizes, value_kinds
 from . import check
 
@@ -93,19 +94,19 @@ def init_tiny_cnn_shapes(student) -> None:
     params = first.got(student)
     if not isinstance(params, dict):
         fail(f"expected a dict of arrays, got {type(params).__name__}", call=first, got=params,
-             kind="type")
+             kind=MismatchKind.TYPE)
     for name, shape in PARAM_SHAPES.items():
         if name not in params:
             fail(f"missing key {name!r}; expected keys {sorted(PARAM_SHAPES)}", call=first,
-                 kind="type")
+                 kind=MismatchKind.TYPE)
         value = params[name]
         if not isinstance(value, np.ndarray) or value.shape != shape:
             got = value.shape if isinstance(value, np.ndarray) else type(value).__name__
             fail(f"{name}: expected an array of shape {shape}, got {got}", call=first,
-                 expected=expected[name], got=value, kind="shape")
+                 expected=expected[name], got=value, kind=MismatchKind.SHAPE)
         if value.dtype.kind != "f" or not np.all(np.isfinite(value)):
             fail(f"{name}: expected finite floats, got {value.dtype}", call=first, got=value,
-                 kind="dtype")
+                 kind=MismatchKind.DTYPE)
         if name.endswith("_w") and np.ptp(value) == 0:
             fail(f"{name}: all weights are equal, so every filter learns the same thing; "
                  "start from random values", call=first, got=value)

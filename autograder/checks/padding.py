@@ -47,6 +47,6 @@ def zero_pad_per_side(student, x: np.ndarray, sides) -> None:
     "(float32 stays float32); do not round or convert them.",
 )
 @given(x=_arrays(values=("floats",)), pad=pads(2))
-def zero_pad_unchanged(student, x: np.ndarray, pad: int) -> None:
+def zero_pad_copies_values_exactly(student, x: np.ndarray, pad: int) -> None:
     # General float values: an integer buffer or a rounding step shows up here.
     assert_matches_reference(student, Call("zero_pad", (x, pad)), rtol=0.0, atol=0.0)

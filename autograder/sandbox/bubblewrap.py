@@ -66,7 +66,7 @@ def worker_env(home: str = SANDBOX_TMP) -> dict[str, str]:
     }
 
 
-def _system_mounts() -> list[str]:
+def system_mounts() -> list[str]:
     """Read-only /usr and friends: the loader, libc, and the few files Python looks at."""
     args = ["--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64"):
@@ -152,7 +152,7 @@ def bubblewrap_args(userns: bool, covers: Path) -> list[str]:
     return [
         "bwrap", "--unshare-all", *(user if userns else []),
         "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-        *_system_mounts(), *_python_mounts(covers), *_hiding_mounts(),
+        *system_mounts(), *_python_mounts(covers), *_hiding_mounts(),
         # No /proc: it would show the mounts' host paths (mountinfo) and bwrap's command
         # line (/proc/1/cmdline); the worker does not need it.
         "--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",

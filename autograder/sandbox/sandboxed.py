@@ -173,8 +173,8 @@ class SandboxedStudent:
         except Deadline:
             self._stop()
             raise CallTimeout(f"{function} did not return within {self.call_timeout:g} s "
-                              "(the worker was stopped; the next call starts a fresh one)"
-                              ) from None
+                              "(the worker was stopped; the next call starts a fresh one)",
+                              seconds=self.call_timeout) from None
         except EOFError:
             status = process.exit_status()
             self._stop()

@@ -1,0 +1,35 @@
+"""Mistakes in the dtype of an output array, recognised in any function."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..compare import Mismatch
+from ..results import MismatchKind
+from .catalogue import Args, matcher
+
+
+@matcher(
+    "integer_output", "*",
+    name="integer output dtype",
+    hint="An output array made from an integer template holds integers and truncates; "
+    "make it float (np.zeros(shape) is float64, or pass the input's float dtype).",
+    kinds=(MismatchKind.DTYPE,),
+)
+def dtype_is_int(m: Mismatch, a: Args) -> bool:
+    return (m.kind is MismatchKind.DTYPE and isinstance(m.got, np.ndarray)
+            and m.got.dtype.kind in "iub")
+
+
+@matcher(
+    "float64_for_float32", "*",
+    name="float32 input gave a float64 output",
+    hint="np.zeros(shape) is float64 whatever the input: pass dtype=x.dtype to keep float32.",
+    kinds=(MismatchKind.DTYPE,),
+)
+def float32_lost(m: Mismatch, a: Args) -> bool:
+    return (
+        m.kind is MismatchKind.DTYPE and isinstance(m.got, np.ndarray)
+        and m.got.dtype == np.float64
+        and isinstance(m.expected, np.ndarray) and m.expected.dtype == np.float32
+    )
