@@ -169,6 +169,31 @@ def test_without_a_cgroup_the_limits_say_so(tmp_path, monkeypatch):
                for part in groups.describe())
 
 
+def test_a_delegated_cgroup_v2_tree_gets_memory_max_and_pids_max(tmp_path, monkeypatch):
+    """Other hosts have only cgroup v2: a fake delegated tree (plain files) shows which
+    files are written; the kernel side of v2 cannot be run on this machine."""
+    root = tmp_path / "unified"
+    own = root / "grader.service"
+    own.mkdir(parents=True)
+    (root / "cgroup.controllers").write_text("cpu memory pids\n")
+    (own / "cgroup.subtree_control").write_text("memory pids\n")
+    monkeypatch.setattr("autograder.sandbox.cgroups.CGROUP_ROOT", root)
+    monkeypatch.setattr("autograder.sandbox.cgroups.own_cgroups",
+                        lambda: {"": "/grader.service"})
+    groups = Cgroups.create(200 * MB, 12)
+    assert {c: v for c, (_, v) in groups.made.items()} == {"memory": "v2", "pids": "v2"}
+    folder = groups.made["memory"][0]
+    assert folder.parent == own
+    assert (folder / "memory.max").read_text() == str(200 * MB)
+    assert (folder / "memory.swap.max").read_text() == "0"
+    assert (folder / "pids.max").read_text() == "12"
+    assert groups.describe()[:2] == [
+        "memory cgroup v2: 200 MB (counts /tmp, /dev/shm and memfd files)",
+        "pids cgroup v2: 12 processes"]
+    (own / "cgroup.subtree_control").write_text("cpu\n")  # not delegated: no cgroup
+    assert Cgroups.create(200 * MB, 12).made == {}
+
+
 # --------------------------------------------------------------------------- forged messages
 
 FORGER = '''

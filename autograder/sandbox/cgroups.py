@@ -94,8 +94,10 @@ class Cgroups:
                 continue
             parent, version = where
             folder = parent / name
+            ours = [f for f, _ in groups.made.values()]
             try:
-                folder.mkdir()
+                if folder not in ours:  # v2: one cgroup holds both controllers
+                    folder.mkdir()
             except OSError as exc:
                 groups.why_not[controller] = f"cannot make a cgroup ({exc.strerror or exc})"
                 continue
@@ -107,7 +109,8 @@ class Cgroups:
                                               else "memory.swap.max"),
                                     str(value) if version == "v1" else "0")
             except OSError as exc:
-                _rmdir(folder)
+                if folder not in ours:
+                    _rmdir(folder)
                 groups.why_not[controller] = f"cannot set {setting} ({exc.strerror or exc})"
                 continue
             groups.made[controller] = (folder, version)
@@ -115,7 +118,7 @@ class Cgroups:
 
     def enter(self) -> None:
         """Move the calling process into every cgroup made (call it in a preexec_fn)."""
-        for folder, _ in self.made.values():
+        for folder in dict.fromkeys(f for f, _ in self.made.values()):
             (folder / "cgroup.procs").write_text(str(os.getpid()))
 
     def oom_kills(self) -> int:
