@@ -221,11 +221,11 @@ def send(value):
 def d(**items):
     return {"__dict__": [[k, v] for k, v in items.items()]}
 
-TEXT = "x" * (20 * 1024 * 1024)
+TEXT = "x" * int(float(open("size.txt").read()) * 1024 * 1024)  # size.txt: MB, beside the code
 '''
 
 FORGED_READY = FORGER + '''
-send(d(ready=d(functions={"__list__": ["relu", "y" * 10_000_000]},
+send(d(ready=d(functions={"__list__": ["relu", "y" * len(TEXT)]},
                problems={"__list__": [TEXT, "short"] + ["p"] * 100_000},
                output=TEXT)))
 
@@ -248,22 +248,49 @@ def record_bytes(record) -> int:
     return len(pickle.dumps(record))
 
 
+def forger(tmp_path: Path, source: str, megabytes: float) -> Path:
+    """A folder submission whose code forges messages with strings of ``megabytes`` MB."""
+    write(tmp_path / "forger" / "size.txt", str(megabytes))
+    return write(tmp_path / "forger" / "forger.py", source)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_forged_ready_message_of_60_mb_leaves_a_small_record(tmp_path, kind):
-    path = write(tmp_path / "forger.py", FORGED_READY)
+    path = forger(tmp_path, FORGED_READY, 20).parent  # 3 × 20 MB of text
+    record = grade_submission(SubmissionPath("forger", path), sandbox=kind,
+                              items=["relu: values", "flatten: order and shape"])
+    assert record_bytes(record) < 100_000
+    assert any("malformed message" in p and "over the" in p for p in record.problems)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_string_of_a_forged_ready_message_is_capped(tmp_path, kind):
+    path = forger(tmp_path, FORGED_READY, 1).parent  # under the limit of the JSON part
     record = grade_submission(SubmissionPath("forger", path), sandbox=kind,
                               items=["relu: values", "flatten: order and shape"])
     assert record_bytes(record) < 500_000
     assert len(record.problems) <= MAX_PROBLEMS + 1
     assert all(len(p) < MAX_TEXT + 100 for p in record.problems)
+    assert any(p.startswith("x" * 100) for p in record.problems)  # the forged one, clipped
     with SandboxedStudent(path, sandbox=kind) as s:
-        assert len(s.output_tail) <= MAX_OUTPUT
-        assert not any(len(name) > 1000 for name in s._functions)
+        assert 0 < len(s.output_tail) <= MAX_OUTPUT
+        assert s.has("relu") and not any(len(name) > 1000 for name in s._functions)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_forged_reply_of_60_mb_leaves_a_small_record(tmp_path, kind):
-    path = write(tmp_path / "forger.py", FORGED_REPLY)
+    path = forger(tmp_path, FORGED_REPLY, 20).parent
+    with SandboxedStudent(path, sandbox=kind) as s:
+        with pytest.raises(WorkerCrashed, match=r"malformed reply to relu.*over the"):
+            s.call("relu", 1)
+    record = grade_submission(SubmissionPath("forger", path), sandbox=kind,
+                              items=["relu: values", "softmax: values and stability"])
+    assert record.score == 0 and record_bytes(record) < 100_000
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_string_of_a_forged_reply_is_capped(tmp_path, kind):
+    path = forger(tmp_path, FORGED_REPLY, 1).parent
     with SandboxedStudent(path, sandbox=kind) as s:
         with pytest.raises(StudentError) as raised:
             s.call("relu", 1)
@@ -273,9 +300,6 @@ def test_a_forged_reply_of_60_mb_leaves_a_small_record(tmp_path, kind):
     with SandboxedStudent(path, sandbox=kind) as s:
         got = s.call("softmax", 1)
         assert [len(t) < MAX_TEXT + 100 for t in got] == [True, True, True] and got[2] == "ok"
-    record = grade_submission(SubmissionPath("forger", path), sandbox=kind,
-                              items=["relu: values", "softmax: values and stability"])
-    assert record.score == 0 and record_bytes(record) < 500_000
 
 
 # --------------------------------------------------------------------------- huge submissions

@@ -50,6 +50,9 @@ MAX_OUTPUT = 16 * 1024      # characters of output kept from loading
 MAX_PROBLEMS = 50           # load problems kept
 MAX_NAMES = 1000            # function names accepted from the ready message
 MAX_NAME = 200              # characters of one function name
+#: Bytes of a message's JSON part (its arrays travel apart, as compact .npy blobs). Decoding
+#: JSON makes Python objects several times its size, so it is bounded far below the frame.
+MAX_HEADER_BYTES = 4 * 1024 * 1024
 
 
 class _Process:
@@ -169,7 +172,7 @@ class SandboxedStudent:
         deadline = time.monotonic() + self.call_timeout
         try:
             write_all(process.to_worker, request, deadline)
-            reply = protocol.decode(read_frame(process.from_worker, deadline))
+            reply = decode_bounded(read_frame(process.from_worker, deadline))
         except Deadline:
             self._stop()
             raise CallTimeout(f"{function} did not return within {self.call_timeout:g} s "
@@ -251,7 +254,7 @@ class SandboxedStudent:
         self._process = process
         self._live[0] = process
         try:
-            ready = protocol.decode(read_frame(process.from_worker,
+            ready = decode_bounded(read_frame(process.from_worker,
                                                time.monotonic() + self.load_timeout))
         except Deadline:
             return self._load_failed(first, f"loading the submission took longer than "
@@ -342,6 +345,17 @@ def _cleanup(stage: Path, process: list[_Process | None], cgroups: Cgroups) -> N
         process[0].kill()
     cgroups.remove()
     shutil.rmtree(stage, ignore_errors=True)
+
+
+def decode_bounded(data: bytes) -> Any:
+    """``protocol.decode(data)``, refusing a JSON part over MAX_HEADER_BYTES before it is
+    parsed (ProtocolError)."""
+    if len(data) >= protocol.FRAME_PREFIX_BYTES:
+        size = int.from_bytes(data[: protocol.FRAME_PREFIX_BYTES], "little")
+        if size > MAX_HEADER_BYTES:
+            raise protocol.ProtocolError(f"its plain-data part is {size} bytes, over the "
+                                         f"{MAX_HEADER_BYTES}-byte limit")
+    return protocol.decode(data)
 
 
 def clip(text: str, limit: int) -> str:
