@@ -44,10 +44,11 @@ The site-packages appear as /opt/convlab/siteN and the stage as /opt/convlab/wor
 neither the project's path nor the grader's temporary folders show. The rlimit fallback
 hides nothing.
 
-Messages from the worker are student-controlled: the trusted side caps every one (a
-frame at 64 MB in ``pipes.read_frame``, then, after decoding, every string: problems,
-output, error messages, tracebacks, returned strings; ``sandboxed.MAX_*``), whatever the
-worker claims.
+Messages from the worker are student-controlled (student code can write to the protocol
+pipe itself): the trusted side caps every one, whatever the worker claims: a frame at
+64 MB (``pipes.read_frame``), its JSON part at 4 MB before it is parsed, then, after
+decoding, every string in it: problems, output, function names, error messages,
+tracebacks, returned strings (``sandboxed.MAX_*``).
 
 Each call has a wall-clock limit (``call_timeout``, or ``with student.time_limit(s):`` for
 slow calls); on timeout or death the worker is killed and the next call starts a fresh one
