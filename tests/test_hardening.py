@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import pickle
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -110,6 +111,21 @@ def test_filling_a_memfd_past_the_limit_kills_the_worker_and_says_why(resources,
             s.call("fill_memfd", 600)
         assert s.call("relu", 2) == 2  # a fresh worker, same limits
         assert s.call("fill_memfd", 50) == "survived"  # under the limit: fine
+
+
+@needs_memory_cgroup
+def test_filling_the_hosts_dev_shm_from_the_rlimit_sandbox_is_stopped_too(resources):
+    """Without bubblewrap the worker shares the host's /dev/shm: the memory cgroup counts
+    what it writes there (files that outlive the worker, hence the cleanup)."""
+    target = Path(f"/dev/shm/convlab-test-{secrets.token_hex(4)}")
+    try:
+        with SandboxedStudent(resources, sandbox="rlimit", memory_mb=300, call_timeout=60) as s:
+            with pytest.raises(WorkerCrashed, match="memory limit of 300 MB was reached"):
+                for part in range(12):  # 12 files of 48 MB (each under the file-size limit)
+                    s.call("fill_file", f"{target}-{part}", 48)
+    finally:
+        for leftover in Path("/dev/shm").glob(f"{target.name}-*"):
+            leftover.unlink()
 
 
 @needs_memory_cgroup
