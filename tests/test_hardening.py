@@ -331,6 +331,27 @@ def huge_notebook(path: Path, megabytes: float) -> Path:
                                    "cells": [cell]}))
 
 
+def notebook(*sources: str) -> str:
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": source} for source in sources]
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_ipython_syntax_is_removed_in_the_jail_and_errors_name_their_cell(tmp_path, kind):
+    path = write(tmp_path / "nb.ipynb", notebook(
+        "%matplotlib inline\nimport numpy as np\nscale = 2",
+        "%%time\nnot Python at all",
+        "!pip install numpy\nfiles = !ls\nnp.pad?\n"
+        "def relu(x):\n    return np.maximum(x, 0) * scale",
+        "def broken(:\n    pass\n%time broken()",
+    ))
+    assert load_submission(path).units[0].cells[1] == "%%time\nnot Python at all"  # kept as is
+    with SandboxedStudent(path, sandbox=kind) as s:
+        assert s.call("relu", -1) == 0 and s.call("relu", 3) == 6
+        assert s.problems == ["nb.ipynb, cell 4: SyntaxError in line 1: invalid syntax"]
+
+
 PEAK_RSS = '''
 import resource, sys
 from pathlib import Path
