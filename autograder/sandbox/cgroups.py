@@ -32,6 +32,9 @@ from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 _counter = itertools.count()
+#: (controller, cgroup version) -> the file that holds its limit
+SETTINGS = {("memory", "v1"): "memory.limit_in_bytes", ("memory", "v2"): "memory.max",
+            ("pids", "v1"): "pids.max", ("pids", "v2"): "pids.max"}
 
 
 def own_cgroups() -> dict[str, str]:
@@ -84,37 +87,37 @@ class Cgroups:
         """Make whichever of the memory and pids cgroups this host allows; never raises."""
         groups = cls(memory_bytes, max_pids)
         name = f"convlab-{os.getpid()}-{next(_counter)}"
-        settings = {"memory": {"v1": ("memory.limit_in_bytes", memory_bytes),
-                               "v2": ("memory.max", memory_bytes)},
-                    "pids": {"v1": ("pids.max", max_pids), "v2": ("pids.max", max_pids)}}
-        for controller, files in settings.items():
+        for controller, value in (("memory", memory_bytes), ("pids", max_pids)):
             where = parent_for(controller)
             if where is None:
                 groups.why_not[controller] = "no writable cgroup hierarchy for it"
                 continue
-            parent, version = where
-            folder = parent / name
-            ours = [f for f, _ in groups.made.values()]
-            try:
-                if folder not in ours:  # v2: one cgroup holds both controllers
-                    folder.mkdir()
-            except OSError as exc:
-                groups.why_not[controller] = f"cannot make a cgroup ({exc.strerror or exc})"
-                continue
-            setting, value = files[version]
-            try:
-                (folder / setting).write_text(str(value))
-                if controller == "memory":  # no swapping past the limit either
-                    _write_optional(folder / ("memory.memsw.limit_in_bytes" if version == "v1"
-                                              else "memory.swap.max"),
-                                    str(value) if version == "v1" else "0")
-            except OSError as exc:
-                if folder not in ours:
-                    _rmdir(folder)
-                groups.why_not[controller] = f"cannot set {setting} ({exc.strerror or exc})"
-                continue
-            groups.made[controller] = (folder, version)
+            problem = groups._make(controller, where[0] / name, where[1], value)
+            if problem:
+                groups.why_not[controller] = problem
         return groups
+
+    def _make(self, controller: str, folder: Path, version: str, value: int) -> str:
+        """Make ``folder`` (unless made already: on v2 one cgroup holds both controllers)
+        with the controller's limit; '' or what went wrong."""
+        setting = SETTINGS[controller, version]
+        ours = folder in [f for f, _ in self.made.values()]
+        try:
+            if not ours:
+                folder.mkdir()
+        except OSError as exc:
+            return f"cannot make a cgroup ({exc.strerror or exc})"
+        try:
+            (folder / setting).write_text(str(value))
+        except OSError as exc:
+            if not ours:
+                _rmdir(folder)
+            return f"cannot set {setting} ({exc.strerror or exc})"
+        if controller == "memory":  # no swapping past the limit either, where swap counts
+            _write_optional(*((folder / "memory.memsw.limit_in_bytes", str(value))
+                              if version == "v1" else (folder / "memory.swap.max", "0")))
+        self.made[controller] = (folder, version)
+        return ""
 
     def enter(self) -> None:
         """Move the calling process into every cgroup made (call it in a preexec_fn)."""
