@@ -179,9 +179,15 @@ def _open_student(path: Path, call_timeout: float | None) -> tuple[Any, str, lis
 
 
 def submission_source(submission: Any) -> str:
-    """The code of a loaded submission, whatever form its units take."""
+    """The code of a loaded submission, whatever form its units take; a notebook's IPython
+    syntax removed, as the worker does (here it is the student's own code, on their machine)."""
+    from .sandbox.jail.cells import python_only
+
     units = getattr(submission, "units", [])
-    return "\n\n".join(getattr(u, "source", u) if not isinstance(u, str) else u for u in units)
+    return "\n\n".join(
+        u if isinstance(u, str)
+        else "\n\n".join(map(python_only, u.cells)) if getattr(u, "is_notebook", False)
+        else getattr(u, "source", u) for u in units)
 
 
 def check_file(path: str | Path, out: TextIO | None = None,

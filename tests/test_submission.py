@@ -197,3 +197,12 @@ def test_without_its_notebook_the_last_definition_wins():
              ("conv_c", {"np": json, "Thing": int})]
     found = pick_functions(units, {"conv2d": "03_convolution"})
     assert found["conv2d"]() == "b" and "np" not in found and "Thing" not in found
+
+
+def test_the_in_process_fallback_of_autograder_check_removes_ipython_syntax_too(tmp_path):
+    # Without a sandbox, `autograder check` runs the student's own file in-process.
+    from autograder.cli import submission_source
+
+    cells = ["%matplotlib inline\nx = 2", "%%time\nnot Python", "y = x * 3\n!ls"]
+    sub = load_submission(write(tmp_path / "nb.ipynb", notebook(*cells)))
+    assert run(submission_source(sub))["y"] == 6
