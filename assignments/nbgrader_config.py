@@ -1,12 +1,8 @@
 """nbgrader settings for the conv-lab course (nbgrader 0.9).
 
 Run nbgrader from this folder (``cd assignments``); the course root is this folder
-wherever it is copied to. Instructors:
-
-    nbgrader generate_assignment conv_layers     # source/ -> release/ (solutions, hidden tests out)
-    nbgrader release_assignment conv_layers      # to the exchange
-    nbgrader collect conv_layers && nbgrader autograde conv_layers
-    nbgrader generate_feedback conv_layers && nbgrader release_feedback conv_layers
+wherever it is copied to. The command sequence: docs/nbgrader.md ("Step by step, with
+plain nbgrader").
 
 The exchange folder is ``$CONVLAB_EXCHANGE`` if set, else ``~/.conv-lab-exchange`` (a
 per-user default that needs no root; on a shared JupyterHub set CONVLAB_EXCHANGE to e.g.
@@ -45,6 +41,16 @@ c.Execute.timeout = 600
 # configurable): one broken answer does not cost the points of the cells after it. A graded
 # cell that errors or writes to stderr scores 0.
 c.Execute.interrupt_on_timeout = True
+
+# Each student's kernel runs in bubblewrap during autograde: an answer cell can write only its
+# own autograded folder, not a classmate's submission, the gradebook or the exchange
+# (docs/nbgrader.md, "Safety"). Where bubblewrap does not work, nbgrader's own Execute runs.
+try:
+    from autograder.course.config import autograde_preprocessors
+except ImportError:  # the grader is not installed here (e.g. a student's own machine)
+    pass
+else:
+    c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
 # Graded cells print feedback and end with the points earned (partial credit); nbgrader
 # then shows the number as the cell's result. Keep their stdout in the feedback.

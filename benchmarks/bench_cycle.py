@@ -26,27 +26,34 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, ROOT / "tests"):  # tests/ for the simulated students (tests/support/)
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
-from autograder import course, rubric  # noqa: E402
-from autograder.audit import audit  # noqa: E402
+from support.simulated_students import answer_notebooks, model_answers  # noqa: E402
+
+from autograder import rubric  # noqa: E402
+from autograder.course import DEFAULT_ASSIGNMENT  # noqa: E402
+from autograder.course.audit import audit  # noqa: E402
+from autograder.course.config import course_config, prepare_workdir  # noqa: E402
+from autograder.course.cycle import grade_sandboxed  # noqa: E402
+from autograder.course.steps import Edit, collect, fetch_and_submit, generate, release  # noqa: E402
 from autograder.examples import example_class, read  # noqa: E402
 
-ASSIGNMENT = course.DEFAULT_ASSIGNMENT
+ASSIGNMENT = DEFAULT_ASSIGNMENT
 
 
-def class_edits(n: int) -> dict[str, course.Edit | None]:
+def class_edits(n: int) -> dict[str, Edit | None]:
     """``n`` students: model answers, untouched stubs and classic bugs, in turn."""
     bugs = [s for s in example_class() if s.name.startswith("bug_")]
 
     def model(folder: Path) -> None:
-        course.answer_notebooks(folder, *course.model_answers())
+        answer_notebooks(folder, *model_answers())
 
     def with_bug(text: str):
-        return lambda folder: course.answer_notebooks(folder, *course.model_answers(text))
+        return lambda folder: answer_notebooks(folder, *model_answers(text))
 
-    edits: dict[str, course.Edit | None] = {}
+    edits: dict[str, Edit | None] = {}
     for k in range(n):
         kind = k % 3
         if kind == 0 or (kind == 2 and not bugs):
@@ -61,16 +68,16 @@ def class_edits(n: int) -> dict[str, course.Edit | None]:
 
 def build_class(work: Path, notebooks: list[str], n: int, timeout: int):
     """A course cut to ``notebooks`` with ``n`` collected submissions; returns its config."""
-    course_dir = course.prepare_workdir(ROOT / "assignments", work / "course")
+    course_dir = prepare_workdir(ROOT / "assignments", work / "course")
     for nb in (course_dir / "source" / ASSIGNMENT).glob("*.ipynb"):
         if nb.stem not in notebooks:
             nb.unlink()
-    cfg = course.course_config(course_dir, exchange=work / "exchange", timeout=timeout)
-    course.generate(cfg, ASSIGNMENT)
-    course.release(cfg, ASSIGNMENT)
+    cfg = course_config(course_dir, exchange=work / "exchange", timeout=timeout)
+    generate(cfg, ASSIGNMENT)
+    release(cfg, ASSIGNMENT)
     for student, edit in class_edits(n).items():
-        course.fetch_and_submit(cfg, ASSIGNMENT, student, work / "homes" / student, edit)
-    course.collect(cfg, ASSIGNMENT)
+        fetch_and_submit(cfg, ASSIGNMENT, student, work / "homes" / student, edit)
+    collect(cfg, ASSIGNMENT)
     return cfg
 
 
@@ -90,7 +97,7 @@ def nbgrader_autograde(cfg, timeout: int) -> float:
 def sandboxed(cfg, workers: int) -> tuple[float, list]:
     """Seconds for the sandboxed grader over the same folders, and its records."""
     start = time.perf_counter()
-    records = course.grade_sandboxed(cfg, ASSIGNMENT, workers=workers)
+    records = grade_sandboxed(cfg, ASSIGNMENT, workers=workers)
     return time.perf_counter() - start, records
 
 

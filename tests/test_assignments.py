@@ -438,7 +438,7 @@ def test_released_notebooks_hold_no_answer(released, index):
     part = rubric.PARTS[index]
     nb = read_nb(released / f"{part.stem}.ipynb")
     text = "\n".join(c.source for c in nb.cells)
-    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.notebook"):
+    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "autograder.course.notebook"):
         assert marker not in text
     provided = "\n".join(c.source for c in nb.cells if "convlab:provided" in tags(c))
     for fn in part.functions:

@@ -389,7 +389,7 @@ def test_a_file_over_the_size_limit_is_not_read_and_the_record_says_so(tmp_path)
     size = f"{big.stat().st_size / MB:.1f} MB"
     assert sub.problems == [f"big.ipynb: file is {size}, over the 1.0 MB limit per file "
                             "(not read)"]
-    record = grade_submission(SubmissionPath("big", big), size_limits=limits,
+    record = grade_submission(SubmissionPath("big", big), max_file_mb=1,
                               items=["relu: values"])
     assert record.score == 0 and any("over the 1.0 MB limit" in p for p in record.problems)
 

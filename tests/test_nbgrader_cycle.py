@@ -24,15 +24,26 @@ import nbformat
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.simulated_students import (
+    answer,
+    answer_notebooks,
+    definitions,
+    model_answers,
+    solution_cells,
+)
 
-from autograder import course, rubric
-from autograder.audit import flagged_students
+from autograder import rubric
+from autograder.course import DEFAULT_ASSIGNMENT
+from autograder.course.audit import flagged_students
+from autograder.course.config import CANVAS_REGEXP, course_config, prepare_workdir
+from autograder.course.cycle import cycle
+from autograder.course.gradebook import functions_graded_by
+from autograder.course.steps import unreadable_reason
 from autograder.examples import ExampleStudent, example_class, read
-from autograder.gradebook import functions_graded_by
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = ROOT / "assignments"
-ASSIGNMENT = course.DEFAULT_ASSIGNMENT
+ASSIGNMENT = DEFAULT_ASSIGNMENT
 NOTEBOOKS = ("01_feature_map_size", "03_convolution")
 FUNCTIONS = tuple(f for p in rubric.PARTS if p.stem in NOTEBOOKS for f in p.functions)
 MAX = sum(rubric.points_for(f) for f in FUNCTIONS)
@@ -69,7 +80,7 @@ def skip_unless_course() -> None:
 def make_course(dest: Path, notebooks: tuple[str, ...] = NOTEBOOKS) -> Path:
     """A fresh course directory: the repository's config and source, cut to ``notebooks``."""
     skip_unless_course()
-    course.prepare_workdir(ASSIGNMENTS, dest)
+    prepare_workdir(ASSIGNMENTS, dest)
     for nb in (dest / "source" / ASSIGNMENT).glob("*.ipynb"):
         if nb.stem not in notebooks:
             nb.unlink()
@@ -85,7 +96,7 @@ def class_bug() -> ExampleStudent:
         if not student.name.startswith("bug_"):
             continue
         lost = student.expectations().get("EXPECTED_LOST", ())
-        defined = set(course.definitions(read(student.override))) & set(FUNCTIONS)
+        defined = set(definitions(read(student.override))) & set(FUNCTIONS)
         if lost and {rubric.item(name).function for name in lost} <= defined:
             return student
     pytest.skip("no bug in autograder/examples/bugs/ grades within notebooks 01 and 03")
@@ -99,36 +110,59 @@ def lost_points(student: ExampleStudent) -> float:
 # ---------------------------------------------------------------------------- the students
 
 def model(folder: Path) -> None:
-    course.answer_notebooks(folder, *course.model_answers())
+    answer_notebooks(folder, *model_answers())
 
 
 def with_bug(bug: ExampleStudent):
     def edit(folder: Path) -> None:
-        course.answer_notebooks(folder, *course.model_answers(read(bug.override)))
+        answer_notebooks(folder, *model_answers(read(bug.override)))
     return edit
 
 
 def numpy_patcher(folder: Path) -> None:
     """Model answers, but conv2d returns zeros and an earlier cell patches numpy."""
-    answers, _ = course.model_answers()
+    answers, _ = model_answers()
     answers["conv2d"] = ZEROS_CONV2D
-    course.answer_notebooks(folder, answers)
+    answer_notebooks(folder, answers)
     insert_before_first_answer(folder / "03_convolution.ipynb", NUMPY_PATCH)
 
 
-SCORE_PATCH = """import autograder.notebook
+SCORE_PATCH = """import autograder.course.notebook
 from autograder import rubric
 
-autograder.notebook.score = lambda fn, *args, **kwargs: rubric.points_for(fn)
+autograder.course.notebook.score = lambda fn, *args, **kwargs: rubric.points_for(fn)
 require_written = lambda fn: None
 """
 
 
 def insert_before_first_answer(path: Path, source: str) -> None:
     nb = nbformat.read(path, as_version=4)
-    first_answer = nb.cells.index(course.solution_cells(nb)[0])
+    first_answer = nb.cells.index(solution_cells(nb)[0])
     nb.cells.insert(first_answer, nbformat.v4.new_code_cell(source))
     nbformat.write(nb, path)
+
+
+#: During autograde (its kernel's folder is autograded/<id>/<assignment>), copy the
+#: classmate "model"'s submitted notebooks over its own and hand "model" the blank release;
+#: write down whether the classmate's folder could be seen at all.
+THIEF = """import glob, os, shutil
+here = os.getcwd()
+if os.sep + "autograded" + os.sep in here:
+    course = os.path.dirname(os.path.dirname(os.path.dirname(here)))
+    victim = os.path.join(course, "submitted", "model", "conv_layers")
+    mine = os.path.join(course, "submitted", "thief", "conv_layers")
+    with open("probe.txt", "w") as f:
+        f.write(str(os.path.isdir(victim)))
+    for nb in glob.glob(os.path.join(victim, "*.ipynb")):
+        shutil.copy(nb, mine)
+    for nb in glob.glob(os.path.join(course, "release", "conv_layers", "*.ipynb")):
+        shutil.copy(nb, victim)
+"""
+
+
+def thief(folder: Path) -> None:
+    """Untouched stubs, and an earlier cell that tries to take a classmate's work."""
+    insert_before_first_answer(folder / "01_feature_map_size.ipynb", THIEF)
 
 
 def score_patcher(folder: Path) -> None:
@@ -154,9 +188,10 @@ def exchange_run(tmp_path_factory):
     course_dir = make_course(tmp / "course")
     bug = class_bug()
     students = {"model": model, "untouched": None, "bug": with_bug(bug),
-                "numpy_patcher": numpy_patcher, "score_patcher": score_patcher}
-    cfg = course.course_config(course_dir, exchange=tmp / "exchange", timeout=TIMEOUT)
-    result = course.cycle(cfg, ASSIGNMENT, students, grades_csv=tmp / "grades.csv",
+                "numpy_patcher": numpy_patcher, "score_patcher": score_patcher,
+                "thief": thief}
+    cfg = course_config(course_dir, exchange=tmp / "exchange", timeout=TIMEOUT)
+    result = cycle(cfg, ASSIGNMENT, students, grades_csv=tmp / "grades.csv",
                           homes=tmp / "homes", sandboxed=True, workers=2)
     return result, cfg, bug, tmp
 
@@ -179,8 +214,8 @@ def lms_run(exchange_run, tmp_path_factory):
     shutil.copy(first.course_dir / "submitted" / "model" / ASSIGNMENT / "03_convolution.ipynb",
                 downloads / "only03_1003_2003_03_convolution.ipynb")
     (downloads / "model_1000_2000_my_notes.txt").write_text("not a notebook")
-    cfg = course.course_config(course_dir, timeout=TIMEOUT)
-    result = course.cycle(cfg, ASSIGNMENT, downloads=downloads, grades_csv=tmp / "grades.csv",
+    cfg = course_config(course_dir, timeout=TIMEOUT)
+    result = cycle(cfg, ASSIGNMENT, downloads=downloads, grades_csv=tmp / "grades.csv",
                           sandboxed=True, workers=2, feedback=False)
     return result, bug
 
@@ -191,11 +226,26 @@ def lms_run(exchange_run, tmp_path_factory):
 def test_exchange_cycle_scores_follow_the_rubric(exchange_run):
     result, _, bug, _ = exchange_run
     scores = grades(result.grades_csv)
-    assert set(scores) == {"model", "untouched", "bug", "numpy_patcher", "score_patcher"}
+    assert set(scores) == {"model", "untouched", "bug", "numpy_patcher", "score_patcher",
+                           "thief"}
     assert scores["model"] == MAX
     assert scores["untouched"] == 0
     assert scores["bug"] == MAX - lost_points(bug)
     assert result.problems == {}
+
+
+@pytest.mark.slow
+def test_a_kernel_cannot_take_a_classmates_submission(exchange_run):
+    """The thief's kernel ran in bubblewrap: it could not even see submitted/, so the
+    classmate keeps full marks, the thief keeps its stubs' 0, and nothing changed."""
+    result, _, _, _ = exchange_run
+    scores = grades(result.grades_csv)
+    assert scores["model"] == MAX and scores["thief"] == 0
+    probe = result.course_dir / "autograded" / "thief" / ASSIGNMENT / "probe.txt"
+    assert probe.read_text() == "False"  # the attack ran, and found nothing to take
+    assert result.tampered == {}
+    assert {r.student: r.score for r in result.records}["model"] == MAX
+    assert "thief" not in flagged_students(result.audit)
 
 
 @pytest.mark.slow
@@ -269,6 +319,26 @@ def test_audit_command_flags_and_exits_2(exchange_run):
     assert set(flagged) == {"score_patcher"}
 
 
+@pytest.mark.slow
+def test_audit_grades_the_snapshot_and_names_a_changed_submission(exchange_run):
+    """Someone edits submitted/ after the snapshot (as an unsandboxed kernel could): audit
+    says so, exits 2, and still grades what was collected."""
+    result, _, _, _ = exchange_run
+    target = result.course_dir / "submitted" / "thief" / ASSIGNMENT / "03_convolution.ipynb"
+    original = target.read_bytes()
+    target.write_bytes(original + b" ")
+    try:
+        run = subprocess.run([sys.executable, "-m", "autograder.course", "audit",
+                              "--course", str(result.course_dir), "--no-write",
+                              "--workers", "2"], capture_output=True, text=True)
+    finally:
+        target.write_bytes(original)
+    assert run.returncode == 2, run.stderr[-2000:]
+    changed = [line for line in run.stdout.splitlines() if line.startswith("CHANGED")]
+    assert changed == [line for line in changed if "thief" in line] and len(changed) == 1
+    assert "03_convolution.ipynb changed" in changed[0]
+
+
 # ---------------------------------------------------------------------------- LMS path
 
 @pytest.mark.slow
@@ -298,14 +368,14 @@ notebook_stems = st.sampled_from([p.stem for p in rubric.PARTS])
        again=st.sampled_from(["", "-1", "-12"]))
 def test_canvas_regexp_reads_student_and_notebook(login, user, submission, stem, late, again):
     name = f"/dl/{login}_{'LATE_' if late else ''}{user}_{submission}_{stem}{again}.ipynb"
-    match = re.match(course.CANVAS_REGEXP, name)
+    match = re.match(CANVAS_REGEXP, name)
     assert match is not None
     assert (match["student_id"], match["file_id"]) == (login, stem)
 
 
 @given(login=logins, stem=notebook_stems)
 def test_canvas_regexp_skips_names_without_canvas_ids(login, stem):
-    assert re.match(course.CANVAS_REGEXP, f"/dl/{login}_{stem}.ipynb") is None
+    assert re.match(CANVAS_REGEXP, f"/dl/{login}_{stem}.ipynb") is None
 
 
 def test_every_hidden_test_cell_grades_the_function_it_is_named_after():
@@ -328,10 +398,10 @@ def test_every_hidden_test_cell_grades_the_function_it_is_named_after():
 def test_answer_replaces_only_the_graded_function():
     released = ('import numpy as np\n\n\ndef relu(x):\n    """Doc."""\n'
                 '    # YOUR CODE HERE\n    raise NotImplementedError()\n\n\nhelper = 1\n')
-    new = course.answer(released, {"relu": "def relu(x):\n    return x * (x > 0)\n"})
+    new = answer(released, {"relu": "def relu(x):\n    return x * (x > 0)\n"})
     assert "NotImplementedError" not in new
     assert new.startswith("import numpy as np") and new.endswith("helper = 1\n")
-    assert course.answer(released, {"dense": "def dense(x, w, b):\n    pass\n"}) is None
+    assert answer(released, {"dense": "def dense(x, w, b):\n    pass\n"}) is None
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -343,6 +413,6 @@ def test_answer_replaces_only_the_graded_function():
 def test_unreadable_notebooks_say_why(tmp_path, text, reason):
     path = tmp_path / "01_feature_map_size.ipynb"
     path.write_text(text)
-    assert reason in course.unreadable_reason(path)
+    assert reason in unreadable_reason(path)
     path.write_text(nbformat.writes(nbformat.v4.new_notebook()))
-    assert course.unreadable_reason(path) is None
+    assert unreadable_reason(path) is None

@@ -14,9 +14,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from support.simulated_students import answer_notebooks, model_answers
 from test_nbgrader_cycle import ASSIGNMENT, grades, make_course
 
-from autograder import course, rubric
+from autograder import rubric
+from autograder.course.config import course_config
+from autograder.course.cycle import cycle
 
 pytestmark = pytest.mark.slow  # every test here shares one real nbgrader run
 
@@ -47,7 +50,7 @@ def index_of(nb, gid: str) -> int:
 def edit_notebook(change):
     """A student: model answers, then ``change(nb)`` on notebook 01."""
     def edit(folder: Path) -> None:
-        course.answer_notebooks(folder, *course.model_answers())
+        answer_notebooks(folder, *model_answers())
         path = folder / f"{NOTEBOOK}.ipynb"
         nb = nbformat.read(path, as_version=4)
         change(nb)
@@ -91,10 +94,10 @@ def flood_output(nb) -> None:
 
 
 def loop_forever(folder: Path) -> None:
-    answers, _ = course.model_answers()
+    answers, _ = model_answers()
     answers["output_size"] = ("def output_size(n, f, stride=1, padding=0):\n"
                               "    while True:\n        pass\n")
-    course.answer_notebooks(folder, answers)
+    answer_notebooks(folder, answers)
 
 
 def not_json(folder: Path) -> None:
@@ -118,8 +121,8 @@ STUDENTS = {
 def run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("robust")
     course_dir = make_course(tmp / "course", (NOTEBOOK,))
-    cfg = course.course_config(course_dir, exchange=tmp / "exchange", timeout=TIMEOUT)
-    result = course.cycle(cfg, ASSIGNMENT, STUDENTS, grades_csv=tmp / "grades.csv",
+    cfg = course_config(course_dir, exchange=tmp / "exchange", timeout=TIMEOUT)
+    result = cycle(cfg, ASSIGNMENT, STUDENTS, grades_csv=tmp / "grades.csv",
                           homes=tmp / "homes", sandboxed=True, workers=2, feedback=False)
     in_kernel = {(r.student, r.grade_id): r.in_kernel for r in result.audit}
     return result, in_kernel

@@ -1,4 +1,5 @@
-"""``autograder.notebook.score``: points for nbgrader, explanations on stdout, nothing on stderr."""
+"""``autograder.course.notebook.score``: points for nbgrader, explanations on stdout,
+nothing on stderr."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 
 import reference
 from autograder import rubric
+from autograder.course.notebook import score, seed_from_env
 from autograder.engine import grade_items, total
 from autograder.examples import example_class, read
-from autograder.notebook import score, seed_from_env
 from autograder.student import InProcessStudent
 
 MODEL_FILE = str(Path(__file__).resolve().parents[1] / "autograder/examples/model_solution.py")

@@ -88,7 +88,7 @@ def graded(function: str) -> nbformat.NotebookNode:
         # 아래 줄은 함수를 쓰기 시작했는지만 봅니다 · The next line only checks you have started.
         require_written({function})
         ### BEGIN HIDDEN TESTS
-        from autograder.notebook import score
+        from autograder.course.notebook import score
         score("{function}", globals())
         ### END HIDDEN TESTS
     """, "convlab:tests", nbgrader={

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import resource
+import threading
 from collections.abc import Callable
 from typing import Any
+
+from autograder.lifeline import die_with_parent
 
 MAX_FILE_BYTES = 64 * 1024 * 1024   # RLIMIT_FSIZE
 EXTRA_PROCESSES = 64                # RLIMIT_NPROC on top of what the user already runs
@@ -30,6 +33,9 @@ def limit_resources(memory_mb: int, cpu_seconds: int,
     """A preexec_fn that sets the worker's resource limits (inherited through bwrap).
     ``enter``: also called there, first (e.g. to move the worker into its cgroups)."""
     nproc = process_count(os.getuid()) + EXTRA_PROCESSES
+    # The worker dies with the grader process that started it (only from the main thread:
+    # the kernel signals when the starting *thread* ends).
+    parent = os.getpid() if threading.current_thread() is threading.main_thread() else None
 
     def apply() -> None:
         if enter is not None:
@@ -40,6 +46,8 @@ def limit_resources(memory_mb: int, cpu_seconds: int,
         lower(resource.RLIMIT_NPROC, nproc)
         lower(resource.RLIMIT_NOFILE, MAX_OPEN_FILES)
         lower(resource.RLIMIT_CORE, 0)
+        if parent is not None:
+            die_with_parent(parent)
 
     return apply
 

@@ -1,14 +1,14 @@
 """Compare nbgrader's in-kernel scores with the sandboxed ones; flag the suspicious.
 
 nbgrader runs the hidden tests in the student's own kernel, after the student's cells: a
-cell that patches numpy, ``np.allclose`` or ``autograder.notebook.score`` changes what
+cell that patches numpy, ``np.allclose`` or ``autograder.course.notebook.score`` changes what
 the tests see. ``autograder grade`` runs the same checks outside the student's reach. An
 honest notebook gets the same score both ways; one whose in-kernel score is *higher* than
 its sandboxed score is flagged for a human to look at.
 
 In-kernel scores are read from the autograded notebooks themselves (the outputs of the
 hidden-test cells, scored with nbgrader's own ``determine_grade``), so they survive
-``autograder.gradebook.write_scores`` replacing them in the gradebook.
+``autograder.course.gradebook.write_scores`` replacing them in the gradebook.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import determine_grade, is_grade
 
+from ..results import GradeRecord
 from .gradebook import GradedCell, graded_cells, handed_in, open_gradebook, sandboxed_score
-from .results import GradeRecord
 
 #: nbgrader prints partial credit as a float; differences below this are rounding
 TOLERANCE = 1e-6

@@ -1,7 +1,7 @@
 """Sandboxed scores into nbgrader's gradebook, so formgrader and ``nbgrader export`` show them.
 
 Each hidden-test cell of the course's notebooks grades one or more student functions: its
-source calls ``autograder.notebook.score(<function>, ...)``. The gradebook keeps every cell's
+source calls ``autograder.course.notebook.score(<function>, ...)``. The gradebook keeps every cell's
 source as generated (hidden tests included, that is how autograde restores them), so the
 mapping grade cell -> functions is read from there, and a cell's sandboxed score is the sum
 of the record's rubric items for those functions.
@@ -9,7 +9,7 @@ of the record's rubric items for those functions.
 ``write_scores`` replaces the cell's ``auto_score`` (the score nbgrader's in-kernel run gave)
 and clears "needs manual grade"; a grader's manual override in formgrader still wins, as
 always in nbgrader. The in-kernel scores stay in ``autograded/`` notebooks, where
-``autograder.audit`` reads them.
+``autograder.course.audit`` reads them.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 
-from . import rubric
-from .results import GradeRecord
+from .. import rubric
+from ..results import GradeRecord
 
 _SCORE_CALL = re.compile(r"\bscore\(\s*['\"]?(\w+)")
 
@@ -89,7 +89,7 @@ def cell_score(record: GradeRecord, cell: GradedCell) -> float:
 
 def handed_in(course_dir: Path | str, assignment: str, student: str, notebook: str) -> bool:
     """Whether submitted/<student>/<assignment>/<notebook>.ipynb exists (and was readable:
-    unreadable ones are renamed by ``autograder.course.quarantine_unreadable``)."""
+    unreadable ones are renamed by ``autograder.course.steps.quarantine_unreadable``)."""
     return (Path(course_dir) / "submitted" / student / assignment / f"{notebook}.ipynb").exists()
 
 

@@ -1,6 +1,6 @@
 """Scoring inside a notebook: the entry point of nbgrader's hidden-test cells.
 
-    from autograder.notebook import score
+    from autograder.course.notebook import score
     score("conv2d", globals())
 
 runs the rubric items of one function against the notebook's own definitions, prints a
@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from . import rubric
+from .. import rubric
 
 
 def seed_from_env(seed: int | None = None) -> int:
@@ -69,8 +69,8 @@ def score(function: str, namespace: Mapping[str, Any], seed: int | None = None) 
     sink = io.StringIO()
     with warnings.catch_warnings(), contextlib.redirect_stderr(sink):
         warnings.simplefilter("ignore")
-        from .engine import grade_function, total
-        from .student import InProcessStudent
+        from ..engine import grade_function, total
+        from ..student import InProcessStudent
 
         results = grade_function(InProcessStudent(namespace), function,
                                  seed=seed_from_env(seed))

@@ -1,0 +1,340 @@
+"""``autograder course ...`` (also ``python -m autograder.course ...``): the nbgrader cycle.
+
+    cycle        generate, release, fetch+submit, collect, autograde, feedback, export
+    release      generate_assignment + release_assignment
+    grade        after the deadline: collect (or zip_collect an LMS download), autograde,
+                 feedback, export
+    zip-collect  LMS download -> submitted/
+    export       gradebook -> grades.csv
+    snapshot     right after nbgrader collect: a checksummed copy of submitted/
+    audit        after nbgrader autograde: grade the snapshot (else submitted/) in the
+                 sandbox, compare, check submitted/ against the snapshot, write the
+                 sandboxed scores
+
+Each subcommand takes only the options it uses. This module imports nothing from nbgrader
+until a subcommand runs, so ``autograder``'s parser can include these subcommands and
+``autograder course`` without the nbgrader extra says what to install. The same steps as
+plain ``nbgrader`` commands: docs/nbgrader.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import DEFAULT_ASSIGNMENT
+
+#: top-level modules of the ``nbgrader`` extra (and what nbgrader itself pulls in) whose
+#: absence means "install the extra", not a bug in this package
+EXTRA_MODULES = frozenset({"nbgrader", "nbformat", "nbclient", "nbconvert", "traitlets",
+                           "jupyter_client", "jupyter_core", "ipykernel", "sqlalchemy",
+                           "alembic"})
+
+INSTALL_HINT = "pip install 'conv-lab[nbgrader]'"
+
+
+# ---------------------------------------------------------------------------- options
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number above 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {value}")
+    return value
+
+
+def _course_options(p: argparse.ArgumentParser, assignment: bool = True,
+                    work: bool = True) -> None:
+    p.add_argument("--course", default="assignments",
+                   help="course directory with nbgrader_config.py and source/ "
+                        "(default: assignments)")
+    if assignment:
+        p.add_argument("--assignment", default=DEFAULT_ASSIGNMENT,
+                       help=f"default: {DEFAULT_ASSIGNMENT}")
+    p.add_argument("--course-id", default=None, help="exchange course name")
+    if work:
+        p.add_argument("--work", default=None, metavar="DIR",
+                       help="run in this fresh directory (a copy of the course's config and "
+                            "source/) instead of in the course directory itself")
+
+
+def _exchange_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--exchange", default=None, metavar="DIR",
+                   help="root of nbgrader's filesystem exchange")
+
+
+def _grades_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--grades", default="grades.csv", metavar="CSV",
+                   help="where to export grades.csv (default: ./grades.csv)")
+
+
+def _sandboxed_options(p: argparse.ArgumentParser, switch: bool = True) -> None:
+    if switch:
+        p.add_argument("--sandboxed", action="store_true",
+                       help="also grade submitted/ with the sandboxed autograder, audit "
+                            "in-kernel vs sandboxed scores, and put the sandboxed scores in "
+                            "the gradebook (so feedback and grades.csv show them)")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="sandboxed grading processes (default: one per core)")
+    p.add_argument("--reports", default=None, metavar="DIR",
+                   help="also write autograder grade's reports (grades.csv, "
+                        "<student>/feedback.html, results.json) here")
+
+
+def _autograde_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeout", type=_positive_int, default=None,
+                   help="seconds each cell may run during autograde")
+    _grades_option(p)
+    p.add_argument("--no-feedback", action="store_true",
+                   help="skip generate_feedback and release_feedback")
+    _sandboxed_options(p)
+    p.add_argument("--lms", default=None, metavar="DIR",
+                   help="a folder of LMS-downloaded notebooks (Canvas names) to zip_collect "
+                        "instead of collecting from the exchange")
+
+
+def add_course_commands(parser: argparse.ArgumentParser) -> None:
+    """Give ``parser`` (``autograder course``, or ``python -m autograder.course``) its
+    subcommands, each with its own options and a ``run(args) -> exit code`` default."""
+    sub = parser.add_subparsers(dest="course_command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int],
+                help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(run=functools.partial(_dispatch, p, handler))
+        return p
+
+    p = command("cycle", _cmd_cycle, "generate, release, fetch+submit, collect, autograde, "
+                                     "feedback, export (a dry run of the whole cycle)")
+    _course_options(p)
+    _exchange_option(p)
+    _autograde_options(p)
+    p.add_argument("--students", default="",
+                   help="comma-separated ids of simulated students who submit the released "
+                        "notebooks untouched through the exchange")
+
+    p = command("release", _cmd_release, "generate_assignment + release_assignment")
+    _course_options(p)
+    _exchange_option(p)
+
+    p = command("grade", _cmd_grade, "after the deadline: collect (from --exchange, or "
+                                     "--lms DIR), autograde, feedback, export; without "
+                                     "either, grade what is in submitted/")
+    _course_options(p)
+    _exchange_option(p)
+    _autograde_options(p)
+
+    p = command("zip-collect", _cmd_zip_collect, "LMS download -> submitted/")
+    _course_options(p)
+    p.add_argument("downloads", help="folder of downloaded notebooks / zip files")
+
+    p = command("export", _cmd_export, "gradebook -> grades.csv")
+    _course_options(p, assignment=False, work=False)
+    _grades_option(p)
+
+    p = command("snapshot", _cmd_snapshot, "right after nbgrader collect: a checksummed copy "
+                                           "of submitted/ for audit to grade and verify")
+    _course_options(p, work=False)
+
+    p = command("audit", _cmd_audit, "after nbgrader autograde: grade the snapshot (else "
+                                     "submitted/) in the sandbox, compare, write the "
+                                     "sandboxed scores")
+    _course_options(p, work=False)
+    _sandboxed_options(p, switch=False)
+    p.add_argument("--no-write", action="store_true",
+                   help="only compare; leave the gradebook as nbgrader wrote it")
+
+
+def usage_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with a combination of options argparse alone accepts, or None."""
+    command = args.course_command
+    if command == "cycle" and args.lms is None and args.exchange is None:
+        return "cycle needs --exchange DIR (or --lms DIR for an LMS download)"
+    if command == "cycle" and args.lms is not None and args.students:
+        return "--students submit through the exchange; they do not go with --lms"
+    if command in ("cycle", "grade") and args.reports is not None and not args.sandboxed:
+        return "--reports DIR needs --sandboxed (the reports are the sandboxed grader's)"
+    return None
+
+
+def missing_extra(exc: ModuleNotFoundError) -> str | None:
+    """The message for a module of the nbgrader extra that is not installed, or None if
+    ``exc`` is about some other module (a bug to report, not an extra to install)."""
+    top = (exc.name or "").split(".")[0]
+    if top not in EXTRA_MODULES:
+        return None
+    return (f"autograder course needs the nbgrader extra (module {top!r} is not installed); "
+            f"install it with {INSTALL_HINT}")
+
+
+def _dispatch(parser: argparse.ArgumentParser,
+              handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Usage errors (exit 2), then the missing extra (exit 2), then the command; an nbgrader
+    step failing for the whole class exits 1."""
+    problem = usage_problem(args)
+    if problem:
+        parser.error(problem)
+    try:
+        from .steps import CycleError
+    except ModuleNotFoundError as exc:
+        message = missing_extra(exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 2
+    from .cycle import CycleInterrupted
+
+    try:
+        return handler(args)
+    except CycleInterrupted as exc:
+        print(exc)
+        return 130
+    except CycleError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+# ---------------------------------------------------------------------------- commands
+
+def _config(args: argparse.Namespace) -> Any:
+    """The nbgrader Config for the options ``args`` has (``--work`` copies the course)."""
+    from .config import course_config, prepare_workdir
+
+    course_dir = Path(args.course)
+    if getattr(args, "work", None):
+        course_dir = prepare_workdir(course_dir, args.work)
+    return course_config(course_dir, exchange=getattr(args, "exchange", None),
+                         course_id=args.course_id, timeout=getattr(args, "timeout", None))
+
+
+def _cmd_cycle(args: argparse.Namespace) -> int:
+    from .cycle import cycle
+
+    students = {s: None for s in args.students.split(",") if s}
+    result = cycle(_config(args), args.assignment, students, downloads=args.lms,
+                   grades_csv=args.grades, feedback=not args.no_feedback,
+                   sandboxed=args.sandboxed, workers=args.workers, reports=args.reports)
+    return _print_result(args, result)
+
+
+def _cmd_release(args: argparse.Namespace) -> int:
+    from .steps import generate, release
+
+    cfg = _config(args)
+    generate(cfg, args.assignment)
+    release(cfg, args.assignment)
+    print(f"released {args.assignment} to {cfg.Exchange.root}")
+    return 0
+
+
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from .cycle import grade_submitted
+    from .steps import collect, zip_collect
+
+    cfg = _config(args)
+    skipped = []
+    if args.lms is not None:
+        skipped = zip_collect(cfg, args.assignment, args.lms)
+    elif args.exchange is not None:
+        collect(cfg, args.assignment)
+    result = grade_submitted(cfg, args.assignment, args.grades, feedback=not args.no_feedback,
+                             sandboxed=args.sandboxed, workers=args.workers,
+                             release=args.exchange is not None, reports=args.reports)
+    if skipped:
+        result.problems["(LMS download)"] = skipped
+    return _print_result(args, result)
+
+
+def _cmd_zip_collect(args: argparse.Namespace) -> int:
+    from .steps import submitted_students, zip_collect
+
+    cfg = _config(args)
+    for warning in zip_collect(cfg, args.assignment, args.downloads):
+        print(warning)
+    print("\n".join(submitted_students(cfg.CourseDirectory.root, args.assignment)))
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .steps import export
+
+    print(export(_config(args), args.grades))
+    return 0
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from .snapshot import snapshot_dir, take_snapshot
+
+    course_dir = Path(args.course)
+    snap = take_snapshot(course_dir / "submitted", args.assignment,
+                         snapshot_dir(course_dir, args.assignment))
+    print(f"snapshot of {len(snap.files)} submission(s) in {snap.root}")
+    for student, names in sorted(snap.symlinks.items()):
+        print(f"  {student}: symlinks not copied: {', '.join(names)}")
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .audit import audit_table
+    from .cycle import second_opinion
+    from .snapshot import changed_since, load_snapshot, snapshot_dir
+
+    course_dir = Path(args.course)
+    where = snapshot_dir(course_dir, args.assignment)
+    snap, tampered = None, {}
+    if where.is_dir():
+        snap = load_snapshot(where)
+        tampered = changed_since(snap, course_dir / "submitted", args.assignment)
+    else:
+        print(f"no snapshot in {where}: grading submitted/ as it is now (run `autograder "
+              "course snapshot` right after collect, before autograde)")
+    _, rows = second_opinion(_config(args), args.assignment, args.workers, args.reports,
+                             write=not args.no_write, snapshot=snap)
+    print(audit_table(rows))
+    _print_tampered(tampered)
+    return 2 if tampered or any(row.flagged for row in rows) else 0
+
+
+def _print_tampered(tampered: dict[str, list[str]]) -> None:
+    for student, notes in sorted(tampered.items()):
+        print(f"CHANGED {student}: submitted/ differs from the snapshot taken before "
+              f"autograde ({'; '.join(notes)}); graded from the snapshot")
+
+
+def _print_result(args: argparse.Namespace, result: Any) -> int:
+    """Who was graded, each problem, and with --sandboxed the audit (exit 2 if flagged)."""
+    from .audit import audit_table
+
+    print(f"graded {len(result.students)} submission(s) of {args.assignment}; "
+          f"grades: {result.grades_csv}")
+    for student, reasons in sorted(result.problems.items()):
+        for reason in reasons:
+            print(f"  {student}: {reason}")
+    _print_tampered(result.tampered)
+    if args.sandboxed:
+        print(audit_table(result.audit))
+        return 2 if result.tampered or any(row.flagged for row in result.audit) else 0
+    return 2 if result.tampered else 0
+
+
+# ---------------------------------------------------------------------------- main
+
+def build_parser(prog: str = "python -m autograder.course") -> argparse.ArgumentParser:
+    """The course subcommands as a parser of their own (``python -m autograder.course``)."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_course_commands(parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m autograder.course COMMAND ...``; returns the exit code."""
+    args = build_parser().parse_args(list(argv) if argv is not None else None)
+    return args.run(args)
