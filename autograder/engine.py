@@ -105,6 +105,14 @@ class GuardedStudent:
     def has(self, function: str) -> bool:
         return self.student.has(function)
 
+    def at_least(self, seconds: float) -> contextlib.AbstractContextManager[None]:
+        """Calls inside the block may take ``seconds`` (or the usual limit if longer), for a
+        student that has per-call limits (``time_limit``); otherwise nothing changes."""
+        time_limit = getattr(self.student, "time_limit", None)
+        if time_limit is None:
+            return contextlib.nullcontext()
+        return time_limit(max(seconds, getattr(self.student, "call_timeout", 0) or 0))
+
     def call(self, function: str, *args: object, **kwargs: object) -> object:
         if self.stuck is not None:
             raise _again(self.stuck)

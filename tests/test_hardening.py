@@ -444,3 +444,25 @@ def test_host_paths_and_the_bwrap_command_line_are_not_visible(tmp_path):
     for host_path in (stage, str(PROJECT), str(tmp_path), "convlab-worker-"):
         assert host_path not in seen, host_path
     assert "/opt/convlab/worker" in seen  # what it does see: the private copy
+
+
+# --------------------------------------------------------------------------- the training call
+
+
+def test_the_training_call_alone_gets_a_longer_time_limit(tmp_path):
+    """A slow but correct loop-style training must not lose its item to the per-call limit
+    on a busy grader: that one call gets at least TRAIN_SECONDS."""
+    from autograder.checks.backprop import TRAIN_SECONDS
+    from autograder.engine import GuardedStudent
+    from autograder.student import CallTimeout
+
+    path = write(tmp_path / "slow.py", "import time\n\ndef slow(s):\n    time.sleep(s)\n"
+                                       "    return s\n")
+    with SandboxedStudent(path, call_timeout=0.5) as s:
+        guard = GuardedStudent(s)
+        with guard.at_least(3):
+            assert guard.call("slow", 1.0) == 1.0
+        assert s.call_timeout == 0.5
+        with pytest.raises(CallTimeout):
+            s.call("slow", 1.0)
+    assert TRAIN_SECONDS > 10  # the default per-call limit
