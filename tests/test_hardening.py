@@ -466,3 +466,17 @@ def test_the_training_call_alone_gets_a_longer_time_limit(tmp_path):
         with pytest.raises(CallTimeout):
             s.call("slow", 1.0)
     assert TRAIN_SECONDS > 10  # the default per-call limit
+
+
+@needs_memory_cgroup
+def test_the_cgroups_of_a_killed_grader_are_removed_by_the_next_one(resources):
+    code = ("import os, sys; from autograder.sandbox.cgroups import Cgroups; "
+            "g = Cgroups.create(100 << 20, 8); print(*(f for f, _ in g.made.values())); "
+            "sys.stdout.flush(); os._exit(0)")  # exits without removing them
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=60)
+    left = [Path(p) for p in done.stdout.split()]
+    assert left and all(p.is_dir() for p in left)
+    with SandboxedStudent(resources):
+        pass
+    assert not any(p.exists() for p in left)

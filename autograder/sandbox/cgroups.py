@@ -18,7 +18,8 @@ Where a cgroup can be made depends on the host, so it is probed, never assumed:
 
 Children of the grader's own cgroup, never of the root: the sandbox stays inside whatever
 limits the grader itself runs under. Each :class:`Cgroups` is removed (its processes
-killed first) by :meth:`Cgroups.remove`.
+killed first) by :meth:`Cgroups.remove`; those of a grader killed by a signal are removed
+by the next grader that makes one (:func:`remove_stale`).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class Cgroups:
             if where is None:
                 groups.why_not[controller] = "no writable cgroup hierarchy for it"
                 continue
+            remove_stale(where[0])
             problem = groups._make(controller, where[0] / name, where[1], value)
             if problem:
                 groups.why_not[controller] = problem
@@ -165,6 +167,17 @@ class Cgroups:
             else:
                 left.append(folder)
         return left
+
+
+def remove_stale(parent: Path) -> list[Path]:
+    """Remove the empty cgroups of graders that are gone (``convlab-<pid>-<n>`` whose
+    process no longer exists): a grader killed by a signal cannot remove its own."""
+    removed = []
+    for folder in parent.glob("convlab-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists() and _rmdir(folder):
+            removed.append(folder)
+    return removed
 
 
 def _write_optional(path: Path, value: str) -> None:
