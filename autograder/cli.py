@@ -105,6 +105,8 @@ def grade_paths(
     per_student_cases: bool = False,
     argv: Sequence[str] = (),
     err: TextIO | None = None,
+    max_file_mb: float | None = None,
+    max_total_mb: float | None = None,
 ) -> StoreRun:
     """Find, grade into the store in ``out`` (resuming it), and report; returns the
     :class:`autograder.incremental.StoreRun` (its records in the order found).
@@ -127,6 +129,7 @@ def grade_paths(
                             sandbox=sandbox, workers=workers, force=force, rebuild=rebuild,
                             flat=gradescope, progress=bar, argv=argv,
                             per_student_cases=per_student_cases,
+                            max_file_mb=max_file_mb, max_total_mb=max_total_mb,
                             announce=lambda text: print(text, file=err))
 
 
@@ -155,7 +158,8 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                           call_timeout=args.timeout, sandbox=args.sandbox, items=args.item,
                           force=args.force, rebuild=args.rebuild, progress=not args.quiet,
                           gradescope=args.gradescope, per_student_cases=args.per_student_cases,
-                          argv=sys.argv[1:] or ["grade"])
+                          argv=sys.argv[1:] or ["grade"], max_file_mb=args.max_file_mb,
+                          max_total_mb=args.max_total_mb)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -298,9 +302,15 @@ def _open_student(path: Path, call_timeout: float | None) -> tuple[Any, str, lis
 
 
 def submission_source(submission: Any) -> str:
-    """The code of a loaded submission, whatever form its units take."""
+    """The code of a loaded submission, whatever form its units take; a notebook's IPython
+    syntax removed, as the worker does (here it is the student's own code, on their machine)."""
+    from .sandbox.jail.cells import python_only
+
     units = getattr(submission, "units", [])
-    return "\n\n".join(getattr(u, "source", u) if not isinstance(u, str) else u for u in units)
+    return "\n\n".join(
+        u if isinstance(u, str)
+        else "\n\n".join(map(python_only, u.cells)) if getattr(u, "is_notebook", False)
+        else getattr(u, "source", u) for u in units)
 
 
 def check_file(path: str | Path, out: TextIO | None = None,
@@ -406,6 +416,17 @@ what a PATH means:
 """
 
 
+def positive_megabytes(text: str) -> float:
+    """argparse type for --max-file-mb / --max-total-mb: a number of MB above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of MB, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of MB above 0, got {text}")
+    return value
+
+
 def positive_seconds(text: str) -> float:
     """argparse type for --timeout: a number of seconds above 0."""
     try:
@@ -449,6 +470,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="grade everything again, even what the store already holds")
     grade.add_argument("--rebuild", action="store_true",
                        help="move a damaged DIR/grading.sqlite aside and grade everything")
+    grade.add_argument("--max-file-mb", type=positive_megabytes, default=None, metavar="MB",
+                       help="largest .py/.ipynb file read (default 20); larger ones are not "
+                       "read and the record says so")
+    grade.add_argument("--max-total-mb", type=positive_megabytes, default=None, metavar="MB",
+                       help="largest total of one submission's .py/.ipynb files (default 50)")
     common(grade)
     add_grade_options(grade)
     grade.set_defaults(run=_cmd_grade)

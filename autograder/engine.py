@@ -3,7 +3,8 @@
     results = grade_items(student, seed=0)          # list[ItemResult], rubric order
     score = sum(r.points for r in results)
 
-A check that passes earns the item's points; one that fails earns 0 and a
+A check that passes earns the item's points (a "rejects ..." item only if its function's
+prerequisite item passes too: ``checks.PREREQUISITES``); one that fails earns 0 and a
 :class:`autograder.results.Failure` saying why, in terms a student can act on:
 the smallest failing case hypothesis found, what was expected and what came back,
 where they differ, and (when the answer equals a known mistake) the mistake's name.
@@ -33,8 +34,8 @@ from hypothesis import seed as hypothesis_seed
 import reference  # noqa: F401  (imported so its modules are in the snapshot)
 
 from . import rubric
+from .checks import PREREQUISITES, Check, checks_for
 from .checks import REGISTRY as CHECKS
-from .checks import Check, checks_for
 from .compare import Call, Mismatch, MismatchLog
 from .misconceptions import diagnose
 from .results import Failure, FailureKind, ItemResult
@@ -103,6 +104,14 @@ class GuardedStudent:
 
     def has(self, function: str) -> bool:
         return self.student.has(function)
+
+    def at_least(self, seconds: float) -> contextlib.AbstractContextManager[None]:
+        """Calls inside the block may take ``seconds`` (or the usual limit if longer), for a
+        student that has per-call limits (``time_limit``); otherwise nothing changes."""
+        time_limit = getattr(self.student, "time_limit", None)
+        if time_limit is None:
+            return contextlib.nullcontext()
+        return time_limit(max(seconds, getattr(self.student, "call_timeout", 0) or 0))
 
     def call(self, function: str, *args: object, **kwargs: object) -> object:
         if self.stuck is not None:
@@ -299,8 +308,33 @@ def grade_items(
         unknown = wanted - {it.name for it in rubric.ITEMS}
         if unknown:
             raise KeyError(f"not rubric items: {sorted(unknown)}")
-    return [grade_item(student, c.item.name, seed=seed, case_key=case_key) for c in checks_for()
-            if wanted is None or c.item.name in wanted]
+    results = [grade_item(student, c.item.name, seed=seed, case_key=case_key)
+               for c in checks_for() if wanted is None or c.item.name in wanted]
+    return apply_prerequisites(results, student, seed, case_key)
+
+
+def apply_prerequisites(results: list[ItemResult], student: Student, seed: int,
+                        case_key: str | None = None) -> list[ItemResult]:
+    """``results`` with each passed item whose prerequisite (``checks.PREREQUISITES``)
+    fails set to 0, saying why. A prerequisite not among ``results`` is graded here."""
+    by_name = {r.name: r for r in results}
+    out = []
+    for result in results:
+        needed = PREREQUISITES.get(result.name)
+        if needed is not None and result.passed:
+            if needed not in by_name:
+                by_name[needed] = grade_item(student, needed, seed=seed, case_key=case_key)
+            why = by_name[needed].failure
+            if why is not None:  # this item is lost to what lost the prerequisite
+                fn = CHECKS[result.name].function
+                result = ItemResult(result.name, 0.0, result.max_points, Failure(
+                    f"{fn} rejects the bad input, but this item counts only when {fn} also "
+                    f"answers valid input right, and '{needed}' fails",
+                    why.kind, mismatch=why.mismatch,
+                    hint=f"Make '{needed}' pass first: raising ValueError for every input "
+                         "is not rejecting bad input."))
+        out.append(result)
+    return out
 
 
 def grade_function(student: Student, function: str, *, seed: int = 0) -> list[ItemResult]:

@@ -40,6 +40,7 @@ from typing import Any
 from . import rubric
 from .report import safe_name
 from .results import Failure, FailureKind, GradeRecord, ItemResult
+from .submission import SizeLimits
 
 SUFFIXES = (".py", ".ipynb")
 IGNORED = ("__pycache__", ".ipynb_checkpoints")
@@ -158,6 +159,8 @@ def grade_submission(
     items: Sequence[str] | None = None,
     sandbox: str = "auto",
     per_student_cases: bool = False,
+    max_file_mb: float | None = None,
+    max_total_mb: float | None = None,
 ) -> GradeRecord:
     """Grade one submission in a sandboxed worker. Never raises.
 
@@ -168,6 +171,8 @@ def grade_submission(
     - items: rubric item names to grade (None: all)
     - sandbox: "auto" (bubblewrap if it works, else rlimits), "bubblewrap" or "rlimit"
     - per_student_cases: mix the student's name into each item's seed (own hidden cases)
+    - max_file_mb, max_total_mb: how large its files may be, each and in all (None: the
+      defaults of :class:`autograder.submission.SizeLimits`)
 
     Returns a GradeRecord with one ItemResult per rubric item graded.
     """
@@ -177,17 +182,19 @@ def grade_submission(
         record = failed_record(sub.student, problem)
     else:
         record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox,
-                                   sub.student if per_student_cases else None)
+                                   sub.student if per_student_cases else None,
+                                   SizeLimits.from_mb(max_file_mb, max_total_mb))
     record.problems = [*sub.notes, *record.problems]
     record.seconds = time.perf_counter() - start
     return record
 
 
-def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, case_key=None) -> GradeRecord:
+def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, case_key=None,
+                      size_limits=None) -> GradeRecord:
     from .engine import grade_items
     from .sandbox import SandboxedStudent
 
-    options = {"sandbox": sandbox}
+    options = {"sandbox": sandbox, "size_limits": size_limits}
     if call_timeout is not None:
         options["call_timeout"] = call_timeout
     student = None
@@ -196,7 +203,7 @@ def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, case_key=None) ->
         results = grade_items(student, seed=seed, items=list(items) if items else None,
                               case_key=case_key)
         return GradeRecord(sub.student, results, student.sandbox_kind,
-                           problems=list(student.problems))
+                           problems=list(student.problems), limits=student.limits)
     except Exception as exc:  # a grader bug must cost this submission a record, not the class
         where = traceback.extract_tb(exc.__traceback__)[-1]
         reason = (f"the grader failed on this submission ({type(exc).__name__}: {exc}, "

@@ -122,6 +122,8 @@ def grade_into_store(
     items: Sequence[str] | None = None,
     sandbox: str = "auto",
     per_student_cases: bool = False,
+    max_file_mb: float | None = None,
+    max_total_mb: float | None = None,
     workers: int | None = None,
     force: bool = False,
     rebuild: bool = False,
@@ -158,16 +160,18 @@ def grade_into_store(
             return _grade(store, list(subs), out, seed=seed, call_timeout=call_timeout,
                           items=None if items is None else list(items), sandbox=sandbox,
                           per_student_cases=per_student_cases,
+                          sizes={"max_file_mb": max_file_mb, "max_total_mb": max_total_mb},
                           workers=workers, force=force, flat=flat, progress=progress, say=say,
                           argv=list(argv), grader=grader)
 
 
 def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_timeout, items,
-           sandbox, per_student_cases, workers, force, flat, progress, say, argv,
+           sandbox, per_student_cases, sizes, workers, force, flat, progress, say, argv,
            grader) -> StoreRun:
     rhash = rubric_hash(items, call_timeout, per_student_cases)
     options = {"seed": seed, "call_timeout": call_timeout, "items": items, "sandbox": sandbox,
-               "per_student_cases": per_student_cases}
+               "per_student_cases": per_student_cases,
+               **{k: v for k, v in sizes.items() if v is not None}}  # size limits, if set
     start = time.monotonic()
     run = StoreRun(out, len(subs), store.start_run(argv=argv, seed=seed, rubric_hash=rhash,
                                                    sandbox=sandbox, total=len(subs)))
@@ -332,7 +336,9 @@ def replay(out: str | Path, student: str, item: str | None = None,
     fresh = grade_submission(SubmissionPath(student, source), seed=row.key.seed,
                              call_timeout=options.get("call_timeout"), items=names,
                              sandbox=sandbox or options.get("sandbox", "auto"),
-                             per_student_cases=bool(options.get("per_student_cases")))
+                             per_student_cases=bool(options.get("per_student_cases")),
+                             max_file_mb=options.get("max_file_mb"),
+                             max_total_mb=options.get("max_total_mb"))
     by_name = {r.name: r for r in fresh.items}
     results = []
     for old in stored.items:

@@ -84,6 +84,7 @@ class GradeRecord:
     sandbox: str  # "bubblewrap", "rlimit" or "in-process"
     problems: list[str] = field(default_factory=list)  # e.g. "SyntaxError in line 12: ..."
     seconds: float = 0.0
+    limits: str = ""  # the sandbox's resource limits that applied, in words
 
     @property
     def score(self) -> float:

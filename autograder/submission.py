@@ -8,15 +8,22 @@ From a notebook we keep the code cells in order, minus
 
 - cells tagged ``convlab:demo`` or ``convlab:selfcheck`` and nbgrader test cells
   (``grade`` true, ``solution`` not true): they hold self-checks and hidden tests, which
-  must not run in the sandbox;
-- IPython syntax that is not Python: line magics ``%x``, cell magics ``%%x`` (the whole
-  cell), shell escapes ``!cmd`` and ``x = !cmd``, and ``x?`` help lines.
+  must not run in the sandbox.
+
+IPython syntax (``%x``, ``%%x``, ``!cmd``, ``x?``) stays in the cells: the worker removes
+it inside the sandbox (``autograder/sandbox/jail/cells.py``), because telling it from
+valid Python means compiling, and nothing here compiles or parses student code: a hostile
+cell (one huge literal) would cost the grading process gigabytes.
+
+Sizes are bounded before anything is read: each source file at most
+``SizeLimits.max_file_bytes``, all of a submission's source files together at most
+``SizeLimits.max_total_bytes`` (checked with ``stat``); a file over a limit is not read
+and becomes a problem ("big.ipynb: file is 5.2 MB, over the 1.0 MB limit per file").
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +33,31 @@ DATA_SUFFIXES = (".npz", ".npy", ".csv", ".txt", ".json")  # copied beside the c
 SKIPPED_TAGS = frozenset({"convlab:demo", "convlab:selfcheck"})
 SKIPPED_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints"})
 SKIPPED_FILES = frozenset({"selfcheck.py"})  # the release's helper, shipped next to the notebooks
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 20 * 1024 * 1024    # default per source file
+MAX_TOTAL_BYTES = 50 * 1024 * 1024   # default for all of one submission's source files
 MAX_DATA_BYTES = 32 * 1024 * 1024
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SizeLimits:
+    """How large a submission's source files may be: each, and all together (bytes)."""
+
+    max_file_bytes: int = MAX_FILE_BYTES
+    max_total_bytes: int = MAX_TOTAL_BYTES
+
+    @classmethod
+    def from_mb(cls, max_file_mb: float | None = None,
+                max_total_mb: float | None = None) -> SizeLimits:
+        """Limits in megabytes (MiB); None keeps the default."""
+        return cls(MAX_FILE_BYTES if max_file_mb is None else int(max_file_mb * MB),
+                   MAX_TOTAL_BYTES if max_total_mb is None else int(max_total_mb * MB))
+
+
+def megabytes(size: int) -> str:
+    """``size`` bytes as "4.8 MB" (MiB, one decimal; "0.001 MB" for tiny limits)."""
+    value = size / MB
+    return f"{value:.1f} MB" if value >= 0.1 or value == 0 else f"{value:.3g} MB"
 
 
 @dataclass
@@ -71,9 +101,13 @@ class Submission:
     data_files: list[Path] = field(default_factory=list)
 
 
-def load_submission(path: str | Path) -> Submission:
-    """Read a .py file, a .ipynb notebook or a folder of them; never raises."""
+def load_submission(path: str | Path, limits: SizeLimits | None = None) -> Submission:
+    """Read a .py file, a .ipynb notebook or a folder of them; never raises.
+
+    ``limits``: the size limits (default :class:`SizeLimits`()); files over them are not
+    read, and the submission's ``problems`` say which and by how much."""
     path = Path(path)
+    limits = limits or SizeLimits()
     student = path.name if path.is_dir() else path.stem
     sub = Submission(student, path)
     if path.is_dir():
@@ -81,15 +115,16 @@ def load_submission(path: str | Path) -> Submission:
         sub.data_files = data_files(path)
         if not files:
             sub.problems.append(f"{path.name}/: no .py or .ipynb files in the folder")
+        total = 0
         for file in files:
-            _add_unit(sub, file)
+            total = _add_unit(sub, file, limits, total)
     elif not path.exists():
         sub.problems.append(f"{path}: no such file or folder")
     elif path.suffix not in SOURCE_SUFFIXES:
         sub.problems.append(f"{path.name}: expected a .py file, a .ipynb notebook or a "
                             f"folder, got a {path.suffix or 'suffix-less'} file")
     else:
-        _add_unit(sub, path)
+        _add_unit(sub, path, limits)
     return sub
 
 
@@ -125,37 +160,62 @@ def visible_files(folder: Path) -> list[Path]:
     return found
 
 
-def _add_unit(sub: Submission, file: Path) -> None:
-    text, problem = read_text(file)
+def _add_unit(sub: Submission, file: Path, limits: SizeLimits, total: int = 0) -> int:
+    """Read ``file`` into a unit of ``sub`` (or a problem); returns the bytes read so far,
+    ``total`` being what the submission's earlier files took."""
+    text, problem, size = read_text(file, limits, total)
     if problem:
         sub.problems.append(f"{file.name}: {problem}")
-        return
+        return total
+    total += size
     if file.suffix == ".py":
         sub.units.append(CodeUnit(file.name, [text], [1]))
-        return
+        return total
     try:
         numbered = notebook_code_cells(text)
     except ValueError as exc:
         sub.problems.append(f"{file.name}: {exc}")
-        return
+        return total
     sub.units.append(CodeUnit(file.name, [c for _, c in numbered], [n for n, _ in numbered]))
+    return total
 
 
-def read_text(file: Path) -> tuple[str, str | None]:
-    """The file's text, or ("", why it cannot be used)."""
+def size_problem(size: int, limits: SizeLimits, total: int = 0) -> str | None:
+    """Why a file of ``size`` bytes may not be read after ``total`` bytes of others, or None
+    (the caller puts the file's name in front)."""
+    if size > limits.max_file_bytes:
+        return (f"file is {megabytes(size)}, over the "
+                f"{megabytes(limits.max_file_bytes)} limit per file (not read)")
+    if total + size > limits.max_total_bytes:
+        return (f"file is {megabytes(size)}, which takes the submission over the "
+                f"{megabytes(limits.max_total_bytes)} limit for all its files "
+                f"({megabytes(total)} read before it; not read)")
+    return None
+
+
+def read_text(file: Path, limits: SizeLimits | None = None,
+              total: int = 0) -> tuple[str, str | None, int]:
+    """(the file's text, None, its size) or ("", why it cannot be used, 0). The size is
+    checked before the file is read, and the read stops at the limit (a file growing
+    meanwhile is not read whole)."""
+    limits = limits or SizeLimits()
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return "", f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit"
-        data = file.read_bytes()
+        problem = size_problem(file.stat().st_size, limits, total)
+        if problem:
+            return "", problem, 0
+        cap = min(limits.max_file_bytes, limits.max_total_bytes - total)
+        with open(file, "rb") as f:
+            data = f.read(cap + 1)
     except OSError as exc:
-        return "", f"cannot be read ({exc.strerror or exc})"
+        return "", f"cannot be read ({exc.strerror or exc})", 0
+    if len(data) > cap:
+        return "", size_problem(cap + 1, limits, total), 0
     if not data.strip():
-        return "", "empty file"
+        return "", "empty file", 0
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode("utf-8-sig"), None, len(data)
     except UnicodeDecodeError as exc:
-        return "", f"not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x})"
+        return "", f"not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x})", 0
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -182,9 +242,8 @@ def notebook_code_cells(text: str) -> list[tuple[int, str]]:
         source = cell_source(cell)
         if source is None:
             raise ValueError(f"cell {number}: 'source' must be a string or a list of strings")
-        code = python_only(source)
-        if code.strip():
-            cells.append((number, code))
+        if source.strip():
+            cells.append((number, source))
     return cells
 
 
@@ -223,62 +282,3 @@ def is_hidden_cell(cell: dict[str, Any]) -> bool:
     nbgrader = meta.get("nbgrader")
     return (isinstance(nbgrader, dict) and nbgrader.get("grade") is True
             and nbgrader.get("solution") is not True)
-
-
-# IPython-only lines, each replaced by ``pass`` at its own indentation so blocks stay valid.
-_MAGIC = re.compile(r"[%!]")                                   # %time f(), !pip install
-_ASSIGNED_MAGIC = re.compile(r"[A-Za-z_][\w.,\s\[\]()]*=\s*[%!]")  # files = !ls
-_HELP = re.compile(r"(\?\??\s*[\w.]+|[\w.()\[\]]+\s*\?\??)$")   # ?np.pad, np.pad?, np.pad??
-
-
-def python_only(source: str) -> str:
-    """``source`` without IPython syntax; valid Python is returned unchanged."""
-    if _compiles(source):
-        return source
-    lines = source.splitlines()
-    first = next((ln.strip() for ln in lines if ln.strip()), "")
-    if first.startswith("%%"):
-        return ""  # a cell magic (%%time, %%bash, %%writefile ...): not Python at all
-    out, in_string = [], None
-    for line in lines:
-        stripped = line.strip()
-        if in_string is None and _is_ipython_line(stripped):
-            indent = line[: len(line) - len(line.lstrip())]
-            out.append(f"{indent}pass")
-        else:
-            out.append(line)
-        in_string = _triple_quote_state(line, in_string)
-    return "\n".join(out) + "\n"
-
-
-def _is_ipython_line(stripped: str) -> bool:
-    if not stripped or stripped.startswith("#"):
-        return False
-    return bool(_MAGIC.match(stripped) or _ASSIGNED_MAGIC.match(stripped)
-                or _HELP.fullmatch(stripped))
-
-
-def _triple_quote_state(line: str, in_string: str | None) -> str | None:
-    """Whether a triple-quoted string is open after ``line`` (and which quote opened it);
-    good enough to leave docstrings ending in '?' alone."""
-    pos = 0
-    while True:
-        if in_string:
-            end = line.find(in_string, pos)
-            if end < 0:
-                return in_string
-            pos, in_string = end + 3, None
-        else:
-            starts = [(line.find(q, pos), q) for q in ('"""', "'''") if line.find(q, pos) >= 0]
-            if not starts:
-                return None
-            start, in_string = min(starts)
-            pos = start + 3
-
-
-def _compiles(source: str) -> bool:
-    try:
-        compile(source, "<cell>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True

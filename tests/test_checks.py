@@ -375,3 +375,86 @@ def test_grading_is_silent(capfd):
     assert not result.passed
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
+
+
+# ---------------------------------------------------------------- rubric holes (issue 10)
+
+
+def reference_namespace(**overrides) -> dict:
+    """Every graded function from the reference package, some replaced."""
+    namespace = {name: getattr(reference, name) for name in rubric.FUNCTIONS}
+    namespace.update(overrides)
+    return namespace
+
+
+def _refuse(*args, **kwargs):
+    raise ValueError("bad geometry")
+
+
+REJECTS = [name for name in REGISTRY if ": rejects " in name]
+
+
+@pytest.mark.parametrize("item", REJECTS)
+def test_a_function_that_rejects_everything_earns_no_rejects_item(item):
+    function = rubric.item(item).function
+    alone = grade_items(InProcessStudent(reference_namespace(**{function: _refuse})),
+                        items=[item])  # its prerequisite is graded even when not asked for
+    assert [r.points for r in alone] == [0.0]
+    assert "also answers valid input right" in alone[0].failure.summary
+    honest = grade_items(InProcessStudent(reference_namespace()), items=[item])
+    assert [r.points for r in honest] == [rubric.item(item).points]
+
+
+def test_rejecting_everything_scores_zero():
+    student = InProcessStudent({name: _refuse for name in rubric.FUNCTIONS})
+    assert total(grade_items(student)) == 0
+
+
+TRAIN_ITEM = "train_tiny_cnn: learns the digits"
+
+
+def _train_then(change):
+    """The reference's train_tiny_cnn with its result changed by ``change(result)``."""
+    def train(*args, **kwargs):
+        result = reference.train_tiny_cnn(*args, **kwargs)
+        change(result)
+        return result
+
+    return train
+
+
+def _invent_history(result):
+    result["loss_history"] = [3.0, 1.5, 0.3]
+
+
+def _untrained_filters(result):
+    result["params"]["conv1_w"] = reference.init_tiny_cnn(0)["conv1_w"]
+
+
+def _shifted_logits(result):
+    result["params"]["fc_w"] = result["params"]["fc_w"] + 5.0  # same softmax, moved far
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    (_invent_history, "does not belong to the returned params"),
+    (_untrained_filters, "params['conv1_w'] moved at most 0 "),
+    (_shifted_logits, "params['fc_w'] moved at most 5."),
+])
+def test_the_training_item_catches_a_made_up_history_and_untrained_weights(change, why):
+    student = InProcessStudent(reference_namespace(train_tiny_cnn=_train_then(change)))
+    [result] = grade_items(student, items=[TRAIN_ITEM])
+    assert result.points == 0 and why in result.failure.summary
+
+
+def test_the_fake_training_example_fits_the_old_check_but_not_the_new_one():
+    """fake_training's params classify every digit it was given (what the old check
+    judged), so only the new rules can catch it."""
+    [fake] = [s for s in example_class() if s.name == "fake_training"]
+    namespace = run_source(fake.source())
+    xtr, ytr, xte, yte = reference.load_digits_split()
+    out = namespace["train_tiny_cnn"](xtr[:64], ytr[:64], xte[:8], yte[:8], epochs=3,
+                                      batch_size=16, lr=0.02, seed=0)
+    assert reference.accuracy(reference.tiny_cnn_forward(xtr[:64], out["params"]),
+                              ytr[:64]) == 1.0
+    [result] = grade_items(InProcessStudent(namespace), items=[TRAIN_ITEM])
+    assert result.points == 0

@@ -117,7 +117,7 @@ def kill_self():
     os.kill(os.getpid(), 9)
 
 def corrupt_protocol():
-    for fd in map(int, os.listdir("/proc/self/fd")):
+    for fd in range(3, 64):  # no /proc in the sandbox: try every fd below the limit
         if fd > 2:
             try:
                 os.write(fd, b"\\xff" * 64)

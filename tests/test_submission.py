@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autograder.sandbox.jail.cells import python_only
 from autograder.sandbox.jail.worker import pick_functions
-from autograder.submission import load_submission, python_only
+from autograder.submission import load_submission
 
 
 def notebook(*cells: dict | str) -> str:
@@ -67,10 +68,12 @@ def test_ipython_syntax_is_removed_and_the_rest_runs(tmp_path):
         'def f():\n    """What does this return?"""\n    return z\n%time f()',
     ]
     sub = load_submission(write(tmp_path / "nb.ipynb", notebook(*cells)))
-    namespace = run("\n".join(sub.units[0].cells))
+    assert sub.units[0].cells == cells  # kept as they are: the worker converts them
+    python = [python_only(c) for c in sub.units[0].cells]  # as the worker does, in the jail
+    namespace = run("\n".join(python))
     assert (namespace["y"], namespace["z"], namespace["f"]()) == (6, 7, 7)
     assert namespace["f"].__doc__ == "What does this return?"
-    assert len(sub.units[0].cells) == 4  # the %%time cell is skipped
+    assert len([p for p in python if p.strip()]) == 4  # the %%time cell is skipped
 
 
 @given(st.lists(st.sampled_from(["x = 1", "y = [1,\n 2]", "s = '''a?\n%b\n!c'''",
@@ -194,3 +197,12 @@ def test_without_its_notebook_the_last_definition_wins():
              ("conv_c", {"np": json, "Thing": int})]
     found = pick_functions(units, {"conv2d": "03_convolution"})
     assert found["conv2d"]() == "b" and "np" not in found and "Thing" not in found
+
+
+def test_the_in_process_fallback_of_autograder_check_removes_ipython_syntax_too(tmp_path):
+    # Without a sandbox, `autograder check` runs the student's own file in-process.
+    from autograder.cli import submission_source
+
+    cells = ["%matplotlib inline\nx = 2", "%%time\nnot Python", "y = x * 3\n!ls"]
+    sub = load_submission(write(tmp_path / "nb.ipynb", notebook(*cells)))
+    assert run(submission_source(sub))["y"] == 6

@@ -88,6 +88,20 @@ def check(name: str, *, hint: str = "", max_examples: int = 12) -> Callable[[Che
     return register
 
 
+#: A "rejects ..." item passes when bad input raises ValueError, which a function that
+#: raises on everything does too. So it earns its points only when the same function also
+#: answers valid input: its prerequisite item (item → prerequisite) must pass as well. The
+#: prerequisites are the function's most basic valid-input items, which no single classic
+#: mistake in the rejecting logic breaks (see README, design decisions).
+PREREQUISITES: dict[str, str] = {
+    "output_size: rejects non-integer sizes": "output_size: lecture examples",
+    "conv2d: rejects bad geometry": "conv2d: output shape",
+}
+for _item, _needed in PREREQUISITES.items():  # a renamed item fails here, at import
+    if rubric.item(_item).function != rubric.item(_needed).function:
+        raise ValueError(f"{_item!r} must depend on an item of the same function")
+
+
 def checks_for(function: str | None = None) -> list[Check]:
     """The checks in rubric order, all of them or those of one student function."""
     return [

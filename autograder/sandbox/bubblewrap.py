@@ -17,6 +17,7 @@ from typing import Literal
 SandboxKind = Literal["auto", "bubblewrap", "rlimit"]
 
 TMPFS_BYTES = 64 * 1024 * 1024      # size of the sandbox's /tmp
+SHM_BYTES = 8 * 1024 * 1024         # size of its private /dev/shm (the host's is half the RAM)
 HIDDEN_PACKAGES = ("reference", "autograder")  # the model solution and the grader itself
 
 SANDBOX_ROOT = "/opt/convlab"       # where the private files appear inside bubblewrap
@@ -152,9 +153,17 @@ def bubblewrap_args(userns: bool, covers: Path) -> list[str]:
         "bwrap", "--unshare-all", *(user if userns else []),
         "--die-with-parent", "--new-session", "--cap-drop", "ALL",
         *system_mounts(), *_python_mounts(covers), *_hiding_mounts(),
-        "--dev", "/dev", "--proc", "/proc",
+        # No /proc: it would show the mounts' host paths (mountinfo) and bwrap's command
+        # line (/proc/1/cmdline); the worker does not need it.
+        "--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
         "--size", str(TMPFS_BYTES), "--tmpfs", SANDBOX_TMP, "--chdir", SANDBOX_TMP,
     ]
+
+
+def sealing_args() -> list[str]:
+    """Last on bwrap's command line, after every mount: the root and /dev read-only (both
+    are unbounded tmpfs otherwise), so only /tmp and /dev/shm, both small, are writable."""
+    return ["--remount-ro", "/dev", "--remount-ro", "/"]
 
 
 @functools.cache
@@ -170,7 +179,8 @@ def bubblewrap_status() -> tuple[bool, bool, str]:
         covers = write_covers(Path(tmp))
         for userns in (True, False):
             try:
-                done = subprocess.run([*bubblewrap_args(userns, covers), "--", *probe],
+                done = subprocess.run([*bubblewrap_args(userns, covers), *sealing_args(),
+                                       "--", *probe],
                                       env=worker_env(), capture_output=True, timeout=60,
                                       start_new_session=True)
             except (OSError, subprocess.TimeoutExpired) as exc:

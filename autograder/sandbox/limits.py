@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import resource
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from autograder.lifeline import die_with_parent
 
 MAX_FILE_BYTES = 64 * 1024 * 1024   # RLIMIT_FSIZE
 EXTRA_PROCESSES = 64                # RLIMIT_NPROC on top of what the user already runs
+MAX_PROCESSES = 64                  # pids cgroup (the one process cap that holds for root)
+MAX_OPEN_FILES = 64                 # RLIMIT_NOFILE: the worker needs about ten
 
 
 def process_count(uid: int) -> int:
@@ -25,23 +28,37 @@ def process_count(uid: int) -> int:
     return count
 
 
-def limit_resources(memory_mb: int, cpu_seconds: int) -> Any:
-    """A preexec_fn that sets the worker's resource limits (inherited through bwrap)."""
+def limit_resources(memory_mb: int, cpu_seconds: int,
+                    enter: Callable[[], None] | None = None) -> Any:
+    """A preexec_fn that sets the worker's resource limits (inherited through bwrap).
+    ``enter``: also called there, first (e.g. to move the worker into its cgroups)."""
     nproc = process_count(os.getuid()) + EXTRA_PROCESSES
     # The worker dies with the grader process that started it (only from the main thread:
     # the kernel signals when the starting *thread* ends).
     parent = os.getpid() if threading.current_thread() is threading.main_thread() else None
 
     def apply() -> None:
+        if enter is not None:
+            enter()
         lower(resource.RLIMIT_AS, memory_mb * 1024 * 1024)
         lower(resource.RLIMIT_CPU, cpu_seconds, grace=5)  # SIGXCPU first, SIGKILL 5 s later
         lower(resource.RLIMIT_FSIZE, MAX_FILE_BYTES)
         lower(resource.RLIMIT_NPROC, nproc)
+        lower(resource.RLIMIT_NOFILE, MAX_OPEN_FILES)
         lower(resource.RLIMIT_CORE, 0)
         if parent is not None:
             die_with_parent(parent)
 
     return apply
+
+
+def describe_rlimits(memory_mb: int, cpu_seconds: int) -> list[str]:
+    """The setrlimit limits, in words, for the record."""
+    nproc = ("processes: not limited by rlimit (root)" if os.getuid() == 0
+             else f"processes: {EXTRA_PROCESSES} more than the grader's user runs")
+    return [f"address space {memory_mb} MB", f"CPU {cpu_seconds} s",
+            f"files written up to {MAX_FILE_BYTES // (1024 * 1024)} MB each",
+            f"{MAX_OPEN_FILES} open files", nproc]
 
 
 def lower(kind: int, limit: int, grace: int = 0) -> None:

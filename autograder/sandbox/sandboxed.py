@@ -15,19 +15,23 @@ from pathlib import Path
 from typing import Any
 
 from ..student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
-from ..submission import Submission, load_submission
+from ..submission import SizeLimits, Submission, load_submission
 from . import bubblewrap
 from .bubblewrap import (
     SANDBOX_TMP,
     SANDBOX_WORKER,
+    SHM_BYTES,
+    TMPFS_BYTES,
     SandboxKind,
     bubblewrap_args,
     choose_sandbox,
     python_executable,
+    sealing_args,
     worker_env,
 )
+from .cgroups import Cgroups
 from .jail import protocol
-from .limits import limit_resources
+from .limits import MAX_PROCESSES, describe_rlimits, limit_resources
 from .pipes import Deadline, describe_exit, read_frame, write_all
 from .stage import stage_worker
 
@@ -36,6 +40,19 @@ from .stage import stage_worker
 BOOT = ("import json, sys; sys.path += json.load(open(sys.argv[2]))['sys_path']; "
         "sys.path.insert(0, sys.argv[1]); import jail.worker as w; "
         "sys.path.remove(sys.argv[1]); w.run(sys.argv[2:])")
+
+# What the grader keeps of the worker's messages, whatever the worker claims: the worker is
+# student code, so these caps are applied here, after decoding (the jail's own caps are
+# only a courtesy). A forged "ready" or reply can cost no more than this in any record.
+MAX_TEXT = 4000             # characters of one problem, error message or returned string
+MAX_TRACEBACK = 8000        # characters of one traceback
+MAX_OUTPUT = 16 * 1024      # characters of output kept from loading
+MAX_PROBLEMS = 50           # load problems kept
+MAX_NAMES = 1000            # function names accepted from the ready message
+MAX_NAME = 200              # characters of one function name
+#: Bytes of a message's JSON part (its arrays travel apart, as compact .npy blobs). Decoding
+#: JSON makes Python objects several times its size, so it is bounded far below the frame.
+MAX_HEADER_BYTES = 4 * 1024 * 1024
 
 
 class _Process:
@@ -92,11 +109,14 @@ class SandboxedStudent:
     - call_timeout: wall-clock seconds per call; past it, CallTimeout and a fresh worker
     - load_timeout: seconds the submission may take to load; past it, a problem is recorded
       and every function is missing
-    - memory_mb: address-space limit of the worker
+    - memory_mb: address-space limit of the worker, and its memory cgroup's limit where
+      the host allows one (that one also counts /tmp, /dev/shm and memfd files)
     - sandbox: "auto" (bubblewrap if it works, else "rlimit"), "bubblewrap" or "rlimit"
+    - size_limits: how large the submission's files may be (when given a path)
 
     Attributes: ``sandbox_kind`` ("bubblewrap" or "rlimit"), ``problems`` (why parts of the
-    submission did not load), ``output_tail`` (the last output printed while loading).
+    submission did not load), ``output_tail`` (the last output printed while loading),
+    ``limits`` (the limits that applied, in words, for the record).
     """
 
     #: Student code never runs in this process, so the engine need not guard numpy here.
@@ -110,9 +130,10 @@ class SandboxedStudent:
         load_timeout: float = 60.0,
         memory_mb: int = 1024,
         sandbox: SandboxKind | str = "auto",
+        size_limits: SizeLimits | None = None,
     ) -> None:
         self.submission = (submission if isinstance(submission, Submission)
-                           else load_submission(submission))
+                           else load_submission(submission, size_limits))
         self.call_timeout = call_timeout
         self.load_timeout = load_timeout
         self.memory_mb = memory_mb
@@ -128,7 +149,11 @@ class SandboxedStudent:
                     else [str(d) for d in bubblewrap.site_dirs()])
         self._stage = stage_worker(self.submission, sys_path,
                                    SANDBOX_WORKER if in_sandbox else None)
-        self._finalizer = weakref.finalize(self, _cleanup, self._stage, self._live)
+        self._cgroups = Cgroups.create(memory_mb * 1024 * 1024, MAX_PROCESSES)
+        self._ooms_seen = 0
+        self._finalizer = weakref.finalize(self, _cleanup, self._stage, self._live,
+                                           self._cgroups)
+        self.limits = self._describe_limits()
         self._load_problem = self._start(first=True)
 
     # ---- Student interface
@@ -147,7 +172,7 @@ class SandboxedStudent:
         deadline = time.monotonic() + self.call_timeout
         try:
             write_all(process.to_worker, request, deadline)
-            reply = protocol.decode(read_frame(process.from_worker, deadline))
+            reply = decode_bounded(read_frame(process.from_worker, deadline))
         except Deadline:
             self._stop()
             raise CallTimeout(f"{function} did not return within {self.call_timeout:g} s "
@@ -157,7 +182,8 @@ class SandboxedStudent:
             status = process.exit_status()
             self._stop()
             raise WorkerCrashed(f"the worker died during {function}: "
-                                f"{describe_exit(status, self.sandbox_kind)}") from None
+                                f"{describe_exit(status, self.sandbox_kind)}"
+                                f"{self._memory_limit_hit()}") from None
         except Exception as exc:  # ProtocolError, or anything else a hostile reply causes
             self._stop()
             raise WorkerCrashed(f"the worker sent a malformed reply to {function}: {exc}") from None
@@ -179,15 +205,16 @@ class SandboxedStudent:
 
     def _result(self, function: str, reply: Any) -> Any:
         if isinstance(reply, dict) and set(reply) == {"ok"}:
-            return reply["ok"]
+            return bound_strings(reply["ok"], MAX_TEXT)
         error = reply.get("error") if isinstance(reply, dict) and set(reply) == {"error"} else None
         if not (isinstance(error, dict)
                 and all(isinstance(error.get(k), str) for k in ("type", "message", "traceback"))):
             self._stop()
             raise WorkerCrashed(f"the worker sent a malformed reply to {function}")
-        if error["type"] == "MissingFunction":
-            raise MissingFunction(error["message"])
-        raise StudentError(error["type"], error["message"], error["traceback"])
+        exc_type, message = clip(error["type"], MAX_NAME), clip(error["message"], MAX_TEXT)
+        if exc_type == "MissingFunction":
+            raise MissingFunction(message)
+        raise StudentError(exc_type, message, clip(error["traceback"], MAX_TRACEBACK))
 
     @contextlib.contextmanager
     def time_limit(self, seconds: float) -> Iterator[None]:
@@ -227,7 +254,7 @@ class SandboxedStudent:
         self._process = process
         self._live[0] = process
         try:
-            ready = protocol.decode(read_frame(process.from_worker,
+            ready = decode_bounded(read_frame(process.from_worker,
                                                time.monotonic() + self.load_timeout))
         except Deadline:
             return self._load_failed(first, f"loading the submission took longer than "
@@ -237,19 +264,22 @@ class SandboxedStudent:
             details = process.stderr_tail()
             return self._load_failed(first, "the worker died while loading the submission: "
                                             f"{describe_exit(status, self.sandbox_kind)}"
+                                            f"{self._memory_limit_hit()}"
                                             + (f"\n{details}" if details else ""))
         except Exception as exc:  # ProtocolError, or anything else a hostile message causes
             return self._load_failed(first, f"the worker sent a malformed message: {exc}")
         info = ready.get("ready") if isinstance(ready, dict) else None
         if not (isinstance(info, dict) and isinstance(info.get("functions"), list)):
             return self._load_failed(first, "the worker sent a malformed ready message")
+        functions = frozenset(f for f in info["functions"][:MAX_NAMES]
+                              if isinstance(f, str) and len(f) <= MAX_NAME)
         if first:
-            self._functions = frozenset(f for f in info["functions"] if isinstance(f, str))
-            problems = info.get("problems")
-            self.problems += [str(p) for p in problems] if isinstance(problems, list) else []
-            self.output_tail = str(info.get("output", ""))
+            self._functions = functions
+            self.problems += bounded_problems(info.get("problems"))
+            output = info.get("output", "")
+            self.output_tail = output[-MAX_OUTPUT:] if isinstance(output, str) else ""
         else:
-            self._functions = self._functions & frozenset(info["functions"])
+            self._functions = self._functions & functions
         return ""
 
     def _load_failed(self, first: bool, problem: str) -> str:
@@ -259,13 +289,37 @@ class SandboxedStudent:
             self._functions = frozenset()
         return problem
 
+    def _cpu_seconds(self) -> int:
+        return int(self.load_timeout + 60 * self.call_timeout)
+
+    def _describe_limits(self) -> str:
+        """The limits that apply to this sandbox, in words (one line, for the record)."""
+        parts = [*describe_rlimits(self.memory_mb, self._cpu_seconds()),
+                 *self._cgroups.describe()]
+        if self.sandbox_kind == "bubblewrap":
+            parts.append(f"/tmp {TMPFS_BYTES // (1024 * 1024)} MB, /dev/shm "
+                         f"{SHM_BYTES // (1024 * 1024)} MB, the rest read-only")
+        else:
+            parts.append("no private /tmp or /dev/shm (rlimit sandbox)")
+        return "; ".join(parts)
+
+    def _memory_limit_hit(self) -> str:
+        """" (the memory cgroup's limit was hit: ...)" if its OOM killer struck since last
+        asked, else ""."""
+        kills = self._cgroups.oom_kills()
+        if kills <= self._ooms_seen:
+            return ""
+        self._ooms_seen = kills
+        return (f" (the sandbox's memory limit of {self.memory_mb} MB was reached; it counts "
+                "files in /tmp and /dev/shm and memfd files too)")
+
     def _spawn(self) -> _Process:
         python = [python_executable(), "-I", "-S", "-B"]
-        limits = limit_resources(self.memory_mb, cpu_seconds=int(self.load_timeout
-                                                                 + 60 * self.call_timeout))
+        limits = limit_resources(self.memory_mb, cpu_seconds=self._cpu_seconds(),
+                                 enter=self._cgroups.enter)
         if self.sandbox_kind == "bubblewrap":
             command = [*bubblewrap_args(self._userns, self._stage / "covers"),
-                       "--ro-bind", str(self._stage), SANDBOX_WORKER, "--",
+                       "--ro-bind", str(self._stage), SANDBOX_WORKER, *sealing_args(), "--",
                        *python, "-c", BOOT, SANDBOX_WORKER, f"{SANDBOX_WORKER}/job.json"]
             cwd = None
         else:
@@ -284,8 +338,52 @@ class SandboxedStudent:
         return _Process(popen, stderr, cwd)
 
 
-def _cleanup(stage: Path, process: list[_Process | None]) -> None:
-    """Run by close() or at garbage collection: no worker or file outlives its student."""
+def _cleanup(stage: Path, process: list[_Process | None], cgroups: Cgroups) -> None:
+    """Run by close() or at garbage collection: no worker, file or cgroup outlives its
+    student."""
     if process[0] is not None:
         process[0].kill()
+    cgroups.remove()
     shutil.rmtree(stage, ignore_errors=True)
+
+
+def decode_bounded(data: bytes) -> Any:
+    """``protocol.decode(data)``, refusing a JSON part over MAX_HEADER_BYTES before it is
+    parsed (ProtocolError)."""
+    if len(data) >= protocol.FRAME_PREFIX_BYTES:
+        size = int.from_bytes(data[: protocol.FRAME_PREFIX_BYTES], "little")
+        if size > MAX_HEADER_BYTES:
+            raise protocol.ProtocolError(f"its plain-data part is {size} bytes, over the "
+                                         f"{MAX_HEADER_BYTES}-byte limit")
+    return protocol.decode(data)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters not kept)"
+
+
+def bounded_problems(problems: Any) -> list[str]:
+    """The worker's load problems, as at most MAX_PROBLEMS strings of bounded length."""
+    if not isinstance(problems, list):
+        return []
+    kept = [clip(p, MAX_TEXT) for p in problems[:MAX_PROBLEMS] if isinstance(p, str)]
+    if len(problems) > MAX_PROBLEMS:
+        kept.append(f"… and {len(problems) - MAX_PROBLEMS} more problems (not kept)")
+    return kept
+
+
+def bound_strings(value: Any, limit: int) -> Any:
+    """``value`` with every string in it (however nested) clipped to ``limit`` characters;
+    arrays and numbers are left alone (the reply's byte limit bounds them)."""
+    if isinstance(value, str):
+        return clip(value, limit)
+    if isinstance(value, list):
+        return [bound_strings(v, limit) for v in value]
+    if isinstance(value, tuple):
+        return tuple(bound_strings(v, limit) for v in value)
+    if isinstance(value, dict):
+        return {clip(k, limit): bound_strings(v, limit) for k, v in value.items()}
+    return value

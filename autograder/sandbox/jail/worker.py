@@ -7,7 +7,8 @@
 It may import only the standard library, numpy and its jail siblings (a test checks): the
 ``autograder`` and ``reference`` packages are not visible in the sandbox, so students cannot
 read the rubric, the checks or the model solution. ``job.json`` holds the code cells
-(already read and cleaned by ``autograder.submission``), the directories to put on
+(as read by ``autograder.submission``: a notebook cell's IPython syntax is removed here,
+by ``cells``, since telling it from Python means compiling), the directories to put on
 ``sys.path`` for numpy, which notebook each graded function comes from, and a folder of
 files (the .py sources, data files such as ``digits.npz``) to copy into the working
 directory first.
@@ -39,7 +40,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import callables, protocol
+from . import callables, cells, protocol
 
 OUTPUT_CAP = 16 * 1024
 
@@ -135,18 +136,39 @@ def run_cells(unit: Unit, student_files: set[str]) -> list[str]:
         _remember_source(filename, source)
         where = unit.name if len(unit.cells) == 1 else filename.strip("<>")
         try:
-            code = compile(source, filename, "exec", dont_inherit=True)
+            code = compile_cell(source, filename, unit.is_notebook)
         except SyntaxError as exc:
             problems.append(f"{where}: SyntaxError in line {exc.lineno}: {exc.msg}")
             continue
         except (ValueError, RecursionError, MemoryError) as exc:
             problems.append(f"{where}: cannot be compiled ({type(exc).__name__}: {exc})")
             continue
+        if code is None:
+            continue  # a cell magic (%%time ...): not Python
         try:
             exec(code, unit.namespace)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: keep going
             problems.append(f"{where}: {describe_error(exc, student_files)}")
     return problems
+
+
+def compile_cell(source: str, filename: str, notebook: bool) -> types.CodeType | None:
+    """The cell's code object; a notebook cell that is not valid Python is tried again
+    without its IPython lines (None: nothing of it is Python). Raises the original
+    SyntaxError if that does not help. Compiling happens here, inside the sandbox only."""
+    try:
+        return compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError:
+        if not notebook:
+            raise
+        python = cells.without_ipython(source)
+        if not python.strip():
+            return None
+        try:
+            return compile(python, filename, "exec", dont_inherit=True)
+        except SyntaxError:
+            pass
+        raise
 
 
 def _remember_source(filename: str, source: str) -> None:
