@@ -10,6 +10,8 @@
         For students: run the public checks on your file. Exit code 0 iff all pass.
     autograder demo [--out DIR]
         Grade the bundled example class and print who got what, and why.
+    autograder gradescope-bundle OUT.zip | export OUT --roster R --to canvas|moodle|csv
+        Gradescope's autograder zip; the LMS gradebook import (``autograder.platform_cli``).
     autograder course cycle|release|grade|zip-collect|export|audit ...
         The nbgrader cycle (``autograder.course``, needs the nbgrader extra);
         ``autograder course --help``.
@@ -29,6 +31,7 @@ from typing import Any, TextIO
 from . import rubric
 from .course.cli import add_course_commands  # imports no nbgrader until a subcommand runs
 from .feedback import points_text, sandbox_text
+from .platform_cli import add_platform_commands
 from .results import GradeRecord
 
 # --------------------------------------------------------------------------- progress
@@ -340,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
                             description="The nbgrader cycle, through nbgrader's own Python "
                             "API; the plain nbgrader commands are in docs/nbgrader.md.")
     add_course_commands(course)
+    add_platform_commands(sub, positive_seconds)
     return parser
 
 
