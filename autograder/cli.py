@@ -31,7 +31,12 @@ from typing import Any, TextIO
 from . import rubric
 from .course.cli import add_course_commands  # imports no nbgrader until a subcommand runs
 from .feedback import points_text, sandbox_text
-from .platform_cli import add_platform_commands
+from .platform_cli import (
+    add_grade_rule_options,
+    add_platform_commands,
+    apply_grade_rules,
+    check_grade_rules,
+)
 from .results import GradeRecord
 
 # --------------------------------------------------------------------------- progress
@@ -117,6 +122,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     if not records:
         print("no submissions found", file=sys.stderr)
         return 2
+    apply_grade_rules(args, records)  # lateness, visibility (autograder.course_rules)
     kinds = sorted({r.sandbox for r in records})
     print(f"graded {len(records)} submission(s) in {_duration(time.monotonic() - start)}; "
           f"sandbox: {', '.join(kinds)}")
@@ -326,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--sandbox", choices=("auto", "bubblewrap", "rlimit"), default="auto",
                        help="how to contain student code (default: bubblewrap if it works)")
     common(grade)
+    add_grade_rule_options(grade)
     grade.set_defaults(run=_cmd_grade)
 
     check = sub.add_parser("check", help="run the public checks on your file")
@@ -353,6 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "grade" and args.gradescope and len(args.paths) != 1:
         parser.error(f"--gradescope grades exactly one submission, got {len(args.paths)} paths")
+    if args.command == "grade":
+        check_grade_rules(parser, args)  # a bad late rule stops before grading
     return args.run(args)
 
 

@@ -94,3 +94,73 @@ def add_platform_commands(sub: argparse._SubParsersAction, seconds_type=float) -
                         choices=("auto", "login", "sis", "email", "id", "name"),
                         help="which roster field the graded names are (default: any)")
     export.set_defaults(run=_cmd_export)
+
+
+# --------------------------------------------------------------------------- grade's rules
+
+
+def add_grade_rule_options(grade: argparse.ArgumentParser) -> None:
+    """``autograder grade``'s options for lateness and visibility (``autograder.course_rules``)."""
+    rules = grade.add_argument_group(
+        "course rules", "lateness and visibility in grades.csv, results.json and feedback.html "
+        "(docs/lms.md); without them the reports are as before")
+    rules.add_argument("--due", default=None, metavar="TIME",
+                       help="deadline, ISO 8601 (e.g. 2026-12-01T23:59+09:00; UTC if no zone)")
+    rules.add_argument("--extensions", default=None, metavar="CSV",
+                       help="student,due: students with their own deadline")
+    rules.add_argument("--late-mode", choices=("penalty", "budget"), default="penalty",
+                       help="penalty: each late day costs --late-penalty; budget: "
+                       "--late-days free days first")
+    rules.add_argument("--late-penalty", type=float, default=None, metavar="PERCENT",
+                       help="percent of the raw score lost per started day late (default 10; "
+                       "100 past a budget)")
+    rules.add_argument("--late-floor", type=float, default=0.0, metavar="PERCENT",
+                       help="never keep less than this percent of the raw score")
+    rules.add_argument("--late-days", type=int, default=0, metavar="N",
+                       help="budget mode: late days each student may use")
+    rules.add_argument("--late-days-used", default=None, metavar="CSV",
+                       help="budget mode: student,used (days used on earlier assignments)")
+    rules.add_argument("--visibility", choices=TEST_VISIBILITIES, default="visible",
+                       help="results.json: when students see each item's test")
+    rules.add_argument("--expected-visibility", choices=VISIBILITIES, default="visible",
+                       help="results.json: when students see the expected values")
+
+
+def late_policy_from_args(args: argparse.Namespace):
+    """The LatePolicy the options describe, or None without --due. Raises LatePolicyError."""
+    from .late import LatePolicy, parse_time, read_extensions, read_used_days
+
+    if args.due is None:
+        if args.extensions or args.late_days or args.late_days_used or args.late_mode != "penalty":
+            from .late import LatePolicyError
+
+            raise LatePolicyError("the late options need --due (the deadline)")
+        return None
+    default_penalty = 100.0 if args.late_mode == "budget" else 10.0
+    return LatePolicy(
+        due=parse_time(args.due, "--due"), mode=args.late_mode,
+        percent_per_day=default_penalty if args.late_penalty is None else args.late_penalty,
+        floor=args.late_floor, budget_days=args.late_days,
+        extensions=read_extensions(args.extensions) if args.extensions else {},
+        used_days=read_used_days(args.late_days_used) if args.late_days_used else {})
+
+
+def check_grade_rules(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Read the late rule's files before grading; a bad one is a usage error (exit 2)."""
+    from .late import LatePolicyError
+
+    try:
+        args.late_policy = late_policy_from_args(args)
+    except LatePolicyError as exc:
+        parser.error(str(exc))
+
+
+def apply_grade_rules(args: argparse.Namespace, records) -> None:
+    """After ``autograder grade``: rewrite the reports with the rules given, if any."""
+    from .course_rules import finish_reports
+
+    policy = getattr(args, "late_policy", None) or late_policy_from_args(args)
+    if policy is None and args.visibility == "visible" and args.expected_visibility == "visible":
+        return
+    finish_reports(records, args.paths, args.out, policy=policy, visibility=args.visibility,
+                   expected_visibility=args.expected_visibility, flat=args.gradescope)
