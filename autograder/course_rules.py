@@ -57,7 +57,7 @@ def late_results(results: dict[str, Any], adjustment: LateAdjustment,
         "submitted": a.submitted.isoformat() if a.submitted else None, "source": a.source,
         "days_late": a.days_late, "late_days_used": a.budget_days_used,
         "penalty_percent": a.penalty_percent, "raw_score": a.raw_score,
-        "penalty": a.penalty_points, "final_score": round(a.final_score, 4)}
+        "penalty": round(a.penalty_points, 4), "final_score": round(a.final_score, 4)}
     return results
 
 

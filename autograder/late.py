@@ -192,7 +192,7 @@ def apply_late_policy(records: Iterable[GradeRecord], timestamps: Mapping[str, S
             left = max(0, policy.budget_days - policy.used_days.get(student_key(record.student), 0))
             free = min(days, left)
         percent = min((days - free) * policy.percent_per_day, 100.0 - policy.floor)
-        penalty = round(record.score * percent / 100.0, 4)
+        penalty = record.score * percent / 100.0  # rounded only where shown
         adjustments[record.student] = LateAdjustment(
             record.student, due, time.when, time.source, days, free, percent,
             record.score, penalty)
