@@ -105,6 +105,15 @@ class LatePolicy:
             return f"due {due}; {self.budget_days} late day(s) free, then {cost}"
         return f"due {due}; {cost}"
 
+    def describe_ko(self) -> str:
+        """The rule in one line, in Korean (what the student reads beside the English)."""
+        cost = f"늦은 하루마다 {points_text(self.percent_per_day)}% 감점"
+        cost += f", 최소 {points_text(self.floor)}% 유지" if self.floor else ""
+        due = self.due.isoformat(timespec="minutes")
+        if self.mode == "budget":
+            return f"마감 {due}; 지각 허용 {self.budget_days}일, 그 이후 {cost}"
+        return f"마감 {due}; {cost}"
+
 
 @dataclass(frozen=True)
 class SubmissionTime:
@@ -282,6 +291,6 @@ def late_text(adjustment: LateAdjustment, policy: LatePolicy) -> str:
     final, raw, pen = (points_text(a.final_score), points_text(a.raw_score),
                        points_text(a.penalty_points))
     return (f"제출 {when}, 마감 {due}: {a.days_late}일 늦음{budget}. "
-            f"감점 {pen}점 → {raw}점에서 {final}점 (규칙: {policy.describe()}).\n"
+            f"감점 {pen}점 → {raw}점에서 {final}점 (규칙: {policy.describe_ko()}).\n"
             f"Submitted {when}, due {due}: {a.days_late} day(s) late{budget_en}. "
             f"Penalty {pen} points: {raw} → {final} (rule: {policy.describe()}).")

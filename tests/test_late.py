@@ -198,3 +198,15 @@ def test_late_options_without_due_are_a_usage_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["grade", str(tmp_path), "--out", str(tmp_path / "o"), "--late-days", "2"])
     assert stop.value.code == 2 and "need --due" in capsys.readouterr().err
+
+
+def test_the_student_reads_the_rule_and_lateness_in_both_languages():
+    from autograder.late import late_text
+
+    policy = LatePolicy(DUE, percent_per_day=10, floor=50)
+    adj = apply_late_policy([record("kim", 80)], {"kim": late_by(timedelta(days=2))},
+                            policy)["kim"]
+    korean, english = late_text(adj, policy).splitlines()
+    assert "2일 늦음" in korean and "하루마다 10% 감점" in korean and "최소 50% 유지" in korean
+    assert "2 day(s) late" in english and "10% per day late" in english
+    assert "80 → 64" in english and "80점에서 64점" in korean
