@@ -11,11 +11,14 @@ is never applied on top of a penalised score.
 - ``results.json``: ``score`` is the final score; the lateness is the first paragraph of
   ``output`` (Korean and English) and ``extra_data.late`` holds the numbers; the tests keep
   their raw points and get the chosen visibility (``autograder.visibility``).
-- ``feedback.html``: the lateness paragraph under the title.
+- ``feedback.html``: the lateness paragraph under the title. With the expected values held
+  back (``expected_visibility`` other than ``visible``), ``feedback.html`` is told without
+  them and the full page is ``feedback_after_due_date.html``, to hand out later.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -35,7 +38,16 @@ from .late import (
 )
 from .report import grades_csv_text, safe_name
 from .results import GradeRecord
-from .visibility import student_results
+from .visibility import redacted, student_results
+
+#: With expected values held back, the full page (to hand out after the due date).
+FULL_FEEDBACK = "feedback_after_due_date.html"
+
+
+def redacted_record(record: GradeRecord, expected_visibility: str) -> GradeRecord:
+    """``record`` with every failure told without its expected value."""
+    items = [redacted(item, expected_visibility) for item in record.items]
+    return dataclasses.replace(record, items=items)
 
 
 def _write(path: Path, text: str) -> None:
@@ -96,6 +108,9 @@ def finish_reports(
         results = student_results(record, visibility=visibility,
                                   expected_visibility=expected_visibility)
         page = feedback_html(record)
+        if expected_visibility != "visible":  # the page students get waits too
+            _write(folder / FULL_FEEDBACK, page)
+            page = feedback_html(redacted_record(record, expected_visibility))
         if policy is not None:
             results = late_results(results, adjustments[record.student], policy)
             page = late_feedback(page, adjustments[record.student], policy)

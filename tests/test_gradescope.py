@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder.examples import example_class
-from autograder.feedback import format_value
+from autograder.feedback import format_value, summary_line
 from autograder.gradescope import (
     build_bundle,
     copy_into_root,
@@ -243,3 +244,18 @@ def test_bundle_installs_and_grades_in_gradescope_layout(tmp_path):
     kinds = {FailureKind.MISSING.value}
     assert kinds  # every item lost, each still a test entry
     assert len([t for t in broken["tests"] if t["max_score"] > 0]) == len(ITEMS)
+
+
+def test_feedback_page_waits_too_when_expected_values_do(buggy_record, tmp_path):
+    from autograder.course_rules import FULL_FEEDBACK, finish_reports
+
+    finish_reports([buggy_record], [], tmp_path, expected_visibility="after_due_date")
+    page = (tmp_path / "kim" / "feedback.html").read_text(encoding="utf-8")
+    full = (tmp_path / "kim" / FULL_FEEDBACK).read_text(encoding="utf-8")
+    results = json.loads((tmp_path / "kim" / "results.json").read_text(encoding="utf-8"))
+    assert_gradescope_results(results)
+    for item in (r for r in buggy_record.items if not r.passed):
+        said = [html.escape(summary_line(item.failure.summary)), html.escape(item.failure.where)]
+        for text in filter(None, said):  # both quote the expected value
+            assert text in full and text not in page
+    assert "<svg" in full and "<svg" not in page  # no heat map of the expected values
