@@ -194,10 +194,17 @@ def test_grade_with_late_rule_in_nbgrader_layout_and_regrade(tmp_path, capsys):
     assert again["score"] == 70
 
 
-def test_late_options_without_due_are_a_usage_error(tmp_path, capsys):
+@pytest.mark.parametrize(("options", "words"), [
+    (["--late-days", "2"], "need --due"),
+    (["--due", "next friday"], "expected a date and time"),
+    (["--due", "2026-12-01", "--late-penalty", "150"], "percentages from 0 to 100"),
+    (["--due", "2026-12-01", "--extensions", "missing.csv"], "cannot read missing.csv"),
+])
+def test_a_bad_late_rule_stops_before_grading(tmp_path, capsys, options, words):
     with pytest.raises(SystemExit) as stop:
-        main(["grade", str(tmp_path), "--out", str(tmp_path / "o"), "--late-days", "2"])
-    assert stop.value.code == 2 and "need --due" in capsys.readouterr().err
+        main(["grade", str(tmp_path), "--out", str(tmp_path / "o"), *options])
+    assert stop.value.code == 2 and words in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
 
 
 def test_the_student_reads_the_rule_and_lateness_in_both_languages():
