@@ -156,8 +156,13 @@ def check_grade_rules(parser: argparse.ArgumentParser, args: argparse.Namespace)
 
 
 def apply_grade_rules(args: argparse.Namespace, records) -> None:
-    """After ``autograder grade``: rewrite the reports with the rules given, if any."""
+    """After ``autograder grade``: rewrite the reports with the rules given, if any.
+
+    ``records``: the graded records, or a run object holding them as ``.records``.
+    """
     from .course_rules import finish_reports
+
+    records = getattr(records, "records", records)
 
     policy = getattr(args, "late_policy", None) or late_policy_from_args(args)
     if policy is None and args.visibility == "visible" and args.expected_visibility == "visible":
