@@ -30,6 +30,7 @@ still gives a valid file. The student-visible ``output`` does not name the sandb
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -326,8 +327,7 @@ def run(root: str | Path, config_path: str | Path | None = None,
         subs, warnings = find_submissions([root / "submission"], expand=False)
         for warning in warnings:
             print(f"warning: {warning}", file=out)
-        sub = subs[0]
-        sub = type(sub)(submitter_name(root), sub.path, sub.notes)
+        sub = dataclasses.replace(subs[0], student=submitter_name(root))
         record = grade_submission(sub, seed=config["seed"], call_timeout=config["call_timeout"])
         results = student_results(record, visibility=config["visibility"],
                                   expected_visibility=config["expected_visibility"],
@@ -354,9 +354,13 @@ def check(config_path: str | Path, out: Any = None) -> int:
     config = load_config(config_path)
     from . import engine, grading  # noqa: F401  (the import is the check)
 
-    print(f"conv-lab {metadata.version(DIST)} installed; bundle made with "
-          f"{config['version']}", file=out)
-    return 0 if config["version"] == metadata.version(DIST) else 1
+    installed = metadata.version(DIST)
+    print(f"conv-lab {installed} installed; bundle made with {config['version']}", file=out)
+    if installed != config["version"]:
+        print(f"error: the bundle was made with conv-lab {config['version']} but pip installed "
+              f"{installed}; build the bundle again", file=out)
+        return 1
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
