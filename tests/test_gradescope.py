@@ -169,6 +169,19 @@ def test_bundle_layout_and_choices(tmp_path):
     assert f"hypothesis=={hypothesis.__version__}" in constraints
     assert f"numpy=={numpy.__version__}" in constraints
 
+    # a grader that cannot even start still leaves Gradescope a valid results.json
+    root = tmp_path / "autograder"
+    copy_into_root(bundle, root)
+    (root / "source" / ".python").write_text(shutil.which("false") + "\n")
+    (root / "results").mkdir()
+    (root / "results" / "results.json").write_text("stale")
+    done = subprocess.run([str(root / "run_autograder")], env={
+        **os.environ, "AUTOGRADER_ROOT": str(root)}, capture_output=True, text=True)
+    assert done.returncode == 0
+    data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert_gradescope_results(data)
+    assert data["score"] == 0 and "채점기" in data["output"] and "grader" not in data["output"]
+
 
 def test_bundle_rejects_bad_choices(tmp_path):
     with pytest.raises(ValueError, match="lang must be one of"):
@@ -259,3 +272,14 @@ def test_feedback_page_waits_too_when_expected_values_do(buggy_record, tmp_path)
         for text in filter(None, said):  # both quote the expected value
             assert text in full and text not in page
     assert "<svg" in full and "<svg" not in page  # no heat map of the expected values
+
+
+def test_setup_check_refuses_a_different_installed_version(tmp_path):
+    from autograder.gradescope import check
+
+    config = tmp_path / "conv_lab_gradescope.json"
+    config.write_text(json.dumps({"version": "0.0.0-other"}))
+    lines = []
+    writer = type("W", (), {"write": lambda self, s: lines.append(s)})()
+    assert check(config, out=writer) == 1
+    assert "0.0.0-other" in "".join(lines) and "build the bundle again" in "".join(lines)
