@@ -21,6 +21,8 @@
         For students: run the public checks on your file. Exit code 0 iff all pass.
     autograder demo [--out DIR]
         Grade the bundled example class and print who got what, and why.
+    autograder gradescope-bundle OUT.zip | export OUT --roster R --to canvas|moodle|csv
+        Gradescope's autograder zip; the LMS gradebook import (``autograder.platform_cli``).
     autograder course cycle|release|grade|zip-collect|export|audit ...
         The nbgrader cycle (``autograder.course``, needs the nbgrader extra);
         ``autograder course --help``.
@@ -41,6 +43,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 from . import rubric
 from .course.cli import add_course_commands  # imports no nbgrader until a subcommand runs
 from .feedback import points_text, sandbox_text
+from .platform_cli import (
+    add_grade_rule_options,
+    add_platform_commands,
+    apply_grade_rules,
+    check_grade_rules,
+)
 from .results import GradeRecord
 
 if TYPE_CHECKING:
@@ -171,6 +179,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     if run.interrupted:
         print(f"graded {run.done} of {run.total}; run the same command again to finish")
         return 130
+    apply_grade_rules(args, run.records)  # lateness, visibility (autograder.course_rules)
     print(f"wrote {Path(args.out) / 'grades.csv'} and, per student, results.json and "
           "feedback.html")
     if not args.gradescope:  # the class report (issue 13)
@@ -477,6 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="largest total of one submission's .py/.ipynb files (default 50)")
     common(grade)
     add_grade_options(grade)
+    add_grade_rule_options(grade)
     grade.set_defaults(run=_cmd_grade)
 
     history = sub.add_parser("history", help="the runs that graded into DIR, as a table")
@@ -507,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
                             description="The nbgrader cycle, through nbgrader's own Python "
                             "API; the plain nbgrader commands are in docs/nbgrader.md.")
     add_course_commands(course)
+    add_platform_commands(sub, positive_seconds)
     return parser
 
 
@@ -521,6 +532,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if unknown:
             parser.error(f"--item: no rubric item named {unknown[0]!r} (see the README's "
                          "rubric table for the names)")
+    if args.command == "grade":
+        check_grade_rules(parser, args)  # a bad late rule stops before grading
     return args.run(args)
 
 
