@@ -130,8 +130,9 @@ def test_a_record_of_huge_outputs_on_every_item_stays_small():
     from autograder import rubric
 
     big = np.ones((360, 360))  # 1 MB each: under the per-array bound, but on every item
-    record = GradeRecord("hostile", [ItemResult(it.name, 0.0, it.points, Failure(
-        "wrong", FailureKind.MISMATCH, case={"x": big}, expected=big, got=big)) for it in rubric.ITEMS], "rlimit")
+    wrong = Failure("wrong", FailureKind.MISMATCH, case={"x": big}, expected=big, got=big)
+    record = GradeRecord("hostile", [ItemResult(it.name, 0.0, it.points, wrong)
+                                     for it in rubric.ITEMS], "rlimit")
     text = record_to_json(record)
     assert len(text) < 10 * 2**20
     back = record_from_json(text)
