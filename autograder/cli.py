@@ -29,6 +29,7 @@ from typing import Any, TextIO
 from . import rubric
 from .course.cli import add_course_commands  # imports no nbgrader until a subcommand runs
 from .feedback import points_text, sandbox_text
+from .i18n import DEFAULT_LANG, LANGS, _, render_all
 from .results import GradeRecord
 
 # --------------------------------------------------------------------------- progress
@@ -80,11 +81,13 @@ def grade_paths(
     progress: bool = True,
     gradescope: bool = False,
     err: TextIO | None = None,
+    lang: str = DEFAULT_LANG,
 ) -> list[GradeRecord]:
     """Find, grade and report; returns the records in the order found.
 
     ``gradescope``: the one PATH is one submission, whatever it holds, and its
-    results.json and feedback.html go straight into ``out``.
+    results.json and feedback.html go straight into ``out``. ``lang``: the reports'
+    language, "ko", "en" or "ko+en".
     """
     from .grading import find_submissions, grade_many
     from .report import write_grades_csv, write_student_reports
@@ -101,7 +104,7 @@ def grade_paths(
     records = grade_many(subs, workers=workers, progress=bar, seed=seed,
                          call_timeout=call_timeout, sandbox=sandbox)
     for record in records:
-        write_student_reports(record, out, flat=gradescope)
+        write_student_reports(record, out, flat=gradescope, lang=lang)
     write_grades_csv(records, out)
     return records
 
@@ -110,7 +113,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     start = time.monotonic()
     records = grade_paths(args.paths, args.out, workers=args.workers, seed=args.seed,
                           call_timeout=args.timeout, sandbox=args.sandbox,
-                          progress=not args.quiet, gradescope=args.gradescope)
+                          progress=not args.quiet, gradescope=args.gradescope, lang=args.lang)
     if not records:
         print("no submissions found", file=sys.stderr)
         return 2
@@ -185,41 +188,48 @@ def submission_source(submission: Any) -> str:
 
 
 def check_file(path: str | Path, out: TextIO | None = None,
-               call_timeout: float | None = None) -> bool:
-    """Run the public checks on ``path`` and print a pass/fail list; True iff all pass."""
+               call_timeout: float | None = None, lang: str = DEFAULT_LANG) -> bool:
+    """Run the public checks on ``path`` and print a pass/fail list; True iff all pass.
+    The grader's own sentences are in ``lang`` ("ko+en": Korean, then English)."""
     from .selfcheck import run_checks
 
     out = out if out is not None else sys.stdout
+
+    def say(message: Any) -> None:
+        for line in render_all(message, lang):
+            print(line, file=out)
+
     path = Path(path)
     if not path.is_file():
-        print(f"{path}: no such file (expected your .py or .ipynb file)", file=out)
+        say(_("{path}: no such file (expected your .py or .ipynb file)", path=path))
         return False
     student, kind, problems = _open_student(path, call_timeout)
     try:
-        print(f"Checking {path.name}; your code runs in {sandbox_text(kind)}.", file=out)
+        say(_("Checking {name}; your code runs in {sandbox}.", name=path.name,
+              sandbox=sandbox_text(kind)))
         for problem in problems:
-            print(f"  problem: {problem}", file=out)
+            say(_("  problem: {problem}", problem=problem))
         results = run_checks(student_functions(student))
     finally:
         close = getattr(student, "close", None)
         if close:
             close()
-    width = max((len(name) for name, _, _ in results), default=0)
+    width = max((len(name) for name, _ok, _message in results), default=0)
     for name, ok, message in results:
         mark = "PASS" if ok else "FAIL"
         lines = ("" if ok else (message or "")).strip().splitlines() or [""]
         print(f"  {mark}  {name.ljust(width)}  {lines[0]}".rstrip(), file=out)
         for line in lines[1:]:
             print(f"        {' ' * width}  {line}", file=out)
-    passed = sum(ok for _, ok, _ in results)
-    print(f"{passed} of {len(results)} checks passed.", file=out)
+    passed = sum(ok for _name, ok, _message in results)
+    say(_("{passed} of {total} checks passed.", passed=passed, total=len(results)))
     if passed == len(results) and results:
-        print("These are the public checks only; the grader tests much more.", file=out)
+        say(_("These are the public checks only; the grader tests much more."))
     return bool(results) and passed == len(results)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    return 0 if check_file(args.file, call_timeout=args.timeout) else 1
+    return 0 if check_file(args.file, call_timeout=args.timeout, lang=args.lang) else 1
 
 
 # --------------------------------------------------------------------------- demo
@@ -261,7 +271,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else Path(tmp) / "out"
         start = time.monotonic()
         records = grade_paths([class_dir], out, workers=args.workers, seed=args.seed,
-                              call_timeout=args.timeout, progress=not args.quiet)
+                              call_timeout=args.timeout, progress=not args.quiet,
+                              lang=args.lang)
         seconds = time.monotonic() - start
         print(class_table(records))
         kinds = ", ".join(sorted({r.sandbox for r in records}))
@@ -310,6 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seconds each call of a student function may take")
         p.add_argument("--seed", type=int, default=0, help="seed for the generated cases")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        lang_option(p)
+
+    def lang_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
+                       help="language of what students read: ko, en or ko+en (Korean, then "
+                       "English; the default)")
 
     grade = sub.add_parser("grade", help="grade submissions and write reports",
                            formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -329,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", metavar="FILE", help="your .py or .ipynb file")
     check.add_argument("--timeout", type=positive_seconds, default=None,
                        help="seconds each call of a function may take")
+    lang_option(check)
     check.set_defaults(run=_cmd_check)
 
     demo = sub.add_parser("demo", help="grade the bundled example class")

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import rubric
 from .feedback import feedback_html, item_text, points_text, record_text
+from .i18n import DEFAULT_LANG
 from .results import GradeRecord
 
 #: Gradescope shows each test's output to the student right away.
@@ -51,12 +52,13 @@ def grades_csv_text(records: Iterable[GradeRecord]) -> str:
     return buf.getvalue()
 
 
-def results_json(record: GradeRecord) -> dict[str, Any]:
-    """Gradescope's results for one submission, as a dict ready for ``json.dumps``."""
+def results_json(record: GradeRecord, lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    """Gradescope's results for one submission, as a dict ready for ``json.dumps``; its
+    texts in ``lang`` ("ko", "en" or "ko+en"), plain text."""
     return {
         "score": _number(record.score),
         "execution_time": round(record.seconds, 2),
-        "output": record_text(record),
+        "output": record_text(record, lang),
         # Plain text everywhere: student-controlled messages must never be rendered as HTML.
         "output_format": "text",
         "test_output_format": "text",
@@ -69,7 +71,7 @@ def results_json(record: GradeRecord) -> dict[str, Any]:
                 "score": _number(r.points),
                 "max_score": _number(r.max_points),
                 "status": "passed" if r.passed else "failed",
-                "output": item_text(r),
+                "output": item_text(r, lang),
                 "visibility": TEST_VISIBILITY,
             }
             for i, r in enumerate(record.items, start=1)
@@ -77,8 +79,8 @@ def results_json(record: GradeRecord) -> dict[str, Any]:
     }
 
 
-def results_json_text(record: GradeRecord) -> str:
-    return json.dumps(results_json(record), indent=2, ensure_ascii=False) + "\n"
+def results_json_text(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
+    return json.dumps(results_json(record, lang), indent=2, ensure_ascii=False) + "\n"
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -95,15 +97,17 @@ def safe_name(student: str) -> str:
     return name or "_"
 
 
-def write_student_reports(record: GradeRecord, out_dir: Path, flat: bool = False) -> Path:
-    """Write ``out_dir/<student>/results.json`` and ``feedback.html``; returns the folder.
+def write_student_reports(record: GradeRecord, out_dir: Path, flat: bool = False,
+                          lang: str = DEFAULT_LANG) -> Path:
+    """Write ``out_dir/<student>/results.json`` and ``feedback.html`` in ``lang``; returns
+    the folder.
 
     ``flat`` writes them into ``out_dir`` itself (Gradescope reads
     ``/autograder/results/results.json``).
     """
     folder = Path(out_dir) if flat else Path(out_dir) / safe_name(record.student)
-    _write_text(folder / "results.json", results_json_text(record))
-    _write_text(folder / "feedback.html", feedback_html(record))
+    _write_text(folder / "results.json", results_json_text(record, lang))
+    _write_text(folder / "feedback.html", feedback_html(record, lang))
     return folder
 
 

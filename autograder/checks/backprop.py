@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import reference
 
 from ..compare import Call, assert_matches_reference, fail
+from ..i18n import _
 from ..results import MismatchKind
 from ..sandbox.jail.protocol import FunctionRef
 from ..strategies import (
@@ -33,8 +34,8 @@ def _relu_args(draw) -> tuple[np.ndarray, np.ndarray]:
     return draw(images(shape)), draw(images(shape))  # ints: x == 0 happens often
 
 
-@check("relu_backward: gradients", hint="The gradient passes where the forward input x was "
-       "positive (x > 0) and is 0 elsewhere, x == 0 included.")
+@check("relu_backward: gradients", hint=_("The gradient passes where the forward input x was "
+       "positive (x > 0) and is 0 elsewhere, x == 0 included."))
 @given(args=_relu_args())
 @example(args=(np.array([[3.0, -2.0, 4.0]]), np.array([[1.0, 0.0, -1.0]])))
 def relu_backward_grads(student, args) -> None:
@@ -48,8 +49,8 @@ def _dense_backward_args(draw, square: bool = False):
     return draw(images((x.shape[0], k))), x, draw(images((x.shape[1], k)))
 
 
-@check("dense_backward: gradients", hint="For out = x @ w + b: dx = dout @ wᵀ (N, D), "
-       "dw = xᵀ @ dout (D, K), db = dout summed over the batch (K,).")
+@check("dense_backward: gradients", hint=_("For out = x @ w + b: dx = dout @ wᵀ (N, D), "
+       "dw = xᵀ @ dout (D, K), db = dout summed over the batch (K,)."))
 @given(args=_dense_backward_args())
 @example(args=(array_of((2, 3), np.float64, "ints", 1), array_of((2, 3), np.float64, "ints", 2),
                array_of((3, 3), np.float64, "ints", 3)))
@@ -74,9 +75,9 @@ def _conv_backward_calls(draw) -> Call:
     return Call("conv2d_backward", (dout, case.x, case.w), kwargs)
 
 
-@check("conv2d_backward: gradients", hint="Each output value used one window of x and one "
+@check("conv2d_backward: gradients", hint=_("Each output value used one window of x and one "
        "filter: send dout · w back to that window (dx), dout · window to the filter (dw), and "
-       "dout to the bias (db: sum over images and positions). Crop the padding off dx.",
+       "dout to the bias (db: sum over images and positions). Crop the padding off dx."),
        max_examples=15)
 @given(call=_conv_backward_calls())
 def conv2d_backward_grads(student, call: Call) -> None:
@@ -93,9 +94,9 @@ def _pool_backward_calls(draw) -> Call:
     return Call("max_pool2d_backward", (draw(images(out.shape)), case["x"]), kwargs)
 
 
-@check("max_pool2d_backward: gradients", hint="Only the cell holding each window's maximum "
+@check("max_pool2d_backward: gradients", hint=_("Only the cell holding each window's maximum "
        "affected the output: it gets that window's dout (added up if windows overlap); every "
-       "other cell gets 0.", max_examples=15)
+       "other cell gets 0."), max_examples=15)
 @given(call=_pool_backward_calls())
 def max_pool2d_backward_grads(student, call: Call) -> None:
     assert_matches_reference(student, call)
@@ -124,16 +125,16 @@ def _numgrad_calls(draw) -> Call:
     return Call("numerical_gradient", (f, x), {} if h is None else {"h": h})
 
 
-@check("numerical_gradient: centred differences", hint="For each element i: nudge x[i] by +h "
-       "and −h, take (f(x + h) − f(x − h)) / 2h, and put x[i] back before the next one.")
+@check("numerical_gradient: centred differences", hint=_("For each element i: nudge x[i] by +h "
+       "and −h, take (f(x + h) − f(x − h)) / 2h, and put x[i] back before the next one."))
 @given(call=_numgrad_calls())
 def numerical_gradient_centred(student, call: Call) -> None:
     assert_matches_reference(student, call, rtol=1e-7, atol=1e-8)
 
 
-@check("tiny_cnn_loss_and_grads: loss and gradients", hint="Run the forward pass keeping what "
+@check("tiny_cnn_loss_and_grads: loss and gradients", hint=_("Run the forward pass keeping what "
        "each layer needs, then go backwards through the same layers in reverse order; the "
-       "loss is the batch mean.", max_examples=8)
+       "loss is the batch mean."), max_examples=8)
 @given(batch=digit_batches(n=(1, 3)), params=tiny_params())
 def tiny_cnn_loss_and_grads_check(student, batch, params) -> None:
     call = Call("tiny_cnn_loss_and_grads", (batch[0], batch[1], params))
@@ -150,9 +151,9 @@ TRAIN_SIZE, TEST_SIZE, EPOCHS, BATCH_SIZE, LEARNING_RATE = 64, 8, 3, 16, 0.02
 MIN_LOSS_DROP, MIN_ACCURACY = 0.10, 0.25
 
 
-@check("train_tiny_cnn: learns the digits", hint="Each step: loss and gradients on a "
+@check("train_tiny_cnn: learns the digits", hint=_("Each step: loss and gradients on a "
        "mini-batch, then an Adam update of every parameter; the loss should fall epoch by "
-       "epoch, and the returned params should classify the digits they saw.", max_examples=1)
+       "epoch, and the returned params should classify the digits they saw."), max_examples=1)
 def train_tiny_cnn_learns(student) -> None:
     xtr, ytr, xte, yte = digits()
     xtr, ytr = xtr[:TRAIN_SIZE], ytr[:TRAIN_SIZE]
@@ -161,24 +162,28 @@ def train_tiny_cnn_learns(student) -> None:
                                          "lr": LEARNING_RATE, "seed": 0})
     result = call.got(student)
     if not isinstance(result, dict) or not {"params", "loss_history"} <= set(result):
-        fail("expected a dict with 'params', 'loss_history' and 'test_accuracy'", call=call,
+        fail(_("expected a dict with 'params', 'loss_history' and 'test_accuracy'"), call=call,
              got=result, kind=MismatchKind.TYPE)
     history = np.asarray(result["loss_history"], dtype=float) if _numbers(
         result["loss_history"]) else None
     if history is None or history.shape != (EPOCHS,):
-        fail(f"loss_history should hold one mean loss per epoch ({EPOCHS} numbers)",
+        fail(_("loss_history should hold one mean loss per epoch ({epochs} numbers)",
+               epochs=EPOCHS),
              call=call, got=result["loss_history"], kind=MismatchKind.TYPE)
     if not np.all(np.isfinite(history)) or not history[-1] < (1 - MIN_LOSS_DROP) * history[0]:
-        fail(f"the training loss did not fall: {np.round(history, 3).tolist()}", call=call,
+        fail(_("the training loss did not fall: {history}",
+               history=np.round(history, 3).tolist()), call=call,
              got=history)
     try:
         logits = reference.tiny_cnn_forward(xtr, result["params"])
     except (TypeError, ValueError) as exc:
-        fail(f"the returned params are not usable: {exc}", call=call, kind=MismatchKind.TYPE)
+        fail(_("the returned params are not usable: {error}", error=exc), call=call,
+             kind=MismatchKind.TYPE)
     acc = reference.accuracy(logits, ytr)
     if not acc >= MIN_ACCURACY:
-        fail(f"the trained params classify {acc:.0%} of the training digits correctly; at "
-             f"least {MIN_ACCURACY:.0%} expected", call=call, got=acc, expected=MIN_ACCURACY)
+        fail(_("the trained params classify {accuracy} of the training digits correctly; at "
+               "least {minimum} expected", accuracy=f"{acc:.0%}", minimum=f"{MIN_ACCURACY:.0%}"),
+             call=call, got=acc, expected=MIN_ACCURACY)
 
 
 def _numbers(value) -> bool:

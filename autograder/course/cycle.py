@@ -88,10 +88,11 @@ def second_opinion(cfg: Config, assignment: str, workers: int | None = None,
     if write:
         write_scores(course_dir, assignment, records, course_id)
     if reports is not None:
+        from ..i18n import course_lang
         from ..report import write_grades_csv, write_student_reports
 
         for record in records:
-            write_student_reports(record, Path(reports))
+            write_student_reports(record, Path(reports), lang=course_lang())
         write_grades_csv(records, Path(reports))
     return records, rows
 
