@@ -390,6 +390,10 @@ def _paragraphs(texts: list[Any], lang: str, cls: str = "", sep: str = "<br>") -
     return "\n".join(dict.fromkeys(parts)) if len(languages(lang)) == 1 else "\n".join(parts)
 
 
+def _heading(tag: str, text: Any, lang: str) -> str:
+    return f"<{tag}>{_inline(text, lang)}</{tag}>"
+
+
 def failure_html(result: ItemResult, lang: str = DEFAULT_LANG) -> str:
     """The box for one item that lost points."""
     f = result.failure
@@ -409,18 +413,19 @@ def failure_html(result: ItemResult, lang: str = DEFAULT_LANG) -> str:
         lines += [strong(_("Hint:"), f.hint)] if f.hint else []
         parts.append(_paragraphs(lines, lang, "diagnosis"))
     if f.case:
-        parts.append(f"<h4>{_inline(_('Smallest failing case'), lang)}</h4>")
+        parts.append(_heading("h4", _("Smallest failing case"), lang))
         parts.append(_pre("\n".join(f"{k} = {_indent_after_first(format_value(v), '    ')}"
                                     for k, v in f.case.items())))
     if f.expected is not None or f.got is not None:
-        parts.append(f"<h4>{_inline(_('Expected (reference) and got (your code)'), lang)}</h4>")
+        parts.append(_heading("h4", _("Expected (reference) and got (your code)"), lang))
         parts.append(heatmaps_html(f.expected, f.got, lang))
         parts.append(_pre(f"expected: {format_value(f.expected)}\n\ngot: {format_value(f.got)}"))
     if f.where:
-        parts.append(_paragraphs([lambda language: f"<strong>{e(render(_('Where:'), language))}"
+        where = _("Where:")
+        parts.append(_paragraphs([lambda language: f"<strong>{e(render(where, language))}"
                                   f"</strong> {e(render(f.where, language))}"], lang))
     if f.traceback:
-        parts.append(f"<h4>{_inline(_('Your code raised'), lang)}</h4>"
+        parts.append(_heading("h4", _("Your code raised"), lang)
                      + _pre(f.traceback.rstrip()))
     parts.append("</section>")
     return "\n".join(p for p in parts if p)
@@ -460,19 +465,22 @@ def feedback_html(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
                     + (_paragraphs([cannot], lang) if nothing_loaded(record) else "")
                     + "</div>")
     lost = [r for r in record.items if not r.passed]
-    details = (f"<h2>{_inline(_('What went wrong, item by item'), lang)}</h2>\n"
+    details = (_heading("h2", _("What went wrong, item by item"), lang) + "\n"
                + "\n".join(failure_html(r, lang) for r in lost)
-               if lost else f"<h2>{_inline(_('Every item passed. Well done!'), lang)}</h2>")
+               if lost else _heading("h2", _("Every item passed. Well done!"), lang))
     title = label(_("conv-lab feedback: {student}", student=record.student), lang)
     score = _paragraphs([_("Score: {score} / {max_score}", score=points_text(record.score),
                            max_score=points_text(record.max_score))], lang, "score")
     if len(langs) > 1:  # one score line: the number reads the same in both
-        score = (f'<p class="score">{_inline(_("Score"), lang)}: {points_text(record.score)} / '
+        score_label = _inline(_("Score"), lang)
+        score = (f'<p class="score">{score_label}: {points_text(record.score)} / '
                  f"{points_text(record.max_score)}</p>")
     intro = _paragraphs([_("Your code ran in {sandbox}. The grader compared it with the\n"
                            "reference solution on many small inputs; for each item that lost "
                            "points, the smallest\ninput it found is shown below.",
                            sandbox=sandbox_text(record.sandbox))], lang)
+    heading = _inline(_("conv-lab feedback for {student}", student=record.student), lang)
+    columns = (_inline(_("Items"), lang), _inline(_("item"), lang), _inline(_("points"), lang))
     return f"""<!DOCTYPE html>
 <html lang="{langs[0]}">
 <head>
@@ -482,13 +490,13 @@ def feedback_html(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
 <style>{_STYLE}</style>
 </head>
 <body>
-<h1>{_inline(_("conv-lab feedback for {student}", student=record.student), lang)}</h1>
+<h1>{heading}</h1>
 {score}
 {intro}
 {problems}
-<h2>{_inline(_("Items"), lang)}</h2>
+<h2>{columns[0]}</h2>
 <table>
-<tr><th></th><th>{_inline(_("item"), lang)}</th><th>{_inline(_("points"), lang)}</th></tr>
+<tr><th></th><th>{columns[1]}</th><th>{columns[2]}</th></tr>
 {chr(10).join(rows)}
 </table>
 {details}
