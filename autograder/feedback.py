@@ -306,14 +306,14 @@ def heatmaps_html(expected: Any, got: Any, lang: str = DEFAULT_LANG) -> str:
     found = first_differing_pair(expected, got)
     if found is None:
         return ""
-    label, e, g = found
+    part, e, g = found
     if e.shape == g.shape:
         lead = _worst_plane_index(e, g)
         pe, pg = _plane(e, lead), _plane(g, lead)
-        where = label + (f"[{', '.join(map(str, lead))}, :, :]" if lead else "")
+        where = part + (f"[{', '.join(map(str, lead))}, :, :]" if lead else "")
     else:  # different shapes: show both as they are, first plane of each
         pe, pg = _plane(e, (0,) * (e.ndim - 2)), _plane(g, (0,) * (g.ndim - 2))
-        where = label
+        where = part
     if max(pe.shape + pg.shape) > MAX_CELLS_PER_SIDE:
         return ""
     scale = _finite_max_abs(pe, pg)
@@ -339,7 +339,7 @@ def heatmaps_html(expected: Any, got: Any, lang: str = DEFAULT_LANG) -> str:
                         else f'<span lang="{language}">{text}</span>')
     return (
         f'<figure class="maps">{"".join(maps)}'
-        f"<figcaption>{'<br>'.join(captions)}</figcaption></figure>"
+        f"<figcaption>{'<br/>'.join(captions)}</figcaption></figure>"
     )
 
 
