@@ -251,3 +251,34 @@ def test_score_prints_in_the_course_language(monkeypatch, capfd):
         assert has_hangul(out) is korean
         assert ("conv2d is not implemented yet" in out) is english
     assert rubric.points_for("conv2d") > 0
+
+
+# --------------------------------------------------------------------------- the commands
+
+
+def test_grade_writes_english_only_with_lang_en_and_both_by_default(tmp_path):
+    from autograder.cli import main
+
+    submission = tmp_path / "alice.py"
+    source = read("model_solution.py") + "\n\ndef relu(x):\n    return x\n"
+    submission.write_text(source, encoding="utf-8")
+    for lang, korean in (("en", False), (None, True)):
+        out = tmp_path / f"out-{lang}"
+        argv = ["grade", str(submission), "--out", str(out), "--quiet", "--workers", "1"]
+        assert main(argv + (["--lang", lang] if lang else [])) == 0
+        page = (out / "alice" / "feedback.html").read_text(encoding="utf-8")
+        results = (out / "alice" / "results.json").read_text(encoding="utf-8")
+        assert has_hangul(page) is korean and has_hangul(results) is korean
+        assert "relu: values" in page
+
+
+def test_every_command_takes_lang_and_rejects_others(capsys):
+    from autograder.cli import build_parser
+
+    parser = build_parser()
+    for argv in (["grade", "x.py", "--out", "o"], ["check", "x.py"], ["demo"],
+                 ["course", "audit"], ["course", "cycle", "--exchange", "e"]):
+        assert parser.parse_args([*argv, "--lang", "ko"]).lang == "ko"
+        with pytest.raises(SystemExit):
+            parser.parse_args([*argv, "--lang", "fr"])
+    assert "ko+en" in capsys.readouterr().err
