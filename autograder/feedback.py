@@ -387,7 +387,7 @@ def _paragraphs(texts: list[Any], lang: str, cls: str = "", sep: str = "<br>") -
                         for t in texts)
         marked = f' lang="{language}"' if len(languages(lang)) > 1 else ""
         parts.append(f"<p{klass}{marked}>{body}</p>")
-    return "\n".join(dict.fromkeys(parts)) if len(languages(lang)) == 1 else "\n".join(parts)
+    return "\n".join(parts)
 
 
 def _heading(tag: str, text: Any, lang: str) -> str:
