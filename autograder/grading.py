@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rubric
+from .i18n import _
 from .report import safe_name
 from .results import Failure, FailureKind, GradeRecord, ItemResult
 
@@ -134,7 +135,8 @@ def find_submissions(
 def failed_record(student: str, reason: str, sandbox: str = "none") -> GradeRecord:
     """A record with 0 on every rubric item, each saying ``reason``."""
     items = [ItemResult(it.name, 0.0, it.points,
-                        Failure(f"not graded: {reason}", FailureKind.GRADER_ERROR))
+                        Failure(_("not graded: {reason}", reason=reason),
+                                FailureKind.GRADER_ERROR))
              for it in rubric.ITEMS]
     return GradeRecord(student, items, sandbox, problems=[reason])
 
