@@ -71,6 +71,25 @@ def _(msgid: str, **params: Any) -> Message:
     return Message(msgid, params)
 
 
+def to_data(text: Any) -> Any:
+    """``text`` as plain JSON data that :func:`from_data` turns back into the same text in
+    every language (for storing records): a Message becomes a dict, parameters their
+    ``str`` (all that rendering uses); anything else is returned as it is."""
+    if not isinstance(text, Message):
+        return text
+    return {"msgid": text.msgid, "translate": text.translate,
+            "params": {k: to_data(v) if isinstance(v, Message) else str(v)
+                       for k, v in text.params.items()}}
+
+
+def from_data(data: Any) -> Any:
+    """The inverse of :func:`to_data`."""
+    if not (isinstance(data, dict) and "msgid" in data):
+        return data
+    params = {k: from_data(v) for k, v in data.get("params", {}).items()}
+    return Message(data["msgid"], params, data.get("translate", True))
+
+
 def layout(template: str, **params: Any) -> Message:
     """A message made only of other messages and code (e.g. ``"{path}: {summary}"``): its
     template is the same in every language, so it is not in the catalogue."""

@@ -282,3 +282,17 @@ def test_every_command_takes_lang_and_rejects_others(capsys):
         with pytest.raises(SystemExit):
             parser.parse_args([*argv, "--lang", "fr"])
     assert "ko+en" in capsys.readouterr().err
+
+
+@given(a=st.integers(), b=texts, path=texts)
+def test_a_message_stored_as_json_renders_the_same_in_every_language(a, b, path):
+    import json
+
+    from autograder.i18n import from_data, to_data
+
+    inner = _("expected {expected}, got {got}", expected=a, got=(b, 2))
+    m = layout("{path}: {summary}", path=path, summary=inner)
+    again = from_data(json.loads(json.dumps(to_data(m))))
+    for language in ("ko", "en"):
+        assert render(again, language) == render(m, language)
+    assert from_data(to_data("plain")) == "plain"
