@@ -296,3 +296,24 @@ def test_a_message_stored_as_json_renders_the_same_in_every_language(a, b, path)
     for language in ("ko", "en"):
         assert render(again, language) == render(m, language)
     assert from_data(to_data("plain")) == "plain"
+
+
+def test_the_pytest_front_end_writes_the_asked_language(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    sub = tmp_path / "alice.py"
+    sub.write_text(read("model_solution.py") + "\n\ndef relu(x):\n    return x\n",
+                   encoding="utf-8")
+    for lang, korean in (("en", False), ("ko", True)):
+        out = tmp_path / f"results-{lang}.json"
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "--pyargs", "autograder.checks", "-k", "relu",
+             "--submission", str(sub), "--results-json", str(out), "--feedback-lang", lang,
+             "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert has_hangul(out.read_text(encoding="utf-8")) is korean
+        assert has_hangul(proc.stdout) is korean
+        assert json.loads(out.read_text(encoding="utf-8"))["score"] < rubric.TOTAL_POINTS
