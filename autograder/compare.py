@@ -80,7 +80,8 @@ class Call:
                 out[name] = f"{value.name}({', '.join(value.kwargs)})"
                 out.update({f"{name}.{k}": v for k, v in value.kwargs.items()})
             elif isinstance(value, _ndarray) and value.size > MAX_SHOWN:
-                out[name] = f"array of shape {value.shape}, {value.dtype}"
+                out[name] = _("array of shape {shape}, {dtype}", shape=value.shape,
+                              dtype=value.dtype)
             else:
                 out[name] = value
         return out

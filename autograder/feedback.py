@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .i18n import DEFAULT_LANG, _, label, languages, render, render_all
+from .i18n import DEFAULT_LANG, Message, _, label, languages, render, render_all
 from .results import Failure, FailureKind, GradeRecord, ItemResult
 
 MAX_SHOWN_VALUES = 100  # larger arrays are described (shape, range), not printed
@@ -38,36 +38,52 @@ def points_text(points: float) -> str:
     return str(int(points)) if float(points).is_integer() else f"{points:.2f}".rstrip("0")
 
 
-def format_value(value: Any) -> str:
-    """A value as a student would want to read it: small arrays in full, with shape/dtype."""
+def format_value(value: Any, language: str = "en") -> str:
+    """A value as a student would want to read it: small arrays in full, with shape/dtype;
+    the few words around the numbers in ``language`` ("ko" or "en")."""
+    def say(message: Any) -> str:
+        return render(message, language)
+
     if isinstance(value, np.ndarray) and value.size > MAX_SHOWN_VALUES:
-        return f"array of shape {value.shape}, {value.dtype}{_value_range(value)}"
+        return say(_("array of shape {shape}, {dtype}{range}", shape=value.shape,
+                     dtype=value.dtype, range=_value_range(value)))
     if isinstance(value, np.ndarray):
         body = np.array2string(
             value, precision=4, suppress_small=True, threshold=200, max_line_width=88
         )
-        return f"array of shape {value.shape}, {value.dtype}:\n{body}"
+        return say(_("array of shape {shape}, {dtype}:", shape=value.shape,
+                     dtype=value.dtype)) + f"\n{body}"
     if isinstance(value, np.generic):
         return f"{value.item()!r} (numpy {value.dtype})"
     if isinstance(value, dict):
-        return "\n".join(f"{k}: {_indent_after_first(format_value(v))}" for k, v in value.items())
+        return "\n".join(f"{k}: {_indent_after_first(format_value(v, language))}"
+                         for k, v in value.items())
     if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
-        parts = [f"[{i}] {_indent_after_first(format_value(v))}" for i, v in enumerate(value)]
-        return f"a tuple of {len(value)}:\n" + "\n".join(parts)
+        parts = [f"[{i}] {_indent_after_first(format_value(v, language))}"
+                 for i, v in enumerate(value)]
+        return say(_("a tuple of {n}:", n=len(value))) + "\n" + "\n".join(parts)
+    if isinstance(value, Message):
+        return say(value)  # the engine already described a big array in words
     if isinstance(value, str) and value.startswith("array of shape"):
-        return value  # the engine already described a big array in words
+        return value
     text = repr(value)
     return text if len(text) <= 2000 else text[:2000] + " …"
 
 
-def _value_range(arr: np.ndarray) -> str:
+def _value_range(arr: np.ndarray) -> Any:
     """`` (values from -1.2 to 3.4)`` for real arrays, '' otherwise."""
     if arr.dtype.kind not in "biuf" or arr.size == 0:
         return ""
     finite = arr[np.isfinite(arr)] if arr.dtype.kind == "f" else arr
     if finite.size == 0:
-        return " (no finite values)"
-    return f" (values from {finite.min():.4g} to {finite.max():.4g})"
+        return _(" (no finite values)")
+    return _(" (values from {low} to {high})", low=f"{finite.min():.4g}",
+             high=f"{finite.max():.4g}")
+
+
+def _data_language(lang: str) -> str:
+    """The language of the words around the data, shown once: Korean only for "ko"."""
+    return "ko" if lang == "ko" else "en"
 
 
 def summary_line(summary: str) -> str:
@@ -97,18 +113,20 @@ def failure_text(failure: Failure, lang: str = DEFAULT_LANG) -> str:
     """One failed item as plain text (Gradescope's per-test ``output``), in ``lang``
     ("ko+en": each sentence in Korean, then in English; the data once)."""
     lines = [summary_line(s) for s in render_all(failure.summary, lang)]
+    words = _data_language(lang)
     explained = _explained(failure)
     for language in languages(lang):
         said = [render(m, language) for m in explained]
         lines += ["", *said] if failure.diagnosis else said
     if failure.case:
         lines += ["", label(_("Smallest failing case"), lang) + ":"]
-        lines += [f"  {k} = {_indent_after_first(format_value(v), '      ')}"
+        lines += [f"  {k} = {_indent_after_first(format_value(v, words), '      ')}"
                   for k, v in failure.case.items()]
     if failure.expected is not None or failure.got is not None:
         lines += ["", label(_("Expected (reference)"), lang) + ":",
-                  _indent(format_value(failure.expected))]
-        lines += [label(_("Got (your code)"), lang) + ":", _indent(format_value(failure.got))]
+                  _indent(format_value(failure.expected, words))]
+        lines += [label(_("Got (your code)"), lang) + ":",
+                  _indent(format_value(failure.got, words))]
     if failure.where:
         lines += [""] + [render(_("Where: {where}", where=failure.where), language)
                          for language in languages(lang)]
@@ -399,6 +417,7 @@ def failure_html(result: ItemResult, lang: str = DEFAULT_LANG) -> str:
     f = result.failure
     assert f is not None
     e = html.escape
+    words = _data_language(lang)
     parts = [
         f'<section class="item" id="{e(_anchor(result.name))}">',
         f"<h3>{e(result.name)} — {_points_of(result)}</h3>",
@@ -414,12 +433,13 @@ def failure_html(result: ItemResult, lang: str = DEFAULT_LANG) -> str:
         parts.append(_paragraphs(lines, lang, "diagnosis"))
     if f.case:
         parts.append(_heading("h4", _("Smallest failing case"), lang))
-        parts.append(_pre("\n".join(f"{k} = {_indent_after_first(format_value(v), '    ')}"
+        parts.append(_pre("\n".join(f"{k} = {_indent_after_first(format_value(v, words), '    ')}"
                                     for k, v in f.case.items())))
     if f.expected is not None or f.got is not None:
         parts.append(_heading("h4", _("Expected (reference) and got (your code)"), lang))
         parts.append(heatmaps_html(f.expected, f.got, lang))
-        parts.append(_pre(f"expected: {format_value(f.expected)}\n\ngot: {format_value(f.got)}"))
+        parts.append(_pre(f"{render(_('expected'), words)}: {format_value(f.expected, words)}"
+                          f"\n\n{render(_('got'), words)}: {format_value(f.got, words)}"))
     if f.where:
         where = _("Where:")
         parts.append(_paragraphs([lambda language: f"<strong>{e(render(where, language))}"

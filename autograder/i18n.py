@@ -62,8 +62,7 @@ class Message(str):
     def __reduce__(self) -> tuple:
         return (Message, (self.msgid, self.params, self.translate))
 
-    def __repr__(self) -> str:
-        return f"Message({self.msgid!r}, {self.params!r})"
+    # repr stays str's: code that shows a value with !r sees the English text, as before.
 
 
 def _(msgid: str, **params: Any) -> Message:

@@ -193,6 +193,8 @@ def test_english_output_holds_no_hangul_and_korean_output_does():
         for text in (feedback_html(record, lang), results_json_text(record, lang),
                      record_text(record, lang), explain(record.items, lang)):
             assert has_hangul(text) is korean, lang
+    korean_page = feedback_html(record, "ko")
+    assert "array of shape" not in korean_page and "배열" in korean_page
 
 
 def test_the_page_marks_its_languages():
