@@ -1,11 +1,22 @@
 """The autograder command: grade a class, check your own file, or watch a demo.
 
     autograder grade PATH... --out DIR [--workers N] [--timeout S] [--seed N]
+                     [--item NAME]... [--force] [--rebuild]
         Grade submissions (files, student folders or class folders; see
         ``autograder.grading``) and write DIR/grades.csv and, per student,
         DIR/<student>/results.json (Gradescope) and DIR/<student>/feedback.html.
+        Every record is kept in DIR/grading.sqlite the moment it is graded; the same
+        command again grades only what changed (``autograder.incremental``).
     autograder grade /autograder/submission --gradescope --out /autograder/results
         On Gradescope: one submission, results.json straight into DIR.
+    autograder report DIR [PATH...] [--at-risk 50]
+        Write DIR/class.html and DIR/class.json: what the class got wrong, for the
+        instructor (``autograder grade`` writes them too; ``autograder.classreport``).
+    autograder history DIR
+        The runs that graded into DIR, as a table.
+    autograder replay DIR STUDENT [--item NAME]
+        Grade a stored submission again with its stored seed; say per item whether the
+        result is identical, and show any difference.
     autograder check FILE
         For students: run the public checks on your file. Exit code 0 iff all pass.
     autograder demo [--out DIR]
@@ -19,18 +30,22 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import json
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import rubric
 from .course.cli import add_course_commands  # imports no nbgrader until a subcommand runs
 from .feedback import points_text, sandbox_text
 from .i18n import DEFAULT_LANG, LANGS, _, render_all
 from .results import GradeRecord
+
+if TYPE_CHECKING:
+    from .incremental import StoreRun
 
 # --------------------------------------------------------------------------- progress
 
@@ -46,12 +61,17 @@ class ProgressBar:
         self.stream = stream if stream is not None else sys.stderr
         self.start = time.monotonic()
         self.redraw = getattr(self.stream, "isatty", lambda: False)()
+        self.base: int | None = None  # done before the first call (cached ones)
 
     def __call__(self, done: int, total: int, record: GradeRecord) -> None:
         filled = round(self.width * done / max(total, 1))
         elapsed = time.monotonic() - self.start
-        eta = elapsed / done * (total - done) if done else 0.0
-        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}  "
+        if self.base is None:
+            self.base = done - 1
+        graded = done - self.base
+        eta = elapsed / graded * (total - done) if graded else 0.0
+        cached = f" ({self.base} cached)" if self.base else ""
+        line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}{cached}  "
                 f"{record.student} {points_text(record.score)}/{points_text(record.max_score)}"
                 f"  eta {_duration(eta)}")
         if self.redraw:
@@ -78,19 +98,26 @@ def grade_paths(
     seed: int = 0,
     call_timeout: float | None = None,
     sandbox: str = "auto",
+    items: Sequence[str] | None = None,
+    force: bool = False,
+    rebuild: bool = False,
     progress: bool = True,
     gradescope: bool = False,
+    per_student_cases: bool = False,
+    argv: Sequence[str] = (),
     err: TextIO | None = None,
     lang: str = DEFAULT_LANG,
-) -> list[GradeRecord]:
-    """Find, grade and report; returns the records in the order found.
+) -> StoreRun:
+    """Find, grade into the store in ``out`` (resuming it), and report; returns the
+    :class:`autograder.incremental.StoreRun` (its records in the order found).
 
     ``gradescope``: the one PATH is one submission, whatever it holds, and its
     results.json and feedback.html go straight into ``out``. ``lang``: the reports'
-    language, "ko", "en" or "ko+en".
+    language, "ko", "en" or "ko+en". Raises StoreError when the output folder is busy,
+    damaged or full.
     """
-    from .grading import find_submissions, grade_many
-    from .report import write_grades_csv, write_student_reports
+    from .grading import find_submissions
+    from .incremental import grade_into_store
 
     err = err if err is not None else sys.stderr
     if gradescope and len(paths) != 1:
@@ -98,31 +125,123 @@ def grade_paths(
     subs, warnings = find_submissions(paths, expand=not gradescope)
     for warning in warnings:
         print(f"warning: {warning}", file=err)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     bar = ProgressBar(len(subs), err) if progress and subs else None
-    records = grade_many(subs, workers=workers, progress=bar, seed=seed,
-                         call_timeout=call_timeout, sandbox=sandbox)
-    for record in records:
-        write_student_reports(record, out, flat=gradescope, lang=lang)
-    write_grades_csv(records, out)
-    return records
+    return grade_into_store(subs, out, seed=seed, call_timeout=call_timeout, items=items,
+                            sandbox=sandbox, workers=workers, force=force, rebuild=rebuild,
+                            flat=gradescope, progress=bar, argv=argv,
+                            per_student_cases=per_student_cases,
+                            announce=lambda text: print(text, file=err), lang=lang)
+
+
+def _grade_summary(run: StoreRun, seconds: float) -> list[str]:
+    kinds = sorted({r.sandbox for r in run.records})
+    counts = f"graded {run.graded}"
+    if run.cached:
+        counts += f", {run.cached} cached (unchanged since they were graded)"
+    if run.failed:
+        counts += f", {run.failed} could not be graded"
+    lines = [f"{counts}: {run.done} of {run.total} submission(s) in {_duration(seconds)}; "
+             f"sandbox: {', '.join(kinds) or 'none used'}"]
+    if run.vanished:
+        shown = ", ".join(run.vanished[:10]) + (" …" if len(run.vanished) > 10 else "")
+        lines.append(f"{len(run.vanished)} student(s) graded earlier are not in this input "
+                     f"(kept in the store, left out of grades.csv): {shown}")
+    return lines
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
+    from .store import StoreError
+
     start = time.monotonic()
-    records = grade_paths(args.paths, args.out, workers=args.workers, seed=args.seed,
-                          call_timeout=args.timeout, sandbox=args.sandbox,
-                          progress=not args.quiet, gradescope=args.gradescope, lang=args.lang)
-    if not records:
+    try:
+        run = grade_paths(args.paths, args.out, workers=args.workers, seed=args.seed,
+                          call_timeout=args.timeout, sandbox=args.sandbox, items=args.item,
+                          force=args.force, rebuild=args.rebuild, progress=not args.quiet,
+                          gradescope=args.gradescope, per_student_cases=args.per_student_cases,
+                          argv=sys.argv[1:] or ["grade"], lang=args.lang)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not run.total:
         print("no submissions found", file=sys.stderr)
         return 2
-    kinds = sorted({r.sandbox for r in records})
-    print(f"graded {len(records)} submission(s) in {_duration(time.monotonic() - start)}; "
-          f"sandbox: {', '.join(kinds)}")
+    for line in _grade_summary(run, time.monotonic() - start):
+        print(line)
+    if run.interrupted:
+        print(f"graded {run.done} of {run.total}; run the same command again to finish")
+        return 130
     print(f"wrote {Path(args.out) / 'grades.csv'} and, per student, results.json and "
           "feedback.html")
+    if not args.gradescope:  # the class report (issue 13)
+        from .classreport.command import after_grading
+        after_grading(run.records, args.out, paths=args.paths, at_risk=args.at_risk)
     return 0
+
+
+# --------------------------------------------------------------------------- history, replay
+
+
+def _when(stamp: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp else "-"
+
+
+def history_table(runs: Sequence[dict[str, Any]]) -> str:
+    """The run log as a plain-text table, oldest first."""
+    head = ["run", "started", "took", "status", "graded", "cached", "failed", "vanished",
+            "of", "seed", "rubric", "grader", "sandbox", "host", "arguments"]
+    rows = []
+    for r in runs:
+        took = _duration(r["ended"] - r["started"]) if r["ended"] else "-"
+        # a run killed with SIGKILL never wrote its end
+        status = "running or killed" if r["ended"] is None else r["status"]
+        args = " ".join(json.loads(r["argv"]))
+        rows.append([str(r["id"]), _when(r["started"]), took, status, str(r["graded"]),
+                     str(r["cached"]), str(r["failed"]), str(r["vanished"]), str(r["total"]),
+                     str(r["seed"]), r["rubric_hash"][:8], r["grader_version"], r["sandbox"],
+                     r["host"], args])
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
+              for i, h in enumerate(head)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+              for row in rows]
+    return "\n".join(lines)
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    from .store import Store, StoreError
+
+    try:
+        with Store.open(args.out, create=False) as store:
+            runs = store.runs()
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(history_table(runs) if runs else f"no runs logged in {args.out}")
+    return 0
+
+
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from .incremental import replay
+    from .store import StoreError
+
+    try:
+        result = replay(args.out, args.student, args.item)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"replaying {result.student} from {result.source}")
+    for note in result.notes:
+        print(f"note: {note}")
+    for item in result.items:
+        if item.identical:
+            print(f"  identical  {item.name}  ({points_text(item.new_points)} points)")
+        else:
+            print(f"  DIFFERENT  {item.name}  (stored {points_text(item.stored_points)}, "
+                  f"now {points_text(item.new_points)})")
+            print("\n".join("      " + line for line in item.diff.splitlines()))
+    same = sum(i.identical for i in result.items)
+    print(f"{same} of {len(result.items)} item(s) identical to the stored result")
+    return 0 if same == len(result.items) else 1
 
 
 # --------------------------------------------------------------------------- check
@@ -272,7 +391,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         start = time.monotonic()
         records = grade_paths([class_dir], out, workers=args.workers, seed=args.seed,
                               call_timeout=args.timeout, progress=not args.quiet,
-                              lang=args.lang)
+                              lang=args.lang).records
         seconds = time.monotonic() - start
         print(class_table(records))
         kinds = ", ".join(sorted({r.sandbox for r in records}))
@@ -310,6 +429,8 @@ def positive_seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .classreport.command import add_grade_options, add_report_command
+
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -339,8 +460,26 @@ def build_parser() -> argparse.ArgumentParser:
                        "and feedback.html straight into DIR (e.g. /autograder/results)")
     grade.add_argument("--sandbox", choices=("auto", "bubblewrap", "rlimit"), default="auto",
                        help="how to contain student code (default: bubblewrap if it works)")
+    grade.add_argument("--item", action="append", default=None, metavar="NAME",
+                       help="grade only this rubric item (repeat for more; default: all)")
+    grade.add_argument("--force", action="store_true",
+                       help="grade everything again, even what the store already holds")
+    grade.add_argument("--rebuild", action="store_true",
+                       help="move a damaged DIR/grading.sqlite aside and grade everything")
     common(grade)
+    add_grade_options(grade)
     grade.set_defaults(run=_cmd_grade)
+
+    history = sub.add_parser("history", help="the runs that graded into DIR, as a table")
+    history.add_argument("out", metavar="DIR", help="an output folder of autograder grade")
+    history.set_defaults(run=_cmd_history)
+
+    replay = sub.add_parser("replay", help="grade a stored submission again and compare")
+    replay.add_argument("out", metavar="DIR", help="an output folder of autograder grade")
+    replay.add_argument("student", metavar="STUDENT", help="the student's name in grades.csv")
+    replay.add_argument("--item", default=None, metavar="NAME",
+                        help="replay only this rubric item")
+    replay.set_defaults(run=_cmd_replay)
 
     check = sub.add_parser("check", help="run the public checks on your file")
     check.add_argument("file", metavar="FILE", help="your .py or .ipynb file")
@@ -353,6 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default=None, metavar="DIR", help="keep the reports here")
     common(demo)
     demo.set_defaults(run=_cmd_demo)
+
+    add_report_command(sub)
 
     course = sub.add_parser("course", help="the nbgrader cycle (needs the nbgrader extra)",
                             description="The nbgrader cycle, through nbgrader's own Python "
@@ -367,6 +508,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "grade" and args.gradescope and len(args.paths) != 1:
         parser.error(f"--gradescope grades exactly one submission, got {len(args.paths)} paths")
+    if args.command == "grade" and args.item:
+        unknown = [name for name in args.item if name not in {it.name for it in rubric.ITEMS}]
+        if unknown:
+            parser.error(f"--item: no rubric item named {unknown[0]!r} (see the README's "
+                         "rubric table for the names)")
     return args.run(args)
 
 

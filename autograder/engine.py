@@ -133,9 +133,14 @@ def _again(exc: CallTimeout | WorkerCrashed) -> CallTimeout | WorkerCrashed:
 # ---------------------------------------------------------------- running one item
 
 
-def item_seed(seed: int, name: str) -> int:
-    """The hypothesis seed for item ``name`` in term ``seed`` (stable across runs)."""
-    return int.from_bytes(hashlib.sha256(f"{seed}:{name}".encode()).digest()[:8], "big")
+def item_seed(seed: int, name: str, student: str | None = None) -> int:
+    """The hypothesis seed for item ``name`` in term ``seed`` (stable across runs).
+
+    ``student`` (per-student cases) mixes the student's name in, so each student gets
+    different cases while the same submission, name and seed still replay exactly.
+    """
+    key = f"{seed}:{name}" if student is None else f"{seed}:{student}:{name}"
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
 
 
 @contextlib.contextmanager
@@ -252,8 +257,11 @@ def _mismatch_failure(check: Check, m: Mismatch, flaky: bool, seen: list[Mismatc
                    mismatch=m.kind)
 
 
-def grade_item(student: Student, name: str, *, seed: int = 0) -> ItemResult:
-    """Run the check of rubric item ``name`` against ``student``; never raises."""
+def grade_item(
+    student: Student, name: str, *, seed: int = 0, case_key: str | None = None
+) -> ItemResult:
+    """Run the check of rubric item ``name`` against ``student``; never raises.
+    ``case_key`` (a student's name) gives this student their own cases (:func:`item_seed`)."""
     check = CHECKS[name]
     points = float(check.item.points)
     guard = GuardedStudent(student)
@@ -265,7 +273,7 @@ def grade_item(student: Student, name: str, *, seed: int = 0) -> ItemResult:
                 raise MissingFunction(f"{check.function} is not defined")
             run = check.run
             if check.uses_hypothesis:
-                run = hypothesis_seed(item_seed(seed, name))(run)
+                run = hypothesis_seed(item_seed(seed, name, case_key))(run)
             run(guard)
     except KeyboardInterrupt:
         raise
@@ -279,7 +287,8 @@ def grade_item(student: Student, name: str, *, seed: int = 0) -> ItemResult:
 
 
 def grade_items(
-    student: Student, *, seed: int = 0, items: Iterable[str] | None = None
+    student: Student, *, seed: int = 0, items: Iterable[str] | None = None,
+    case_key: str | None = None,
 ) -> list[ItemResult]:
     """Grade ``student`` on ``items`` (rubric item names; default all), in rubric order.
 
@@ -287,6 +296,8 @@ def grade_items(
     - student: anything with the Student interface (``call``, ``has``)
     - seed: the term's seed; the same student and seed always give the same results
     - items: names from ``autograder.rubric.ITEMS`` (KeyError for unknown names)
+    - case_key: None (every student gets the term's cases) or the student's name
+      (per-student cases, see :func:`item_seed`)
 
     Returns one ItemResult per item.
     """
@@ -295,7 +306,7 @@ def grade_items(
         unknown = wanted - {it.name for it in rubric.ITEMS}
         if unknown:
             raise KeyError(f"not rubric items: {sorted(unknown)}")
-    return [grade_item(student, c.item.name, seed=seed) for c in checks_for()
+    return [grade_item(student, c.item.name, seed=seed, case_key=case_key) for c in checks_for()
             if wanted is None or c.item.name in wanted]
 
 

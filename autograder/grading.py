@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
+from typing import Any
 
 from . import rubric
 from .i18n import _
@@ -136,7 +138,7 @@ def failed_record(student: str, reason: str, sandbox: str = "none") -> GradeReco
     """A record with 0 on every rubric item, each saying ``reason``."""
     items = [ItemResult(it.name, 0.0, it.points,
                         Failure(_("not graded: {reason}", reason=reason),
-                                FailureKind.GRADER_ERROR))
+                                FailureKind.NOT_GRADED))
              for it in rubric.ITEMS]
     return GradeRecord(student, items, sandbox, problems=[reason])
 
@@ -157,6 +159,7 @@ def grade_submission(
     call_timeout: float | None = None,
     items: Sequence[str] | None = None,
     sandbox: str = "auto",
+    per_student_cases: bool = False,
 ) -> GradeRecord:
     """Grade one submission in a sandboxed worker. Never raises.
 
@@ -166,6 +169,7 @@ def grade_submission(
     - call_timeout: seconds each call of a student function may take (None: the default)
     - items: rubric item names to grade (None: all)
     - sandbox: "auto" (bubblewrap if it works, else rlimits), "bubblewrap" or "rlimit"
+    - per_student_cases: mix the student's name into each item's seed (own hidden cases)
 
     Returns a GradeRecord with one ItemResult per rubric item graded.
     """
@@ -174,13 +178,14 @@ def grade_submission(
     if problem:
         record = failed_record(sub.student, problem)
     else:
-        record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox)
+        record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox,
+                                   sub.student if per_student_cases else None)
     record.problems = [*sub.notes, *record.problems]
     record.seconds = time.perf_counter() - start
     return record
 
 
-def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox) -> GradeRecord:
+def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, case_key=None) -> GradeRecord:
     from .engine import grade_items
     from .sandbox import SandboxedStudent
 
@@ -190,7 +195,8 @@ def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox) -> GradeRecord:
     student = None
     try:
         student = SandboxedStudent(sub.path, **options)
-        results = grade_items(student, seed=seed, items=list(items) if items else None)
+        results = grade_items(student, seed=seed, items=list(items) if items else None,
+                              case_key=case_key)
         return GradeRecord(sub.student, results, student.sandbox_kind,
                            problems=list(student.problems))
     except Exception as exc:  # a grader bug must cost this submission a record, not the class
@@ -209,16 +215,14 @@ def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox) -> GradeRecord:
 # --------------------------------------------------------------------------- grading many
 
 Progress = Callable[[int, int, GradeRecord], None]
+Finish = Callable[[int, GradeRecord], None]
 
-
-def _context():
-    """forkserver where available: workers start from a clean, preloaded server process."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["autograder.grading", "autograder.engine",
-                                    "autograder.sandbox", "numpy"])
-        return ctx
-    return multiprocessing.get_context("spawn")
+#: Seconds a worker gets to close its sandbox after SIGTERM before it is killed.
+STOP_GRACE = 5.0
+#: How often the pool looks at its stop flag while workers are busy.
+POLL_SECONDS = 0.25
+DIED_TWICE = ("the grading process died while grading this submission (twice); "
+              "please tell the instructor")
 
 
 def default_workers() -> int:
@@ -237,44 +241,171 @@ def grade_many(
 
     ``options`` go to ``grader`` (:func:`grade_submission`; another module-level function
     with its signature can stand in, e.g. to inject a fault). ``progress(done, total,
-    record)`` is called as each finishes. If a worker process dies, the submissions it
-    took down are graded again one by one, and one that kills its worker again gets a
-    record saying so.
+    record)`` is called as each finishes. If a worker process dies, its submission is
+    graded again in a fresh worker, and one that kills its worker again gets a record
+    saying so.
     """
-    workers = max(1, workers or default_workers())
     records: dict[int, GradeRecord] = {}
-    done = 0
 
     def finish(i: int, record: GradeRecord) -> None:
-        nonlocal done
         records[i] = record
-        done += 1
         if progress:
-            progress(done, len(subs), record)
+            progress(len(records), len(subs), record)
 
-    broken = _run_pool(grader, subs, range(len(subs)), workers, options, finish)
-    for i in broken:  # alone this time, so a second death is this submission's own
-        if _run_pool(grader, subs, [i], 1, options, finish):
-            finish(i, failed_record(subs[i].student, "the grading process died while grading "
-                                    "this submission (twice); please tell the instructor"))
+    run_pool(subs, range(len(subs)), finish, workers=workers, grader=grader, options=options)
     return [records[i] for i in range(len(subs))]
 
 
-def _run_pool(grader, subs, indices, workers, options, finish) -> list[int]:
-    """Grade ``indices`` in a pool; returns the indices lost to a dead worker."""
-    broken: list[int] = []
-    if not indices:
-        return broken
-    with ProcessPoolExecutor(min(workers, len(indices)), mp_context=_context()) as pool:
-        futures: dict[Future, int] = {
-            pool.submit(grader, subs[i], **options): i for i in indices
-        }
-        for future in as_completed(futures):
-            i = futures[future]
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    # SystemExit unwinds the grading, so the sandbox is closed by its ``finally``.
+    raise SystemExit(128 + signum)
+
+
+def _pool_worker(conn: Any, grader: Callable[..., GradeRecord], options: dict[str, Any],
+                 parent: int) -> None:
+    """A worker process: grade each (index, submission) received, send (index, record)
+    back; stop on None or when the grader's end of the pipe closes."""
+    from .lifeline import die_with_parent
+
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        i, sub = task
+        record = grader(sub, **options)
+        try:
+            conn.send((i, record))
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # a record that cannot be pickled
+            conn.send((i, failed_record(sub.student, f"the grader failed: {exc!r}")))
+
+
+class _Worker:
+    """One worker process and the grader's end of its pipe; ``task`` is what it holds."""
+
+    def __init__(self, ctx: Any, grader: Callable[..., GradeRecord],
+                 options: dict[str, Any]) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_pool_worker, daemon=True,
+                                   args=(child, grader, options, os.getpid()))
+        self.process.start()
+        child.close()
+        self.task: int | None = None
+
+    def receive(self) -> tuple[int, GradeRecord] | None:
+        """The finished (index, record), or None if the worker died without one."""
+        try:
+            if self.conn.poll():
+                return self.conn.recv()
+        except (EOFError, OSError):
+            pass
+        return None
+
+
+def _context() -> Any:
+    """spawn: each worker is a fresh interpreter and a direct child of the grader, so
+    the parent-death signal ties it to the grader itself. Workers are reused, so the
+    start-up (about a second) is paid once per worker."""
+    return multiprocessing.get_context("spawn")
+
+
+def run_pool(
+    subs: Sequence[SubmissionPath],
+    indices: Iterable[int],
+    finish: Finish,
+    *,
+    workers: int | None = None,
+    grader: Callable[..., GradeRecord] = grade_submission,
+    options: dict[str, Any] | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> bool:
+    """Grade ``subs[i]`` for each i in ``indices``, ``workers`` at a time, calling
+    ``finish(i, record)`` in this process as each is done (an exception from it stops
+    the pool and propagates).
+
+    A worker that dies costs only the submission it held, which is graded once more;
+    after a second death it gets a record saying so. When ``stop()`` turns true, nothing
+    new starts, busy workers get SIGTERM (they close their sandboxes), then SIGKILL
+    after ``STOP_GRACE`` seconds. Returns True if stopped before the end."""
+    queue = deque(indices)
+    if not queue:
+        return False
+    limit = max(1, min(workers or default_workers(), len(queue)))
+    options = dict(options or {})
+    ctx = _context()
+    pool: list[_Worker] = []
+    deaths: dict[int, int] = {}
+    try:
+        while queue or any(w.task is not None for w in pool):
+            if stop():
+                return True
+            _assign(pool, queue, limit, ctx, grader, options, subs)
+            busy = [w for w in pool if w.task is not None]
+            handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            ready = set(wait(handles, timeout=POLL_SECONDS))
+            for w in busy:
+                if w.conn not in ready and w.process.sentinel not in ready:
+                    continue
+                i, got = w.task, w.receive()
+                if got is not None:
+                    w.task = None
+                    finish(i, got[1])
+                elif not w.process.is_alive() or w.process.sentinel in ready:
+                    w.process.join(1)
+                    pool.remove(w)
+                    deaths[i] = deaths.get(i, 0) + 1
+                    if deaths[i] >= 2:
+                        finish(i, failed_record(subs[i].student, DIED_TWICE))
+                    else:
+                        queue.appendleft(i)
+        return False
+    finally:
+        _shut_down(pool)
+
+
+def _assign(pool, queue, limit, ctx, grader, options, subs) -> None:
+    """Give each idle worker (starting new ones up to ``limit``) the next submission."""
+    while queue:
+        idle = next((w for w in pool if w.task is None), None)
+        if idle is None:
+            if len(pool) >= limit:
+                return
+            idle = _Worker(ctx, grader, options)
+            pool.append(idle)
+        i = queue.popleft()
+        try:
+            idle.conn.send((i, subs[i]))
+            idle.task = i
+        except (OSError, EOFError):  # died before it took anything: not the submission's fault
+            queue.appendleft(i)
+            pool.remove(idle)
+            idle.process.join(1)
+
+
+def _shut_down(pool: list[_Worker]) -> None:
+    """Idle workers are told to stop; busy ones get SIGTERM, then SIGKILL after the grace."""
+    for w in pool:
+        if w.task is None:
             try:
-                finish(i, future.result())
-            except BrokenProcessPool:
-                broken.append(i)
-            except Exception as exc:  # e.g. a record that could not be sent back
-                finish(i, failed_record(subs[i].student, f"the grader failed: {exc!r}"))
-    return sorted(broken)
+                w.conn.send(None)
+            except (OSError, EOFError):
+                pass
+        elif w.process.is_alive():
+            try:
+                os.kill(w.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + STOP_GRACE
+    for w in pool:
+        w.process.join(max(0.0, deadline - time.monotonic()))
+        if w.process.is_alive():
+            w.process.kill()
+            w.process.join(5)
+        w.conn.close()

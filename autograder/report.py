@@ -14,6 +14,7 @@ the same submission and seed.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -83,18 +84,66 @@ def results_json_text(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
     return json.dumps(results_json(record, lang), indent=2, ensure_ascii=False) + "\n"
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write atomically, so a crash never leaves a half-written report behind."""
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write atomically (a temporary file, then ``os.replace``), so a crash never leaves
+    a half-written report behind. A failed write removes its temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+_write_text = write_text_atomic
 
 
 def safe_name(student: str) -> str:
     """``student`` as a folder name: letters, digits, ``._-`` kept, anything else ``_``."""
     name = "".join(c if c.isalnum() or c in "._-" else "_" for c in student).strip(".")
     return name or "_"
+
+
+#: The files written per student, in this order.
+STUDENT_REPORTS = ("results.json", "feedback.html")
+
+
+def student_folder(student: str, out_dir: Path, flat: bool = False) -> Path:
+    """Where a student's reports go: ``out_dir/<student>`` (``out_dir`` itself if flat)."""
+    return Path(out_dir) if flat else Path(out_dir) / safe_name(student)
+
+
+def student_report_texts(record: GradeRecord, lang: str = DEFAULT_LANG) -> tuple[str, str]:
+    """(results.json text, feedback.html text) for one record, in ``lang``."""
+    return results_json_text(record, lang), feedback_html(record, lang)
+
+
+def reports_digest(texts: Iterable[str | bytes]) -> str:
+    """sha256 over the report files' bytes (each length-prefixed), to tell whether the
+    files on disk are the ones a stored record gives."""
+    digest = hashlib.sha256()
+    for text in texts:
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        digest.update(b"%d:" % len(data))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def reports_digest_on_disk(folder: Path) -> str | None:
+    """:func:`reports_digest` of the student's files as they are now; None if one is missing."""
+    try:
+        return reports_digest((folder / name).read_bytes() for name in STUDENT_REPORTS)
+    except OSError:
+        return None
+
+
+def write_report_texts(folder: Path, texts: tuple[str, str]) -> Path:
+    """Write (results.json, feedback.html) texts into ``folder``, each atomically."""
+    for name, text in zip(STUDENT_REPORTS, texts, strict=True):
+        write_text_atomic(folder / name, text)
+    return folder
 
 
 def write_student_reports(record: GradeRecord, out_dir: Path, flat: bool = False,
@@ -105,10 +154,8 @@ def write_student_reports(record: GradeRecord, out_dir: Path, flat: bool = False
     ``flat`` writes them into ``out_dir`` itself (Gradescope reads
     ``/autograder/results/results.json``).
     """
-    folder = Path(out_dir) if flat else Path(out_dir) / safe_name(record.student)
-    _write_text(folder / "results.json", results_json_text(record, lang))
-    _write_text(folder / "feedback.html", feedback_html(record, lang))
-    return folder
+    folder = student_folder(record.student, out_dir, flat)
+    return write_report_texts(folder, student_report_texts(record, lang))
 
 
 def write_grades_csv(records: Iterable[GradeRecord], out_dir: Path) -> Path:

@@ -21,6 +21,7 @@ class FailureKind(enum.Enum):
     CRASH = "crash"  # the process running the student's code died
     MISMATCH = "mismatch"  # an answer came back and was wrong (see MismatchKind)
     GRADER_ERROR = "grader error"  # the grader failed, not the student
+    NOT_GRADED = "not graded"  # the submission as a whole could not be graded (see problems)
 
 
 class MismatchKind(enum.Enum):

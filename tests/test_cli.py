@@ -330,3 +330,14 @@ def test_bad_options_are_refused_with_a_usage_error(argv, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "seconds" in err or "exactly one submission" in err
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["grade", "a.py", "--out", "o", "--item", "conv2d: no such item"],
+     "no rubric item named 'conv2d: no such item'"),
+    (["replay", "o"], "STUDENT"),
+])
+def test_bad_store_options_are_refused_with_a_usage_error(argv, says, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2 and says in capsys.readouterr().err

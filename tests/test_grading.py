@@ -14,6 +14,7 @@ from autograder.grading import (
     find_submissions,
     grade_many,
     grade_submission,
+    run_pool,
 )
 
 MODEL = read("model_solution.py")
@@ -123,6 +124,37 @@ def test_a_dying_worker_costs_one_record_not_the_class(tmp_path):
     assert names(records) == ["alice", "bob", "carol", "dan"]
     assert "died" in records[1].problems[0]
     assert all("does not exist" in r.problems[0] for i, r in enumerate(records) if i != 1)
+
+
+def _sleeps_unless_alice(sub: SubmissionPath, **options):
+    """alice is graded at once; everyone else takes an hour."""
+    if sub.student != "alice":
+        import time
+
+        time.sleep(3600)
+    return grade_submission(sub, **options)
+
+
+def test_a_stopped_pool_keeps_what_finished_and_ends_its_workers(tmp_path):
+    subs = [SubmissionPath(n, tmp_path / f"{n}.py") for n in ("alice", "bob", "carol")]
+    finished, pids = {}, set()
+
+    def finish(i, record):
+        finished[i] = record
+
+    def stop() -> bool:
+        import multiprocessing
+
+        pids.update(p.pid for p in multiprocessing.active_children())
+        return bool(finished)
+
+    stopped = run_pool(subs, range(3), finish, workers=2, grader=_sleeps_unless_alice,
+                       stop=stop)
+    assert stopped and list(finished) == [0] and finished[0].student == "alice"
+    assert pids, "the pool never started a worker"
+    for pid in pids:  # every worker is gone, not left sleeping for an hour
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 # --------------------------------------------------------------------------- real sandbox

@@ -319,3 +319,14 @@ def test_the_pytest_front_end_writes_the_asked_language(tmp_path):
         assert has_hangul(out.read_text(encoding="utf-8")) is korean
         assert has_hangul(proc.stdout) is korean
         assert json.loads(out.read_text(encoding="utf-8"))["score"] < rubric.TOTAL_POINTS
+
+
+def test_a_record_read_back_from_the_store_keeps_both_languages():
+    from autograder.store import record_from_json, record_to_json
+
+    record = graded(next(b for b in BUGS if b.name == "bug_kernel_flipped").source(),
+                    ["conv2d_single: random images and filters"])
+    again = record_from_json(record_to_json(record))
+    for lang in ("ko", "en", "ko+en"):
+        assert feedback_html(again, lang) == feedback_html(record, lang)
+    assert has_hangul(feedback_html(again, "ko"))

@@ -319,6 +319,26 @@ def test_audit_command_flags_and_exits_2(exchange_run):
     assert set(flagged) == {"score_patcher"}
 
 
+@pytest.mark.slow
+def test_audit_grades_the_snapshot_and_names_a_changed_submission(exchange_run):
+    """Someone edits submitted/ after the snapshot (as an unsandboxed kernel could): audit
+    says so, exits 2, and still grades what was collected."""
+    result, _, _, _ = exchange_run
+    target = result.course_dir / "submitted" / "thief" / ASSIGNMENT / "03_convolution.ipynb"
+    original = target.read_bytes()
+    target.write_bytes(original + b" ")
+    try:
+        run = subprocess.run([sys.executable, "-m", "autograder.course", "audit",
+                              "--course", str(result.course_dir), "--no-write",
+                              "--workers", "2"], capture_output=True, text=True)
+    finally:
+        target.write_bytes(original)
+    assert run.returncode == 2, run.stderr[-2000:]
+    changed = [line for line in run.stdout.splitlines() if line.startswith("CHANGED")]
+    assert changed == [line for line in changed if "thief" in line] and len(changed) == 1
+    assert "03_convolution.ipynb changed" in changed[0]
+
+
 # ---------------------------------------------------------------------------- LMS path
 
 @pytest.mark.slow

@@ -197,8 +197,13 @@ def _dispatch(parser: argparse.ArgumentParser,
             raise
         print(message, file=sys.stderr)
         return 2
+    from .cycle import CycleInterrupted
+
     try:
         return handler(args)
+    except CycleInterrupted as exc:
+        print(exc)
+        return 130
     except CycleError as exc:
         print(exc, file=sys.stderr)
         return 1

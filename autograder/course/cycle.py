@@ -15,6 +15,7 @@ from .config import kernel_sandbox_status
 from .gradebook import graded_cells, open_gradebook, write_scores
 from .snapshot import Snapshot, changed_since, snapshot_dir, take_snapshot
 from .steps import (
+    CycleError,
     Edit,
     autograde,
     collect,
@@ -51,15 +52,35 @@ class CycleResult:
     tampered: dict[str, list[str]] = field(default_factory=dict)
 
 
+class CycleInterrupted(CycleError):
+    """A signal stopped the sandboxed grading; what was graded is in the store."""
+
+
+def reports_dir(cfg: Config, assignment: str, reports: Path | str | None = None) -> Path:
+    """Where the sandboxed grading keeps its store and reports: ``reports``, else
+    ``<course>/autograder/<assignment>``."""
+    if reports is not None:
+        return Path(reports)
+    return Path(cfg.CourseDirectory.root) / "autograder" / assignment
+
+
 def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
-                    snapshot: Snapshot | None = None, **options) -> list[GradeRecord]:
+                    snapshot: Snapshot | None = None, reports: Path | str | None = None,
+                    **options) -> list[GradeRecord]:
     """``autograder grade`` on the submissions: each student's notebooks graded in the
     sandbox, ``workers`` at a time, on the rubric items of this assignment's graded cells
-    only. One record per student, named by nbgrader student id.
+    only, into the results store in :func:`reports_dir` (a rerun grades only what changed;
+    each student's results.json and feedback.html, grades.csv and the class report are
+    written there). One record per student, named by nbgrader student id.
 
     ``snapshot``: grade this copy (taken before autograde) instead of submitted/ as it is
-    now, and only its students."""
-    from ..grading import SubmissionPath, grade_many
+    now, and only its students. Raises CycleInterrupted if a signal stopped the grading,
+    CycleError if the store cannot be used."""
+    from ..classreport.command import after_grading
+    from ..grading import SubmissionPath
+    from ..i18n import course_lang
+    from ..incremental import grade_into_store
+    from ..store import StoreError
 
     course_dir = Path(cfg.CourseDirectory.root)
     with open_gradebook(course_dir, cfg.CourseDirectory.course_id) as gb:
@@ -70,7 +91,18 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
     else:
         subs = [SubmissionPath(s, course_dir / "submitted" / s / assignment)
                 for s in submitted_students(course_dir, assignment)]
-    return grade_many(subs, workers=workers, items=items, **options)
+    out = reports_dir(cfg, assignment, reports)
+    try:
+        run = grade_into_store(subs, out, items=items, workers=workers,
+                               argv=["course", "grade", assignment], lang=course_lang(),
+                               **options)
+    except StoreError as exc:
+        raise CycleError(str(exc)) from None
+    if run.interrupted:
+        raise CycleInterrupted(f"graded {run.done} of {run.total}; run the same command "
+                               "again to finish (the gradebook was not changed)")
+    after_grading(run.records, out, paths=[sub.path for sub in subs])
+    return run.records
 
 
 def second_opinion(cfg: Config, assignment: str, workers: int | None = None,
@@ -83,17 +115,10 @@ def second_opinion(cfg: Config, assignment: str, workers: int | None = None,
     ``reports``. Returns (records, audit rows)."""
     course_dir = Path(cfg.CourseDirectory.root)
     course_id = cfg.CourseDirectory.course_id
-    records = grade_sandboxed(cfg, assignment, workers, snapshot=snapshot)
+    records = grade_sandboxed(cfg, assignment, workers, snapshot=snapshot, reports=reports)
     rows = audit(course_dir, assignment, records, course_id)
     if write:
         write_scores(course_dir, assignment, records, course_id)
-    if reports is not None:
-        from ..i18n import course_lang
-        from ..report import write_grades_csv, write_student_reports
-
-        for record in records:
-            write_student_reports(record, Path(reports), lang=course_lang())
-        write_grades_csv(records, Path(reports))
     return records, rows
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import resource
+import threading
 from typing import Any
+
+from autograder.lifeline import die_with_parent
 
 MAX_FILE_BYTES = 64 * 1024 * 1024   # RLIMIT_FSIZE
 EXTRA_PROCESSES = 64                # RLIMIT_NPROC on top of what the user already runs
@@ -25,6 +28,9 @@ def process_count(uid: int) -> int:
 def limit_resources(memory_mb: int, cpu_seconds: int) -> Any:
     """A preexec_fn that sets the worker's resource limits (inherited through bwrap)."""
     nproc = process_count(os.getuid()) + EXTRA_PROCESSES
+    # The worker dies with the grader process that started it (only from the main thread:
+    # the kernel signals when the starting *thread* ends).
+    parent = os.getpid() if threading.current_thread() is threading.main_thread() else None
 
     def apply() -> None:
         lower(resource.RLIMIT_AS, memory_mb * 1024 * 1024)
@@ -32,6 +38,8 @@ def limit_resources(memory_mb: int, cpu_seconds: int) -> Any:
         lower(resource.RLIMIT_FSIZE, MAX_FILE_BYTES)
         lower(resource.RLIMIT_NPROC, nproc)
         lower(resource.RLIMIT_CORE, 0)
+        if parent is not None:
+            die_with_parent(parent)
 
     return apply
 

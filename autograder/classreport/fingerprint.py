@@ -1,0 +1,178 @@
+"""AST fingerprints of the graded functions in a submission, to find identical code.
+
+Two functions get the same fingerprint when they differ only in names the function
+chooses itself (arguments, local variables, nested functions: renamed in order of first
+appearance), whitespace, comments, docstrings and type annotations. Global names
+(``np``, helper functions) and attributes keep their names: ``np.sum`` is not ``np.max``.
+
+Student code is untrusted: it is read with ``ast.parse`` only (never compiled or run),
+and only files up to :data:`MAX_SOURCE_BYTES`; larger ones are skipped with a note.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import rubric
+
+#: Code over this size is not parsed on the trusted side (a note says so).
+MAX_SOURCE_BYTES = 1_000_000
+#: Functions with fewer AST nodes than this are too short to tell copying from coincidence.
+MIN_NODES = 40
+#: Characters of a function's source kept as evidence.
+MAX_EVIDENCE_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class FunctionPrint:
+    """One graded function of one submission: its fingerprint, size and source."""
+
+    function: str
+    digest: str
+    nodes: int
+    source: str
+
+
+@dataclass
+class SubmissionPrints:
+    """Every graded function found in one submission, and anything skipped (``notes``)."""
+
+    functions: dict[str, FunctionPrint] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+class _Canonical(ast.NodeTransformer):
+    """Renames a function's own names to v0, v1, ... and drops docstrings and annotations."""
+
+    def __init__(self, local: set[str]) -> None:
+        self.local = local
+        self.names: dict[str, str] = {}
+
+    def _new(self, name: str) -> str:
+        if name not in self.local:
+            return name
+        return self.names.setdefault(name, f"v{len(self.names)}")
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        node.id = self._new(node.id)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.arg:
+        node.arg = self._new(node.arg)
+        node.annotation = None
+        return node
+
+    def _function(self, node):
+        node.returns = None
+        if node.body and isinstance(node.body[0], ast.Expr) \
+                and isinstance(node.body[0].value, ast.Constant) \
+                and isinstance(node.body[0].value.value, str):
+            node.body = node.body[1:] or [ast.Pass()]
+        self.generic_visit(node)
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
+        node.name = self._new(node.name)
+        return self._function(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+    visit_Lambda = _function
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        target = self.visit(node.target)
+        if node.value is None:
+            return ast.Pass()
+        return ast.Assign(targets=[target], value=self.visit(node.value))
+
+    def visit_Global(self, node: ast.Global) -> ast.Global:
+        return node
+
+
+def _own_names(fn: ast.FunctionDef) -> set[str]:
+    """Names the function binds itself: arguments, assignment targets, loop and
+    comprehension variables, nested definitions (minus ``global``/``nonlocal`` ones)."""
+    names: set[str] = set()
+    shared: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and node is not fn:
+            names.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            shared.update(node.names)
+    return names - shared
+
+
+def fingerprint(fn: ast.FunctionDef, source: str) -> FunctionPrint:
+    """The fingerprint of one function definition (``source``: the text it came from)."""
+    text = ast.get_source_segment(source, fn) or ""
+    tree = _Canonical(_own_names(fn)).visit(ast.parse(ast.unparse(fn)).body[0])
+    tree.name = fn.name  # the graded name stays
+    tree.decorator_list = []
+    dumped = ast.dump(tree, annotate_fields=False, include_attributes=False)
+    nodes = sum(1 for _ in ast.walk(tree))
+    digest = hashlib.sha256(dumped.encode()).hexdigest()[:16]
+    return FunctionPrint(fn.name, digest, nodes, text[:MAX_EVIDENCE_CHARS])
+
+
+def source_prints(units: list[tuple[str, str]]) -> SubmissionPrints:
+    """Fingerprints of the graded functions in ``units`` ((file name, code) pairs; a
+    notebook's cells are named ``<file>#<cell>``).
+
+    A function defined more than once counts as Python would run it: the last definition,
+    taken from the notebook that teaches it when there is one.
+    """
+    found = SubmissionPrints()
+    teaching = {f: rubric.part_of(f).stem for f in rubric.FUNCTIONS}
+    chosen: dict[str, tuple[bool, FunctionPrint]] = {}
+    for name, code in units:
+        size = len(code.encode("utf-8", "surrogatepass"))
+        if size > MAX_SOURCE_BYTES:
+            found.notes.append(f"{name}: {size} bytes of code, over {MAX_SOURCE_BYTES}; "
+                               "not compared")
+            continue
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            found.notes.append(f"{name}: not parsed ({type(exc).__name__}); not compared")
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name in teaching:
+                try:
+                    printed = fingerprint(node, code)
+                except (RecursionError, ValueError, MemoryError) as exc:
+                    found.notes.append(f"{name}: {node.name} not fingerprinted "
+                                       f"({type(exc).__name__}); not compared")
+                    continue
+                home = Path(name.split("#", 1)[0]).stem == teaching[node.name]
+                if node.name in chosen and chosen[node.name][0] and not home:
+                    continue
+                chosen[node.name] = (home, printed)
+    found.functions = {f: p for f, (_, p) in chosen.items()}
+    return found
+
+
+def submission_prints(path: str | Path) -> SubmissionPrints:
+    """Fingerprints of a submission on disk (a .py, .ipynb or folder), read, never run."""
+    from ..submission import load_submission
+
+    sub = load_submission(path)
+    units = []
+    for unit in sub.units:
+        for i, cell in enumerate(unit.cells):
+            units.append((unit.name if len(unit.cells) == 1 else f"{unit.name}#{i}", cell))
+    return source_prints(units)
+
+
+def model_prints() -> dict[str, str]:
+    """function -> fingerprint of the bundled model solution (autograder/examples)."""
+    from ..examples import read
+
+    prints = source_prints([("model_solution.py", read("model_solution.py"))])
+    return {f: p.digest for f, p in prints.functions.items()}
