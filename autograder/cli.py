@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from . import rubric
 from .course.cli import add_course_commands  # imports no nbgrader until a subcommand runs
 from .feedback import points_text, sandbox_text
+from .i18n import DEFAULT_LANG, LANGS, _, render_all
 from .platform_cli import (
     add_grade_rule_options,
     add_platform_commands,
@@ -115,13 +116,15 @@ def grade_paths(
     err: TextIO | None = None,
     max_file_mb: float | None = None,
     max_total_mb: float | None = None,
+    lang: str = DEFAULT_LANG,
 ) -> StoreRun:
     """Find, grade into the store in ``out`` (resuming it), and report; returns the
     :class:`autograder.incremental.StoreRun` (its records in the order found).
 
     ``gradescope``: the one PATH is one submission, whatever it holds, and its
-    results.json and feedback.html go straight into ``out``. Raises StoreError when the
-    output folder is busy, damaged or full.
+    results.json and feedback.html go straight into ``out``. ``lang``: the reports'
+    language, "ko", "en" or "ko+en". Raises StoreError when the output folder is busy,
+    damaged or full.
     """
     from .grading import find_submissions
     from .incremental import grade_into_store
@@ -138,7 +141,7 @@ def grade_paths(
                             flat=gradescope, progress=bar, argv=argv,
                             per_student_cases=per_student_cases,
                             max_file_mb=max_file_mb, max_total_mb=max_total_mb,
-                            announce=lambda text: print(text, file=err))
+                            announce=lambda text: print(text, file=err), lang=lang)
 
 
 def _grade_summary(run: StoreRun, seconds: float) -> list[str]:
@@ -167,7 +170,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                           force=args.force, rebuild=args.rebuild, progress=not args.quiet,
                           gradescope=args.gradescope, per_student_cases=args.per_student_cases,
                           argv=sys.argv[1:] or ["grade"], max_file_mb=args.max_file_mb,
-                          max_total_mb=args.max_total_mb)
+                          max_total_mb=args.max_total_mb, lang=args.lang)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -323,41 +326,48 @@ def submission_source(submission: Any) -> str:
 
 
 def check_file(path: str | Path, out: TextIO | None = None,
-               call_timeout: float | None = None) -> bool:
-    """Run the public checks on ``path`` and print a pass/fail list; True iff all pass."""
+               call_timeout: float | None = None, lang: str = DEFAULT_LANG) -> bool:
+    """Run the public checks on ``path`` and print a pass/fail list; True iff all pass.
+    The grader's own sentences are in ``lang`` ("ko+en": Korean, then English)."""
     from .selfcheck import run_checks
 
     out = out if out is not None else sys.stdout
+
+    def say(message: Any) -> None:
+        for line in render_all(message, lang):
+            print(line, file=out)
+
     path = Path(path)
     if not path.is_file():
-        print(f"{path}: no such file (expected your .py or .ipynb file)", file=out)
+        say(_("{path}: no such file (expected your .py or .ipynb file)", path=path))
         return False
     student, kind, problems = _open_student(path, call_timeout)
     try:
-        print(f"Checking {path.name}; your code runs in {sandbox_text(kind)}.", file=out)
+        say(_("Checking {name}; your code runs in {sandbox}.", name=path.name,
+              sandbox=sandbox_text(kind)))
         for problem in problems:
-            print(f"  problem: {problem}", file=out)
+            say(_("  problem: {problem}", problem=problem))
         results = run_checks(student_functions(student))
     finally:
         close = getattr(student, "close", None)
         if close:
             close()
-    width = max((len(name) for name, _, _ in results), default=0)
+    width = max((len(name) for name, _ok, _message in results), default=0)
     for name, ok, message in results:
         mark = "PASS" if ok else "FAIL"
         lines = ("" if ok else (message or "")).strip().splitlines() or [""]
         print(f"  {mark}  {name.ljust(width)}  {lines[0]}".rstrip(), file=out)
         for line in lines[1:]:
             print(f"        {' ' * width}  {line}", file=out)
-    passed = sum(ok for _, ok, _ in results)
-    print(f"{passed} of {len(results)} checks passed.", file=out)
+    passed = sum(ok for _name, ok, _message in results)
+    say(_("{passed} of {total} checks passed.", passed=passed, total=len(results)))
     if passed == len(results) and results:
-        print("These are the public checks only; the grader tests much more.", file=out)
+        say(_("These are the public checks only; the grader tests much more."))
     return bool(results) and passed == len(results)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    return 0 if check_file(args.file, call_timeout=args.timeout) else 1
+    return 0 if check_file(args.file, call_timeout=args.timeout, lang=args.lang) else 1
 
 
 # --------------------------------------------------------------------------- demo
@@ -399,7 +409,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         out = Path(args.out) if args.out else Path(tmp) / "out"
         start = time.monotonic()
         records = grade_paths([class_dir], out, workers=args.workers, seed=args.seed,
-                              call_timeout=args.timeout, progress=not args.quiet).records
+                              call_timeout=args.timeout, progress=not args.quiet,
+                              lang=args.lang).records
         seconds = time.monotonic() - start
         print(class_table(records))
         kinds = ", ".join(sorted({r.sandbox for r in records}))
@@ -461,6 +472,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seconds each call of a student function may take")
         p.add_argument("--seed", type=int, default=0, help="seed for the generated cases")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        lang_option(p)
+
+    def lang_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG,
+                       help="language of what students read: ko, en or ko+en (Korean, then "
+                       "English; the default)")
 
     grade = sub.add_parser("grade", help="grade submissions and write reports",
                            formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -504,6 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", metavar="FILE", help="your .py or .ipynb file")
     check.add_argument("--timeout", type=positive_seconds, default=None,
                        help="seconds each call of a function may take")
+    lang_option(check)
     check.set_defaults(run=_cmd_check)
 
     demo = sub.add_parser("demo", help="grade the bundled example class")

@@ -23,6 +23,7 @@ import numpy as np
 
 import reference
 
+from .i18n import _, layout
 from .results import MismatchKind
 from .sandbox.jail.protocol import FunctionRef
 from .student import Student, StudentError
@@ -79,7 +80,8 @@ class Call:
                 out[name] = f"{value.name}({', '.join(value.kwargs)})"
                 out.update({f"{name}.{k}": v for k, v in value.kwargs.items()})
             elif isinstance(value, _ndarray) and value.size > MAX_SHOWN:
-                out[name] = f"array of shape {value.shape}, {value.dtype}"
+                out[name] = _("array of shape {shape}, {dtype}", shape=value.shape,
+                              dtype=value.dtype)
             else:
                 out[name] = value
         return out
@@ -159,8 +161,10 @@ class Mismatch(AssertionError):
             log.add(self)
 
 
-def _label(path: str) -> str:
-    return "" if path == "output" else f"{path}: "
+def _labelled(path: str, summary: str) -> str:
+    """``summary`` prefixed with the part of the answer it is about (unless the whole)."""
+    return summary if path == "output" else layout("{path}: {summary}", path=path,
+                                                   summary=summary)
 
 
 def _index(idx) -> str:
@@ -169,7 +173,7 @@ def _index(idx) -> str:
 
 def _type_name(value: Any) -> str:
     if isinstance(value, _ndarray):
-        return f"array of shape {value.shape}"
+        return _("array of shape {shape}", shape=value.shape)
     return type(value).__name__
 
 
@@ -183,25 +187,29 @@ def _is_real_number(value: Any) -> bool:
 
 def _check_float_dtype(got: np.ndarray, expected: np.ndarray, fail) -> None:
     if got.dtype.kind != "f":
-        fail(MismatchKind.DTYPE, f"expected floats, got {got.dtype}")
+        fail(MismatchKind.DTYPE, _("expected floats, got {dtype}", dtype=got.dtype))
     if got.dtype != expected.dtype:
         if expected.dtype == np.float32:
-            fail(MismatchKind.DTYPE, f"expected float32 output for float32 input, got {got.dtype}")
-        fail(MismatchKind.DTYPE, f"expected {expected.dtype} output, got {got.dtype}")
+            fail(MismatchKind.DTYPE, _("expected float32 output for float32 input, got {dtype}",
+                                       dtype=got.dtype))
+        fail(MismatchKind.DTYPE, _("expected {expected} output, got {dtype}",
+                                   expected=expected.dtype, dtype=got.dtype))
 
 
 def _compare_arrays(got, expected: np.ndarray, fail, rtol, atol, equal_nan=False) -> None:
     if not isinstance(got, _ndarray):
-        fail(MismatchKind.TYPE,
-             f"expected a numpy array of shape {expected.shape}, got {_type_name(got)}")
+        fail(MismatchKind.TYPE, _("expected a numpy array of shape {shape}, got {got}",
+                                  shape=expected.shape, got=_type_name(got)))
     if got.shape != expected.shape:
-        fail(MismatchKind.SHAPE, f"expected shape {expected.shape}, got {got.shape}")
+        fail(MismatchKind.SHAPE, _("expected shape {expected}, got {got}",
+                                   expected=expected.shape, got=got.shape))
     if expected.dtype.kind == "f":
         _check_float_dtype(got, expected, fail)
     elif got.dtype.kind not in "iub":
-        fail(MismatchKind.DTYPE, f"expected integers ({expected.dtype}), got {got.dtype}")
+        fail(MismatchKind.DTYPE, _("expected integers ({expected}), got {dtype}",
+                                   expected=expected.dtype, dtype=got.dtype))
     if got.dtype.kind not in "iufb":
-        fail(MismatchKind.DTYPE, f"expected real numbers, got {got.dtype}")
+        fail(MismatchKind.DTYPE, _("expected real numbers, got {dtype}", dtype=got.dtype))
     e = expected.astype(np.float64)
     g = got.astype(np.float64)
     rt, at = tolerance(expected.dtype) if expected.dtype.kind == "f" else (0.0, 0.0)
@@ -213,11 +221,12 @@ def _compare_arrays(got, expected: np.ndarray, fail, rtol, atol, equal_nan=False
         return
     bad = _argwhere(~ok)
     first = tuple(bad[0])
-    where = f"first difference at {_index(first)}: expected {e[first]:.6g}, got {g[first]:.6g}"
-    summary = f"wrong values at {len(bad)} of {e.size} positions"
+    where = _("first difference at {index}: expected {expected}, got {got}",
+              index=_index(first), expected=f"{e[first]:.6g}", got=f"{g[first]:.6g}")
     nans = int(_isnan(g).sum())
-    if nans:
-        summary += f" ({nans} of them nan)"
+    summary = (_("wrong values at {bad} of {total} positions ({nans} of them nan)",
+                 bad=len(bad), total=e.size, nans=nans) if nans
+               else _("wrong values at {bad} of {total} positions", bad=len(bad), total=e.size))
     fail(MismatchKind.VALUE, summary, where)
 
 
@@ -225,18 +234,22 @@ def _compare_numbers(got, expected, fail, rtol, atol, equal_nan=False) -> None:
     if isinstance(expected, numbers.Integral):
         if isinstance(got, bool) or not isinstance(got, (numbers.Integral, np.integer)):
             shown = f" {got!r}" if _is_real_number(got) else ""
-            fail(MismatchKind.TYPE, f"expected a whole number (int), got {_type_name(got)}{shown}")
+            fail(MismatchKind.TYPE, _("expected a whole number (int), got {got}",
+                                      got=layout("{type}{shown}", type=_type_name(got),
+                                                 shown=shown)))
         if int(got) != int(expected):
-            fail(MismatchKind.VALUE, f"expected {int(expected)}, got {int(got)}")
+            fail(MismatchKind.VALUE, _("expected {expected}, got {got}",
+                                       expected=int(expected), got=int(got)))
         return
     if not _is_real_number(got):
-        fail(MismatchKind.TYPE, f"expected a single number, got {_type_name(got)}")
+        fail(MismatchKind.TYPE, _("expected a single number, got {got}", got=_type_name(got)))
     g, e = float(_asarray(got)), float(expected)
     rt, at = tolerance(np.float64)
     rt = rt if rtol is None else rtol
     at = at * max(1.0, abs(e)) if atol is None else atol
     if not _isclose(g, e, rtol=rt, atol=at, equal_nan=equal_nan):
-        fail(MismatchKind.VALUE, f"expected {e:.10g}, got {g:.10g}")
+        fail(MismatchKind.VALUE, _("expected {expected}, got {got}",
+                                   expected=f"{e:.10g}", got=f"{g:.10g}"))
 
 
 def assert_same(
@@ -251,7 +264,7 @@ def assert_same(
 
     def fail(kind: MismatchKind, summary: str, where: str = ""):
         raise Mismatch(
-            _label(path) + summary, call=call, expected=expected, got=got, where=where,
+            _labelled(path, summary), call=call, expected=expected, got=got, where=where,
             kind=kind, path=path,
         )
 
@@ -259,21 +272,23 @@ def assert_same(
         _compare_arrays(got, expected, fail, rtol, atol, equal_nan)
     elif isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            what = f"{len(got)} values" if isinstance(got, (tuple, list)) else _type_name(got)
-            wanted = ", ".join(names) if names else f"{len(expected)} values"
-            fail(MismatchKind.TYPE, f"expected a tuple ({wanted}), got {what}")
+            what = (_("{n} values", n=len(got)) if isinstance(got, (tuple, list))
+                    else _type_name(got))
+            wanted = ", ".join(names) if names else _("{n} values", n=len(expected))
+            fail(MismatchKind.TYPE, _("expected a tuple ({wanted}), got {got}", wanted=wanted,
+                                      got=what))
         for i, (g, e) in enumerate(zip(got, expected, strict=True)):
             sub = names[i] if names else f"{path}[{i}]"
             assert_same(g, e, call, path=sub, **tol)
     elif isinstance(expected, dict):
         if not isinstance(got, dict):
-            fail(MismatchKind.TYPE,
-                 f"expected a dict with keys {sorted(expected)}, got {_type_name(got)}")
+            fail(MismatchKind.TYPE, _("expected a dict with keys {keys}, got {got}",
+                                      keys=sorted(expected), got=_type_name(got)))
         missing = sorted(set(expected) - set(got))
         if missing:
-            fail(MismatchKind.TYPE, f"missing keys {missing}")
+            fail(MismatchKind.TYPE, _("missing keys {keys}", keys=missing))
         for key in expected:
-            sub = f"{path}[{key!r}]" if path != "output" else key
+            sub = layout("{path}[{key}]", path=path, key=repr(key)) if path != "output" else key
             assert_same(got[key], expected[key], call, path=sub, **tol)
     elif _is_real_number(expected):
         _compare_numbers(got, expected, fail, rtol, atol, equal_nan)
@@ -306,12 +321,13 @@ def assert_shape(student: Student, call: Call) -> Any:
     got = call.got(student)
     if not isinstance(got, _ndarray):
         raise Mismatch(
-            f"expected a numpy array of shape {expected.shape}, got {_type_name(got)}",
+            _("expected a numpy array of shape {shape}, got {got}", shape=expected.shape,
+              got=_type_name(got)),
             call=call, expected=expected, got=got, kind=MismatchKind.TYPE,
         )
     if got.shape != expected.shape:
         mismatch = Mismatch(
-            f"expected shape {expected.shape}, got {got.shape}",
+            _("expected shape {expected}, got {got}", expected=expected.shape, got=got.shape),
             call=call, expected=expected, got=got, kind=MismatchKind.SHAPE,
         )
         raise mismatch
@@ -333,12 +349,15 @@ def assert_raises(
         if err.exc_type == "NotImplementedError":
             raise
         raise Mismatch(
-            f"expected {exc_type}{why}, but it raised {err.exc_type}: {err.message}",
+            _("expected {exc_type}{why}, but it raised {raised}: {message}", exc_type=exc_type,
+              why=why, raised=err.exc_type, message=err.message),
             call=call, got=f"{err.exc_type}: {err.message}", kind=MismatchKind.WRONG_ERROR,
         ) from None
-    shown = f"an array of shape {got.shape}" if isinstance(got, _ndarray) else repr(got)
+    shown = (_("an array of shape {shape}", shape=got.shape) if isinstance(got, _ndarray)
+             else repr(got))
     raise Mismatch(
-        f"expected {exc_type}{why}, but it returned {shown}", call=call, got=got,
+        _("expected {exc_type}{why}, but it returned {shown}", exc_type=exc_type, why=why,
+          shown=shown), call=call, got=got,
         kind=MismatchKind.NO_ERROR,
     )
 

@@ -37,6 +37,7 @@ from . import rubric
 from .checks import PREREQUISITES, Check, checks_for
 from .checks import REGISTRY as CHECKS
 from .compare import Call, Mismatch, MismatchLog
+from .i18n import _, layout
 from .misconceptions import diagnose
 from .results import Failure, FailureKind, ItemResult
 from .student import CallTimeout, MissingFunction, Student, StudentError, WorkerCrashed
@@ -194,8 +195,8 @@ def _timeout_summary(exc: CallTimeout) -> str:
     if isinstance(limit, float):
         limit = f"{limit:g}"
     if limit is not None:
-        return f"your function took longer than {limit} s on this case"
-    return "your function took too long on this case"
+        return _("your function took longer than {limit} s on this case", limit=limit)
+    return _("your function took too long on this case")
 
 
 def _failure(
@@ -210,35 +211,39 @@ def _failure(
     if isinstance(exc, Mismatch):
         return _mismatch_failure(check, exc, flaky, [m for m in seen if m is not exc])
     if isinstance(exc, MissingFunction):
-        return Failure(f"{fn} is not defined (or not a function)", FailureKind.MISSING,
-                       hint=f"Define a function named {fn} (check the spelling) and run its cell.")
+        return Failure(_("{fn} is not defined (or not a function)", fn=fn), FailureKind.MISSING,
+                       hint=_("Define a function named {fn} (check the spelling) and run its "
+                              "cell.", fn=fn))
     if isinstance(exc, StudentError) and exc.exc_type == "NotImplementedError":
-        return Failure(f"{fn} is not implemented yet", FailureKind.NOT_IMPLEMENTED, case=case,
-                       hint="Replace the `raise NotImplementedError` line with your code.")
+        return Failure(_("{fn} is not implemented yet", fn=fn), FailureKind.NOT_IMPLEMENTED,
+                       case=case,
+                       hint=_("Replace the `raise NotImplementedError` line with your code."))
     if isinstance(exc, StudentError):
         message = exc.message if len(exc.message) <= 300 else exc.message[:300] + "…"
-        where = f"while running {last.describe()}" if last is not None else ""
-        return Failure(f"{fn} raised {exc.exc_type}: {message}", FailureKind.ERROR, case=case,
+        where = _("while running {call}", call=last.describe()) if last is not None else ""
+        return Failure(_("{fn} raised {exc_type}: {message}", fn=fn, exc_type=exc.exc_type,
+                         message=message), FailureKind.ERROR, case=case,
                        where=where, traceback=_student_traceback(exc), hint=check.hint)
     if isinstance(exc, CallTimeout):
         stuck = guard.stuck_call or last
         return Failure(_timeout_summary(exc), FailureKind.TIMEOUT,
                        case=stuck.case() if stuck else case,
-                       where=f"while running {stuck.describe()}" if stuck else "",
-                       hint="Look for a loop that never ends, or one that runs far more often "
-                       "than needed (only the output positions need visiting).")
+                       where=_("while running {call}", call=stuck.describe()) if stuck else "",
+                       hint=_("Look for a loop that never ends, or one that runs far more often "
+                              "than needed (only the output positions need visiting)."))
     if isinstance(exc, WorkerCrashed):
         stuck = guard.stuck_call or last
-        return Failure(f"{fn} crashed the process running it ({exc})", FailureKind.CRASH,
-                       case=stuck.case() if stuck else case,
-                       hint="This happens when a function uses far too much memory or exits "
-                       "the interpreter; check the sizes of the arrays you create.")
+        return Failure(_("{fn} crashed the process running it ({reason})", fn=fn, reason=exc),
+                       FailureKind.CRASH, case=stuck.case() if stuck else case,
+                       hint=_("This happens when a function uses far too much memory or exits "
+                              "the interpreter; check the sizes of the arrays you create."))
     if isinstance(exc, SystemExit):
-        return Failure(f"{fn} tried to exit the interpreter (SystemExit)", FailureKind.ERROR,
-                       case=case,
-                       hint="Return a value instead of calling exit() or sys.exit().")
-    return Failure(f"{GRADER_ERROR} while checking this item ({type(exc).__name__}: {exc}); "
-                   "this is not your fault, please report it", FailureKind.GRADER_ERROR,
+        return Failure(_("{fn} tried to exit the interpreter (SystemExit)", fn=fn),
+                       FailureKind.ERROR, case=case,
+                       hint=_("Return a value instead of calling exit() or sys.exit()."))
+    return Failure(_("internal grader error while checking this item ({error}); "
+                     "this is not your fault, please report it",
+                     error=f"{type(exc).__name__}: {exc}"), FailureKind.GRADER_ERROR,
                    traceback="".join(traceback.format_exception(exc))[-3000:])
 
 
@@ -251,9 +256,11 @@ def _mismatch_failure(check: Check, m: Mismatch, flaky: bool, seen: list[Mismatc
             found = None  # the student still gets the rest of the feedback
         if found is not None:
             diagnosis, hint = found.name, found.hint
-    summary = m.summary if m.call is None else f"{m.call.describe()}: {m.summary}"
+    summary = (m.summary if m.call is None
+               else layout("{call}: {summary}", call=m.call.describe(), summary=m.summary))
     if flaky:
-        summary += " (your function gave different answers for the same input)"
+        summary = _("{summary} (your function gave different answers for the same input)",
+                    summary=summary)
     return Failure(summary, FailureKind.MISMATCH, case=m.call.case() if m.call is not None else {},
                    expected=m.expected, got=m.got, where=m.where, diagnosis=diagnosis, hint=hint,
                    mismatch=m.kind)
@@ -328,11 +335,12 @@ def apply_prerequisites(results: list[ItemResult], student: Student, seed: int,
             if why is not None:  # this item is lost to what lost the prerequisite
                 fn = CHECKS[result.name].function
                 result = ItemResult(result.name, 0.0, result.max_points, Failure(
-                    f"{fn} rejects the bad input, but this item counts only when {fn} also "
-                    f"answers valid input right, and '{needed}' fails",
+                    _("{function} rejects the bad input, but this item counts only when "
+                      "{function} also answers valid input right, and '{needed}' fails",
+                      function=fn, needed=needed),
                     why.kind, mismatch=why.mismatch,
-                    hint=f"Make '{needed}' pass first: raising ValueError for every input "
-                         "is not rejecting bad input."))
+                    hint=_("Make '{needed}' pass first: raising ValueError for every input "
+                           "is not rejecting bad input.", needed=needed)))
         out.append(result)
     return out
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .i18n import DEFAULT_LANG, Message, _, label, languages, render, render_all
 from .results import Failure, FailureKind, GradeRecord, ItemResult
 
 MAX_SHOWN_VALUES = 100  # larger arrays are described (shape, range), not printed
@@ -37,36 +38,52 @@ def points_text(points: float) -> str:
     return str(int(points)) if float(points).is_integer() else f"{points:.2f}".rstrip("0")
 
 
-def format_value(value: Any) -> str:
-    """A value as a student would want to read it: small arrays in full, with shape/dtype."""
+def format_value(value: Any, language: str = "en") -> str:
+    """A value as a student would want to read it: small arrays in full, with shape/dtype;
+    the few words around the numbers in ``language`` ("ko" or "en")."""
+    def say(message: Any) -> str:
+        return render(message, language)
+
     if isinstance(value, np.ndarray) and value.size > MAX_SHOWN_VALUES:
-        return f"array of shape {value.shape}, {value.dtype}{_value_range(value)}"
+        return say(_("array of shape {shape}, {dtype}{range}", shape=value.shape,
+                     dtype=value.dtype, range=_value_range(value)))
     if isinstance(value, np.ndarray):
         body = np.array2string(
             value, precision=4, suppress_small=True, threshold=200, max_line_width=88
         )
-        return f"array of shape {value.shape}, {value.dtype}:\n{body}"
+        return say(_("array of shape {shape}, {dtype}:", shape=value.shape,
+                     dtype=value.dtype)) + f"\n{body}"
     if isinstance(value, np.generic):
         return f"{value.item()!r} (numpy {value.dtype})"
     if isinstance(value, dict):
-        return "\n".join(f"{k}: {_indent_after_first(format_value(v))}" for k, v in value.items())
+        return "\n".join(f"{k}: {_indent_after_first(format_value(v, language))}"
+                         for k, v in value.items())
     if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
-        parts = [f"[{i}] {_indent_after_first(format_value(v))}" for i, v in enumerate(value)]
-        return f"a tuple of {len(value)}:\n" + "\n".join(parts)
+        parts = [f"[{i}] {_indent_after_first(format_value(v, language))}"
+                 for i, v in enumerate(value)]
+        return say(_("a tuple of {n}:", n=len(value))) + "\n" + "\n".join(parts)
+    if isinstance(value, Message):
+        return say(value)  # the engine already described a big array in words
     if isinstance(value, str) and value.startswith("array of shape"):
-        return value  # the engine already described a big array in words
+        return value
     text = repr(value)
     return text if len(text) <= 2000 else text[:2000] + " …"
 
 
-def _value_range(arr: np.ndarray) -> str:
+def _value_range(arr: np.ndarray) -> Any:
     """`` (values from -1.2 to 3.4)`` for real arrays, '' otherwise."""
     if arr.dtype.kind not in "biuf" or arr.size == 0:
         return ""
     finite = arr[np.isfinite(arr)] if arr.dtype.kind == "f" else arr
     if finite.size == 0:
-        return " (no finite values)"
-    return f" (values from {finite.min():.4g} to {finite.max():.4g})"
+        return _(" (no finite values)")
+    return _(" (values from {low} to {high})", low=f"{finite.min():.4g}",
+             high=f"{finite.max():.4g}")
+
+
+def _data_language(lang: str) -> str:
+    """The language of the words around the data, shown once: Korean only for "ko"."""
+    return "ko" if lang == "ko" else "en"
 
 
 def summary_line(summary: str) -> str:
@@ -82,24 +99,40 @@ def _indent_after_first(text: str, pad: str = "    ") -> str:
 # --------------------------------------------------------------------------- text
 
 
-def failure_text(failure: Failure) -> str:
-    """One failed item as plain text (Gradescope's per-test ``output``)."""
-    lines = [summary_line(failure.summary)]
+def _explained(failure: Failure) -> list[Any]:
+    """The failure's diagnosis and hint as messages ("Looks like: …", "Hint: …")."""
+    out: list[Any] = []
     if failure.diagnosis:
-        lines += ["", f"Looks like: {failure.diagnosis}"]
+        out.append(_("Looks like: {diagnosis}", diagnosis=failure.diagnosis))
     if failure.hint:
-        lines += [f"Hint: {failure.hint}"]
+        out.append(_("Hint: {hint}", hint=failure.hint))
+    return out
+
+
+def failure_text(failure: Failure, lang: str = DEFAULT_LANG) -> str:
+    """One failed item as plain text (Gradescope's per-test ``output``), in ``lang``
+    ("ko+en": each sentence in Korean, then in English; the data once)."""
+    lines = [summary_line(s) for s in render_all(failure.summary, lang)]
+    words = _data_language(lang)
+    explained = _explained(failure)
+    for language in languages(lang):
+        said = [render(m, language) for m in explained]
+        lines += ["", *said] if failure.diagnosis else said
     if failure.case:
-        lines += ["", "Smallest failing case:"]
-        lines += [f"  {k} = {_indent_after_first(format_value(v), '      ')}"
+        lines += ["", label(_("Smallest failing case"), lang) + ":"]
+        lines += [f"  {k} = {_indent_after_first(format_value(v, words), '      ')}"
                   for k, v in failure.case.items()]
     if failure.expected is not None or failure.got is not None:
-        lines += ["", "Expected (reference):", _indent(format_value(failure.expected))]
-        lines += ["Got (your code):", _indent(format_value(failure.got))]
+        lines += ["", label(_("Expected (reference)"), lang) + ":",
+                  _indent(format_value(failure.expected, words))]
+        lines += [label(_("Got (your code)"), lang) + ":",
+                  _indent(format_value(failure.got, words))]
     if failure.where:
-        lines += ["", f"Where: {failure.where}"]
+        lines += [""] + [render(_("Where: {where}", where=failure.where), language)
+                         for language in languages(lang)]
     if failure.traceback:
-        lines += ["", "Your code raised:", _indent(failure.traceback.rstrip())]
+        lines += ["", label(_("Your code raised"), lang) + ":",
+                  _indent(failure.traceback.rstrip())]
     return "\n".join(lines)
 
 
@@ -107,20 +140,23 @@ def _indent(text: str, pad: str = "  ") -> str:
     return "\n".join(pad + line for line in text.splitlines())
 
 
-def item_text(result: ItemResult) -> str:
+def item_text(result: ItemResult, lang: str = DEFAULT_LANG) -> str:
     """``passed`` or the failure text, headed by the points."""
-    head = f"{_points_of(result)} points"
     if result.failure is None:
-        return f"{head}: passed"
-    return f"{head}: {failure_text(result.failure)}"
+        return label(_("{points} points: passed", points=_points_of(result)), lang)
+    head = label(_("{points} points", points=_points_of(result)), lang)
+    return f"{head}: {failure_text(result.failure, lang)}"
 
 
 def sandbox_text(kind: str) -> str:
-    """Which protection the student's code ran under, in words."""
+    """Which protection the student's code ran under, in words (a Message; as a str,
+    English)."""
     return {
-        "bubblewrap": "bubblewrap (no network, read-only file system, memory and time limits)",
-        "rlimit": "a separate process with memory and time limits (bubblewrap was not available)",
-        "in-process": "the grader's own process (not sandboxed)",
+        "bubblewrap": _("bubblewrap (no network, read-only file system, memory and time "
+                        "limits)"),
+        "rlimit": _("a separate process with memory and time limits (bubblewrap was not "
+                    "available)"),
+        "in-process": _("the grader's own process (not sandboxed)"),
     }.get(kind, kind)
 
 
@@ -130,26 +166,35 @@ def nothing_loaded(record: GradeRecord) -> bool:
         r.failure is not None and r.failure.kind is FailureKind.MISSING for r in record.items)
 
 
-def record_text(record: GradeRecord) -> str:
-    """The summary for the whole submission (Gradescope's top-level ``output``)."""
+def record_text(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
+    """The summary for the whole submission (Gradescope's top-level ``output``): one
+    block per language of ``lang``, Korean first."""
+    return "\n\n".join(_record_text(record, language) for language in languages(lang))
+
+
+def _record_text(record: GradeRecord, language: str) -> str:
     lost = [r for r in record.items if not r.passed]
     lines = [
-        f"Score: {points_text(record.score)} / {points_text(record.max_score)}",
-        f"Your code ran in {sandbox_text(record.sandbox)}.",
+        render(_("Score: {score} / {max_score}", score=points_text(record.score),
+                 max_score=points_text(record.max_score)), language),
+        render(_("Your code ran in {sandbox}.", sandbox=sandbox_text(record.sandbox)), language),
     ]
     if record.problems:
-        lines += ["", "Problems with the submission:"]
-        lines += [f"  - {_indent_after_first(p, '    ')}" for p in record.problems]
+        lines += ["", render(_("Problems with the submission:"), language)]
+        lines += [f"  - {_indent_after_first(render(p, language), '    ')}"
+                  for p in record.problems]
         if nothing_loaded(record):
-            lines += ["Because of this, none of your functions could be found; "
-                      "fix the problem above first."]
+            lines += [render(_("Because of this, none of your functions could be found; "
+                               "fix the problem above first."), language)]
     if lost:
-        lines += ["", f"{len(lost)} of {len(record.items)} items lost points:"]
+        lines += ["", render(_("{lost} of {total} items lost points:", lost=len(lost),
+                               total=len(record.items)), language)]
         lines += [f"  - {r.name} ({points_text(r.points)}/{points_text(r.max_points)})"
-                  + (f": {r.failure.diagnosis}" if r.failure and r.failure.diagnosis else "")
+                  + (f": {render(r.failure.diagnosis, language)}"
+                     if r.failure and r.failure.diagnosis else "")
                   for r in lost]
     else:
-        lines += ["", "Every item passed."]
+        lines += ["", render(_("Every item passed."), language)]
     return "\n".join(lines)
 
 
@@ -233,11 +278,13 @@ def _cell_number(value: float) -> str:
     return f"{value:.2g}" if abs(value) < 100 else f"{value:.0f}"
 
 
-def heatmap_svg(plane: np.ndarray, title: str, scale: float, mark: np.ndarray | None = None) -> str:
-    """One 2-D array as an SVG heat map; ``mark`` outlines cells (where got ≠ expected)."""
+def heatmap_svg(plane: np.ndarray, title: str, scale: float, mark: np.ndarray | None = None,
+                min_width: int = 0) -> str:
+    """One 2-D array as an SVG heat map; ``mark`` outlines cells (where got ≠ expected);
+    ``min_width`` (pixels) leaves room for a long title."""
     h, w = plane.shape
     write_numbers = h <= NUMBERS_UP_TO and w <= NUMBERS_UP_TO
-    width, height = w * CELL + 2, h * CELL + 22
+    width, height = max(w * CELL + 2, min_width), h * CELL + 22
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'role="img" aria-label="{html.escape(title)}">',
@@ -266,35 +313,51 @@ def _finite_max_abs(*arrays: np.ndarray) -> float:
     return max((float(v.max()) for v in values if v.size), default=0.0)
 
 
-def heatmaps_html(expected: Any, got: Any) -> str:
+def _title_width(title: str, lang: str) -> int:
+    """Room for a heat map's title: none asked in English (the page as it always was),
+    about 12 px a character otherwise (Hangul is wide)."""
+    return 0 if lang == "en" else 12 * len(title)
+
+
+def heatmaps_html(expected: Any, got: Any, lang: str = DEFAULT_LANG) -> str:
     """Expected, got and difference side by side; '' when there is nothing to draw."""
     found = first_differing_pair(expected, got)
     if found is None:
         return ""
-    label, e, g = found
+    part, e, g = found
     if e.shape == g.shape:
         lead = _worst_plane_index(e, g)
         pe, pg = _plane(e, lead), _plane(g, lead)
-        where = label + (f"[{', '.join(map(str, lead))}, :, :]" if lead else "")
+        where = part + (f"[{', '.join(map(str, lead))}, :, :]" if lead else "")
     else:  # different shapes: show both as they are, first plane of each
         pe, pg = _plane(e, (0,) * (e.ndim - 2)), _plane(g, (0,) * (g.ndim - 2))
-        where = label
+        where = part
     if max(pe.shape + pg.shape) > MAX_CELLS_PER_SIDE:
         return ""
     scale = _finite_max_abs(pe, pg)
-    maps = [heatmap_svg(pe, "expected", scale)]
+
+    def draw(plane: np.ndarray, title: Any, scale: float, mark: Any = None) -> str:
+        text = label(title, lang)
+        return heatmap_svg(plane, text, scale, mark, _title_width(text, lang))
+
+    maps = [draw(pe, _("expected"), scale)]
     if pe.shape == pg.shape:
         diff = pg - pe
         differs = ~np.isclose(pg, pe, rtol=1e-6, atol=1e-9, equal_nan=True)
-        maps.append(heatmap_svg(pg, "got (differences outlined)", scale, differs))
-        maps.append(heatmap_svg(diff, "got − expected", _finite_max_abs(diff)))
+        maps.append(draw(pg, _("got (differences outlined)"), scale, differs))
+        maps.append(draw(diff, _("got − expected"), _finite_max_abs(diff)))
     else:
-        maps.append(heatmap_svg(pg, "got", scale))
-    caption = f"Showing {html.escape(where)}. " if where else ""
+        maps.append(draw(pg, _("got"), scale))
+    captions = []
+    for language in languages(lang):
+        shown = (render(_("Showing {where}. ", where=where), language) if where else "")
+        text = html.escape(shown) + render(_(" Blue is negative, red positive, white zero; "
+                                             "hover a cell for its value."), language)
+        captions.append(text if len(languages(lang)) == 1
+                        else f'<span lang="{language}">{text}</span>')
     return (
         f'<figure class="maps">{"".join(maps)}'
-        f"<figcaption>{caption} Blue is negative, red positive, white zero; "
-        f"hover a cell for its value.</figcaption></figure>"
+        f"<figcaption>{'<br/>'.join(captions)}</figcaption></figure>"
     )
 
 
@@ -322,32 +385,68 @@ def _pre(text: str) -> str:
     return f"<pre>{html.escape(text)}</pre>"
 
 
-def failure_html(result: ItemResult) -> str:
+def _inline(text: Any, lang: str) -> str:
+    """``text`` escaped, in ``lang``: both languages side by side, each marked with its
+    ``lang``, when there are two (a single language is the page's own)."""
+    said = render_all(text, lang)
+    if len(said) == 1:
+        return html.escape(said[0])
+    return " · ".join(f'<span lang="{language}">{html.escape(t)}</span>'
+                      for language, t in zip(languages(lang), said, strict=True))
+
+
+def _paragraphs(texts: list[Any], lang: str, cls: str = "", sep: str = "<br>") -> str:
+    """One ``<p>`` per language holding ``texts`` (messages or HTML already made, by
+    language), each marked with its ``lang`` when there are two."""
+    klass = f' class="{cls}"' if cls else ""
+    parts = []
+    for language in languages(lang):
+        body = sep.join(t(language) if callable(t) else html.escape(render(t, language))
+                        for t in texts)
+        marked = f' lang="{language}"' if len(languages(lang)) > 1 else ""
+        parts.append(f"<p{klass}{marked}>{body}</p>")
+    return "\n".join(parts)
+
+
+def _heading(tag: str, text: Any, lang: str) -> str:
+    return f"<{tag}>{_inline(text, lang)}</{tag}>"
+
+
+def failure_html(result: ItemResult, lang: str = DEFAULT_LANG) -> str:
     """The box for one item that lost points."""
     f = result.failure
     assert f is not None
     e = html.escape
+    words = _data_language(lang)
     parts = [
         f'<section class="item" id="{e(_anchor(result.name))}">',
         f"<h3>{e(result.name)} — {_points_of(result)}</h3>",
-        f"<p>{e(summary_line(f.summary))}</p>",
+        _paragraphs([lambda language: e(summary_line(render(f.summary, language)))], lang),
     ]
     if f.diagnosis or f.hint:
-        lines = [f"<strong>Looks like:</strong> {e(f.diagnosis)}"] if f.diagnosis else []
-        lines += [f"<strong>Hint:</strong> {e(f.hint)}"] if f.hint else []
-        parts.append(f'<p class="diagnosis">{"<br>".join(lines)}</p>')
+        def strong(template: Any, value: Any) -> Any:
+            return lambda language: f"<strong>{e(render(template, language))}</strong> " + e(
+                render(value, language))
+
+        lines = [strong(_("Looks like:"), f.diagnosis)] if f.diagnosis else []
+        lines += [strong(_("Hint:"), f.hint)] if f.hint else []
+        parts.append(_paragraphs(lines, lang, "diagnosis"))
     if f.case:
-        parts.append("<h4>Smallest failing case</h4>")
-        parts.append(_pre("\n".join(f"{k} = {_indent_after_first(format_value(v), '    ')}"
+        parts.append(_heading("h4", _("Smallest failing case"), lang))
+        parts.append(_pre("\n".join(f"{k} = {_indent_after_first(format_value(v, words), '    ')}"
                                     for k, v in f.case.items())))
     if f.expected is not None or f.got is not None:
-        parts.append("<h4>Expected (reference) and got (your code)</h4>")
-        parts.append(heatmaps_html(f.expected, f.got))
-        parts.append(_pre(f"expected: {format_value(f.expected)}\n\ngot: {format_value(f.got)}"))
+        parts.append(_heading("h4", _("Expected (reference) and got (your code)"), lang))
+        parts.append(heatmaps_html(f.expected, f.got, lang))
+        parts.append(_pre(f"{render(_('expected'), words)}: {format_value(f.expected, words)}"
+                          f"\n\n{render(_('got'), words)}: {format_value(f.got, words)}"))
     if f.where:
-        parts.append(f"<p><strong>Where:</strong> {e(f.where)}</p>")
+        where = _("Where:")
+        parts.append(_paragraphs([lambda language: f"<strong>{e(render(where, language))}"
+                                  f"</strong> {e(render(f.where, language))}"], lang))
     if f.traceback:
-        parts.append("<h4>Your code raised</h4>" + _pre(f.traceback.rstrip()))
+        parts.append(_heading("h4", _("Your code raised"), lang)
+                     + _pre(f.traceback.rstrip()))
     parts.append("</section>")
     return "\n".join(p for p in parts if p)
 
@@ -360,9 +459,12 @@ def _anchor(name: str) -> str:
     return "item-" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
 
 
-def feedback_html(record: GradeRecord) -> str:
-    """The whole page for one submission: standalone, escaped, deterministic."""
+def feedback_html(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
+    """The whole page for one submission: standalone, escaped, deterministic. ``lang``:
+    "ko", "en" or "ko+en" (each text in Korean, then English, each block marked with its
+    ``lang``; the page's own language is the first)."""
     e = html.escape
+    langs = languages(lang)
     rows = []
     for r in record.items:
         name = (f'<a href="#{e(_anchor(r.name))}">{e(r.name)}</a>' if not r.passed
@@ -374,32 +476,47 @@ def feedback_html(record: GradeRecord) -> str:
         )
     problems = ""
     if record.problems:
-        problems = ('<div class="problems"><strong>Problems with your submission</strong><ul>'
-                    + "".join(f"<li><pre>{e(p)}</pre></li>" for p in record.problems) + "</ul>"
-                    + ("<p>Because of this, none of your functions could be found; fix the "
-                       "problem above first.</p>" if nothing_loaded(record) else "")
+        cannot = _("Because of this, none of your functions could be found; fix the "
+                   "problem above first.")
+        problems = ('<div class="problems"><strong>'
+                    + _inline(_("Problems with your submission"), lang) + "</strong><ul>"
+                    + "".join(f"<li><pre>{e(render(p, langs[-1]))}</pre></li>"
+                              for p in record.problems) + "</ul>"
+                    + (_paragraphs([cannot], lang) if nothing_loaded(record) else "")
                     + "</div>")
     lost = [r for r in record.items if not r.passed]
-    details = ("<h2>What went wrong, item by item</h2>\n" + "\n".join(failure_html(r) for r in lost)
-               if lost else "<h2>Every item passed. Well done!</h2>")
+    details = (_heading("h2", _("What went wrong, item by item"), lang) + "\n"
+               + "\n".join(failure_html(r, lang) for r in lost)
+               if lost else _heading("h2", _("Every item passed. Well done!"), lang))
+    title = label(_("conv-lab feedback: {student}", student=record.student), lang)
+    score = _paragraphs([_("Score: {score} / {max_score}", score=points_text(record.score),
+                           max_score=points_text(record.max_score))], lang, "score")
+    if len(langs) > 1:  # one score line: the number reads the same in both
+        score_label = _inline(_("Score"), lang)
+        score = (f'<p class="score">{score_label}: {points_text(record.score)} / '
+                 f"{points_text(record.max_score)}</p>")
+    intro = _paragraphs([_("Your code ran in {sandbox}. The grader compared it with the\n"
+                           "reference solution on many small inputs; for each item that lost "
+                           "points, the smallest\ninput it found is shown below.",
+                           sandbox=sandbox_text(record.sandbox))], lang)
+    heading = _inline(_("conv-lab feedback for {student}", student=record.student), lang)
+    columns = (_inline(_("Items"), lang), _inline(_("item"), lang), _inline(_("points"), lang))
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{langs[0]}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>conv-lab feedback: {e(record.student)}</title>
+<title>{e(title)}</title>
 <style>{_STYLE}</style>
 </head>
 <body>
-<h1>conv-lab feedback for {e(record.student)}</h1>
-<p class="score">Score: {points_text(record.score)} / {points_text(record.max_score)}</p>
-<p>Your code ran in {e(sandbox_text(record.sandbox))}. The grader compared it with the
-reference solution on many small inputs; for each item that lost points, the smallest
-input it found is shown below.</p>
+<h1>{heading}</h1>
+{score}
+{intro}
 {problems}
-<h2>Items</h2>
+<h2>{columns[0]}</h2>
 <table>
-<tr><th></th><th>item</th><th>points</th></tr>
+<tr><th></th><th>{columns[1]}</th><th>{columns[2]}</th></tr>
 {chr(10).join(rows)}
 </table>
 {details}

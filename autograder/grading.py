@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rubric
+from .i18n import _
 from .report import safe_name
 from .results import Failure, FailureKind, GradeRecord, ItemResult
 from .submission import SizeLimits
@@ -137,7 +138,8 @@ def find_submissions(
 def failed_record(student: str, reason: str, sandbox: str = "none") -> GradeRecord:
     """A record with 0 on every rubric item, each saying ``reason``."""
     items = [ItemResult(it.name, 0.0, it.points,
-                        Failure(f"not graded: {reason}", FailureKind.NOT_GRADED))
+                        Failure(_("not graded: {reason}", reason=reason),
+                                FailureKind.NOT_GRADED))
              for it in rubric.ITEMS]
     return GradeRecord(student, items, sandbox, problems=[reason])
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from .feedback import item_text
 from .grading import SubmissionPath, grade_submission, run_pool
+from .i18n import DEFAULT_LANG
 from .report import (
     grades_csv_text,
     reports_digest,
@@ -132,6 +133,7 @@ def grade_into_store(
     announce: Callable[[str], None] | None = None,
     argv: Sequence[str] = (),
     grader: Callable[..., GradeRecord] = grade_submission,
+    lang: str = DEFAULT_LANG,
 ) -> StoreRun:
     """Grade ``subs`` into the store in ``out``, resuming whatever is stored (module doc).
 
@@ -140,7 +142,8 @@ def grade_into_store(
     pool size, ``force`` (regrade all), ``rebuild`` (move a damaged store aside first),
     ``flat`` (one submission's reports straight into ``out``, for Gradescope),
     ``progress(done, total, record)`` per record graded, ``announce(text)`` for one-line
-    messages, ``argv`` for the run log, and ``grader`` (a stand-in for tests).
+    messages, ``argv`` for the run log, ``grader`` (a stand-in for tests) and ``lang``
+    (the reports' language; a cached record's reports are rewritten in it when they differ).
 
     Returns a :class:`StoreRun`; raises :class:`StoreError` (busy, damaged, no space)
     with a message naming the file or folder.
@@ -162,12 +165,12 @@ def grade_into_store(
                           per_student_cases=per_student_cases,
                           sizes={"max_file_mb": max_file_mb, "max_total_mb": max_total_mb},
                           workers=workers, force=force, flat=flat, progress=progress, say=say,
-                          argv=list(argv), grader=grader)
+                          argv=list(argv), grader=grader, lang=lang)
 
 
 def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_timeout, items,
            sandbox, per_student_cases, sizes, workers, force, flat, progress, say, argv,
-           grader) -> StoreRun:
+           grader, lang) -> StoreRun:
     rhash = rubric_hash(items, call_timeout, per_student_cases)
     options = {"seed": seed, "call_timeout": call_timeout, "items": items, "sandbox": sandbox,
                "per_student_cases": per_student_cases,
@@ -183,7 +186,7 @@ def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_ti
             todo = []
             for i, sub in enumerate(subs):
                 row = None if force else store.lookup(sub.student, keys[i])
-                record = _use_cached(row, out, flat) if row else None
+                record = _use_cached(row, out, flat, lang) if row else None
                 if record is None:
                     todo.append(i)
                 else:
@@ -194,7 +197,8 @@ def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_ti
                     f"grading {len(todo)}")
 
             def finish(i: int, record: GradeRecord) -> None:
-                _commit(store, out, flat, subs[i], keys[i], record, options, run.run_id)
+                _commit(store, out, flat, subs[i], keys[i], record, options, run.run_id,
+                        lang)
                 done[i] = record
                 run.graded += 1
                 run.failed += _is_failed(record)
@@ -223,17 +227,19 @@ def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_ti
                           sandbox=", ".join(kinds) or None)
 
 
-def _use_cached(row: StoredRow, out: Path, flat: bool) -> GradeRecord | None:
-    """The stored record, after making sure its reports are on disk as it gives them;
-    None if the row cannot be decoded (it is then graded again)."""
+def _use_cached(row: StoredRow, out: Path, flat: bool,
+                lang: str = DEFAULT_LANG) -> GradeRecord | None:
+    """The stored record, after making sure its reports are on disk as it gives them in
+    ``lang``; None if the row cannot be decoded (it is then graded again)."""
     try:
         record = row.record
     except Exception:
         return None
     folder = student_folder(row.student, out, flat)
-    if reports_digest_on_disk(folder) != row.report_digest:
+    texts = student_report_texts(record, lang)  # in this run's language, whatever it was
+    if reports_digest_on_disk(folder) != reports_digest(texts):
         try:
-            write_report_texts(folder, student_report_texts(record))
+            write_report_texts(folder, texts)
         except OSError as exc:
             raise _out_of_space(out, exc) if is_disk_full(exc) else StoreError(
                 f"cannot write the reports in {folder}: {exc.strerror}") from None
@@ -247,9 +253,10 @@ def _out_of_space(out: Path, exc: BaseException) -> StoreError:
 
 
 def _commit(store: Store, out: Path, flat: bool, sub: SubmissionPath, key: Key,
-            record: GradeRecord, options: dict[str, Any], run_id: int) -> None:
+            record: GradeRecord, options: dict[str, Any], run_id: int,
+            lang: str = DEFAULT_LANG) -> None:
     """Store the record (committed at once), then write that student's reports."""
-    texts = student_report_texts(record)
+    texts = student_report_texts(record, lang)
     try:
         store.put(record, key, source=str(Path(sub.path).absolute()), options=options,
                   report_digest=reports_digest(texts), run_id=run_id)

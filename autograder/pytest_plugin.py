@@ -18,7 +18,8 @@ its points::
         out = student.call("conv2d", x, np.ones((1, 1, 1, 1)))
         assert np.array_equal(out, x)
 
-``--results-json PATH`` writes Gradescope's results for every test with points.
+``--results-json PATH`` writes Gradescope's results for every test with points;
+``--feedback-lang ko|en|ko+en`` chooses the language of the feedback (default both).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="seed for the generated cases (default 0)")
     group.addoption("--call-timeout", type=float, default=None, metavar="S",
                     help="seconds each call of a student function may take")
+    group.addoption("--feedback-lang", default="ko+en", choices=("ko+en", "ko", "en"),
+                    help="language of the feedback: ko, en or ko+en (default)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -134,7 +137,7 @@ class RubricItem(pytest.Item):
         if isinstance(excinfo.value, RubricFailed):
             from .feedback import item_text
 
-            return item_text(excinfo.value.result)
+            return item_text(excinfo.value.result, self.config.getoption("feedback_lang"))
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
@@ -188,7 +191,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             record = GradeRecord(state.path.stem, list(state.results.values()), kind, problems)
             out = Path(state.results_json)
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(results_json_text(record), encoding="utf-8")
+            lang = session.config.getoption("feedback_lang")
+            out.write_text(results_json_text(record, lang), encoding="utf-8")
     finally:
         state.close()
 

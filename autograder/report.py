@@ -24,6 +24,7 @@ from typing import Any
 
 from . import rubric
 from .feedback import feedback_html, item_text, points_text, record_text
+from .i18n import DEFAULT_LANG
 from .results import GradeRecord
 
 #: Gradescope shows each test's output to the student right away.
@@ -52,12 +53,13 @@ def grades_csv_text(records: Iterable[GradeRecord]) -> str:
     return buf.getvalue()
 
 
-def results_json(record: GradeRecord) -> dict[str, Any]:
-    """Gradescope's results for one submission, as a dict ready for ``json.dumps``."""
+def results_json(record: GradeRecord, lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    """Gradescope's results for one submission, as a dict ready for ``json.dumps``; its
+    texts in ``lang`` ("ko", "en" or "ko+en"), plain text."""
     return {
         "score": _number(record.score),
         "execution_time": round(record.seconds, 2),
-        "output": record_text(record),
+        "output": record_text(record, lang),
         # Plain text everywhere: student-controlled messages must never be rendered as HTML.
         "output_format": "text",
         "test_output_format": "text",
@@ -70,7 +72,7 @@ def results_json(record: GradeRecord) -> dict[str, Any]:
                 "score": _number(r.points),
                 "max_score": _number(r.max_points),
                 "status": "passed" if r.passed else "failed",
-                "output": item_text(r),
+                "output": item_text(r, lang),
                 "visibility": TEST_VISIBILITY,
             }
             for i, r in enumerate(record.items, start=1)
@@ -78,8 +80,8 @@ def results_json(record: GradeRecord) -> dict[str, Any]:
     }
 
 
-def results_json_text(record: GradeRecord) -> str:
-    return json.dumps(results_json(record), indent=2, ensure_ascii=False) + "\n"
+def results_json_text(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
+    return json.dumps(results_json(record, lang), indent=2, ensure_ascii=False) + "\n"
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -113,9 +115,9 @@ def student_folder(student: str, out_dir: Path, flat: bool = False) -> Path:
     return Path(out_dir) if flat else Path(out_dir) / safe_name(student)
 
 
-def student_report_texts(record: GradeRecord) -> tuple[str, str]:
-    """(results.json text, feedback.html text) for one record."""
-    return results_json_text(record), feedback_html(record)
+def student_report_texts(record: GradeRecord, lang: str = DEFAULT_LANG) -> tuple[str, str]:
+    """(results.json text, feedback.html text) for one record, in ``lang``."""
+    return results_json_text(record, lang), feedback_html(record, lang)
 
 
 def reports_digest(texts: Iterable[str | bytes]) -> str:
@@ -144,14 +146,16 @@ def write_report_texts(folder: Path, texts: tuple[str, str]) -> Path:
     return folder
 
 
-def write_student_reports(record: GradeRecord, out_dir: Path, flat: bool = False) -> Path:
-    """Write ``out_dir/<student>/results.json`` and ``feedback.html``; returns the folder.
+def write_student_reports(record: GradeRecord, out_dir: Path, flat: bool = False,
+                          lang: str = DEFAULT_LANG) -> Path:
+    """Write ``out_dir/<student>/results.json`` and ``feedback.html`` in ``lang``; returns
+    the folder.
 
     ``flat`` writes them into ``out_dir`` itself (Gradescope reads
     ``/autograder/results/results.json``).
     """
     folder = student_folder(record.student, out_dir, flat)
-    return write_report_texts(folder, student_report_texts(record))
+    return write_report_texts(folder, student_report_texts(record, lang))
 
 
 def write_grades_csv(records: Iterable[GradeRecord], out_dir: Path) -> Path:

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from . import rubric
+from .i18n import Message, from_data, to_data
 from .results import Failure, GradeRecord, ItemResult
 
 STORE_NAME = "grading.sqlite"
@@ -233,6 +234,8 @@ def encode_value(value: Any, limit: int = MAX_STORED_ARRAY_BYTES) -> Any:
     """A JSON-able form of ``value`` that :func:`decode_value` turns back into an equal
     value of the same type (see the module docstring for what is kept as text); an array
     over ``limit`` bytes is kept as the line the reports print for it."""
+    if isinstance(value, Message):  # kept as msgid + parameters: reports render it in any language
+        return {"msg": to_data(value)}
     if value is None or isinstance(value, (bool, str)) or type(value) is int:
         return value
     if type(value) is float:
@@ -269,6 +272,8 @@ def decode_value(data: Any) -> Any:
     body = data[tag]
     if tag == "f":
         return float(body)
+    if tag == "msg":
+        return from_data(body)
     if tag == "nd":
         return _from_npy(body)
     if tag == "npscalar":

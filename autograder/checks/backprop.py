@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import reference
 
 from ..compare import Call, assert_matches_reference, fail
+from ..i18n import _
 from ..results import MismatchKind
 from ..sandbox.jail.protocol import FunctionRef
 from ..strategies import (
@@ -33,8 +34,8 @@ def _relu_args(draw) -> tuple[np.ndarray, np.ndarray]:
     return draw(images(shape)), draw(images(shape))  # ints: x == 0 happens often
 
 
-@check("relu_backward: gradients", hint="The gradient passes where the forward input x was "
-       "positive (x > 0) and is 0 elsewhere, x == 0 included.")
+@check("relu_backward: gradients", hint=_("The gradient passes where the forward input x was "
+       "positive (x > 0) and is 0 elsewhere, x == 0 included."))
 @given(args=_relu_args())
 @example(args=(np.array([[3.0, -2.0, 4.0]]), np.array([[1.0, 0.0, -1.0]])))
 def relu_backward_grads(student, args) -> None:
@@ -48,8 +49,8 @@ def _dense_backward_args(draw, square: bool = False):
     return draw(images((x.shape[0], k))), x, draw(images((x.shape[1], k)))
 
 
-@check("dense_backward: gradients", hint="For out = x @ w + b: dx = dout @ wᵀ (N, D), "
-       "dw = xᵀ @ dout (D, K), db = dout summed over the batch (K,).")
+@check("dense_backward: gradients", hint=_("For out = x @ w + b: dx = dout @ wᵀ (N, D), "
+       "dw = xᵀ @ dout (D, K), db = dout summed over the batch (K,)."))
 @given(args=_dense_backward_args())
 @example(args=(array_of((2, 3), np.float64, "ints", 1), array_of((2, 3), np.float64, "ints", 2),
                array_of((3, 3), np.float64, "ints", 3)))
@@ -74,9 +75,9 @@ def _conv_backward_calls(draw) -> Call:
     return Call("conv2d_backward", (dout, case.x, case.w), kwargs)
 
 
-@check("conv2d_backward: gradients", hint="Each output value used one window of x and one "
+@check("conv2d_backward: gradients", hint=_("Each output value used one window of x and one "
        "filter: send dout · w back to that window (dx), dout · window to the filter (dw), and "
-       "dout to the bias (db: sum over images and positions). Crop the padding off dx.",
+       "dout to the bias (db: sum over images and positions). Crop the padding off dx."),
        max_examples=15)
 @given(call=_conv_backward_calls())
 def conv2d_backward_grads(student, call: Call) -> None:
@@ -93,9 +94,9 @@ def _pool_backward_calls(draw) -> Call:
     return Call("max_pool2d_backward", (draw(images(out.shape)), case["x"]), kwargs)
 
 
-@check("max_pool2d_backward: gradients", hint="Only the cell holding each window's maximum "
+@check("max_pool2d_backward: gradients", hint=_("Only the cell holding each window's maximum "
        "affected the output: it gets that window's dout (added up if windows overlap); every "
-       "other cell gets 0.", max_examples=15)
+       "other cell gets 0."), max_examples=15)
 @given(call=_pool_backward_calls())
 def max_pool2d_backward_grads(student, call: Call) -> None:
     assert_matches_reference(student, call)
@@ -124,16 +125,16 @@ def _numgrad_calls(draw) -> Call:
     return Call("numerical_gradient", (f, x), {} if h is None else {"h": h})
 
 
-@check("numerical_gradient: centred differences", hint="For each element i: nudge x[i] by +h "
-       "and −h, take (f(x + h) − f(x − h)) / 2h, and put x[i] back before the next one.")
+@check("numerical_gradient: centred differences", hint=_("For each element i: nudge x[i] by +h "
+       "and −h, take (f(x + h) − f(x − h)) / 2h, and put x[i] back before the next one."))
 @given(call=_numgrad_calls())
 def numerical_gradient_centred(student, call: Call) -> None:
     assert_matches_reference(student, call, rtol=1e-7, atol=1e-8)
 
 
-@check("tiny_cnn_loss_and_grads: loss and gradients", hint="Run the forward pass keeping what "
+@check("tiny_cnn_loss_and_grads: loss and gradients", hint=_("Run the forward pass keeping what "
        "each layer needs, then go backwards through the same layers in reverse order; the "
-       "loss is the batch mean.", max_examples=8)
+       "loss is the batch mean."), max_examples=8)
 @given(batch=digit_batches(n=(1, 3)), params=tiny_params())
 def tiny_cnn_loss_and_grads_check(student, batch, params) -> None:
     call = Call("tiny_cnn_loss_and_grads", (batch[0], batch[1], params))
@@ -166,10 +167,10 @@ LOSS_RATIO = (0.30, 1.25)
 MIN_MOVE, MAX_MOVE = 0.5 * LEARNING_RATE, 2 * LEARNING_RATE * STEPS
 
 
-@check("train_tiny_cnn: learns the digits", hint="Start from init_tiny_cnn(seed); each step: "
-       "loss and gradients on a mini-batch, then an Adam update of every parameter; record "
-       "each epoch's mean loss. The returned params should classify digits they never saw.",
-       max_examples=1)
+@check("train_tiny_cnn: learns the digits", hint=_("Start from init_tiny_cnn(seed); each "
+       "step: loss and gradients on a mini-batch, then an Adam update of every parameter; "
+       "record each epoch's mean loss. The returned params should classify digits they never "
+       "saw."), max_examples=1)
 def train_tiny_cnn_learns(student) -> None:
     xtr, ytr, xte, yte = digits()
     x, y = xtr[:TRAIN_SIZE], ytr[:TRAIN_SIZE]
@@ -179,28 +180,31 @@ def train_tiny_cnn_learns(student) -> None:
     with student.at_least(TRAIN_SECONDS):
         result = call.got(student)
     if not isinstance(result, dict) or not {"params", "loss_history"} <= set(result):
-        fail("expected a dict with 'params', 'loss_history' and 'test_accuracy'", call=call,
+        fail(_("expected a dict with 'params', 'loss_history' and 'test_accuracy'"), call=call,
              got=result, kind=MismatchKind.TYPE)
     history = np.asarray(result["loss_history"], dtype=float) if _numbers(
         result["loss_history"]) else None
     if history is None or history.shape != (EPOCHS,):
-        fail(f"loss_history should hold one mean loss per epoch ({EPOCHS} numbers)",
+        fail(_("loss_history should hold one mean loss per epoch ({epochs} numbers)",
+               epochs=EPOCHS),
              call=call, got=result["loss_history"], kind=MismatchKind.TYPE)
     if not np.all(np.isfinite(history)) or not history[-1] < (1 - MIN_LOSS_DROP) * history[0]:
-        fail(f"the training loss did not fall: {np.round(history, 3).tolist()}", call=call,
+        fail(_("the training loss did not fall: {history}",
+               history=np.round(history, 3).tolist()), call=call,
              got=history)
     params = result["params"]
     try:
         loss = float(reference.cross_entropy(reference.tiny_cnn_forward(x, params), y))
     except (TypeError, ValueError, KeyError) as exc:
-        fail(f"the returned params are not usable: {exc}", call=call, kind=MismatchKind.TYPE)
+        fail(_("the returned params are not usable: {error}", error=exc), call=call,
+             kind=MismatchKind.TYPE)
     _check_loss_history(call, student, history, params, loss)
     _check_moved_by_steps(call, student, params)
     acc = reference.accuracy(reference.tiny_cnn_forward(xtr[HELD_OUT], params), ytr[HELD_OUT])
     if not acc >= MIN_ACCURACY:
-        fail(f"the trained params classify {acc:.0%} of digits they did not train on "
-             f"correctly; at least {MIN_ACCURACY:.0%} expected", call=call, got=acc,
-             expected=MIN_ACCURACY)
+        fail(_("the trained params classify {accuracy} of digits they did not train on "
+               "correctly; at least {minimum} expected", accuracy=f"{acc:.0%}",
+               minimum=f"{MIN_ACCURACY:.0%}"), call=call, got=acc, expected=MIN_ACCURACY)
 
 
 def _check_loss_history(call: Call, student, history: np.ndarray, params: dict,
@@ -212,11 +216,12 @@ def _check_loss_history(call: Call, student, history: np.ndarray, params: dict,
     scale = BATCH_SIZE if _sums_over_the_batch(student, params) else 1
     low, high = LOSS_RATIO[0] * history[-1], LOSS_RATIO[1] * history[-1]
     if not (np.isfinite(loss) and low <= loss * scale <= high):
-        per = " (times the batch size: your cross_entropy sums)" if scale != 1 else ""
-        fail(f"loss_history does not belong to the returned params: on the training digits "
-             f"they have a loss of {loss:.3f}{per}, but the last epoch's mean loss is "
-             f"{history[-1]:.3f} (expected between {low:.3f} and {high:.3f})", call=call,
-             got=loss, expected=float(history[-1]))
+        per = _(" (times the batch size: your cross_entropy sums)") if scale != 1 else ""
+        fail(_("loss_history does not belong to the returned params: on the training "
+               "digits they have a loss of {loss}{per}, but the last epoch's mean loss is "
+               "{last} (expected between {low} and {high})", loss=f"{loss:.3f}", per=per,
+               last=f"{history[-1]:.3f}", low=f"{low:.3f}", high=f"{high:.3f}"),
+             call=call, got=loss, expected=float(history[-1]))
 
 
 def _sums_over_the_batch(student, params: dict) -> bool:
@@ -245,13 +250,14 @@ def _check_moved_by_steps(call: Call, student, params: dict) -> None:
             moved = float(np.max(np.abs(np.asarray(params[name], dtype=float)
                                         - np.asarray(start[name], dtype=float))))
         except (KeyError, TypeError, ValueError) as exc:
-            fail(f"the returned params are not usable: {name}: {exc}", call=call,
-                 kind=MismatchKind.TYPE)
+            fail(_("the returned params are not usable: {name}: {error}", name=name,
+                   error=exc), call=call, kind=MismatchKind.TYPE)
         if not MIN_MOVE <= moved <= MAX_MOVE:
-            fail(f"params[{name!r}] moved at most {moved:.3g} from init_tiny_cnn(seed=0); "
-                 f"{STEPS} Adam steps of lr={LEARNING_RATE} move every parameter by between "
-                 f"{MIN_MOVE:g} and {MAX_MOVE:g}: were they trained by gradient steps?",
-                 call=call, got=moved)
+            fail(_("params[{name}] moved at most {moved} from init_tiny_cnn(seed=0); {steps} "
+                   "Adam steps of lr={lr} move every parameter by between {low} and {high}: "
+                   "were they trained by gradient steps?", name=repr(name),
+                   moved=f"{moved:.3g}", steps=STEPS, lr=LEARNING_RATE, low=f"{MIN_MOVE:g}",
+                   high=f"{MAX_MOVE:g}"), call=call, got=moved)
 
 
 def _numbers(value) -> bool:

@@ -7,6 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ..compare import Call, assert_matches_reference, assert_raises, assert_shape
+from ..i18n import _
 from ..strategies import (
     ConvCase,
     array_of,
@@ -41,16 +42,16 @@ LECTURE_CALLS = [
 
 @check(
     "conv2d_single: lecture examples",
-    hint="Slide the filter over the image; at each position multiply element by element, "
+    hint=_("Slide the filter over the image; at each position multiply element by element, "
     "sum, and add the bias. (N − F) / stride + 1 positions per axis; 7×7 with a 3×3 filter "
-    "at stride 3 does not fit and must raise ValueError.",
+    "at stride 3 does not fit and must raise ValueError."),
 )
 def conv2d_single_lecture(student) -> None:
     for call in LECTURE_CALLS:
         assert_matches_reference(student, call)
     assert_raises(
         student, Call("conv2d_single", (_SEVEN, _THREE), {"stride": 3}), "ValueError",
-        " because (7 − 3) / 3 + 1 = 2.33 is not a whole number",
+        _(" because {sum} is not a whole number", sum="(7 − 3) / 3 + 1 = 2.33"),
     )
 
 
@@ -73,8 +74,8 @@ def single_cases(draw, geometries=None, bias: bool = False, values=("ints", "flo
 
 @check(
     "conv2d_single: random images and filters",
-    hint="out[i, j] is the sum of image[i + p, j + q] · kernel[p, q] over the whole filter. "
-    "Rectangular images and filters work the same way.",
+    hint=_("out[i, j] is the sum of image[i + p, j + q] · kernel[p, q] over the whole filter. "
+    "Rectangular images and filters work the same way."),
     max_examples=15,
 )
 @given(call=single_cases())
@@ -84,7 +85,7 @@ def conv2d_single_random(student, call: Call) -> None:
 
 @check(
     "conv2d_single: bias",
-    hint="The bias is added once to every output value: W·X + b.",
+    hint=_("The bias is added once to every output value: W·X + b."),
 )
 @given(call=single_cases(bias=True, values=("ints",)))
 def conv2d_single_bias(student, call: Call) -> None:
@@ -93,8 +94,8 @@ def conv2d_single_bias(student, call: Call) -> None:
 
 @check(
     "conv2d_single: stride",
-    hint="With stride S, output (i, j) uses the window starting at row i·S, column j·S; "
-    "a pair (sh, sw) gives each axis its own step.",
+    hint=_("With stride S, output (i, j) uses the window starting at row i·S, column j·S; "
+    "a pair (sh, sw) gives each axis its own step."),
     max_examples=15,
 )
 @given(call=single_cases(valid_geometries(max_out=4, max_stride=3), values=("ints",)))
@@ -104,8 +105,8 @@ def conv2d_single_stride(student, call: Call) -> None:
 
 @check(
     "conv2d_single: padding",
-    hint="Pad the image with zeros first (any of the four padding forms), then slide the "
-    "filter over the padded image.",
+    hint=_("Pad the image with zeros first (any of the four padding forms), then slide the "
+    "filter over the padded image."),
     max_examples=15,
 )
 @given(call=single_cases(
@@ -138,8 +139,8 @@ _LECTURE_LAYERS = [
 
 @check(
     "conv2d: output shape",
-    hint="The output is (N, F, OH, OW): one map per filter, OH = (H + 2P − FH)/S + 1 and "
-    "OW = (W + 2P − FW)/S + 1 (the width uses W and FW).",
+    hint=_("The output is (N, F, OH, OW): one map per filter, OH = (H + 2P − FH)/S + 1 and "
+    "OW = (W + 2P − FW)/S + 1 (the width uses W and FW)."),
     max_examples=15,
 )
 @given(case=conv_cases(
@@ -153,8 +154,8 @@ def conv2d_output_shape(student, case: ConvCase) -> None:
 
 @check(
     "conv2d: channels summed",
-    hint="Each filter spans every input channel: out[n, f, i, j] sums the products over "
-    "channels, rows and columns.",
+    hint=_("Each filter spans every input channel: out[n, f, i, j] sums the products over "
+    "channels, rows and columns."),
 )
 @given(case=conv_cases(c=(2, 3), f=(1, 1), bias=False, dtype=np.float64))
 def conv2d_channels(student, case: ConvCase) -> None:
@@ -163,7 +164,7 @@ def conv2d_channels(student, case: ConvCase) -> None:
 
 @check(
     "conv2d: multiple filters",
-    hint="Filter f makes output map f: out[:, f] uses w[f] (and b[f]).",
+    hint=_("Filter f makes output map f: out[:, f] uses w[f] (and b[f])."),
 )
 @given(case=conv_cases(c=(1, 1), f=(2, 3), bias=False, dtype=np.float64))
 def conv2d_filters(student, case: ConvCase) -> None:
@@ -172,7 +173,7 @@ def conv2d_filters(student, case: ConvCase) -> None:
 
 @check(
     "conv2d: bias",
-    hint="b[f] is added once to every pixel of output map f.",
+    hint=_("b[f] is added once to every pixel of output map f."),
 )
 @given(case=conv_cases(c=(1, 3), f=(1, 3), bias=True, dtype=np.float64))
 def conv2d_bias(student, case: ConvCase) -> None:
@@ -181,8 +182,8 @@ def conv2d_bias(student, case: ConvCase) -> None:
 
 @check(
     "conv2d: stride",
-    hint="Output (i, j) uses the window starting at row i·sh, column j·sw of the (padded) "
-    "input.",
+    hint=_("Output (i, j) uses the window starting at row i·sh, column j·sw of the (padded) "
+    "input."),
     max_examples=15,
 )
 @given(case=conv_cases(valid_geometries(max_out=3, max_stride=3), dtype=np.float64, bias=False))
@@ -192,8 +193,8 @@ def conv2d_stride(student, case: ConvCase) -> None:
 
 @check(
     "conv2d: padding",
-    hint="Accept p, (ph, pw) and ((top, bottom), (left, right)); pad only the height and "
-    "width axes, with zeros, then convolve.",
+    hint=_("Accept p, (ph, pw) and ((top, bottom), (left, right)); pad only the height and "
+    "width axes, with zeros, then convolve."),
     max_examples=15,
 )
 @given(case=conv_cases(
@@ -207,8 +208,8 @@ def conv2d_padding(student, case: ConvCase) -> None:
 
 @check(
     "conv2d: same and valid padding",
-    hint="'valid': no padding, extra rows or columns the filter cannot reach are dropped. "
-    "'same': ceil(N / S) outputs, padding split evenly with the odd zero after.",
+    hint=_("'valid': no padding, extra rows or columns the filter cannot reach are dropped. "
+    "'same': ceil(N / S) outputs, padding split evenly with the odd zero after."),
     max_examples=15,
 )
 @given(case=conv_cases(string_geometries(max_n=6), dtype=np.float64, bias=False))
@@ -218,8 +219,8 @@ def conv2d_same_valid(student, case: ConvCase) -> None:
 
 @check(
     "conv2d: float32 in, float32 out",
-    hint="float32 inputs should give a float32 output: make the output array with the "
-    "input's dtype.",
+    hint=_("float32 inputs should give a float32 output: make the output array with the "
+    "input's dtype."),
 )
 @given(case=conv_cases(valid_geometries(max_out=3), dtype=np.float32, values=("ints", "floats"),
                        bias=False))
@@ -242,12 +243,12 @@ def _bad_cases(draw) -> ConvCase:
 
 @check(
     "conv2d: rejects bad geometry",
-    hint="Check that (H + 2P − FH) / S + 1 and (W + 2P − FW) / S + 1 are whole, positive "
-    "numbers before computing; raise ValueError otherwise (never round down).",
+    hint=_("Check that (H + 2P − FH) / S + 1 and (W + 2P − FW) / S + 1 are whole, positive "
+    "numbers before computing; raise ValueError otherwise (never round down)."),
 )
 @given(case=_bad_cases())
 @example(case=ConvCase(array_of((1, 1, 7, 7), np.float64, "ints", 7),
                        array_of((1, 1, 3, 3), np.float64, "ints", 3), None, 3))
 def conv2d_rejects(student, case: ConvCase) -> None:
     assert_raises(student, _conv_call(case), "ValueError",
-                  " because the filter does not fit the input evenly")
+                  _(" because the filter does not fit the input evenly"))

@@ -11,6 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ..compare import Call, assert_matches_reference, assert_raises
+from ..i18n import _
 from ..strategies import Axis, axes, bad_axes, sizes, strides
 from . import check
 
@@ -24,7 +25,8 @@ def _size_call(a: Axis, padding_form: str = "int") -> Call:
 
 
 def _not_whole(a: Axis) -> str:
-    return f" because ({a.n} + 2·{a.before} − {a.f}) / {a.s} + 1 is not a whole number"
+    return _(" because {sum} is not a whole number",
+             sum=f"({a.n} + 2·{a.before} − {a.f}) / {a.s} + 1")
 
 
 # The lecture's sizes: 7×7 with a 3×3 filter at stride 1 and 2; 32 → 28 → 24 with 5×5
@@ -44,7 +46,7 @@ def _with_examples(axes_list):
 
 @check(
     "output_size: lecture examples",
-    hint="Count the positions the filter can take: (N − F) / stride + 1.",
+    hint=_("Count the positions the filter can take: (N − F) / stride + 1."),
 )
 @given(a=axes(max_out=6, max_f=5, max_stride=3))
 @_with_examples(LECTURE_SIZES)
@@ -54,7 +56,7 @@ def output_size_lecture(student, a: Axis) -> None:
 
 @check(
     "output_size: padding",
-    hint="Padding P adds P zeros on each side: the padded size is N + 2P.",
+    hint=_("Padding P adds P zeros on each side: the padded size is N + 2P."),
 )
 @given(a=axes(max_out=6, max_f=5, max_stride=3, max_pad=3, symmetric=True))
 @example(a=Axis(7, 3, 1, 1, 1, 7))
@@ -65,8 +67,8 @@ def output_size_padding(student, a: Axis) -> None:
 
 @check(
     "output_size: (before, after) padding",
-    hint="A pair (before, after) pads the two sides differently: the padded size is "
-    "N + before + after.",
+    hint=_("A pair (before, after) pads the two sides differently: the padded size is "
+           "N + before + after."),
 )
 @given(a=axes(max_out=6, max_f=5, max_stride=3, max_pad=3, symmetric=False))
 @example(a=Axis(5, 3, 1, 0, 2, 5))
@@ -84,13 +86,13 @@ def _too_big(draw) -> Axis:
 
 @check(
     "output_size: rejects non-integer sizes",
-    hint="If (N + 2P − F) / S + 1 is not a whole number (or the filter is larger than the "
-    "padded input), the filter does not fit: raise ValueError.",
+    hint=_("If (N + 2P − F) / S + 1 is not a whole number (or the filter is larger than the "
+    "padded input), the filter does not fit: raise ValueError."),
 )
 @given(a=st.one_of(bad_axes(max_f=5, max_stride=4), _too_big()))
 @example(a=Axis(7, 3, 3, 0, 0, -1))
 def output_size_rejects(student, a: Axis) -> None:
-    why = " because the filter is larger than the input" if a.f > a.n else _not_whole(a)
+    why = _(" because the filter is larger than the input") if a.f > a.n else _not_whole(a)
     assert_raises(student, _size_call(a, "none"), "ValueError", why)
 
 
@@ -104,8 +106,8 @@ def _string_axes(draw) -> tuple[int, int, int, str]:
 
 @check(
     "output_size: valid and same",
-    hint="'valid' uses no padding and rounds down (floor); 'same' gives ceil(N / stride) "
-    "whatever the filter size.",
+    hint=_("'valid' uses no padding and rounds down (floor); 'same' gives ceil(N / stride) "
+    "whatever the filter size."),
 )
 @given(case=_string_axes())
 @example(case=(7, 3, 3, "valid")).via("the lecture's 7×7, 3×3, stride 3 under 'valid'")
@@ -117,8 +119,8 @@ def output_size_valid_same(student, case) -> None:
 
 @check(
     "same_padding: matches TensorFlow",
-    hint="Total padding = max((ceil(N / S) − 1)·S + F − N, 0); half before, and the odd "
-    "pixel (if any) after.",
+    hint=_("Total padding = max((ceil(N / S) − 1)·S + F − N, 0); half before, and the odd "
+    "pixel (if any) after."),
 )
 @given(n=sizes(1, 12), f=sizes(1, 5), s=strides(4))
 @example(n=7, f=3, s=1)

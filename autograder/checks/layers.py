@@ -12,6 +12,7 @@ import reference
 from reference.tiny_cnn import PARAM_SHAPES
 
 from ..compare import Call, assert_matches_reference, assert_same, fail
+from ..i18n import _
 from ..results import MismatchKind
 from ..strategies import array_of, batches, images, labelled_logits, sizes, value_kinds
 from . import check
@@ -23,8 +24,8 @@ def _any_arrays(draw, values=("ints", "floats")) -> np.ndarray:
     return draw(images(shape, np.float64, draw(value_kinds(*values))))
 
 
-@check("relu: values", hint="ReLU keeps positive values and replaces the rest by 0, "
-       "element by element, keeping the shape.")
+@check("relu: values", hint=_("ReLU keeps positive values and replaces the rest by 0, "
+       "element by element, keeping the shape."))
 @given(x=_any_arrays())
 def relu_values(student, x: np.ndarray) -> None:
     assert_matches_reference(student, Call("relu", (x,)))
@@ -36,8 +37,8 @@ def _nchw(draw) -> np.ndarray:
     return draw(images(shape, np.float64, "ints"))
 
 
-@check("flatten: order and shape", hint="(N, C, H, W) becomes (N, C·H·W): keep the batch "
-       "axis, and reshape each example in numpy's default (row-major) order.")
+@check("flatten: order and shape", hint=_("(N, C, H, W) becomes (N, C·H·W): keep the batch "
+       "axis, and reshape each example in numpy's default (row-major) order."))
 @given(x=_nchw())
 @example(x=array_of((1, 2, 2, 3), np.float64, "ints", 1))
 def flatten_order(student, x: np.ndarray) -> None:
@@ -57,8 +58,8 @@ _SQUARE_DENSE = (array_of((2, 3), np.float64, "ints", 4), array_of((3, 3), np.fl
                  array_of((3,), np.float64, "ints", 6))
 
 
-@check("dense: values", hint="x (N, D) @ w (D, K) + b (K,) gives (N, K); b is added to "
-       "every row.")
+@check("dense: values", hint=_("x (N, D) @ w (D, K) + b (K,) gives (N, K); b is added to "
+       "every row."))
 @given(args=_dense_args())
 @example(args=_SQUARE_DENSE)
 def dense_values(student, args: tuple) -> None:
@@ -68,51 +69,55 @@ def dense_values(student, args: tuple) -> None:
 _BIG_LOGITS = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -1002.0]])
 
 
-@check("softmax: values and stability", hint="Each row: exp of the scores divided by their "
-       "sum, after subtracting the row's maximum so that exp never overflows (±1000 must work).")
+@check("softmax: values and stability", hint=_("Each row: exp of the scores divided by their "
+       "sum, after subtracting the row's maximum so that exp never overflows (±1000 must work)."))
 @given(case=st.one_of(labelled_logits(), labelled_logits(scale=1000.0)))
 @example(case={"logits": _BIG_LOGITS, "labels": np.array([0, 0])})
 def softmax_values(student, case: dict) -> None:
     assert_matches_reference(student, Call("softmax", (case["logits"],)))
 
 
-@check("cross_entropy: values and stability", hint="The mean over the batch of −log of the "
+@check("cross_entropy: values and stability", hint=_("The mean over the batch of −log of the "
        "true class's probability; compute log-probabilities as z − max − log Σ exp(z − max) "
-       "so that large scores do not overflow.")
+       "so that large scores do not overflow."))
 @given(case=st.one_of(labelled_logits(), labelled_logits(scale=1000.0)))
 @example(case={"logits": _BIG_LOGITS, "labels": np.array([2, 0])})
 def cross_entropy_values(student, case: dict) -> None:
     assert_matches_reference(student, Call("cross_entropy", (case["logits"], case["labels"])))
 
 
-@check("init_tiny_cnn: keys and shapes", hint="Return a dict with conv1_w (8, 1, 3, 3), "
+@check("init_tiny_cnn: keys and shapes", hint=_("Return a dict with conv1_w (8, 1, 3, 3), "
        "conv1_b (8,), conv2_w (16, 8, 3, 3), conv2_b (16,), fc_w (64, 10), fc_b (10,): "
-       "random weights (not all equal), and the same seed giving the same weights.")
+       "random weights (not all equal), and the same seed giving the same weights."))
 def init_tiny_cnn_shapes(student) -> None:
     expected = {k: np.zeros(s) for k, s in PARAM_SHAPES.items()}
     first = Call("init_tiny_cnn", (), {"seed": 0})
     params = first.got(student)
     if not isinstance(params, dict):
-        fail(f"expected a dict of arrays, got {type(params).__name__}", call=first, got=params,
+        fail(_("expected a dict of arrays, got {type}", type=type(params).__name__), call=first,
+             got=params,
              kind=MismatchKind.TYPE)
     for name, shape in PARAM_SHAPES.items():
         if name not in params:
-            fail(f"missing key {name!r}; expected keys {sorted(PARAM_SHAPES)}", call=first,
+            fail(_("missing key {key}; expected keys {keys}", key=repr(name),
+                   keys=sorted(PARAM_SHAPES)), call=first,
                  kind=MismatchKind.TYPE)
         value = params[name]
         if not isinstance(value, np.ndarray) or value.shape != shape:
             got = value.shape if isinstance(value, np.ndarray) else type(value).__name__
-            fail(f"{name}: expected an array of shape {shape}, got {got}", call=first,
+            fail(_("{name}: expected an array of shape {shape}, got {got}", name=name,
+                   shape=shape, got=got), call=first,
                  expected=expected[name], got=value, kind=MismatchKind.SHAPE)
         if value.dtype.kind != "f" or not np.all(np.isfinite(value)):
-            fail(f"{name}: expected finite floats, got {value.dtype}", call=first, got=value,
+            fail(_("{name}: expected finite floats, got {dtype}", name=name, dtype=value.dtype),
+                 call=first, got=value,
                  kind=MismatchKind.DTYPE)
         if name.endswith("_w") and np.ptp(value) == 0:
-            fail(f"{name}: all weights are equal, so every filter learns the same thing; "
-                 "start from random values", call=first, got=value)
+            fail(_("{name}: all weights are equal, so every filter learns the same thing; "
+                   "start from random values", name=name), call=first, got=value)
     again = Call("init_tiny_cnn", (), {"seed": 0}).got(student)
     assert_same(again, {k: params[k] for k in PARAM_SHAPES}, Call("init_tiny_cnn", (), {"seed": 0}),
-                path="the same seed again", rtol=0.0, atol=0.0)
+                path=_("the same seed again"), rtol=0.0, atol=0.0)
 
 
 @cache
@@ -142,8 +147,8 @@ def tiny_params(draw) -> dict[str, np.ndarray]:
     return params
 
 
-@check("tiny_cnn_forward: logits", hint="conv(pad 1) → ReLU → max-pool 2 → conv(pad 1) → "
-       "ReLU → max-pool 2 → flatten → dense: use your own layers in this order.")
+@check("tiny_cnn_forward: logits", hint=_("conv(pad 1) → ReLU → max-pool 2 → conv(pad 1) → "
+       "ReLU → max-pool 2 → flatten → dense: use your own layers in this order."))
 @given(batch=digit_batches(), params=tiny_params())
 def tiny_cnn_forward_logits(student, batch, params) -> None:
     assert_matches_reference(student, Call("tiny_cnn_forward", (batch[0], params)))

@@ -7,6 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ..compare import Call, assert_matches_reference
+from ..i18n import _
 from ..strategies import array_of, dtypes, images, pads, sizes, value_kinds
 from . import check
 
@@ -21,8 +22,8 @@ def _arrays(draw, values=("ints",)) -> np.ndarray:
 
 @check(
     "zero_pad: shape and placement",
-    hint="The result is (..., H + 2·ph, W + 2·pw) zeros with the image copied into the "
-    "middle, starting at row ph and column pw.",
+    hint=_("The result is (..., H + 2·ph, W + 2·pw) zeros with the image copied into the "
+    "middle, starting at row ph and column pw."),
 )
 @given(x=_arrays(), pad=st.one_of(pads(2), st.tuples(pads(2), pads(2))))
 @example(x=array_of((1, 3, 3), np.float64, "ints", 0), pad=1)
@@ -32,8 +33,8 @@ def zero_pad_shape_placement(student, x: np.ndarray, pad) -> None:
 
 @check(
     "zero_pad: per-side padding",
-    hint="((top, bottom), (left, right)) gives each side its own number of zeros; the "
-    "image starts at row top and column left.",
+    hint=_("((top, bottom), (left, right)) gives each side its own number of zeros; the "
+    "image starts at row top and column left."),
 )
 @given(x=_arrays(), sides=st.tuples(st.tuples(pads(2), pads(2)), st.tuples(pads(2), pads(2))))
 @example(x=array_of((2, 2), np.float64, "ints", 1), sides=((0, 1), (2, 0)))
@@ -43,8 +44,8 @@ def zero_pad_per_side(student, x: np.ndarray, sides) -> None:
 
 @check(
     "zero_pad: copies values exactly",
-    hint="Copy the image's values exactly into a new array of the same float dtype "
-    "(float32 stays float32); do not round or convert them.",
+    hint=_("Copy the image's values exactly into a new array of the same float dtype "
+    "(float32 stays float32); do not round or convert them."),
 )
 @given(x=_arrays(values=("floats",)), pad=pads(2))
 def zero_pad_copies_values_exactly(student, x: np.ndarray, pad: int) -> None:

@@ -7,6 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ..compare import Call, assert_matches_reference
+from ..i18n import _
 from ..strategies import images, pool_cases, sizes
 from . import check
 
@@ -26,8 +27,8 @@ _ARANGE_4X4 = {"x": np.arange(16.0).reshape(1, 1, 4, 4), "size": 2, "stride": No
 
 @check(
     "max_pool2d: windows and stride",
-    hint="Each output value is the largest value of one size×size window; windows move by "
-    "the stride, which defaults to the window size (no overlap).",
+    hint=_("Each output value is the largest value of one size×size window; windows move by "
+    "the stride, which defaults to the window size (no overlap)."),
     max_examples=15,
 )
 @given(case=pool_cases())
@@ -52,7 +53,7 @@ def _padded_negative(draw) -> dict:
 
 @check(
     "max_pool2d: padding never wins",
-    hint="Padded cells are not pixels: they must never be the maximum (pad with −inf, not 0).",
+    hint=_("Padded cells are not pixels: they must never be the maximum (pad with −inf, not 0)."),
 )
 @given(case=_padded_negative())
 def max_pool_padding(student, case: dict) -> None:
@@ -61,7 +62,7 @@ def max_pool_padding(student, case: dict) -> None:
 
 @check(
     "avg_pool2d: windows and stride",
-    hint="Each output value is the mean of one window; the stride defaults to the window size.",
+    hint=_("Each output value is the mean of one window; the stride defaults to the window size."),
     max_examples=15,
 )
 @given(case=pool_cases(values=("ints", "floats")))

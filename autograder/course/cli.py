@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..i18n import LANG_ENV, LANGS
 from . import DEFAULT_ASSIGNMENT
 
 #: top-level modules of the ``nbgrader`` extra (and what nbgrader itself pulls in) whose
@@ -59,6 +61,10 @@ def _course_options(p: argparse.ArgumentParser, assignment: bool = True,
         p.add_argument("--assignment", default=DEFAULT_ASSIGNMENT,
                        help=f"default: {DEFAULT_ASSIGNMENT}")
     p.add_argument("--course-id", default=None, help="exchange course name")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of the feedback (score() in the notebooks' graded cells "
+                        "and the reports): ko, en or ko+en (default: $CONVLAB_LANG, else "
+                        "conv-lab.toml, else ko+en)")
     if work:
         p.add_argument("--work", default=None, metavar="DIR",
                        help="run in this fresh directory (a copy of the course's config and "
@@ -181,6 +187,8 @@ def _dispatch(parser: argparse.ArgumentParser,
     problem = usage_problem(args)
     if problem:
         parser.error(problem)
+    if getattr(args, "lang", None):  # read by score() in the kernels nbgrader starts
+        os.environ[LANG_ENV] = args.lang
     try:
         from .steps import CycleError
     except ModuleNotFoundError as exc:

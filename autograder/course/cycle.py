@@ -78,6 +78,7 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
     CycleError if the store cannot be used."""
     from ..classreport.command import after_grading
     from ..grading import SubmissionPath
+    from ..i18n import course_lang
     from ..incremental import grade_into_store
     from ..store import StoreError
 
@@ -93,7 +94,8 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
     out = reports_dir(cfg, assignment, reports)
     try:
         run = grade_into_store(subs, out, items=items, workers=workers,
-                               argv=["course", "grade", assignment], **options)
+                               argv=["course", "grade", assignment], lang=course_lang(),
+                               **options)
     except StoreError as exc:
         raise CycleError(str(exc)) from None
     if run.interrupted:

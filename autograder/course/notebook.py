@@ -9,7 +9,10 @@ earned (nbgrader 0.9 records a number as the cell's partial credit). It writes n
 to stderr: nbgrader scores a test cell 0 when anything appears there.
 
 The cases are those of ``autograder grade`` with the same seed: from the argument, else
-the ``CONVLAB_SEED`` environment variable, else 0.
+the ``CONVLAB_SEED`` environment variable, else 0. The language is the course's: from the
+argument, else ``CONVLAB_LANG`` (``ko``, ``en`` or ``ko+en``), else ``feedback.lang`` in a
+``conv-lab.toml`` in the notebook's folder or above it, else both (Korean first); see
+:func:`autograder.i18n.course_lang`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import rubric
+from ..i18n import _, course_lang, languages, render
 
 
 def seed_from_env(seed: int | None = None) -> int:
@@ -35,31 +39,37 @@ def seed_from_env(seed: int | None = None) -> int:
         return 0  # a malformed variable must not make the cell fail
 
 
-def explain(results: list) -> str:
-    """Plain text for the lost items: what failed, on which case, and what to look at."""
+def explain(results: list, lang: str = "en") -> str:
+    """Plain text for the lost items: what failed, on which case, and what to look at;
+    in ``lang`` ("ko+en": each item in Korean, then in English)."""
     lines = []
     for r in results:
         if r.passed:
             continue
         f = r.failure
-        lines.append(f"✗ {r.name}: 0 of {r.max_points:g} points")
-        lines.append(f"    {f.summary}")
-        if f.where:
-            lines.append(f"    {f.where}")
-        if f.diagnosis:
-            lines.append(f"    likely mistake: {f.diagnosis}")
-        if f.hint:
-            lines.append(f"    hint: {f.hint}")
+        for language in languages(lang):
+            lines.append(render(_("✗ {item}: 0 of {points} points", item=r.name,
+                                  points=f"{r.max_points:g}"), language))
+            lines.append(f"    {render(f.summary, language)}")
+            if f.where:
+                lines.append(f"    {render(f.where, language)}")
+            if f.diagnosis:
+                lines.append("    " + render(_("likely mistake: {diagnosis}",
+                                               diagnosis=f.diagnosis), language))
+            if f.hint:
+                lines.append("    " + render(_("hint: {hint}", hint=f.hint), language))
     return "\n".join(lines)
 
 
-def score(function: str, namespace: Mapping[str, Any], seed: int | None = None) -> float:
+def score(function: str, namespace: Mapping[str, Any], seed: int | None = None,
+          lang: str | None = None) -> float:
     """Grade the rubric items of ``function`` using the definitions in ``namespace``.
 
     Inputs:
     - function: a student function named in ``autograder.rubric`` (e.g. "conv2d")
     - namespace: where the student's functions live (a notebook's ``globals()``)
     - seed: the term's seed (None: ``$CONVLAB_SEED`` or 0)
+    - lang: "ko", "en" or "ko+en" (None: the course's setting, see the module)
 
     Returns the points earned, a float between 0 and ``rubric.points_for(function)``.
     Prints an explanation of each lost item to stdout; never writes to stderr.
@@ -74,7 +84,7 @@ def score(function: str, namespace: Mapping[str, Any], seed: int | None = None) 
 
         results = grade_function(InProcessStudent(namespace), function,
                                  seed=seed_from_env(seed))
-    text = explain(results)
+    text = explain(results, course_lang(lang))
     if text:
         print(text)
     return total(results)

@@ -11,6 +11,7 @@ import reference
 from reference.geometry import as_pair, resolve_padding
 
 from ..compare import Call
+from ..i18n import _
 from ..results import MismatchKind
 from ..sandbox.jail.callables import build
 from .catalogue import NOT_APPLICABLE, Args, variant
@@ -29,8 +30,8 @@ def _relu_backward(call: Call, a: Args, mask: str) -> np.ndarray:
 
 @variant(
     "relu_backward_ge", "relu_backward",
-    name="relu_backward passes the gradient where x == 0 (used >= instead of >)",
-    hint="ReLU's gradient is 1 only where x > 0; at exactly 0 it is 0 here.",
+    name=_("relu_backward passes the gradient where x == 0 (used >= instead of >)"),
+    hint=_("ReLU's gradient is 1 only where x > 0; at exactly 0 it is 0 here."),
     kinds=(VALUE,),
 )
 def relu_backward_ge(call: Call, a: Args) -> Any:
@@ -39,8 +40,8 @@ def relu_backward_ge(call: Call, a: Args) -> Any:
 
 @variant(
     "relu_backward_times_output", "relu_backward",
-    name="relu_backward multiplied by the ReLU output instead of a 0/1 mask",
-    hint="The local gradient of ReLU is 1 where x > 0 and 0 elsewhere, not the value max(x, 0).",
+    name=_("relu_backward multiplied by the ReLU output instead of a 0/1 mask"),
+    hint=_("The local gradient of ReLU is 1 where x > 0 and 0 elsewhere, not the value max(x, 0)."),
     kinds=(VALUE,),
 )
 def relu_backward_times_output(call: Call, a: Args) -> Any:
@@ -49,8 +50,8 @@ def relu_backward_times_output(call: Call, a: Args) -> Any:
 
 @variant(
     "relu_backward_mask_from_dout", "relu_backward",
-    name="relu_backward masked by the sign of dout instead of the sign of x",
-    hint="Whether the gradient passes depends on the forward input x, not on dout.",
+    name=_("relu_backward masked by the sign of dout instead of the sign of x"),
+    hint=_("Whether the gradient passes depends on the forward input x, not on dout."),
     kinds=(VALUE,),
 )
 def relu_backward_mask_from_dout(call: Call, a: Args) -> Any:
@@ -59,8 +60,8 @@ def relu_backward_mask_from_dout(call: Call, a: Args) -> Any:
 
 @variant(
     "dense_backward_db_mean", "dense_backward",
-    name="db averaged over the batch instead of summed",
-    hint="The bias is used by every example, so its gradient is the sum of dout over rows.",
+    name=_("db averaged over the batch instead of summed"),
+    hint=_("The bias is used by every example, so its gradient is the sum of dout over rows."),
     kinds=(VALUE,),
 )
 def dense_backward_db_mean(call: Call, a: Args) -> Any:
@@ -72,8 +73,8 @@ def dense_backward_db_mean(call: Call, a: Args) -> Any:
 
 @variant(
     "dense_backward_dw_transposed", "dense_backward",
-    name="dw transposed (shape (K, D) instead of (D, K))",
-    hint="dw must have w's shape: x.T @ dout is (D, N) @ (N, K).",
+    name=_("dw transposed (shape (K, D) instead of (D, K))"),
+    hint=_("dw must have w's shape: x.T @ dout is (D, N) @ (N, K)."),
     kinds=(SHAPE, VALUE),
 )
 def dense_backward_dw_transposed(call: Call, a: Args) -> Any:
@@ -83,8 +84,8 @@ def dense_backward_dw_transposed(call: Call, a: Args) -> Any:
 
 @variant(
     "conv_backward_dx_padded", "conv2d_backward",
-    name="dx still includes the padding border",
-    hint="The padding zeros are not inputs: crop the padded gradient back to (H, W).",
+    name=_("dx still includes the padding border"),
+    hint=_("The padding zeros are not inputs: crop the padded gradient back to (H, W)."),
     kinds=(SHAPE,),
 )
 def conv_backward_dx_padded(call: Call, a: Args) -> Any:
@@ -99,9 +100,9 @@ def conv_backward_dx_padded(call: Call, a: Args) -> Any:
 
 @variant(
     "conv_backward_db_positions", "conv2d_backward",
-    name="db summed over the batch only, not over the output positions",
-    hint="Each filter's bias is added at every position of every image: sum dout over "
-    "axes 0, 2 and 3.",
+    name=_("db summed over the batch only, not over the output positions"),
+    hint=_("Each filter's bias is added at every position of every image: sum dout over "
+    "axes 0, 2 and 3."),
     kinds=(SHAPE,),
 )
 def conv_backward_db_positions(call: Call, a: Args) -> Any:
@@ -111,8 +112,8 @@ def conv_backward_db_positions(call: Call, a: Args) -> Any:
 
 @variant(
     "pool_backward_spread", "max_pool2d_backward",
-    name="max-pool gradient shared across the window (that is average pooling's gradient)",
-    hint="Only the cell that held the maximum affected the output: it alone gets the gradient.",
+    name=_("max-pool gradient shared across the window (that is average pooling's gradient)"),
+    hint=_("Only the cell that held the maximum affected the output: it alone gets the gradient."),
     kinds=(VALUE,),
 )
 def pool_backward_spread(call: Call, a: Args) -> Any:
@@ -131,8 +132,8 @@ def pool_backward_spread(call: Call, a: Args) -> Any:
 
 @variant(
     "pool_backward_everywhere", "max_pool2d_backward",
-    name="max-pool gradient copied to every cell of the window",
-    hint="Only the cell that held the maximum affected the output: it alone gets the gradient.",
+    name=_("max-pool gradient copied to every cell of the window"),
+    hint=_("Only the cell that held the maximum affected the output: it alone gets the gradient."),
     kinds=(VALUE,),
 )
 def pool_backward_everywhere(call: Call, a: Args) -> Any:
@@ -176,8 +177,8 @@ def _numgrad(a: Args, kind: str) -> np.ndarray:
 
 @variant(
     "numgrad_one_sided", "numerical_gradient",
-    name="one-sided difference (f(x + h) − f(x)) / h instead of the centred one",
-    hint="Use (f(x + h) − f(x − h)) / 2h: its error shrinks like h², not h.",
+    name=_("one-sided difference (f(x + h) − f(x)) / h instead of the centred one"),
+    hint=_("Use (f(x + h) − f(x − h)) / 2h: its error shrinks like h², not h."),
     kinds=(VALUE,),
 )
 def numgrad_one_sided(call: Call, a: Args) -> Any:
@@ -186,8 +187,8 @@ def numgrad_one_sided(call: Call, a: Args) -> Any:
 
 @variant(
     "numgrad_not_halved", "numerical_gradient",
-    name="centred difference divided by h instead of 2h",
-    hint="The two points are 2h apart: divide f(x + h) − f(x − h) by 2h.",
+    name=_("centred difference divided by h instead of 2h"),
+    hint=_("The two points are 2h apart: divide f(x + h) − f(x − h) by 2h."),
     kinds=(VALUE,),
 )
 def numgrad_not_halved(call: Call, a: Args) -> Any:
@@ -196,8 +197,8 @@ def numgrad_not_halved(call: Call, a: Args) -> Any:
 
 @variant(
     "numgrad_not_restored", "numerical_gradient",
-    name="x not restored after each nudge",
-    hint="Put x[i] back to its old value before moving on to the next element.",
+    name=_("x not restored after each nudge"),
+    hint=_("Put x[i] back to its old value before moving on to the next element."),
     kinds=(VALUE,),
 )
 def numgrad_not_restored(call: Call, a: Args) -> Any:
@@ -206,8 +207,8 @@ def numgrad_not_restored(call: Call, a: Args) -> Any:
 
 @variant(
     "loss_summed", "tiny_cnn_loss_and_grads",
-    name="loss and gradients summed over the batch instead of averaged",
-    hint="The loss is the mean over the batch, so every gradient carries a 1/N.",
+    name=_("loss and gradients summed over the batch instead of averaged"),
+    hint=_("The loss is the mean over the batch, so every gradient carries a 1/N."),
     kinds=(VALUE,),
 )
 def loss_summed(call: Call, a: Args) -> Any:

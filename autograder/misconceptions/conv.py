@@ -10,6 +10,7 @@ import numpy as np
 from reference.geometry import as_pair
 
 from ..compare import Call
+from ..i18n import _
 from ..results import MismatchKind
 from .catalogue import NOT_APPLICABLE, Args, variant
 from .helpers import (
@@ -29,9 +30,9 @@ VALUE, SHAPE = MismatchKind.VALUE, MismatchKind.SHAPE
 
 @variant(
     "kernel_flipped", *CONV,
-    name="kernel flipped (true convolution instead of the cross-correlation CNNs use)",
-    hint="Lay the filter on the window as it is: weight [p, q] multiplies the pixel at "
-    "offset [p, q] of the window. No flipping.",
+    name=_("kernel flipped (true convolution instead of the cross-correlation CNNs use)"),
+    hint=_("Lay the filter on the window as it is: weight [p, q] multiplies the pixel at "
+    "offset [p, q] of the window. No flipping."),
     kinds=(VALUE,),
 )
 def kernel_flipped(call: Call, a: Args) -> Any:
@@ -41,8 +42,8 @@ def kernel_flipped(call: Call, a: Args) -> Any:
 
 @variant(
     "bias_missing", *CONV,
-    name="bias not added",
-    hint="Each output value is W·X + b: add the filter's bias once to every output pixel.",
+    name=_("bias not added"),
+    hint=_("Each output value is W·X + b: add the filter's bias once to every output pixel."),
     kinds=(VALUE,),
 )
 def bias_missing(call: Call, a: Args) -> Any:
@@ -53,8 +54,8 @@ def bias_missing(call: Call, a: Args) -> Any:
 
 @variant(
     "bias_per_channel", "conv2d",
-    name="bias added once per input channel instead of once per filter",
-    hint="Sum the products over all channels first, then add the filter's bias once.",
+    name=_("bias added once per input channel instead of once per filter"),
+    hint=_("Sum the products over all channels first, then add the filter's bias once."),
     kinds=(VALUE,),
 )
 def bias_in_channel_loop(call: Call, a: Args) -> Any:
@@ -66,8 +67,8 @@ def bias_in_channel_loop(call: Call, a: Args) -> Any:
 
 @variant(
     "bias_wrong_axis", "conv2d",
-    name="bias added along the wrong axis (it went to the columns, not the filters)",
-    hint="b[f] belongs to filter f: it is added to every pixel of output map f.",
+    name=_("bias added along the wrong axis (it went to the columns, not the filters)"),
+    hint=_("b[f] belongs to filter f: it is added to every pixel of output map f."),
     kinds=(VALUE,),
 )
 def bias_on_last_axis(call: Call, a: Args) -> Any:
@@ -85,8 +86,8 @@ def _stride_one(call: Call, a: Args) -> np.ndarray:
 
 @variant(
     "stride_not_applied", *CONV,
-    name="stride ignored when placing the window (the window moved one pixel at a time)",
-    hint="Output (i, j) uses the window whose top-left corner is at row i·S, column j·S.",
+    name=_("stride ignored when placing the window (the window moved one pixel at a time)"),
+    hint=_("Output (i, j) uses the window whose top-left corner is at row i·S, column j·S."),
     kinds=(VALUE,),
 )
 def windows_not_strided(call: Call, a: Args) -> Any:
@@ -98,9 +99,9 @@ def windows_not_strided(call: Call, a: Args) -> Any:
 
 @variant(
     "stride_ignored", *CONV,
-    name="stride ignored (the output has the stride-1 size)",
-    hint="With stride S the output size is (N + 2P − F) / S + 1, and the window jumps S "
-    "pixels at a time.",
+    name=_("stride ignored (the output has the stride-1 size)"),
+    hint=_("With stride S the output size is (N + 2P − F) / S + 1, and the window jumps S "
+    "pixels at a time."),
     kinds=(SHAPE,),
 )
 def stride_ignored(call: Call, a: Args) -> Any:
@@ -109,8 +110,8 @@ def stride_ignored(call: Call, a: Args) -> Any:
 
 @variant(
     "padding_one_side", *CONV,
-    name="padding on one side only (all the zeros went after the image)",
-    hint="Put P zeros before and P after along each axis, so the image stays centred.",
+    name=_("padding on one side only (all the zeros went after the image)"),
+    hint=_("Put P zeros before and P after along each axis, so the image stays centred."),
     kinds=(VALUE,),
 )
 def padding_all_after(call: Call, a: Args) -> Any:
@@ -122,8 +123,8 @@ def padding_all_after(call: Call, a: Args) -> Any:
 
 @variant(
     "width_from_height", *CONV,
-    name="output width computed from the height",
-    hint="Each axis has its own formula: OH from H and FH, OW from W and FW.",
+    name=_("output width computed from the height"),
+    hint=_("Each axis has its own formula: OH from H and FH, OW from W and FW."),
     kinds=(SHAPE,),
 )
 def width_from_height(call: Call, a: Args) -> Any:
@@ -149,8 +150,8 @@ def _one_channel(call: Call, a: Args, index: int) -> Any:
 
 @variant(
     "first_channel_only", "conv2d",
-    name="channels not summed (only the first channel was used)",
-    hint="Each filter spans all C channels: multiply and sum over channels, rows and columns.",
+    name=_("channels not summed (only the first channel was used)"),
+    hint=_("Each filter spans all C channels: multiply and sum over channels, rows and columns."),
     kinds=(VALUE,),
 )
 def first_channel_only(call: Call, a: Args) -> Any:
@@ -159,8 +160,8 @@ def first_channel_only(call: Call, a: Args) -> Any:
 
 @variant(
     "last_channel_only", "conv2d",
-    name="channels not summed (each channel overwrote the previous one; the last one won)",
-    hint="Add every channel's products into the same output value instead of assigning.",
+    name=_("channels not summed (each channel overwrote the previous one; the last one won)"),
+    hint=_("Add every channel's products into the same output value instead of assigning."),
     kinds=(VALUE,),
 )
 def last_channel_only(call: Call, a: Args) -> Any:
@@ -169,8 +170,8 @@ def last_channel_only(call: Call, a: Args) -> Any:
 
 @variant(
     "transposed_maps", *CONV, "max_pool2d", "avg_pool2d",
-    name="rows and columns swapped (the maps come out transposed)",
-    hint="Index the output as [row, column] = [i, j], with i moving down the image.",
+    name=_("rows and columns swapped (the maps come out transposed)"),
+    hint=_("Index the output as [row, column] = [i, j], with i moving down the image."),
     kinds=(VALUE, SHAPE),
 )
 def transposed(call: Call, a: Args) -> Any:

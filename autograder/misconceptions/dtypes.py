@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..compare import Mismatch
+from ..i18n import _
 from ..results import MismatchKind
 from .catalogue import Args, matcher
 
 
 @matcher(
     "integer_output", "*",
-    name="integer output dtype",
-    hint="An output array made from an integer template holds integers and truncates; "
-    "make it float (np.zeros(shape) is float64, or pass the input's float dtype).",
+    name=_("integer output dtype"),
+    hint=_("An output array made from an integer template holds integers and truncates; "
+    "make it float (np.zeros(shape) is float64, or pass the input's float dtype)."),
     kinds=(MismatchKind.DTYPE,),
 )
 def dtype_is_int(m: Mismatch, a: Args) -> bool:
@@ -23,8 +24,8 @@ def dtype_is_int(m: Mismatch, a: Args) -> bool:
 
 @matcher(
     "float64_for_float32", "*",
-    name="float32 input gave a float64 output",
-    hint="np.zeros(shape) is float64 whatever the input: pass dtype=x.dtype to keep float32.",
+    name=_("float32 input gave a float64 output"),
+    hint=_("np.zeros(shape) is float64 whatever the input: pass dtype=x.dtype to keep float32."),
     kinds=(MismatchKind.DTYPE,),
 )
 def float32_lost(m: Mismatch, a: Args) -> bool:

@@ -9,6 +9,7 @@ import numpy as np
 import reference
 
 from ..compare import Call, Mismatch
+from ..i18n import _
 from ..results import MismatchKind
 from .catalogue import NOT_APPLICABLE, Args, matcher, variant
 from .helpers import CONV, conv_if_accepted, pads
@@ -18,9 +19,9 @@ VALUE, TYPE = MismatchKind.VALUE, MismatchKind.TYPE
 
 @matcher(
     "output_size_float", "output_size",
-    name="output size computed with / (a float) instead of a whole number",
-    hint="The number of positions is a count: check that the division leaves no remainder "
-    "(raise ValueError if it does), then divide with //.",
+    name=_("output size computed with / (a float) instead of a whole number"),
+    hint=_("The number of positions is a count: check that the division leaves no remainder "
+    "(raise ValueError if it does), then divide with //."),
     kinds=(TYPE,),
 )
 def output_size_float(m: Mismatch, a: Args) -> bool:
@@ -29,10 +30,10 @@ def output_size_float(m: Mismatch, a: Args) -> bool:
 
 @variant(
     "floored_instead_of_rejected", "output_size", *CONV,
-    name="output size floored instead of rejected",
-    hint="When (N + 2P − F) / S + 1 is not a whole number the filter does not fit evenly "
+    name=_("output size floored instead of rejected"),
+    hint=_("When (N + 2P − F) / S + 1 is not a whole number the filter does not fit evenly "
     "(the lecture's 7×7 image, 3×3 filter, stride 3 gives 2.33): raise ValueError "
-    "instead of rounding down.",
+    "instead of rounding down."),
     kinds=(MismatchKind.NO_ERROR,),
 )
 def floored(call: Call, a: Args) -> Any:
@@ -44,8 +45,8 @@ def floored(call: Call, a: Args) -> Any:
 
 @variant(
     "plus_filter_size", "output_size",
-    name="filter size added instead of subtracted (the lecture slide's typo)",
-    hint="The filter's own size is used up, not gained: (N + 2P − F) / S + 1.",
+    name=_("filter size added instead of subtracted (the lecture slide's typo)"),
+    hint=_("The filter's own size is used up, not gained: (N + 2P − F) / S + 1."),
     kinds=(VALUE,),
 )
 def output_size_plus_f(call: Call, a: Args) -> Any:
@@ -61,8 +62,8 @@ def output_size_plus_f(call: Call, a: Args) -> Any:
 
 @variant(
     "padding_counted_once", "output_size",
-    name="padding counted on one side only",
-    hint="Padding P adds P zeros on each side, so the padded size is N + 2P.",
+    name=_("padding counted on one side only"),
+    hint=_("Padding P adds P zeros on each side, so the padded size is N + 2P."),
     kinds=(VALUE,),
 )
 def output_size_one_pad(call: Call, a: Args) -> Any:
@@ -74,9 +75,9 @@ def output_size_one_pad(call: Call, a: Args) -> Any:
 
 @variant(
     "same_ignores_stride", "output_size",
-    name="'same' padding given the input size even with a stride",
-    hint="'same' keeps the size only at stride 1; in general the output has ceil(N / S) "
-    "positions.",
+    name=_("'same' padding given the input size even with a stride"),
+    hint=_("'same' keeps the size only at stride 1; in general the output has ceil(N / S) "
+    "positions."),
     kinds=(VALUE,),
 )
 def same_ignores_stride(call: Call, a: Args) -> Any:
@@ -88,9 +89,9 @@ def same_ignores_stride(call: Call, a: Args) -> Any:
 # One mistake, made in two places: computing the pair, or padding a convolution with it.
 @variant(
     "same_extra_pixel_first", "same_padding",
-    name="SAME padding's extra pixel put on the wrong side",
-    hint="When the total padding is odd, TensorFlow puts the extra zero after the image "
-    "(bottom / right).",
+    name=_("SAME padding's extra pixel put on the wrong side"),
+    hint=_("When the total padding is odd, TensorFlow puts the extra zero after the image "
+    "(bottom / right)."),
     kinds=(VALUE,),
 )
 def same_pair_reversed(call: Call, a: Args) -> Any:

@@ -9,6 +9,7 @@ import numpy as np
 import reference
 
 from ..compare import Call
+from ..i18n import _
 from ..results import MismatchKind
 from .catalogue import NOT_APPLICABLE, Args, variant
 
@@ -22,9 +23,9 @@ def _naive_softmax(z: Any) -> np.ndarray:
 
 @variant(
     "softmax_no_max", "softmax",
-    name="softmax without subtracting the max (exp overflows to inf, giving nan)",
-    hint="Subtract each row's largest score before exp: the result is the same, and "
-    "exp never sees a large number.",
+    name=_("softmax without subtracting the max (exp overflows to inf, giving nan)"),
+    hint=_("Subtract each row's largest score before exp: the result is the same, and "
+    "exp never sees a large number."),
     kinds=(VALUE,),
 )
 def softmax_no_max(call: Call, a: Args) -> Any:
@@ -33,9 +34,9 @@ def softmax_no_max(call: Call, a: Args) -> Any:
 
 @variant(
     "softmax_wrong_axis", "softmax",
-    name="softmax normalised down the columns (over the batch) instead of along each row",
-    hint="Each row is one example: subtract, exponentiate and sum along the last axis "
-    "(keepdims=True helps).",
+    name=_("softmax normalised down the columns (over the batch) instead of along each row"),
+    hint=_("Each row is one example: subtract, exponentiate and sum along the last axis "
+    "(keepdims=True helps)."),
     kinds=(VALUE,),
 )
 def softmax_axis0(call: Call, a: Args) -> Any:
@@ -48,8 +49,8 @@ def softmax_axis0(call: Call, a: Args) -> Any:
 
 @variant(
     "softmax_whole_array", "softmax",
-    name="softmax normalised over the whole batch instead of each row",
-    hint="Each row must sum to 1 on its own: sum along the last axis only.",
+    name=_("softmax normalised over the whole batch instead of each row"),
+    hint=_("Each row must sum to 1 on its own: sum along the last axis only."),
     kinds=(VALUE,),
 )
 def softmax_whole(call: Call, a: Args) -> Any:
@@ -66,8 +67,8 @@ def _mean_neg_log(p: np.ndarray, labels: Any) -> float:
 
 @variant(
     "cross_entropy_no_max", "cross_entropy",
-    name="cross-entropy from a softmax without subtracting the max (overflow gives nan)",
-    hint="Work with log-probabilities: z − max − log(Σ exp(z − max)) never overflows.",
+    name=_("cross-entropy from a softmax without subtracting the max (overflow gives nan)"),
+    hint=_("Work with log-probabilities: z − max − log(Σ exp(z − max)) never overflows."),
     kinds=(VALUE,),
 )
 def ce_naive(call: Call, a: Args) -> Any:
@@ -76,8 +77,8 @@ def ce_naive(call: Call, a: Args) -> Any:
 
 @variant(
     "cross_entropy_log_of_zero", "cross_entropy",
-    name="log of a probability that rounded to 0 (the loss became inf)",
-    hint="Take the log analytically: log softmax(z)_k = z_k − max − log(Σ exp(z − max)).",
+    name=_("log of a probability that rounded to 0 (the loss became inf)"),
+    hint=_("Take the log analytically: log softmax(z)_k = z_k − max − log(Σ exp(z − max))."),
     kinds=(VALUE,),
 )
 def ce_log_of_stable_softmax(call: Call, a: Args) -> Any:
@@ -86,8 +87,8 @@ def ce_log_of_stable_softmax(call: Call, a: Args) -> Any:
 
 @variant(
     "cross_entropy_summed", "cross_entropy",
-    name="cross-entropy summed instead of averaged over the batch",
-    hint="The loss is the mean over the N examples: divide the sum by N.",
+    name=_("cross-entropy summed instead of averaged over the batch"),
+    hint=_("The loss is the mean over the N examples: divide the sum by N."),
     kinds=(VALUE,),
 )
 def ce_summed(call: Call, a: Args) -> Any:
@@ -99,9 +100,9 @@ def ce_summed(call: Call, a: Args) -> Any:
 
 @variant(
     "flatten_fortran", "flatten",
-    name="flattened in Fortran (column-major) order",
-    hint="Keep numpy's default row-major (C) order, so each example's values stay in "
-    "(C, H, W) order.",
+    name=_("flattened in Fortran (column-major) order"),
+    hint=_("Keep numpy's default row-major (C) order, so each example's values stay in "
+    "(C, H, W) order."),
     kinds=(VALUE,),
 )
 def flatten_fortran(call: Call, a: Args) -> Any:
@@ -111,8 +112,8 @@ def flatten_fortran(call: Call, a: Args) -> Any:
 
 @variant(
     "flatten_channels_last", "flatten",
-    name="flattened in channels-last (N, H, W, C) order",
-    hint="Do not move the channel axis: reshape (N, C, H, W) as it is.",
+    name=_("flattened in channels-last (N, H, W, C) order"),
+    hint=_("Do not move the channel axis: reshape (N, C, H, W) as it is."),
     kinds=(VALUE,),
 )
 def flatten_channels_last(call: Call, a: Args) -> Any:
@@ -124,8 +125,8 @@ def flatten_channels_last(call: Call, a: Args) -> Any:
 
 @variant(
     "dense_w_transposed", "dense",
-    name="dense with w transposed",
-    hint="w has shape (D, K): the output is x @ w + b, (N, D) @ (D, K) → (N, K).",
+    name=_("dense with w transposed"),
+    hint=_("w has shape (D, K): the output is x @ w + b, (N, D) @ (D, K) → (N, K)."),
     kinds=(VALUE,),
 )
 def dense_w_transposed(call: Call, a: Args) -> Any:
@@ -137,8 +138,8 @@ def dense_w_transposed(call: Call, a: Args) -> Any:
 
 @variant(
     "dense_no_bias", "dense",
-    name="bias not added",
-    hint="Add b (one value per output unit) to every row of x @ w.",
+    name=_("bias not added"),
+    hint=_("Add b (one value per output unit) to every row of x @ w."),
     kinds=(VALUE,),
 )
 def dense_no_bias(call: Call, a: Args) -> Any:

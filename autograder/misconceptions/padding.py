@@ -10,14 +10,15 @@ import reference
 from reference.geometry import padding_pairs
 
 from ..compare import Call
+from ..i18n import _
 from ..results import MismatchKind
 from .catalogue import NOT_APPLICABLE, Args, variant
 
 
 @variant(
     "image_in_corner", "zero_pad",
-    name="padding on one side only (the image sits in the top-left corner)",
-    hint="Copy the image into the middle: it starts after the top and left padding.",
+    name=_("padding on one side only (the image sits in the top-left corner)"),
+    hint=_("Copy the image into the middle: it starts after the top and left padding."),
     kinds=(MismatchKind.VALUE,),
 )
 def zero_pad_corner(call: Call, a: Args) -> Any:
@@ -30,8 +31,8 @@ def zero_pad_corner(call: Call, a: Args) -> Any:
 
 @variant(
     "pad_pair_swapped", "zero_pad",
-    name="rows and columns swapped in the padding pair",
-    hint="A pair (ph, pw) means ph rows above and below, pw columns left and right.",
+    name=_("rows and columns swapped in the padding pair"),
+    hint=_("A pair (ph, pw) means ph rows above and below, pw columns left and right."),
     kinds=(MismatchKind.VALUE, MismatchKind.SHAPE),
 )
 def zero_pad_pair_swapped(call: Call, a: Args) -> Any:

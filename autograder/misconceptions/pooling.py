@@ -8,6 +8,7 @@ import reference
 from reference.geometry import as_pair
 
 from ..compare import Call
+from ..i18n import _
 from ..results import MismatchKind
 from .catalogue import NOT_APPLICABLE, Args, variant
 
@@ -16,8 +17,8 @@ VALUE, SHAPE = MismatchKind.VALUE, MismatchKind.SHAPE
 
 @variant(
     "maxpool_zero_padding", "max_pool2d",
-    name="max-pool padded with zeros (a 0 won windows of negative values)",
-    hint="Padding must never win a max: pad with −inf, or only look at real pixels.",
+    name=_("max-pool padded with zeros (a 0 won windows of negative values)"),
+    hint=_("Padding must never win a max: pad with −inf, or only look at real pixels."),
     kinds=(VALUE,),
 )
 def max_pool_zero_padded(call: Call, a: Args) -> Any:
@@ -30,8 +31,8 @@ def max_pool_zero_padded(call: Call, a: Args) -> Any:
 
 @variant(
     "pool_stride_one", "max_pool2d", "avg_pool2d",
-    name="stride defaulted to 1 instead of the window size",
-    hint="With stride=None the windows do not overlap: the stride is the window size.",
+    name=_("stride defaulted to 1 instead of the window size"),
+    hint=_("With stride=None the windows do not overlap: the stride is the window size."),
     kinds=(SHAPE, VALUE),
 )
 def pool_stride_one(call: Call, a: Args) -> Any:
@@ -44,8 +45,8 @@ def pool_stride_one(call: Call, a: Args) -> Any:
 
 @variant(
     "avg_pool_sum", "avg_pool2d",
-    name="window summed instead of averaged",
-    hint="Average pooling divides each window's sum by the number of cells in it.",
+    name=_("window summed instead of averaged"),
+    hint=_("Average pooling divides each window's sum by the number of cells in it."),
     kinds=(VALUE,),
 )
 def avg_pool_sum(call: Call, a: Args) -> Any:
