@@ -8,10 +8,10 @@ from the code under test.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
+from support.namespaces import run_source, stub_namespace
 
 import reference
 from autograder import rubric
@@ -21,28 +21,9 @@ from autograder.examples import ExampleStudent, example_class, read
 from autograder.results import FailureKind, MismatchKind
 from autograder.student import CallTimeout, InProcessStudent, MissingFunction, WorkerCrashed
 
-MODEL_FILE = str(Path(__file__).resolve().parents[1] / "autograder/examples/model_solution.py")
-
-
-def run_source(source: str) -> dict:
-    """A student's namespace from their whole file's text."""
-    namespace = {"__name__": "student", "__file__": MODEL_FILE}
-    exec(compile(source, "<student>", "exec"), namespace)
-    return namespace
-
 
 def model_namespace() -> dict:
     return run_source(read("model_solution.py"))
-
-
-def stub_namespace() -> dict:
-    def stub(name):
-        def fn(*args, **kwargs):
-            raise NotImplementedError(f"write {name}")
-
-        return fn
-
-    return {name: stub(name) for name in rubric.FUNCTIONS}
 
 
 def summaries(results) -> dict[str, str]:

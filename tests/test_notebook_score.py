@@ -3,10 +3,9 @@ nothing on stderr."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from support.namespaces import run_source, stub_namespace
 
 import reference
 from autograder import rubric
@@ -15,21 +14,7 @@ from autograder.engine import grade_items, total
 from autograder.examples import example_class, read
 from autograder.student import InProcessStudent
 
-MODEL_FILE = str(Path(__file__).resolve().parents[1] / "autograder/examples/model_solution.py")
 BUGS = {s.name: s for s in example_class() if s.override and s.override.startswith("bugs/")}
-
-
-def run_source(source: str) -> dict:
-    namespace = {"__name__": "student", "__file__": MODEL_FILE}
-    exec(compile(source, "<student>", "exec"), namespace)
-    return namespace
-
-
-def stub_namespace() -> dict:
-    def stub(*args, **kwargs):
-        raise NotImplementedError("write me")
-
-    return {name: stub for name in rubric.FUNCTIONS}
 
 
 def test_the_model_solution_scores_every_point_silently(capfd):

@@ -16,7 +16,6 @@ from reference_strategies import (
     seeds,
     sizes,
     string_padding_cases,
-    torch_on_one_thread,
 )
 
 from reference import (
@@ -124,11 +123,6 @@ def test_conv2d_backward_valid_ignores_unreached_pixels():
     np.testing.assert_array_equal(dx[..., 5], 0)
     np.testing.assert_array_equal(dx[0, 0, :, :2], w[0, 0, :, :2])
     np.testing.assert_array_equal(dx[0, 0, :, 2], w[0, 0, :, 2] + w[0, 0, :, 0])  # both windows
-
-
-@pytest.fixture(scope="module")
-def torch():
-    yield from torch_on_one_thread()
 
 
 def test_conv2d_backward_matches_torch_autograd(torch):

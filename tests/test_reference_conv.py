@@ -20,7 +20,6 @@ from reference_strategies import (
     string_padding_cases,
     tf_same_padding,
     tf_valid_size,
-    torch_on_one_thread,
 )
 from scipy.signal import correlate2d
 
@@ -150,11 +149,6 @@ def test_fast_and_loops_agree_on_float_data(case: ConvCase, seed):
     tol = 1e-5 if x.dtype == np.float32 else 1e-12
     assert fast.dtype == loops.dtype == x.dtype
     np.testing.assert_allclose(fast, loops, rtol=tol, atol=tol)
-
-
-@pytest.fixture(scope="module")
-def torch():
-    yield from torch_on_one_thread()
 
 
 @given(case=conv_cases(symmetric=False), seed=seeds())

@@ -11,7 +11,6 @@ from reference_strategies import (
     seeds,
     sizes,
     tf_same_padding,
-    torch_on_one_thread,
 )
 
 from reference import avg_pool2d, max_pool2d, max_pool2d_loops
@@ -106,11 +105,6 @@ def test_stride_defaults_to_the_window():
     for pool in (*MAX_POOLS, avg_pool2d):
         np.testing.assert_array_equal(pool(x, 3), pool(x, 3, 3))
         assert pool(x, (2, 3)).shape == (1, 1, 3, 2)
-
-
-@pytest.fixture(scope="module")
-def torch():
-    yield from torch_on_one_thread()
 
 
 @given(case=pool_cases(padded=False), seed=seeds())

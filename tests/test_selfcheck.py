@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.namespaces import run_source
 
 import reference
 from autograder import rubric, selfcheck
@@ -18,12 +19,6 @@ from autograder.student import InProcessStudent
 SELFCHECK = Path(selfcheck.__file__)
 MODEL = Path(__file__).resolve().parents[1] / "autograder" / "examples" / "model_solution.py"
 DIGITS = Path(reference.__file__).parent / "data" / "digits.npz"
-
-
-def run_source(source: str) -> dict:
-    namespace = {"__name__": "student", "__file__": str(MODEL)}
-    exec(compile(source, "<student>", "exec"), namespace)
-    return namespace
 
 
 def failed(results) -> dict[str, str]:
