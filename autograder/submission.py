@@ -143,6 +143,8 @@ def _add_unit(sub: Submission, file: Path) -> None:
 
 def read_text(file: Path) -> tuple[str, str | None]:
     """The file's text, or ("", why it cannot be used)."""
+    if file.is_symlink():  # never followed: it may point at another student's file or /etc
+        return "", "is a symbolic link; not read"
     try:
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
