@@ -26,7 +26,7 @@ from autograder.feedback import feedback_html
 from autograder.grading import SubmissionPath, grade_many
 from autograder.incremental import grade_into_store, replay
 from autograder.report import results_json_text
-from autograder.results import Failure, GradeRecord, ItemResult
+from autograder.results import Failure, FailureKind, GradeRecord, ItemResult
 from autograder.store import (
     STORE_NAME,
     Key,
@@ -131,7 +131,8 @@ def test_a_record_of_huge_outputs_on_every_item_stays_small():
 
     big = np.ones((360, 360))  # 1 MB each: under the per-array bound, but on every item
     record = GradeRecord("hostile", [ItemResult(it.name, 0.0, it.points, Failure(
-        "wrong", case={"x": big}, expected=big, got=big)) for it in rubric.ITEMS], "rlimit")
+        "wrong", FailureKind.MISMATCH, case={"x": big}, expected=big, got=big))
+        for it in rubric.ITEMS], "rlimit")
     text = record_to_json(record)
     assert len(text) < 10 * 2**20
     back = record_from_json(text)
