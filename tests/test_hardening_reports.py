@@ -217,7 +217,7 @@ import time as _time
 def _sleepy(fn):
     @_functools.wraps(fn)
     def slow(*args, **kwargs):
-        _time.sleep(0.3)
+        _time.sleep({seconds})
         return fn(*args, **kwargs)
     return slow
 
@@ -230,12 +230,14 @@ BUDGET_ITEMS = ["output_size: lecture examples", "conv2d: stride", "relu: values
 
 
 def test_a_slow_correct_solution_stops_at_the_time_budget(tmp_path):
-    """Correct, but 0.3 s per call of conv2d: a solution sleeping in every function took
-    152 s and scored 100. With --budget 8 the item under way when the budget runs out and
-    the items after it score 0, each saying so; the item before is graded as usual."""
+    """Correct, but slow: a solution sleeping 0.3 s in every call took 152 s and scored
+    100. Here conv2d sleeps 2 s per call. With --budget 8 the item under way when the
+    budget runs out and the items after it score 0, each saying so; the item before is
+    graded as usual."""
     cls = tmp_path / "class"
     cls.mkdir()
-    (cls / "sleepy.py").write_text(MODEL + SLEEPY.format(names=["conv2d"]))
+    # 2 s per call, within the 10 s call limit: the item needs more than four calls
+    (cls / "sleepy.py").write_text(MODEL + SLEEPY.format(names=["conv2d"], seconds=2.0))
     (cls / "model.py").write_text(MODEL)
     out = tmp_path / "out"
     items = [a for name in BUDGET_ITEMS for a in ("--item", name)]
