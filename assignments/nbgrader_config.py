@@ -42,6 +42,16 @@ c.Execute.timeout = 600
 # cell that errors or writes to stderr scores 0.
 c.Execute.interrupt_on_timeout = True
 
+# Each student's kernel runs in bubblewrap during autograde: an answer cell can write only its
+# own autograded folder, not a classmate's submission, the gradebook or the exchange
+# (docs/nbgrader.md, "Safety"). Where bubblewrap does not work, nbgrader's own Execute runs.
+try:
+    from autograder.course.config import autograde_preprocessors
+except ImportError:  # the grader is not installed here (e.g. a student's own machine)
+    pass
+else:
+    c.Autograde.autograde_preprocessors = autograde_preprocessors()
+
 # Graded cells print feedback and end with the points earned (partial credit); nbgrader
 # then shows the number as the cell's result. Keep their stdout in the feedback.
 c.ClearOutput.enabled = True  # released and submitted notebooks start without outputs

@@ -38,6 +38,8 @@ NBGRADER_SIDE = ("nbgrader", "nbformat", "traitlets")
     (["course", "zip-collect", "downloads", "--exchange", "e"], "--exchange"),
     (["course", "zip-collect", "downloads", "--no-feedback"], "--no-feedback"),
     (["course", "grade", "--students", "a,b"], "--students"),
+    (["course", "snapshot", "--workers", "2"], "--workers"),
+    (["course", "snapshot", "--exchange", "e"], "--exchange"),
     # missing or contradictory
     (["course"], "COMMAND"),
     (["course", "collect-all"], "collect-all"),
@@ -64,6 +66,7 @@ def test_course_usage_errors_exit_2_and_name_the_option(argv, named, capsys):
     (["course", "export", "--grades", "g.csv", "--course-id", "c"], "export"),
     (["course", "audit", "--workers", "2", "--no-write", "--reports", "r"], "audit"),
     (["course", "zip-collect", "d", "--work", "w"], "zip-collect"),
+    (["course", "snapshot", "--course", "c", "--assignment", "a"], "snapshot"),
     (["course", "grade", "--lms", "d", "--sandboxed", "--reports", "r"], "grade"),
     (["course", "cycle", "--exchange", "e", "--students", "a,b", "--timeout", "30"], "cycle"),
 ])
@@ -81,7 +84,7 @@ def test_python_m_autograder_course_has_the_same_subcommands():
     helped = subprocess.run([sys.executable, "-m", "autograder.course", "--help"],
                             capture_output=True, text=True, cwd=ROOT)
     assert helped.returncode == 0
-    for command in ("cycle", "release", "grade", "zip-collect", "export", "audit"):
+    for command in ("cycle", "release", "grade", "zip-collect", "export", "snapshot", "audit"):
         assert command in helped.stdout
 
 

@@ -92,3 +92,20 @@ def test_autograde_steps_are_nbgraders_own_with_the_sandboxed_execute():
     assert names[0] == "Execute"
     assert AUTOGRADE[0] == "autograder.course.preprocessors.SandboxedExecute"
     assert [n.rsplit(".", 1)[1] for n in AUTOGRADE[1:]] == names[1:]
+
+
+def test_the_snapshot_command_copies_submitted_and_names_symlinks(tmp_path):
+    import subprocess
+    import sys
+
+    submitted = make_class(tmp_path, {"alice": {FILES[0]: b"a"}, "bob": {FILES[0]: b"b"}})
+    os.symlink("/etc/passwd", submitted / "bob" / A / "03_convolution.ipynb")
+    run = subprocess.run([sys.executable, "-m", "autograder.course", "snapshot", "--course",
+                          str(tmp_path), "--assignment", A], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "snapshot of 2 submission(s)" in run.stdout
+    assert "bob: symlinks not copied: 03_convolution.ipynb" in run.stdout
+    snap = load_snapshot(tmp_path / "snapshots" / A)
+    assert snap.files == {"alice": {FILES[0]: snap.files["alice"][FILES[0]]},
+                          "bob": {FILES[0]: snap.files["bob"][FILES[0]]}}
+    assert (snap.folder("bob") / FILES[0]).read_bytes() == b"b"
