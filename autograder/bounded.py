@@ -8,6 +8,7 @@ So each failure is bounded where it is made, in the grading worker process:
 - an array over ``MAX_KEPT_ARRAY_BYTES`` (in all, per field) becomes the line the reports
   print for it (``array of shape (4000, 4000), float32 (values from 0 to 1)``): reports
   print arrays over 100 values as that line anyway, and draw heat maps of small ones only;
+- a string is made valid Unicode (a file name that is not UTF-8 holds surrogates);
 - a string over ``MAX_KEPT_CHARS`` and a list, tuple or dict of more than
   ``MAX_KEPT_ITEMS`` elements are cut to what the reports print of them;
 - then the whole record goes through the results store's encoding
@@ -22,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .names import valid_text
 from .results import Failure, GradeRecord
 from .store import MAX_STORED_ARRAY_BYTES, StoredRepr, record_from_json, record_to_json
 
@@ -45,6 +47,7 @@ def bounded_value(value: Any, budget: list[int]) -> Any:
         budget[0] -= value.nbytes
         return value
     if isinstance(value, str):
+        value = valid_text(value)
         return value if len(value) <= MAX_KEPT_CHARS else value[:MAX_KEPT_CHARS] + " …"
     if type(value) in (list, tuple, dict):
         if len(value) > MAX_KEPT_ITEMS:

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rubric
+from .names import valid_text
 from .report import safe_name
 from .results import Failure, FailureKind, GradeRecord, ItemResult
 
@@ -246,7 +247,7 @@ def grade_submission(
     else:
         record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox,
                                    sub.student if per_student_cases else None, limit)
-    record.problems = [*sub.notes, *record.problems]
+    record.problems = [valid_text(p) for p in (*sub.notes, *record.problems)]
     record.seconds = time.perf_counter() - start
     try:
         return as_stored(record)

@@ -36,6 +36,7 @@ from typing import Any
 
 from .feedback import item_text
 from .grading import SubmissionPath, grade_submission, run_pool
+from .names import valid_text
 from .report import (
     grades_csv_text,
     reports_digest,
@@ -281,7 +282,7 @@ def _commit(store: Store, out: Path, flat: bool, sub: SubmissionPath, key: Key,
     """Store the record (committed at once), then write that student's reports. If they
     cannot be written, the record says so and is stored again (with no report digest,
     so the next run writes them); the run goes on. Returns the record as stored."""
-    source = str(Path(sub.path).absolute())
+    source = valid_text(str(Path(sub.path).absolute()))  # a name that is not UTF-8, escaped
     try:
         texts = student_report_texts(record)
         digest = reports_digest(texts)

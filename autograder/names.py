@@ -10,6 +10,7 @@ the filesystem allows: 255 bytes of Korean, ``grades.csv.py``, escape sequences.
   :data:`MAX_NAME_BYTES` bytes, so that a ``-2`` suffix still fits the filesystem's
   255-byte limit. A cut name ends in a hash of the whole name, so two long names that
   share a beginning stay apart. ``safe_name(safe_name(x)) == safe_name(x)``.
+- :func:`valid_text` makes a text holding a name that is not UTF-8 storable;
 - :func:`printable` escapes what a terminal would act on (escape sequences, carriage
   returns, bidi overrides) before a name or a student's text is printed.
 """
@@ -56,6 +57,12 @@ def safe_name(student: str) -> str:
         name = _cut(name, MAX_NAME_BYTES - HASH_CHARS - 1).rstrip(".") + "-" + \
             digest[:HASH_CHARS]
     return name
+
+
+def valid_text(text: str) -> str:
+    """``text`` as valid Unicode: a file name that is not UTF-8 comes with lone surrogates
+    (``\udcff``), which cannot be stored or written as UTF-8; they become their escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def printable(text: object, *, multiline: bool = False) -> str:

@@ -151,15 +151,15 @@ def content_hash(path: str | Path) -> str:
             digest.update(b"folder\0")
             for file in _graded_files(path):
                 data = file.read_bytes()
-                name = file.relative_to(path).as_posix().encode()
+                name = os.fsencode(file.relative_to(path).as_posix())
                 digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
                 digest.update(data)
         elif path.exists():
             data = path.read_bytes()
-            digest.update(b"file\0%s\0%d:" % (path.name.encode(), len(data)))
+            digest.update(b"file\0%s\0%d:" % (os.fsencode(path.name), len(data)))
             digest.update(data)
         else:
-            digest.update(b"missing\0" + path.name.encode())
+            digest.update(b"missing\0" + os.fsencode(path.name))
     except OSError as exc:
         digest.update(f"unreadable\0{exc.errno}".encode())
     return digest.hexdigest()
