@@ -1,6 +1,6 @@
 """The autograder command: grade a class, check your own file, or watch a demo.
 
-    autograder grade PATH... --out DIR [--workers N] [--timeout S] [--seed N]
+    autograder grade PATH... --out DIR [--workers N] [--timeout S] [--budget S] [--seed N]
                      [--item NAME]... [--force] [--rebuild]
         Grade submissions (files, student folders or class folders; see
         ``autograder.grading``) and write DIR/grades.csv and, per student,
@@ -44,6 +44,7 @@ from . import rubric
 from .course.cli import add_course_commands  # imports no nbgrader until a subcommand runs
 from .feedback import points_text, sandbox_text
 from .i18n import DEFAULT_LANG, LANGS, _, render_all
+from .names import printable
 from .platform_cli import (
     add_grade_rule_options,
     add_platform_commands,
@@ -80,7 +81,8 @@ class ProgressBar:
         eta = elapsed / graded * (total - done) if graded else 0.0
         cached = f" ({self.base} cached)" if self.base else ""
         line = (f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}{cached}  "
-                f"{record.student} {points_text(record.score)}/{points_text(record.max_score)}"
+                f"{printable(record.student)} "
+                f"{points_text(record.score)}/{points_text(record.max_score)}"
                 f"  eta {_duration(eta)}")
         if self.redraw:
             end = "\n" if done == total else ""
@@ -112,6 +114,7 @@ def grade_paths(
     progress: bool = True,
     gradescope: bool = False,
     per_student_cases: bool = False,
+    budget: float | None = None,
     argv: Sequence[str] = (),
     err: TextIO | None = None,
     max_file_mb: float | None = None,
@@ -134,14 +137,14 @@ def grade_paths(
         raise ValueError(f"--gradescope grades exactly one submission, got {len(paths)} paths")
     subs, warnings = find_submissions(paths, expand=not gradescope)
     for warning in warnings:
-        print(f"warning: {warning}", file=err)
+        print(f"warning: {printable(warning)}", file=err)
     bar = ProgressBar(len(subs), err) if progress and subs else None
     return grade_into_store(subs, out, seed=seed, call_timeout=call_timeout, items=items,
                             sandbox=sandbox, workers=workers, force=force, rebuild=rebuild,
                             flat=gradescope, progress=bar, argv=argv,
-                            per_student_cases=per_student_cases,
+                            per_student_cases=per_student_cases, budget=budget,
                             max_file_mb=max_file_mb, max_total_mb=max_total_mb,
-                            announce=lambda text: print(text, file=err), lang=lang)
+                            announce=lambda text: print(printable(text), file=err), lang=lang)
 
 
 def _grade_summary(run: StoreRun, seconds: float) -> list[str]:
@@ -153,8 +156,11 @@ def _grade_summary(run: StoreRun, seconds: float) -> list[str]:
         counts += f", {run.failed} could not be graded"
     lines = [f"{counts}: {run.done} of {run.total} submission(s) in {_duration(seconds)}; "
              f"sandbox: {', '.join(kinds) or 'none used'}"]
+    for student, problem in run.report_problems:
+        lines.append(f"reports of {printable(student)} not written: {printable(problem)}")
     if run.vanished:
-        shown = ", ".join(run.vanished[:10]) + (" …" if len(run.vanished) > 10 else "")
+        shown = ", ".join(map(printable, run.vanished[:10])) + (
+            " …" if len(run.vanished) > 10 else "")
         lines.append(f"{len(run.vanished)} student(s) graded earlier are not in this input "
                      f"(kept in the store, left out of grades.csv): {shown}")
     return lines
@@ -169,10 +175,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                           call_timeout=args.timeout, sandbox=args.sandbox, items=args.item,
                           force=args.force, rebuild=args.rebuild, progress=not args.quiet,
                           gradescope=args.gradescope, per_student_cases=args.per_student_cases,
-                          argv=sys.argv[1:] or ["grade"], max_file_mb=args.max_file_mb,
-                          max_total_mb=args.max_total_mb, lang=args.lang)
+                          budget=args.budget, argv=sys.argv[1:] or ["grade"],
+                          max_file_mb=args.max_file_mb, max_total_mb=args.max_total_mb,
+                          lang=args.lang)
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(exc)}", file=sys.stderr)
         return 2
     if not run.total:
         print("no submissions found", file=sys.stderr)
@@ -208,10 +215,11 @@ def history_table(runs: Sequence[dict[str, Any]]) -> str:
         # a run killed with SIGKILL never wrote its end
         status = "running or killed" if r["ended"] is None else r["status"]
         args = " ".join(json.loads(r["argv"]))
-        rows.append([str(r["id"]), _when(r["started"]), took, status, str(r["graded"]),
-                     str(r["cached"]), str(r["failed"]), str(r["vanished"]), str(r["total"]),
-                     str(r["seed"]), r["rubric_hash"][:8], r["grader_version"], r["sandbox"],
-                     r["host"], args])
+        rows.append([printable(c) for c in (
+            str(r["id"]), _when(r["started"]), took, status, str(r["graded"]),
+            str(r["cached"]), str(r["failed"]), str(r["vanished"]), str(r["total"]),
+            str(r["seed"]), r["rubric_hash"][:8], r["grader_version"], r["sandbox"],
+            r["host"], args)])
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h)
               for i, h in enumerate(head)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip()]
@@ -240,18 +248,18 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     try:
         result = replay(args.out, args.student, args.item)
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(exc)}", file=sys.stderr)
         return 2
-    print(f"replaying {result.student} from {result.source}")
+    print(f"replaying {printable(result.student)} from {printable(result.source)}")
     for note in result.notes:
-        print(f"note: {note}")
+        print(f"note: {printable(note)}")
     for item in result.items:
         if item.identical:
             print(f"  identical  {item.name}  ({points_text(item.new_points)} points)")
         else:
             print(f"  DIFFERENT  {item.name}  (stored {points_text(item.stored_points)}, "
                   f"now {points_text(item.new_points)})")
-            print("\n".join("      " + line for line in item.diff.splitlines()))
+            print("\n".join("      " + printable(line) for line in item.diff.splitlines()))
     same = sum(i.identical for i in result.items)
     print(f"{same} of {len(result.items)} item(s) identical to the stored result")
     return 0 if same == len(result.items) else 1
@@ -388,15 +396,15 @@ def diagnosis_of(record: GradeRecord) -> str:
 
 def class_table(records: Sequence[GradeRecord], width: int = 100) -> str:
     """``student  score  diagnosis`` for a class, one line each."""
-    name_w = max([len("student"), *(len(r.student) for r in records)])
+    name_w = max([len("student"), *(len(printable(r.student)) for r in records)])
     lines = [f"{'student'.ljust(name_w)}  {'score':>7}  diagnosis"]
     for r in records:
         score = f"{points_text(r.score)}/{points_text(r.max_score)}"
-        text = diagnosis_of(r).replace("\n", " ")
+        text = printable(diagnosis_of(r).replace("\n", " "))
         room = max(20, width - name_w - 11)
         if len(text) > room:
             text = text[: room - 1] + "…"
-        lines.append(f"{r.student.ljust(name_w)}  {score:>7}  {text}")
+        lines.append(f"{printable(r.student).ljust(name_w)}  {score:>7}  {text}")
     return "\n".join(lines)
 
 
@@ -431,8 +439,9 @@ what a PATH means:
   any other folder          a class: each .py/.ipynb in it and each subfolder is one
                             submission (nbgrader's submitted/<student>/<assignment>/ works)
   Same names get -2, -3... and a note; a missing or unreadable submission still gets a
-  record (score 0 and the reason). Reports: DIR/grades.csv, DIR/<student>/results.json
-  (Gradescope format) and DIR/<student>/feedback.html.
+  record (score 0 and the reason); so do dot-named .py/.ipynb files and symbolic links
+  (links are never followed, except a PATH given here). Reports: DIR/grades.csv,
+  DIR/<student>/results.json (Gradescope format) and DIR/<student>/feedback.html.
 """
 
 
@@ -460,6 +469,7 @@ def positive_seconds(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     from .classreport.command import add_grade_options, add_report_command
+    from .grading import DEFAULT_BUDGET
 
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -501,6 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "read and the record says so")
     grade.add_argument("--max-total-mb", type=positive_megabytes, default=None, metavar="MB",
                        help="largest total of one submission's .py/.ipynb files (default 50)")
+    grade.add_argument("--budget", type=positive_seconds, default=None, metavar="SECONDS",
+                       help="seconds one submission may take in all (default "
+                       f"{DEFAULT_BUDGET:g}); the items left then score 0 and say why")
     common(grade)
     add_grade_options(grade)
     add_grade_rule_options(grade)

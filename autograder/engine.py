@@ -22,9 +22,11 @@ import hashlib
 import io
 import re
 import sys
+import time
 import traceback
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
@@ -34,13 +36,21 @@ from hypothesis import seed as hypothesis_seed
 import reference  # noqa: F401  (imported so its modules are in the snapshot)
 
 from . import rubric
+from .bounded import bounded_failure
 from .checks import PREREQUISITES, Check, checks_for
 from .checks import REGISTRY as CHECKS
 from .compare import Call, Mismatch, MismatchLog
 from .i18n import _, layout
 from .misconceptions import diagnose
 from .results import Failure, FailureKind, ItemResult
-from .student import CallTimeout, MissingFunction, Student, StudentError, WorkerCrashed
+from .student import (
+    BudgetSpent,
+    CallTimeout,
+    MissingFunction,
+    Student,
+    StudentError,
+    WorkerCrashed,
+)
 
 GRADER_ERROR = "internal grader error"
 _STUDENT_ERRORS = (Mismatch, StudentError, CallTimeout, MissingFunction, WorkerCrashed)
@@ -87,14 +97,31 @@ def _snapshot() -> _Snapshot:
     return _SNAPSHOT
 
 
+@dataclass(frozen=True)
+class TimeBudget:
+    """A submission's time budget: ``seconds`` in all, over at ``deadline`` (monotonic)."""
+
+    seconds: float
+    deadline: float
+
+    @classmethod
+    def starting_now(cls, seconds: float) -> TimeBudget:
+        return cls(seconds, time.monotonic() + seconds)
+
+    def spent(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+
 class GuardedStudent:
     """Wraps a Student for one item: remembers the last call (to report its inputs),
     restores numpy and the reference after every call, and after a timeout or a crash
     fails every further call at once (hypothesis would otherwise retry it while shrinking).
+    Once the submission's ``budget`` is spent, no call is made (BudgetSpent).
     """
 
-    def __init__(self, student: Student) -> None:
+    def __init__(self, student: Student, budget: TimeBudget | None = None) -> None:
         self.student = student
+        self.budget = budget
         self.last_call: Call | None = None
         self.stuck: CallTimeout | WorkerCrashed | None = None
         self.stuck_call: Call | None = None
@@ -117,6 +144,8 @@ class GuardedStudent:
     def call(self, function: str, *args: object, **kwargs: object) -> object:
         if self.stuck is not None:
             raise _again(self.stuck)
+        if self.budget is not None and self.budget.spent():
+            raise BudgetSpent("the submission's time budget ran out")
         self.last_call = Call(function, args, kwargs)
         try:
             return self.student.call(function, *args, **kwargs)
@@ -199,6 +228,19 @@ def _timeout_summary(exc: CallTimeout) -> str:
     return _("your function took too long on this case")
 
 
+BUDGET_HINT = ("Your functions together took longer than the grader allows one submission "
+               "(a correct solution takes a few seconds): look for sleeps, or loops that run "
+               "far more often than needed.")
+
+
+def budget_failure(budget: TimeBudget, started: bool, where: str = "") -> Failure:
+    """An item that lost its points because the submission's time budget ran out:
+    while it was graded (``started``) or before."""
+    when = "while this item was graded" if started else "before this item was graded"
+    return Failure(f"the submission's time budget of {budget.seconds:g} s ran out {when}",
+                   FailureKind.TIMEOUT, where=where, hint=BUDGET_HINT)
+
+
 def _failure(
     check: Check, exc: BaseException, guard: GuardedStudent, seen: list[Mismatch]
 ) -> Failure:
@@ -224,6 +266,10 @@ def _failure(
         return Failure(_("{fn} raised {exc_type}: {message}", fn=fn, exc_type=exc.exc_type,
                          message=message), FailureKind.ERROR, case=case,
                        where=where, traceback=_student_traceback(exc), hint=check.hint)
+    if isinstance(exc, BudgetSpent) and guard.budget is not None:
+        stuck = guard.stuck_call or last
+        return budget_failure(guard.budget, True,
+                              f"while running {stuck.describe()}" if stuck else "")
     if isinstance(exc, CallTimeout):
         stuck = guard.stuck_call or last
         return Failure(_timeout_summary(exc), FailureKind.TIMEOUT,
@@ -267,13 +313,18 @@ def _mismatch_failure(check: Check, m: Mismatch, flaky: bool, seen: list[Mismatc
 
 
 def grade_item(
-    student: Student, name: str, *, seed: int = 0, case_key: str | None = None
+    student: Student, name: str, *, seed: int = 0, case_key: str | None = None,
+    budget: TimeBudget | None = None,
 ) -> ItemResult:
     """Run the check of rubric item ``name`` against ``student``; never raises.
-    ``case_key`` (a student's name) gives this student their own cases (:func:`item_seed`)."""
+    ``case_key`` (a student's name) gives this student their own cases (:func:`item_seed`);
+    ``budget``: no call is made once it is spent. A failure keeps bounded values only
+    (:mod:`autograder.bounded`)."""
     check = CHECKS[name]
     points = float(check.item.points)
-    guard = GuardedStudent(student)
+    if budget is not None and budget.spent():
+        return ItemResult(name, 0.0, points, budget_failure(budget, False))
+    guard = GuardedStudent(student, budget)
     guard.restore()  # undo what earlier student code did to numpy, if anything
     log = MismatchLog()
     try:
@@ -289,7 +340,7 @@ def grade_item(
     except BaseException as exc:  # every other outcome becomes feedback
         with quiet():
             failure = _failure(check, exc, guard, log.found)
-        return ItemResult(name, 0.0, points, failure)
+        return ItemResult(name, 0.0, points, bounded_failure(failure))
     finally:
         guard.restore()
     return ItemResult(name, points, points)
@@ -297,7 +348,7 @@ def grade_item(
 
 def grade_items(
     student: Student, *, seed: int = 0, items: Iterable[str] | None = None,
-    case_key: str | None = None,
+    case_key: str | None = None, budget: TimeBudget | None = None,
 ) -> list[ItemResult]:
     """Grade ``student`` on ``items`` (rubric item names; default all), in rubric order.
 
@@ -307,6 +358,8 @@ def grade_items(
     - items: names from ``autograder.rubric.ITEMS`` (KeyError for unknown names)
     - case_key: None (every student gets the term's cases) or the student's name
       (per-student cases, see :func:`item_seed`)
+    - budget: the submission's time budget; once spent, the remaining items score 0
+      with a Failure saying so (FailureKind.TIMEOUT)
 
     Returns one ItemResult per item.
     """
@@ -315,13 +368,14 @@ def grade_items(
         unknown = wanted - {it.name for it in rubric.ITEMS}
         if unknown:
             raise KeyError(f"not rubric items: {sorted(unknown)}")
-    results = [grade_item(student, c.item.name, seed=seed, case_key=case_key)
+    results = [grade_item(student, c.item.name, seed=seed, case_key=case_key, budget=budget)
                for c in checks_for() if wanted is None or c.item.name in wanted]
-    return apply_prerequisites(results, student, seed, case_key)
+    return apply_prerequisites(results, student, seed, case_key, budget)
 
 
 def apply_prerequisites(results: list[ItemResult], student: Student, seed: int,
-                        case_key: str | None = None) -> list[ItemResult]:
+                        case_key: str | None = None,
+                        budget: TimeBudget | None = None) -> list[ItemResult]:
     """``results`` with each passed item whose prerequisite (``checks.PREREQUISITES``)
     fails set to 0, saying why. A prerequisite not among ``results`` is graded here."""
     by_name = {r.name: r for r in results}
@@ -330,7 +384,8 @@ def apply_prerequisites(results: list[ItemResult], student: Student, seed: int,
         needed = PREREQUISITES.get(result.name)
         if needed is not None and result.passed:
             if needed not in by_name:
-                by_name[needed] = grade_item(student, needed, seed=seed, case_key=case_key)
+                by_name[needed] = grade_item(student, needed, seed=seed, case_key=case_key,
+                                             budget=budget)
             why = by_name[needed].failure
             if why is not None:  # this item is lost to what lost the prerequisite
                 fn = CHECKS[result.name].function
@@ -355,8 +410,8 @@ def total(results: Iterable[ItemResult]) -> float:
     return float(sum(r.points for r in results))
 
 
-__all__ = ["GRADER_ERROR", "GuardedStudent", "grade_function", "grade_item", "grade_items",
-           "item_seed", "quiet", "total"]
+__all__ = ["GRADER_ERROR", "GuardedStudent", "TimeBudget", "grade_function", "grade_item",
+           "grade_items", "item_seed", "quiet", "total"]
 
 
 _snapshot()

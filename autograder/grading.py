@@ -9,15 +9,27 @@ Finding submissions (``find_submissions``), for each PATH given:
   (named after the file) and each subfolder is one submission (named after the subfolder,
   made of every ``.py``/``.ipynb`` inside it). nbgrader's ``submitted/`` folder, with its
   ``<student>/<assignment>/*.ipynb`` layout, is such a class;
-- hidden entries, ``__pycache__`` and ``.ipynb_checkpoints`` are ignored; other files in a
-  class folder are skipped with a warning; a PATH that does not exist, or a file that is
-  not ``.py``/``.ipynb``, still becomes a submission, and its record says why it got 0.
+- ``__pycache__``, ``.ipynb_checkpoints``, version-control folders and hidden files that are
+  not ``.py``/``.ipynb`` are ignored; a dot-named ``.py``/``.ipynb`` file or hidden folder
+  (``.hidden_student.py``, ``..ipynb``) is a submission like any other (its name loses the
+  dot, and its record says so); other files in a class folder are skipped with a warning;
+  a PATH that does not exist, or a file that is not ``.py``/``.ipynb``, still becomes a
+  submission, and its record says why it got 0.
+- symbolic links are never followed out of a class or student folder (an unzipped upload
+  can carry a link to the model solution, to another student's file or to ``/etc``): a
+  linked entry of a class folder gets a record of 0 points saying it is a link, and a
+  link inside a student's folder is not read (the record says so). Only a PATH given on
+  the command line is followed, since the instructor named it.
 
 Two submissions with the same name are both graded: the later ones become ``alice-2``,
-``alice-3``…, and their records say so. The same path given twice is graded once.
+``alice-3``…, and their records say so. The same path given twice is graded once. Names
+are made safe folder names by :func:`autograder.names.safe_name` (never one of the output
+folder's own files, never too long for the filesystem).
 
 Grading (``grade_submission``) loads the submission into a sandboxed worker, runs every
-rubric item and returns a :class:`GradeRecord`; it never raises: anything that goes wrong,
+rubric item within the submission's time budget (``DEFAULT_BUDGET``; the items left when
+it runs out score 0 and say why) and returns a :class:`GradeRecord` holding only what
+its reports show (:mod:`autograder.bounded`); it never raises: anything that goes wrong,
 in the submission or in the grader, becomes that record's reason. ``grade_many`` grades
 submissions in parallel, each in a trusted worker process, and returns exactly one record
 per submission, in the order given, even if a worker process dies.
@@ -39,12 +51,17 @@ from typing import Any
 
 from . import rubric
 from .i18n import _
+from .names import valid_text
 from .report import safe_name
 from .results import Failure, FailureKind, GradeRecord, ItemResult
 from .submission import SizeLimits
 
 SUFFIXES = (".py", ".ipynb")
-IGNORED = ("__pycache__", ".ipynb_checkpoints")
+IGNORED = ("__pycache__", ".ipynb_checkpoints", ".git", ".hg", ".svn")
+#: Seconds one submission may take in all (loading and every item); ``--budget``.
+DEFAULT_BUDGET = 120.0
+#: Links inside a student's folder named in its record, at most.
+MAX_LINKS_NAMED = 5
 PART_FILES = frozenset(
     ["conv_layers.py"] + [f"{p.stem}{suffix}" for p in rubric.PARTS for suffix in SUFFIXES]
 )
@@ -57,40 +74,80 @@ class SubmissionPath:
     student: str
     path: Path
     notes: tuple[str, ...] = field(default_factory=tuple)
+    refused: str = ""  # why it is not graded at all (e.g. a symbolic link), or ''
 
 
 # --------------------------------------------------------------------------- finding
 
 
 def _ignored(path: Path) -> bool:
-    return path.name.startswith(".") or path.name in IGNORED
+    """Tool folders, and hidden files that are not code (``.DS_Store``): never submissions."""
+    if path.name in IGNORED:
+        return True
+    return (path.name.startswith(".") and not path.is_symlink() and not path.is_dir()
+            and path.suffix not in SUFFIXES)
 
 
 def is_single_submission_folder(folder: Path) -> bool:
-    """True if ``folder`` directly holds a part file, so it is one student's work."""
-    return any(child.name in PART_FILES for child in folder.iterdir() if child.is_file())
+    """True if ``folder`` directly holds a part file (not a link), so it is one student's work."""
+    return any(child.name in PART_FILES for child in folder.iterdir()
+               if child.is_file() and not child.is_symlink())
 
 
 def _name_of(path: Path) -> str:
     return path.stem if path.suffix in SUFFIXES else path.name
 
 
-def _expand(path: Path, warnings: list[str]) -> list[tuple[str, Path]]:
+def symlink_reason(path: Path) -> str:
+    """The record's reason for a linked entry (the link's target is not read)."""
+    return f"{path.name} is a symbolic link; not graded (links are never followed)"
+
+
+def _expand(path: Path, warnings: list[str]) -> list[tuple[str, Path, str]]:
+    """(name, path, why refused or '') of each submission in ``path``."""
     if not path.is_dir() or is_single_submission_folder(path):
-        return [(_name_of(path), path)]
+        return [(_name_of(path), path, "")]
     found = []
     for child in sorted(path.iterdir()):
         if _ignored(child):
             continue
-        if child.is_dir():
-            found.append((child.name, child))
+        if child.is_symlink():  # is_dir() below would follow it
+            if child.suffix in SUFFIXES or child.is_dir():
+                found.append((_name_of(child), child, symlink_reason(child)))
+                warnings.append(f"{child} is a symbolic link: not followed, graded 0")
+            else:
+                warnings.append(f"skipped {child}: a symbolic link (not followed)")
+        elif child.is_dir():
+            found.append((child.name, child, ""))
         elif child.suffix in SUFFIXES:
-            found.append((child.stem, child))
+            found.append((child.stem, child, ""))
         else:
             warnings.append(f"skipped {child}: not a .py or .ipynb file or a student folder")
     if not found:
         warnings.append(f"{path} holds no submissions (.py or .ipynb files or student folders)")
     return found
+
+
+def links_inside(folder: Path) -> list[str]:
+    """The symbolic links under a student's ``folder`` (relative paths), never followed."""
+    found = []
+    for root, dirs, files in os.walk(folder):  # os.walk does not follow linked folders
+        for name in sorted(dirs + files):
+            entry = Path(root) / name
+            if entry.is_symlink():
+                found.append(entry.relative_to(folder).as_posix())
+    return sorted(found)
+
+
+def _link_notes(path: Path, refused: str) -> list[str]:
+    if refused or path.is_symlink() or not path.is_dir():
+        return []
+    links = links_inside(path)
+    if not links:
+        return []
+    shown = ", ".join(links[:MAX_LINKS_NAMED]) + (" …" if len(links) > MAX_LINKS_NAMED else "")
+    return [f"{len(links)} symbolic link(s) in the folder not read (links are never "
+            f"followed): {shown}"]
 
 
 def find_submissions(
@@ -108,14 +165,18 @@ def find_submissions(
     subs: list[SubmissionPath] = []
     for given in paths:
         given = Path(given)
-        found = _expand(given, warnings) if expand else [(_name_of(given), given)]
-        for raw_name, path in found:
-            resolved = path.resolve()
+        # a PATH the instructor names is followed if it is a link (it keeps its own name)
+        path = given.resolve() if given.is_symlink() else given
+        found = _expand(path, warnings) if expand else [(_name_of(path), path, "")]
+        found = [(_name_of(given) if p == path else n, p, why) for n, p, why in found]
+        for raw_name, path, refused in found:
+            # a link is not resolved: it must not hide the student it points at
+            resolved = path.absolute() if refused else path.resolve()
             if resolved in seen_paths:
                 warnings.append(f"{path} was given twice; graded once")
                 continue
             seen_paths.add(resolved)
-            name, notes = safe_name(raw_name), []
+            name, notes = safe_name(raw_name), _link_notes(path, refused)
             if name != raw_name:
                 notes.append(f"the name {raw_name!r} is graded as {name!r}")
             if name in taken:
@@ -128,7 +189,7 @@ def find_submissions(
                 notes.append(note)
                 warnings.append(note)
             taken[name] = path
-            subs.append(SubmissionPath(name, path, tuple(notes)))
+            subs.append(SubmissionPath(name, path, tuple(notes), refused))
     return subs, warnings
 
 
@@ -163,6 +224,7 @@ def grade_submission(
     per_student_cases: bool = False,
     max_file_mb: float | None = None,
     max_total_mb: float | None = None,
+    budget: float | None = None,
 ) -> GradeRecord:
     """Grade one submission in a sandboxed worker. Never raises.
 
@@ -175,24 +237,45 @@ def grade_submission(
     - per_student_cases: mix the student's name into each item's seed (own hidden cases)
     - max_file_mb, max_total_mb: how large its files may be, each and in all (None: the
       defaults of :class:`autograder.submission.SizeLimits`)
+    - budget: seconds the whole submission may take (None: DEFAULT_BUDGET); the items
+      left when it runs out score 0, each saying so
 
-    Returns a GradeRecord with one ItemResult per rubric item graded.
+    Returns a GradeRecord with one ItemResult per rubric item graded, as the results
+    store keeps it (:func:`autograder.bounded.as_stored`): small, whatever the code returned.
     """
+    from .bounded import as_stored
+    from .engine import TimeBudget
+
     start = time.perf_counter()
-    problem = _input_problem(sub.path)
+    limit = TimeBudget.starting_now(DEFAULT_BUDGET if budget is None else budget)
+    problem = sub.refused or _input_problem(sub.path)
     if problem:
         record = failed_record(sub.student, problem)
     else:
         record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox,
-                                   sub.student if per_student_cases else None,
+                                   sub.student if per_student_cases else None, limit,
                                    SizeLimits.from_mb(max_file_mb, max_total_mb))
-    record.problems = [*sub.notes, *record.problems]
+    record.problems = [valid_text(p) for p in (*sub.notes, *record.problems)]
     record.seconds = time.perf_counter() - start
-    return record
+    try:
+        return as_stored(record)
+    except Exception as exc:  # a value the store cannot encode: a grader bug, one record
+        return failed_record(sub.student, f"the grader failed on this submission's record "
+                             f"({type(exc).__name__}: {exc}); please tell the instructor")
+
+
+def _budget_problem(results: list[ItemResult], budget: Any) -> list[str]:
+    """The record's line when the time budget cut the grading short."""
+    cut = [r for r in results if r.failure is not None and r.failure.kind is FailureKind.TIMEOUT
+           and r.failure.summary.startswith("the submission's time budget")]
+    if not cut:
+        return []
+    return [f"grading stopped when the submission's time budget of {budget.seconds:g} s ran "
+            f"out: {len(cut)} item(s) not graded or cut short (0 points each)"]
 
 
 def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, case_key=None,
-                      size_limits=None) -> GradeRecord:
+                      budget=None, size_limits=None) -> GradeRecord:
     from .engine import grade_items
     from .sandbox import SandboxedStudent
 
@@ -202,10 +285,13 @@ def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, case_key=None,
     student = None
     try:
         student = SandboxedStudent(sub.path, **options)
+        if budget is not None:
+            student.deadline = budget.deadline
         results = grade_items(student, seed=seed, items=list(items) if items else None,
-                              case_key=case_key)
+                              case_key=case_key, budget=budget)
         return GradeRecord(sub.student, results, student.sandbox_kind,
-                           problems=list(student.problems), limits=student.limits)
+                           problems=[*student.problems, *_budget_problem(results, budget)],
+                           limits=student.limits)
     except Exception as exc:  # a grader bug must cost this submission a record, not the class
         where = traceback.extract_tb(exc.__traceback__)[-1]
         reason = (f"the grader failed on this submission ({type(exc).__name__}: {exc}, "

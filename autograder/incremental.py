@@ -8,10 +8,12 @@ caller (e.g. the nbgrader path) can run on its own list of submissions:
    that key is *cached*: its reports are rewritten from the store only if the files on
    disk are not the ones it gives (``force`` regrades everything);
 3. grade the rest in the worker pool; each record is committed to the store the moment
-   it comes back, then that student's ``results.json`` and ``feedback.html`` are written;
+   it comes back, then that student's ``results.json`` and ``feedback.html`` are written.
+   A report that cannot be written (or rendered) costs that student's reports only: the
+   record says so (stored again with the problem), the run lists it, the rest go on;
 4. SIGINT/SIGTERM/SIGHUP: nothing new starts, running workers close their sandboxes,
    and the result says ``interrupted``; what was committed stays;
-5. rewrite ``grades.csv`` (atomically) from the store: the current submissions under
+5. rewrite ``grades.csv`` (atomically) from the store, always: the current submissions under
    their current keys. Students stored from earlier runs but not in ``subs`` are
    ``vanished``: their rows stay, they are left out of grades.csv;
 6. log the run (``runs`` table; ``autograder history``).
@@ -35,6 +37,7 @@ from typing import Any
 from .feedback import item_text
 from .grading import SubmissionPath, grade_submission, run_pool
 from .i18n import DEFAULT_LANG
+from .names import valid_text
 from .report import (
     grades_csv_text,
     reports_digest,
@@ -70,6 +73,7 @@ class StoreRun:
       the submission at all, e.g. a grader crash)
     - vanished: students stored earlier but not in this input (left out of grades.csv)
     - interrupted: the signal number that stopped the run, or None
+    - report_problems: (student, why) for each student whose reports could not be written
     """
 
     out: Path
@@ -81,6 +85,7 @@ class StoreRun:
     failed: int = 0
     vanished: list[str] = field(default_factory=list)
     interrupted: int | None = None
+    report_problems: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -125,6 +130,7 @@ def grade_into_store(
     per_student_cases: bool = False,
     max_file_mb: float | None = None,
     max_total_mb: float | None = None,
+    budget: float | None = None,
     workers: int | None = None,
     force: bool = False,
     rebuild: bool = False,
@@ -162,19 +168,21 @@ def grade_into_store(
         with Store.open(out) as store:
             return _grade(store, list(subs), out, seed=seed, call_timeout=call_timeout,
                           items=None if items is None else list(items), sandbox=sandbox,
-                          per_student_cases=per_student_cases,
+                          per_student_cases=per_student_cases, budget=budget,
                           sizes={"max_file_mb": max_file_mb, "max_total_mb": max_total_mb},
                           workers=workers, force=force, flat=flat, progress=progress, say=say,
                           argv=list(argv), grader=grader, lang=lang)
 
 
 def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_timeout, items,
-           sandbox, per_student_cases, sizes, workers, force, flat, progress, say, argv,
-           grader, lang) -> StoreRun:
-    rhash = rubric_hash(items, call_timeout, per_student_cases)
+           sandbox, per_student_cases, budget, sizes, workers, force, flat, progress, say,
+           argv, grader, lang) -> StoreRun:
+    rhash = rubric_hash(items, call_timeout, per_student_cases, budget)
     options = {"seed": seed, "call_timeout": call_timeout, "items": items, "sandbox": sandbox,
                "per_student_cases": per_student_cases,
                **{k: v for k, v in sizes.items() if v is not None}}  # size limits, if set
+    if budget is not None:  # absent at the default, as in the key
+        options["budget"] = budget
     start = time.monotonic()
     run = StoreRun(out, len(subs), store.start_run(argv=argv, seed=seed, rubric_hash=rhash,
                                                    sandbox=sandbox, total=len(subs)))
@@ -186,7 +194,7 @@ def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_ti
             todo = []
             for i, sub in enumerate(subs):
                 row = None if force else store.lookup(sub.student, keys[i])
-                record = _use_cached(row, out, flat, lang) if row else None
+                record = _use_cached(store, row, out, flat, run, lang) if row else None
                 if record is None:
                     todo.append(i)
                 else:
@@ -197,8 +205,8 @@ def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_ti
                     f"grading {len(todo)}")
 
             def finish(i: int, record: GradeRecord) -> None:
-                _commit(store, out, flat, subs[i], keys[i], record, options, run.run_id,
-                        lang)
+                record = _commit(store, out, flat, subs[i], keys[i], record, options, run,
+                                 lang)
                 done[i] = record
                 run.graded += 1
                 run.failed += _is_failed(record)
@@ -227,23 +235,52 @@ def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_ti
                           sandbox=", ".join(kinds) or None)
 
 
-def _use_cached(row: StoredRow, out: Path, flat: bool,
+def _use_cached(store: Store, row: StoredRow, out: Path, flat: bool, run: StoreRun,
                 lang: str = DEFAULT_LANG) -> GradeRecord | None:
     """The stored record, after making sure its reports are on disk as it gives them in
-    ``lang``; None if the row cannot be decoded (it is then graded again)."""
+    ``lang``; None if the row cannot be decoded (it is then graded again). A record that
+    says its reports could not be written is stored again without that line once they are."""
     try:
         record = row.record
     except Exception:
         return None
     folder = student_folder(row.student, out, flat)
-    texts = student_report_texts(record, lang)  # in this run's language, whatever it was
-    if reports_digest_on_disk(folder) != reports_digest(texts):
-        try:
-            write_report_texts(folder, texts)
-        except OSError as exc:
-            raise _out_of_space(out, exc) if is_disk_full(exc) else StoreError(
-                f"cannot write the reports in {folder}: {exc.strerror}") from None
+    try:
+        if reports_digest_on_disk(folder) == reports_digest(student_report_texts(record, lang)):
+            return record  # on disk already, in this run's language
+    except Exception:  # rendering failed: _write_reports below names the problem
+        pass
+    earlier = [p for p in record.problems if p.startswith(REPORT_PROBLEM)]
+    record.problems = [p for p in record.problems if not p.startswith(REPORT_PROBLEM)]
+    texts, problem = _write_reports(out, folder, record, lang)
+    if problem:
+        record.problems.append(problem)
+        run.report_problems.append((record.student, problem))
+    if problem or earlier:
+        store.put(record, row.key, source=row.source, options=row.options,
+                  report_digest="" if problem else reports_digest(texts), run_id=row.run_id)
     return record
+
+
+#: How a record says that its reports could not be written.
+REPORT_PROBLEM = "the grader could not write this report"
+
+
+def _write_reports(out: Path, folder: Path, record: GradeRecord,
+                   lang: str = DEFAULT_LANG) -> tuple[tuple[str, str], str]:
+    """Render and write one student's reports: (texts, '') or (texts, why not). Only a
+    full disk raises (StoreError): it stops the run, whoever's report it was."""
+    texts = ("", "")
+    try:
+        texts = student_report_texts(record, lang)
+        write_report_texts(folder, texts)
+    except Exception as exc:
+        if is_disk_full(exc):
+            raise _out_of_space(out, exc) from None
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        return texts, (f"{REPORT_PROBLEM} ({folder.name}: {type(exc).__name__}: {why}); "
+                       "please tell the instructor")
+    return texts, ""
 
 
 def _out_of_space(out: Path, exc: BaseException) -> StoreError:
@@ -253,20 +290,36 @@ def _out_of_space(out: Path, exc: BaseException) -> StoreError:
 
 
 def _commit(store: Store, out: Path, flat: bool, sub: SubmissionPath, key: Key,
-            record: GradeRecord, options: dict[str, Any], run_id: int,
-            lang: str = DEFAULT_LANG) -> None:
-    """Store the record (committed at once), then write that student's reports."""
-    texts = student_report_texts(record, lang)
+            record: GradeRecord, options: dict[str, Any], run: StoreRun,
+            lang: str = DEFAULT_LANG) -> GradeRecord:
+    """Store the record (committed at once), then write that student's reports in ``lang``.
+    If they cannot be written, the record says so and is stored again (with no report
+    digest, so the next run writes them); the run goes on. Returns the record as stored."""
+    source = valid_text(str(Path(sub.path).absolute()))  # a name that is not UTF-8, escaped
     try:
-        store.put(record, key, source=str(Path(sub.path).absolute()), options=options,
-                  report_digest=reports_digest(texts), run_id=run_id)
-        write_report_texts(student_folder(record.student, out, flat), texts)
+        texts = student_report_texts(record, lang)
+        digest = reports_digest(texts)
+    except Exception:  # rendering failed: _write_reports below names the problem
+        digest = ""
+    try:
+        store.put(record, key, source=source, options=options, report_digest=digest,
+                  run_id=run.run_id)
     except Exception as exc:
         if is_disk_full(exc):
             raise _out_of_space(out, exc) from None
-        if isinstance(exc, OSError):
-            raise StoreError(f"cannot write the reports in {out}: {exc}") from None
         raise
+    _, problem = _write_reports(out, student_folder(record.student, out, flat), record, lang)
+    if problem:
+        record.problems.append(problem)
+        run.report_problems.append((record.student, problem))
+        try:
+            store.put(record, key, source=source, options=options, report_digest="",
+                      run_id=run.run_id)
+        except Exception as exc:
+            if is_disk_full(exc):
+                raise _out_of_space(out, exc) from None
+            raise
+    return record
 
 
 def _write_grades_csv(store: Store, out: Path, subs: list[SubmissionPath],
@@ -345,7 +398,8 @@ def replay(out: str | Path, student: str, item: str | None = None,
                              sandbox=sandbox or options.get("sandbox", "auto"),
                              per_student_cases=bool(options.get("per_student_cases")),
                              max_file_mb=options.get("max_file_mb"),
-                             max_total_mb=options.get("max_total_mb"))
+                             max_total_mb=options.get("max_total_mb"),
+                             budget=options.get("budget"))
     by_name = {r.name: r for r in fresh.items}
     results = []
     for old in stored.items:

@@ -25,6 +25,7 @@ from typing import Any
 from . import rubric
 from .feedback import feedback_html, item_text, points_text, record_text
 from .i18n import DEFAULT_LANG
+from .names import safe_name
 from .results import GradeRecord
 
 #: Gradescope shows each test's output to the student right away.
@@ -98,12 +99,6 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 _write_text = write_text_atomic
-
-
-def safe_name(student: str) -> str:
-    """``student`` as a folder name: letters, digits, ``._-`` kept, anything else ``_``."""
-    name = "".join(c if c.isalnum() or c in "._-" else "_" for c in student).strip(".")
-    return name or "_"
 
 
 #: The files written per student, in this order.

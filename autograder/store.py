@@ -141,37 +141,43 @@ def content_hash(path: str | Path) -> str:
     """sha256 of a submission's files: each file's name (relative to a folder) and bytes.
 
     A missing or unreadable path hashes to a value naming that, so it is graded (to its
-    zero record) once and again when it appears."""
+    zero record) once and again when it appears; a symbolic link hashes to where it
+    points (its target is never read: links are not graded)."""
     path = Path(path)
     digest = hashlib.sha256()
     try:
-        if path.is_dir():
+        if path.is_symlink():
+            digest.update(b"symlink\0" + os.fsencode(os.readlink(path)))
+        elif path.is_dir():
             digest.update(b"folder\0")
             for file in _graded_files(path):
                 data = file.read_bytes()
-                name = file.relative_to(path).as_posix().encode()
+                name = os.fsencode(file.relative_to(path).as_posix())
                 digest.update(b"%d:%s%d:" % (len(name), name, len(data)))
                 digest.update(data)
         elif path.exists():
             data = path.read_bytes()
-            digest.update(b"file\0%s\0%d:" % (path.name.encode(), len(data)))
+            digest.update(b"file\0%s\0%d:" % (os.fsencode(path.name), len(data)))
             digest.update(data)
         else:
-            digest.update(b"missing\0" + path.name.encode())
+            digest.update(b"missing\0" + os.fsencode(path.name))
     except OSError as exc:
         digest.update(f"unreadable\0{exc.errno}".encode())
     return digest.hexdigest()
 
 
 def rubric_hash(items: Iterable[str] | None = None, call_timeout: float | None = None,
-                per_student_cases: bool = False) -> str:
-    """sha256 of the items graded (names and points, rubric order), the call timeout and
-    whether cases are per student: everything besides the seed that decides the cases."""
+                per_student_cases: bool = False, budget: float | None = None) -> str:
+    """sha256 of the items graded (names and points, rubric order), the call timeout,
+    whether cases are per student and the time budget per submission (None: the
+    default): everything besides the seed that decides the results."""
     wanted = None if items is None else set(items)
     graded = [(it.name, it.points) for it in rubric.ITEMS if wanted is None or it.name in wanted]
     settings = {"items": graded, "call_timeout": call_timeout}
     if per_student_cases:  # absent when off, so stores made before the option stay valid
         settings["per_student_cases"] = True
+    if budget is not None:  # likewise absent at the default
+        settings["budget"] = budget
     text = json.dumps(settings)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -40,6 +40,11 @@ class CallTimeout(Exception):
         self.seconds = seconds
 
 
+class BudgetSpent(CallTimeout):
+    """The submission's time budget (``autograder grade --budget``) ran out: this call was
+    cut short or not made, and no further call of this submission is made."""
+
+
 class MissingFunction(Exception):
     """The submission does not define the function (or it is not callable)."""
 

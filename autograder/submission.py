@@ -199,6 +199,8 @@ def read_text(file: Path, limits: SizeLimits | None = None,
     checked before the file is read, and the read stops at the limit (a file growing
     meanwhile is not read whole)."""
     limits = limits or SizeLimits()
+    if file.is_symlink():  # never followed: it may point at another student's file or /etc
+        return "", "is a symbolic link; not read", 0
     try:
         problem = size_problem(file.stat().st_size, limits, total)
         if problem:

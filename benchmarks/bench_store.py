@@ -28,7 +28,7 @@ from pathlib import Path
 
 from autograder.examples import example_class
 from autograder.grading import SubmissionPath, find_submissions, grade_many
-from autograder.incremental import _commit
+from autograder.incremental import StoreRun, _commit
 from autograder.report import (
     reports_digest,
     student_folder,
@@ -112,10 +112,11 @@ def fill_store(out: Path, subs: list[SubmissionPath], recs: list) -> None:
     """The store and reports as ``autograder grade`` leaves them after grading ``subs``."""
     options = {"seed": 0, "call_timeout": None, "items": None, "sandbox": "auto"}
     key_parts = (0, rubric_hash(None, None), grader_version())
+    run = StoreRun(out, len(subs), run_id=None)
     with OutputLock(out), Store.open(out) as store:
         for sub, rec in zip(subs, recs, strict=True):
             _commit(store, out, False, sub, Key(content_hash(sub.path), *key_parts), rec,
-                    options, None)
+                    options, run)
 
 
 def time_rerun(folder: Path, out: Path) -> tuple[float, str]:

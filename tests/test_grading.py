@@ -41,11 +41,13 @@ def test_a_file_is_one_submission_named_after_it(tmp_path):
 def test_a_folder_of_files_is_a_class(tmp_path):
     for name in ("carol.ipynb", "alice.py", "bob.py"):
         touch(tmp_path / "class" / name)
-    touch(tmp_path / "class" / ".hidden.py")
+    touch(tmp_path / "class" / ".hidden.py")  # a submission too (issue 10): see below
+    touch(tmp_path / "class" / ".DS_Store")
     touch(tmp_path / "class" / "__pycache__" / "x.pyc")
     touch(tmp_path / "class" / "README.md")
     subs, warnings = find_submissions([tmp_path / "class"])
-    assert names(subs) == ["alice", "bob", "carol"]
+    assert names(subs) == ["hidden", "alice", "bob", "carol"]
+    assert "'.hidden' is graded as 'hidden'" in subs[0].notes[0]
     assert len(warnings) == 1 and "README.md" in warnings[0]
 
 

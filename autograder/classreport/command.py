@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from ..names import printable
 from ..results import GradeRecord
 from . import HTML_NAME, JSON_NAME, load_records, summary_text, write_class_report
 from .stats import DEFAULT_AT_RISK
@@ -59,7 +60,7 @@ def after_grading(records: list[GradeRecord], out: str | Path, *, paths: Sequenc
         print(f"warning: the class report could not be written ({type(exc).__name__}: {exc});"
               f" try `autograder report {out}`", file=sys.stderr)
         return
-    print(summary_text(report), file=stream)
+    print(printable(summary_text(report), multiline=True), file=stream)
     print(f"class report: {Path(out) / HTML_NAME} (numbers in {JSON_NAME})", file=stream)
 
 
@@ -72,7 +73,7 @@ def run_report(args: argparse.Namespace) -> int:
         return 2
     sources = sources_of(args.paths) if args.paths else None
     report = write_class_report(records, args.out, at_risk=args.at_risk, sources=sources)
-    print(summary_text(report))
+    print(printable(summary_text(report), multiline=True))
     print(f"wrote {Path(args.out) / HTML_NAME} and {Path(args.out) / JSON_NAME}")
     return 0
 

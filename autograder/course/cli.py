@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import LANG_ENV, LANGS
+from ..names import printable
 from . import DEFAULT_ASSIGNMENT
 
 #: top-level modules of the ``nbgrader`` extra (and what nbgrader itself pulls in) whose
@@ -265,8 +266,9 @@ def _cmd_zip_collect(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     for warning in zip_collect(cfg, args.assignment, args.downloads):
-        print(warning)
-    print("\n".join(submitted_students(cfg.CourseDirectory.root, args.assignment)))
+        print(printable(warning))
+    print("\n".join(map(printable, submitted_students(cfg.CourseDirectory.root,
+                                                      args.assignment))))
     return 0
 
 
@@ -285,7 +287,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
                          snapshot_dir(course_dir, args.assignment))
     print(f"snapshot of {len(snap.files)} submission(s) in {snap.root}")
     for student, names in sorted(snap.symlinks.items()):
-        print(f"  {student}: symlinks not copied: {', '.join(names)}")
+        print(printable(f"  {student}: symlinks not copied: {', '.join(names)}"))
     return 0
 
 
@@ -305,15 +307,15 @@ def _cmd_audit(args: argparse.Namespace) -> int:
               "course snapshot` right after collect, before autograde)")
     _, rows = second_opinion(_config(args), args.assignment, args.workers, args.reports,
                              write=not args.no_write, snapshot=snap)
-    print(audit_table(rows))
+    print(printable(audit_table(rows), multiline=True))
     _print_tampered(tampered)
     return 2 if tampered or any(row.flagged for row in rows) else 0
 
 
 def _print_tampered(tampered: dict[str, list[str]]) -> None:
     for student, notes in sorted(tampered.items()):
-        print(f"CHANGED {student}: submitted/ differs from the snapshot taken before "
-              f"autograde ({'; '.join(notes)}); graded from the snapshot")
+        print(printable(f"CHANGED {student}: submitted/ differs from the snapshot taken "
+                        f"before autograde ({'; '.join(notes)}); graded from the snapshot"))
 
 
 def _print_result(args: argparse.Namespace, result: Any) -> int:
@@ -324,10 +326,10 @@ def _print_result(args: argparse.Namespace, result: Any) -> int:
           f"grades: {result.grades_csv}")
     for student, reasons in sorted(result.problems.items()):
         for reason in reasons:
-            print(f"  {student}: {reason}")
+            print(printable(f"  {student}: {reason}"))
     _print_tampered(result.tampered)
     if args.sandboxed:
-        print(audit_table(result.audit))
+        print(printable(audit_table(result.audit), multiline=True))
         return 2 if result.tampered or any(row.flagged for row in result.audit) else 0
     return 2 if result.tampered else 0
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
+from ..student import BudgetSpent, CallTimeout, MissingFunction, StudentError, WorkerCrashed
 from ..submission import SizeLimits, Submission, load_submission
 from . import bubblewrap
 from .bubblewrap import (
@@ -139,6 +139,8 @@ class SandboxedStudent:
         self.memory_mb = memory_mb
         self.sandbox_kind, self._userns = choose_sandbox(sandbox)
         self.problems: list[str] = list(self.submission.problems)
+        #: time.monotonic() past which no call may run (the submission's time budget)
+        self.deadline: float | None = None
         self.output_tail = ""
         self._functions: frozenset[str] = frozenset()
         self._process: _Process | None = None
@@ -170,11 +172,16 @@ class SandboxedStudent:
         request = protocol.frame(protocol.encode({"fn": function, "args": args, "kwargs": kwargs}))
         process = self._running(function)
         deadline = time.monotonic() + self.call_timeout
+        budget_cut = self.deadline is not None and self.deadline < deadline
         try:
-            write_all(process.to_worker, request, deadline)
-            reply = decode_bounded(read_frame(process.from_worker, deadline))
+            write_all(process.to_worker, request, self.deadline if budget_cut else deadline)
+            reply = decode_bounded(read_frame(process.from_worker,
+                                              self.deadline if budget_cut else deadline))
         except Deadline:
             self._stop()
+            if budget_cut:
+                raise BudgetSpent(f"the submission's time budget ran out during {function}",
+                                  seconds=self.call_timeout) from None
             raise CallTimeout(f"{function} did not return within {self.call_timeout:g} s "
                               "(the worker was stopped; the next call starts a fresh one)",
                               seconds=self.call_timeout) from None
