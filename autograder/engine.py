@@ -228,17 +228,20 @@ def _timeout_summary(exc: CallTimeout) -> str:
     return _("your function took too long on this case")
 
 
-BUDGET_HINT = ("Your functions together took longer than the grader allows one submission "
-               "(a correct solution takes a few seconds): look for sleeps, or loops that run "
-               "far more often than needed.")
+BUDGET_HINT = _("Your functions together took longer than the grader allows one submission "
+                "(a correct solution takes a few seconds): look for sleeps, or loops that run "
+                "far more often than needed.")
 
 
 def budget_failure(budget: TimeBudget, started: bool, where: str = "") -> Failure:
     """An item that lost its points because the submission's time budget ran out:
     while it was graded (``started``) or before."""
-    when = "while this item was graded" if started else "before this item was graded"
-    return Failure(f"the submission's time budget of {budget.seconds:g} s ran out {when}",
-                   FailureKind.TIMEOUT, where=where, hint=BUDGET_HINT)
+    seconds = f"{budget.seconds:g}"
+    summary = (_("the submission's time budget of {seconds} s ran out while this item was "
+                 "graded", seconds=seconds) if started else
+               _("the submission's time budget of {seconds} s ran out before this item was "
+                 "graded", seconds=seconds))
+    return Failure(summary, FailureKind.TIMEOUT, where=where, hint=BUDGET_HINT)
 
 
 def _failure(
