@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .i18n import Message
 from .names import valid_text
 from .results import Failure, GradeRecord
 from .store import MAX_STORED_ARRAY_BYTES, StoredRepr, record_from_json, record_to_json
@@ -46,6 +47,8 @@ def bounded_value(value: Any, budget: list[int]) -> Any:
             return format_value(value)  # as the reports print it (a str prints as is)
         budget[0] -= value.nbytes
         return value
+    if isinstance(value, Message) and len(value) <= MAX_KEPT_CHARS:
+        return value  # kept as msgid and parameters, so the reports can render it in Korean
     if isinstance(value, str):
         value = valid_text(value)
         return value if len(value) <= MAX_KEPT_CHARS else value[:MAX_KEPT_CHARS] + " …"

@@ -322,7 +322,7 @@ def _record_json(record: GradeRecord, limit: int) -> str:
                       "max_points": encode_value(r.max_points), "failure": failure})
     data = {"student": record.student, "sandbox": record.sandbox,
             "problems": list(record.problems), "seconds": encode_value(record.seconds),
-            "items": items}
+            "limits": record.limits, "items": items}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -339,7 +339,7 @@ def record_from_json(text: str) -> GradeRecord:
         items.append(ItemResult(item["name"], decode_value(item["points"]),
                                 decode_value(item["max_points"]), failure))
     return GradeRecord(data["student"], items, data["sandbox"], list(data["problems"]),
-                       decode_value(data["seconds"]))
+                       decode_value(data["seconds"]), limits=str(data.get("limits", "")))
 
 
 # --------------------------------------------------------------------------- the lock
