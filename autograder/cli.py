@@ -7,6 +7,8 @@
         DIR/<student>/results.json (Gradescope) and DIR/<student>/feedback.html.
         Every record is kept in DIR/grading.sqlite the moment it is graded; the same
         command again grades only what changed (``autograder.incremental``).
+        With --scheduler tcp://HOST:8786 each submission is graded on that Dask
+        cluster instead (``autograder.cluster``; docs/cluster.md).
     autograder grade /autograder/submission --gradescope --out /autograder/results
         On Gradescope: one submission, results.json straight into DIR.
     autograder report DIR [PATH...] [--at-risk 50]
@@ -105,13 +107,17 @@ def grade_paths(
     per_student_cases: bool = False,
     argv: Sequence[str] = (),
     err: TextIO | None = None,
+    scheduler: str | None = None,
+    allow_rlimit: bool = False,
 ) -> StoreRun:
     """Find, grade into the store in ``out`` (resuming it), and report; returns the
     :class:`autograder.incremental.StoreRun` (its records in the order found).
 
     ``gradescope``: the one PATH is one submission, whatever it holds, and its
     results.json and feedback.html go straight into ``out``. Raises StoreError when the
-    output folder is busy, damaged or full.
+    output folder is busy, damaged or full. ``scheduler``: grade on that Dask cluster
+    (``allow_rlimit``: even on workers without bubblewrap); raises
+    :class:`autograder.cluster.ClusterError` when it cannot.
     """
     from .grading import find_submissions
     from .incremental import grade_into_store
@@ -123,11 +129,16 @@ def grade_paths(
     for warning in warnings:
         print(f"warning: {warning}", file=err)
     bar = ProgressBar(len(subs), err) if progress and subs else None
+    extra: dict[str, Any] = {}
+    if scheduler:
+        from .cluster import dask_runner
+        extra["runner"] = dask_runner(scheduler, allow_rlimit=allow_rlimit,
+                                      announce=lambda text: print(text, file=err))
     return grade_into_store(subs, out, seed=seed, call_timeout=call_timeout, items=items,
                             sandbox=sandbox, workers=workers, force=force, rebuild=rebuild,
                             flat=gradescope, progress=bar, argv=argv,
                             per_student_cases=per_student_cases,
-                            announce=lambda text: print(text, file=err))
+                            announce=lambda text: print(text, file=err), **extra)
 
 
 def _grade_summary(run: StoreRun, seconds: float) -> list[str]:
@@ -147,6 +158,7 @@ def _grade_summary(run: StoreRun, seconds: float) -> list[str]:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
+    from .cluster import ClusterError
     from .store import StoreError
 
     start = time.monotonic()
@@ -155,8 +167,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                           call_timeout=args.timeout, sandbox=args.sandbox, items=args.item,
                           force=args.force, rebuild=args.rebuild, progress=not args.quiet,
                           gradescope=args.gradescope, per_student_cases=args.per_student_cases,
-                          argv=sys.argv[1:] or ["grade"])
-    except StoreError as exc:
+                          argv=sys.argv[1:] or ["grade"], scheduler=args.scheduler,
+                          allow_rlimit=args.allow_rlimit)
+    except (StoreError, ClusterError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if not run.total:
@@ -449,6 +462,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="grade everything again, even what the store already holds")
     grade.add_argument("--rebuild", action="store_true",
                        help="move a damaged DIR/grading.sqlite aside and grade everything")
+    grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="grade on this Dask cluster, e.g. tcp://HOST:8786 (needs the "
+                       "cluster extra; docs/cluster.md)")
+    grade.add_argument("--allow-rlimit", action="store_true",
+                       help="with --scheduler: accept workers that lack bubblewrap")
     common(grade)
     add_grade_options(grade)
     grade.set_defaults(run=_cmd_grade)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
 import time
 import traceback
 from collections import deque
@@ -180,6 +181,7 @@ def grade_submission(
                                    sub.student if per_student_cases else None)
     record.problems = [*sub.notes, *record.problems]
     record.seconds = time.perf_counter() - start
+    record.graded_by = {"host": socket.gethostname()}
     return record
 
 

@@ -130,6 +130,7 @@ def grade_into_store(
     announce: Callable[[str], None] | None = None,
     argv: Sequence[str] = (),
     grader: Callable[..., GradeRecord] = grade_submission,
+    runner: Callable[..., bool] = run_pool,
 ) -> StoreRun:
     """Grade ``subs`` into the store in ``out``, resuming whatever is stored (module doc).
 
@@ -138,7 +139,9 @@ def grade_into_store(
     pool size, ``force`` (regrade all), ``rebuild`` (move a damaged store aside first),
     ``flat`` (one submission's reports straight into ``out``, for Gradescope),
     ``progress(done, total, record)`` per record graded, ``announce(text)`` for one-line
-    messages, ``argv`` for the run log, and ``grader`` (a stand-in for tests).
+    messages, ``argv`` for the run log, ``grader`` (a stand-in for tests), and ``runner``:
+    what grades the submissions, with :func:`autograder.grading.run_pool`'s signature
+    (local processes; :func:`autograder.cluster.dask_runner` sends them to a Dask cluster).
 
     Returns a :class:`StoreRun`; raises :class:`StoreError` (busy, damaged, no space)
     with a message naming the file or folder.
@@ -159,12 +162,12 @@ def grade_into_store(
                           items=None if items is None else list(items), sandbox=sandbox,
                           per_student_cases=per_student_cases,
                           workers=workers, force=force, flat=flat, progress=progress, say=say,
-                          argv=list(argv), grader=grader)
+                          argv=list(argv), grader=grader, runner=runner)
 
 
 def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_timeout, items,
            sandbox, per_student_cases, workers, force, flat, progress, say, argv,
-           grader) -> StoreRun:
+           grader, runner=run_pool) -> StoreRun:
     rhash = rubric_hash(items, call_timeout, per_student_cases)
     options = {"seed": seed, "call_timeout": call_timeout, "items": items, "sandbox": sandbox,
                "per_student_cases": per_student_cases}
@@ -198,8 +201,8 @@ def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_ti
                     progress(len(done), len(subs), record)
 
             if not stopped():
-                run_pool(subs, todo, finish, workers=workers, grader=grader, stop=stopped,
-                         options=options)
+                runner(subs, todo, finish, workers=workers, grader=grader, stop=stopped,
+                       options=options)
             run.interrupted = stopped()
         run.records = [done[i] for i in sorted(done)]
         current = {s.student for s in subs}

@@ -84,6 +84,8 @@ class GradeRecord:
     sandbox: str  # "bubblewrap", "rlimit" or "in-process"
     problems: list[str] = field(default_factory=list)  # e.g. "SyntaxError in line 12: ..."
     seconds: float = 0.0
+    # where it was graded, for the instructor only: {"host": ...} (+ "worker" on a cluster)
+    graded_by: dict[str, str] = field(default_factory=dict)
 
     @property
     def score(self) -> float:
