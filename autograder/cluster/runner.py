@@ -23,12 +23,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..grading import (
@@ -50,6 +51,8 @@ CONNECT_TIMEOUT = 30.0
 POLL_SECONDS = 0.25
 #: Tasks in flight per worker thread: enough to keep every thread busy between round trips.
 TASKS_PER_THREAD = 2
+#: Seconds between looks at how many worker threads the cluster has.
+WINDOW_EVERY = 5.0
 
 
 class ClusterError(Exception):
@@ -157,14 +160,21 @@ def _grade_on(client: Any, address: str, subs: Sequence[SubmissionPath], queue: 
     run_id = uuid.uuid4().hex[:8]
     in_flight: dict[Any, int] = {}
     ready = threading.Event()  # set from Dask's callback thread when any task ends
+    window, sized = 2, 0.0
     try:
         while queue or in_flight:
             if stop():
                 return True
-            window = max(2, TASKS_PER_THREAD * sum(client.nthreads().values()))
+            _check_connection(client, address)
+            if time.monotonic() - sized > WINDOW_EVERY:  # workers come and go
+                with _lost_scheduler(address):
+                    threads = sum(client.nthreads().values())
+                window, sized = max(2, TASKS_PER_THREAD * threads), time.monotonic()
             while queue and len(in_flight) < window:
                 i = queue.popleft()
-                future = _submit(client, subs[i], i, run_id, grader, options, expected, finish)
+                with _lost_scheduler(address):
+                    future = _submit(client, subs[i], i, run_id, grader, options, expected,
+                                     finish)
                 if future is not None:
                     in_flight[future] = i
                     future.add_done_callback(lambda _: ready.set())
@@ -172,10 +182,10 @@ def _grade_on(client: Any, address: str, subs: Sequence[SubmissionPath], queue: 
                 continue
             ready.wait(POLL_SECONDS)
             ready.clear()
-            _check_connection(client, address)
             for future in [f for f in in_flight if f.done()]:
                 i = in_flight.pop(future)
-                record = _outcome(client, address, future, subs[i], deaths)
+                with _lost_scheduler(address):
+                    record = _outcome(client, address, future, subs[i], deaths)
                 if record is None:  # cancelled by someone else: send it again
                     queue.appendleft(i)
                 else:
@@ -183,10 +193,23 @@ def _grade_on(client: Any, address: str, subs: Sequence[SubmissionPath], queue: 
         return False
     finally:
         if in_flight:
-            try:
+            with contextlib.suppress(Exception):
                 client.cancel(list(in_flight))
-            except Exception:
-                pass
+
+
+def lost_message(address: str, why: object) -> str:
+    return (f"lost the Dask scheduler at {address} ({why}). Every record graded so far is "
+            "safe in the store; run the same command again, once the scheduler is back, "
+            "to finish.")
+
+
+@contextlib.contextmanager
+def _lost_scheduler(address: str) -> Iterator[None]:
+    """A broken connection to the scheduler, wherever it shows, as ClusterError."""
+    try:
+        yield
+    except (OSError, TimeoutError) as exc:  # distributed's CommClosedError is an OSError
+        raise ClusterError(lost_message(address, f"{type(exc).__name__}: {exc}")) from None
 
 
 def _submit(client: Any, sub: SubmissionPath, i: int, run_id: str,
@@ -211,7 +234,8 @@ def _outcome(client: Any, address: str, future: Any, sub: SubmissionPath,
     from distributed import KilledWorker
 
     if future.status == "cancelled":
-        _check_connection(client, address, lost=True)
+        if client.status != "running":
+            _check_connection(client, address)
         return None
     try:
         reply = future.result()
@@ -227,26 +251,17 @@ def _outcome(client: Any, address: str, future: Any, sub: SubmissionPath,
 
 
 def _check_connection(client: Any, address: str, lost: bool = False) -> None:
-    """ClusterError if the client lost its scheduler."""
-    if lost or client.status not in ("running", "newly-created"):
-        if client.status == "running" and not lost:
-            return
-        if client.status == "running":
-            return
-        raise ClusterError(f"lost the Dask scheduler at {address} (client {client.status}). "
-                           "Every record graded so far is safe in the store; run the same "
-                           "command again, once the scheduler is back, to finish.")
+    """ClusterError if the client lost its scheduler (``lost``: a task was cancelled, which
+    a running client does only when asked)."""
+    if lost or client.status != "running":
+        raise ClusterError(lost_message(address, f"the client is {client.status}"))
 
 
 def _close_quietly(client: Any) -> None:
-    """Close the client without the reconnect warnings a lost scheduler causes."""
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
+    """Close the client. After a lost scheduler its reconnect attempts log tracebacks as
+    they are cancelled, which say nothing the ClusterError does not: silence them."""
+    if client.status != "running":
+        for name in [n for n in logging.root.manager.loggerDict if n.startswith("distributed")]:
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    with contextlib.suppress(Exception):
         client.close(timeout=5)
-    except Exception:
-        pass
-    finally:
-        time.sleep(0)  # let the loop settle
-        logger.setLevel(level)
