@@ -101,6 +101,8 @@ def check_workers(client: Any, options: dict[str, Any],
     """Every worker's facts ({address: facts}); ClusterError naming each worker that must
     not grade (another version or rubric, or no bubblewrap)."""
     facts = client.run(worker_facts, options)
+    for address, found in facts.items():  # client.run runs outside a task: no get_worker()
+        found["worker"] = found["worker"] or address
     refusals = [why for why in (refusal(f, expected) for f in facts.values()) if why]
     if refusals:
         raise ClusterError("refusing to grade on this cluster:\n  " + "\n  ".join(refusals))
@@ -136,13 +138,15 @@ def dask_runner(address: str, *, allow_rlimit: bool = False,
                     "rubric_hash": rubric_hash(options.get("items"), options.get("call_timeout"),
                                                bool(options.get("per_student_cases"))),
                     "allow_rlimit": allow_rlimit}
-        client = connect(address, connect_timeout)
-        try:
-            say(describe(check_workers(client, options, expected), address))
-            return _grade_on(client, address, subs, queue, finish, grader, options, expected,
-                             stop)
-        finally:
-            _close_quietly(client)
+        with _quiet_dask_logs():
+            client = connect(address, connect_timeout)
+            try:
+                say(describe(check_workers(client, options, expected), address))
+                return _grade_on(client, address, subs, queue, finish, grader, options,
+                                 expected, stop)
+            finally:
+                with contextlib.suppress(Exception):
+                    client.close(timeout=5)
 
     return run
 
@@ -257,11 +261,26 @@ def _check_connection(client: Any, address: str, lost: bool = False) -> None:
         raise ClusterError(lost_message(address, f"the client is {client.status}"))
 
 
-def _close_quietly(client: Any) -> None:
-    """Close the client. After a lost scheduler its reconnect attempts log tracebacks as
-    they are cancelled, which say nothing the ClusterError does not: silence them."""
-    if client.status != "running":
-        for name in [n for n in logging.root.manager.loggerDict if n.startswith("distributed")]:
-            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
-    with contextlib.suppress(Exception):
-        client.close(timeout=5)
+@contextlib.contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """Dask's own log lines (a worker restarting, keys rescheduled, and the tracebacks of
+    a dropped connection and of the client's cancelled reconnects) say nothing that the
+    records and :class:`ClusterError` do not; keep the grader's output to its own lines.
+    Left quiet after a lost scheduler, whose background tasks log as the process exits."""
+    with contextlib.suppress(ImportError):
+        import distributed  # noqa: F401 - its import configures (and creates) its loggers
+    names = ["distributed", *(n for n in logging.root.manager.loggerDict
+                              if n.startswith("distributed."))]
+    levels = {n: logging.getLogger(n).level for n in names}
+    for name in names:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+    lost = False
+    try:
+        yield
+    except ClusterError:
+        lost = True
+        raise
+    finally:
+        if not lost:
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
