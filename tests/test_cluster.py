@@ -405,11 +405,12 @@ def test_a_local_cluster_grades_like_the_local_pool(tmp_path, local_reference):
     subs, _ = find_submissions([cls])
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None,
-                                  memory_limit="2GiB") as cluster:
-        messages: list[str] = []
+                                  memory_limit="2GiB") as cluster, \
+            distributed.Client(cluster, set_as_default=False) as client:
+        messages: list[str] = []  # a Client given is used, and left open
         run = grade_into_store(subs, tmp_path / "out", items=ITEMS,
-                               runner=dask_runner(cluster.scheduler_address,
-                                                  announce=messages.append))
+                               runner=dask_runner(client, announce=messages.append))
+        assert client.status == "running"
     assert run.graded == len(subs) and not run.failed
     assert any("2 worker(s)" in m for m in messages), messages
     assert _comparable(tmp_path / "out") == _comparable(local_reference)

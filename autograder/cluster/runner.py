@@ -117,13 +117,18 @@ def describe(facts: dict[str, dict[str, str]], address: str) -> str:
             f"sandbox: {', '.join(sandboxes)}")
 
 
-def dask_runner(address: str, *, allow_rlimit: bool = False,
+def dask_runner(scheduler: Any, *, allow_rlimit: bool = False,
                 announce: Callable[[str], None] | None = None,
                 connect_timeout: float = CONNECT_TIMEOUT) -> Callable[..., bool]:
-    """A runner for :func:`autograder.incremental.grade_into_store` that grades on the
-    Dask scheduler at ``address`` (module docstring). ``allow_rlimit``: accept workers
-    without bubblewrap; ``announce(text)``: one-line messages (the cluster found)."""
+    """A runner for :func:`autograder.incremental.grade_into_store` that grades on a Dask
+    cluster (module docstring).
+
+    Inputs: ``scheduler``, the scheduler's address (``tcp://HOST:8786``) or a connected
+    ``distributed.Client`` (e.g. ``cluster.get_client()`` of Dask Gateway, dask-jobqueue
+    or dask-kubernetes; left open afterwards); ``allow_rlimit``: accept workers without
+    bubblewrap; ``announce(text)``: one-line messages (the cluster found)."""
     say = announce or (lambda text: None)
+    owned = isinstance(scheduler, str)
 
     def run(subs: Sequence[SubmissionPath], indices: Iterable[int], finish: Finish, *,
             workers: int | None = None,
@@ -139,14 +144,16 @@ def dask_runner(address: str, *, allow_rlimit: bool = False,
                                                bool(options.get("per_student_cases"))),
                     "allow_rlimit": allow_rlimit}
         with _quiet_dask_logs():
-            client = connect(address, connect_timeout)
+            client = connect(scheduler, connect_timeout) if owned else scheduler
+            address = scheduler if owned else client.scheduler.address
             try:
                 say(describe(check_workers(client, options, expected), address))
                 return _grade_on(client, address, subs, queue, finish, grader, options,
                                  expected, stop)
             finally:
-                with contextlib.suppress(Exception):
-                    client.close(timeout=5)
+                if owned:
+                    with contextlib.suppress(Exception):
+                        client.close(timeout=5)
 
     return run
 
