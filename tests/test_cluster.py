@@ -404,7 +404,7 @@ def test_a_local_cluster_grades_like_the_local_pool(tmp_path, local_reference):
     cls = _make_class(tmp_path / "class")
     subs, _ = find_submissions([cls])
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None,
+                                  host="127.0.0.1", dashboard_address=":0",
                                   memory_limit="2GiB") as cluster, \
             distributed.Client(cluster, set_as_default=False) as client:
         messages: list[str] = []  # a Client given is used, and left open
