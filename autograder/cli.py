@@ -463,8 +463,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--rebuild", action="store_true",
                        help="move a damaged DIR/grading.sqlite aside and grade everything")
     grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="grade on this Dask cluster, e.g. tcp://HOST:8786 (needs the "
-                       "cluster extra; docs/cluster.md)")
+                       help="grade on this Dask cluster, e.g. tcp://HOST:8786, instead of "
+                       "--workers local processes (needs the cluster extra; docs/cluster.md)")
     grade.add_argument("--allow-rlimit", action="store_true",
                        help="with --scheduler: accept workers that lack bubblewrap")
     common(grade)
