@@ -7,6 +7,8 @@
         DIR/<student>/results.json (Gradescope) and DIR/<student>/feedback.html.
         Every record is kept in DIR/grading.sqlite the moment it is graded; the same
         command again grades only what changed (``autograder.incremental``).
+        With --scheduler tcp://HOST:8786 each submission is graded on that Dask
+        cluster instead (``autograder.cluster``; docs/cluster.md).
     autograder grade /autograder/submission --gradescope --out /autograder/results
         On Gradescope: one submission, results.json straight into DIR.
     autograder report DIR [PATH...] [--at-risk 50]
@@ -120,14 +122,18 @@ def grade_paths(
     max_file_mb: float | None = None,
     max_total_mb: float | None = None,
     lang: str = DEFAULT_LANG,
+    scheduler: str | None = None,
+    allow_rlimit: bool = False,
 ) -> StoreRun:
     """Find, grade into the store in ``out`` (resuming it), and report; returns the
     :class:`autograder.incremental.StoreRun` (its records in the order found).
 
     ``gradescope``: the one PATH is one submission, whatever it holds, and its
     results.json and feedback.html go straight into ``out``. ``lang``: the reports'
-    language, "ko", "en" or "ko+en". Raises StoreError when the output folder is busy,
-    damaged or full.
+    language, "ko", "en" or "ko+en". ``scheduler``: grade on that Dask cluster
+    (``allow_rlimit``: even on workers without bubblewrap). Raises StoreError when the
+    output folder is busy, damaged or full, :class:`autograder.cluster.ClusterError` when
+    the cluster cannot grade.
     """
     from .grading import find_submissions
     from .incremental import grade_into_store
@@ -139,12 +145,18 @@ def grade_paths(
     for warning in warnings:
         print(f"warning: {printable(warning)}", file=err)
     bar = ProgressBar(len(subs), err) if progress and subs else None
+    extra: dict[str, Any] = {}
+    if scheduler:
+        from .cluster import dask_runner
+        extra["runner"] = dask_runner(scheduler, allow_rlimit=allow_rlimit,
+                                      announce=lambda text: print(text, file=err))
     return grade_into_store(subs, out, seed=seed, call_timeout=call_timeout, items=items,
                             sandbox=sandbox, workers=workers, force=force, rebuild=rebuild,
                             flat=gradescope, progress=bar, argv=argv,
                             per_student_cases=per_student_cases, budget=budget,
                             max_file_mb=max_file_mb, max_total_mb=max_total_mb,
-                            announce=lambda text: print(printable(text), file=err), lang=lang)
+                            announce=lambda text: print(printable(text), file=err), lang=lang,
+                            **extra)
 
 
 def _grade_summary(run: StoreRun, seconds: float) -> list[str]:
@@ -167,6 +179,7 @@ def _grade_summary(run: StoreRun, seconds: float) -> list[str]:
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
+    from .cluster import ClusterError
     from .store import StoreError
 
     start = time.monotonic()
@@ -177,8 +190,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                           gradescope=args.gradescope, per_student_cases=args.per_student_cases,
                           budget=args.budget, argv=sys.argv[1:] or ["grade"],
                           max_file_mb=args.max_file_mb, max_total_mb=args.max_total_mb,
-                          lang=args.lang)
-    except StoreError as exc:
+                          lang=args.lang, scheduler=args.scheduler,
+                          allow_rlimit=args.allow_rlimit)
+    except (StoreError, ClusterError) as exc:
         print(f"error: {printable(exc)}", file=sys.stderr)
         return 2
     if not run.total:
@@ -514,6 +528,11 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--budget", type=positive_seconds, default=None, metavar="SECONDS",
                        help="seconds one submission may take in all (default "
                        f"{DEFAULT_BUDGET:g}); the items left then score 0 and say why")
+    grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="grade on this Dask cluster, e.g. tcp://HOST:8786, instead of "
+                       "--workers local processes (needs the cluster extra; docs/cluster.md)")
+    grade.add_argument("--allow-rlimit", action="store_true",
+                       help="with --scheduler: accept workers that lack bubblewrap")
     common(grade)
     add_grade_options(grade)
     add_grade_rule_options(grade)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
 import time
 import traceback
 from collections import deque
@@ -257,6 +258,7 @@ def grade_submission(
                                    SizeLimits.from_mb(max_file_mb, max_total_mb))
     record.problems = [valid_text(p) for p in (*sub.notes, *record.problems)]
     record.seconds = time.perf_counter() - start
+    record.graded_by = {"host": socket.gethostname()}
     try:
         return as_stored(record)
     except Exception as exc:  # a value the store cannot encode: a grader bug, one record

@@ -140,6 +140,7 @@ def grade_into_store(
     argv: Sequence[str] = (),
     grader: Callable[..., GradeRecord] = grade_submission,
     lang: str = DEFAULT_LANG,
+    runner: Callable[..., bool] = run_pool,
 ) -> StoreRun:
     """Grade ``subs`` into the store in ``out``, resuming whatever is stored (module doc).
 
@@ -148,8 +149,11 @@ def grade_into_store(
     pool size, ``force`` (regrade all), ``rebuild`` (move a damaged store aside first),
     ``flat`` (one submission's reports straight into ``out``, for Gradescope),
     ``progress(done, total, record)`` per record graded, ``announce(text)`` for one-line
-    messages, ``argv`` for the run log, ``grader`` (a stand-in for tests) and ``lang``
-    (the reports' language; a cached record's reports are rewritten in it when they differ).
+    messages, ``argv`` for the run log, ``grader`` (a stand-in for tests), ``lang``
+    (the reports' language; a cached record's reports are rewritten in it when they
+    differ) and ``runner``: what grades the submissions, with
+    :func:`autograder.grading.run_pool`'s signature (local processes;
+    :func:`autograder.cluster.dask_runner` sends them to a Dask cluster).
 
     Returns a :class:`StoreRun`; raises :class:`StoreError` (busy, damaged, no space)
     with a message naming the file or folder.
@@ -171,12 +175,12 @@ def grade_into_store(
                           per_student_cases=per_student_cases, budget=budget,
                           sizes={"max_file_mb": max_file_mb, "max_total_mb": max_total_mb},
                           workers=workers, force=force, flat=flat, progress=progress, say=say,
-                          argv=list(argv), grader=grader, lang=lang)
+                          argv=list(argv), grader=grader, lang=lang, runner=runner)
 
 
 def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_timeout, items,
            sandbox, per_student_cases, budget, sizes, workers, force, flat, progress, say,
-           argv, grader, lang) -> StoreRun:
+           argv, grader, lang, runner=run_pool) -> StoreRun:
     rhash = rubric_hash(items, call_timeout, per_student_cases, budget)
     options = {"seed": seed, "call_timeout": call_timeout, "items": items, "sandbox": sandbox,
                "per_student_cases": per_student_cases,
@@ -214,8 +218,8 @@ def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_ti
                     progress(len(done), len(subs), record)
 
             if not stopped():
-                run_pool(subs, todo, finish, workers=workers, grader=grader, stop=stopped,
-                         options=options)
+                runner(subs, todo, finish, workers=workers, grader=grader, stop=stopped,
+                       options=options)
             run.interrupted = stopped()
         run.records = [done[i] for i in sorted(done)]
         current = {s.student for s in subs}

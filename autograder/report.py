@@ -65,7 +65,7 @@ def results_json(record: GradeRecord, lang: str = DEFAULT_LANG) -> dict[str, Any
         "output_format": "text",
         "test_output_format": "text",
         "stdout_visibility": STDOUT_VISIBILITY,
-        "extra_data": {"sandbox": record.sandbox, "problems": list(record.problems)},
+        "extra_data": _extra_data(record),
         "tests": [
             {
                 "name": r.name,
@@ -79,6 +79,17 @@ def results_json(record: GradeRecord, lang: str = DEFAULT_LANG) -> dict[str, Any
             for i, r in enumerate(record.items, start=1)
         ],
     }
+
+
+def _extra_data(record: GradeRecord) -> dict[str, Any]:
+    """Instructor-only facts (Gradescope does not show ``extra_data`` to students): the
+    sandbox, the problems, and where it was graded (host, sandbox, and Dask worker)."""
+    extra: dict[str, Any] = {"sandbox": record.sandbox, "problems": list(record.problems)}
+    if record.limits:  # which resource limits applied (they depend on the host)
+        extra["limits"] = record.limits
+    if record.graded_by:
+        extra["graded_by"] = {**record.graded_by, "sandbox": record.sandbox}
+    return extra
 
 
 def results_json_text(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:

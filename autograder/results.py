@@ -85,6 +85,8 @@ class GradeRecord:
     problems: list[str] = field(default_factory=list)  # e.g. "SyntaxError in line 12: ..."
     seconds: float = 0.0
     limits: str = ""  # the sandbox's resource limits that applied, in words
+    # where it was graded, for the instructor only: {"host": ...} (+ "worker" on a cluster)
+    graded_by: dict[str, str] = field(default_factory=dict)
 
     @property
     def score(self) -> float:

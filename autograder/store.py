@@ -323,6 +323,8 @@ def _record_json(record: GradeRecord, limit: int) -> str:
     data = {"student": record.student, "sandbox": record.sandbox,
             "problems": list(record.problems), "seconds": encode_value(record.seconds),
             "limits": record.limits, "items": items}
+    if record.graded_by:
+        data["graded_by"] = dict(record.graded_by)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -339,7 +341,8 @@ def record_from_json(text: str) -> GradeRecord:
         items.append(ItemResult(item["name"], decode_value(item["points"]),
                                 decode_value(item["max_points"]), failure))
     return GradeRecord(data["student"], items, data["sandbox"], list(data["problems"]),
-                       decode_value(data["seconds"]), limits=str(data.get("limits", "")))
+                       decode_value(data["seconds"]), limits=str(data.get("limits", "")),
+                       graded_by=dict(data.get("graded_by", {})))
 
 
 # --------------------------------------------------------------------------- the lock
