@@ -82,15 +82,17 @@ def test_a_kernel_writes_its_own_folder_and_nothing_of_the_course(course):
     assert bob_nb.read_text() == "bob's honest work"
 
 
-def test_the_kernel_has_no_network_and_can_import_the_grader(course):
+def test_the_kernel_has_no_network_a_small_shm_and_can_import_the_grader(course):
     alice = course / "autograded" / "alice" / "conv_layers"
     out = run_cells(
         alice,
         "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n"
         "    print('connected')\nexcept OSError as e:\n    print('no network')",
         "from autograder import rubric; print(sum(i.points for i in rubric.ITEMS))",
+        "try:\n    open('/dev/shm/fill', 'wb').write(b'x' * (16 << 20)); print('wrote 16 MB')\n"
+        "except OSError as e:\n    print('shm full', e.errno)",
     )
-    assert out == ["no network", "100"]
+    assert out == ["no network", "100", "shm full 28"]  # ENOSPC: a private 8 MB /dev/shm
 
 
 def test_a_cell_past_its_time_is_interrupted_and_the_next_cell_runs(course):

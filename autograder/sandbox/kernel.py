@@ -7,8 +7,9 @@ command inside bubblewrap instead. The kernel sees, read-only, the system, the P
 installation with its packages, and this project's ``autograder`` and ``reference``
 packages (the hidden tests call them); read-write only the notebook's own folder (the
 student's autograded copy, nbgrader's working directory for that notebook) and a private
-folder for the connection file and sockets. No network, a fresh /tmp, its own PID
-namespace, and resource limits from ``prlimit``.
+folder for the connection file and sockets. No network, a fresh small /tmp and
+/dev/shm, its own PID namespace, and resource limits from ``prlimit`` (address space,
+open files, processes, file size). It keeps /proc: IPython reads it.
 
 Facts this relies on (checked on this machine kind, see shared/notes/sandboxed-kernels.md):
 with ``--unshare-net`` the kernel cannot reach the client's TCP ports, so the kernel talks
@@ -30,7 +31,7 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from .bubblewrap import SANDBOX_TMP, TMPFS_BYTES, bubblewrap_status, system_mounts
+from .bubblewrap import SANDBOX_TMP, SHM_BYTES, TMPFS_BYTES, bubblewrap_status, system_mounts
 from .limits import MAX_FILE_BYTES
 
 KERNEL_MEMORY_MB = 4096   # address space: numpy, IPython and a notebook's arrays
@@ -69,7 +70,8 @@ def kernel_sandbox_args(workdir: Path, private: Path, userns: bool = False) -> l
             "--new-session", "--cap-drop", "ALL", *system_mounts()]
     for path in [*python_dirs(), *project_package_dirs()]:
         args += ["--ro-bind", str(path), str(path)]
-    args += ["--dev", "/dev", "--proc", "/proc",
+    args += ["--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
+             "--proc", "/proc",
              "--size", str(TMPFS_BYTES), "--tmpfs", SANDBOX_TMP,
              # after the tmpfs: a bind under /tmp would otherwise be hidden by it
              "--bind", str(private), str(private),
