@@ -76,6 +76,8 @@ def _sections(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     label, lines = None, []
     for line in text.splitlines():
+        if line.endswith(":") and " · " in line:  # a bilingual label ("… · Got (your code):")
+            line = line.rsplit(" · ", 1)[1]
         if line.startswith(("Looks like: ", "Hint: ", "Where: ")):
             key, _, rest = line.partition(": ")
             found[key] = rest
