@@ -14,6 +14,7 @@ Expected scores come from the rubric (points per function) and from the bug file
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -249,6 +250,20 @@ def test_a_kernel_cannot_take_a_classmates_submission(exchange_run):
     assert result.tampered == {}
     assert {r.student: r.score for r in result.records}["model"] == MAX
     assert "thief" not in flagged_students(result.audit)
+
+
+@pytest.mark.slow
+def test_the_sandboxed_pass_keeps_its_store_reports_and_class_report(exchange_run):
+    """The course's sandboxed grading went through the results store: per-student reports,
+    grades.csv and the class report sit in <course>/autograder/<assignment>."""
+    result, _, _, _ = exchange_run
+    out = result.course_dir / "autograder" / ASSIGNMENT
+    assert (out / "grading.sqlite").is_file()
+    with open(out / "grades.csv", newline="") as fh:
+        rows = {r["student"]: float(r["score"]) for r in csv.DictReader(fh)}
+    assert rows == {r.student: r.score for r in result.records}
+    report = json.loads((out / "class.json").read_text())
+    assert sorted(s["name"] for s in report["students"]) == sorted(rows)
 
 
 @pytest.mark.slow
