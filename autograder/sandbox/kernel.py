@@ -67,14 +67,15 @@ def kernel_sandbox_args(workdir: Path, private: Path, userns: bool = False) -> l
     read-only or fresh. ``userns``: run as uid 65534 in a user namespace (where possible)."""
     user = ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"]
     args = ["bwrap", "--unshare-all", *(user if userns else []), "--die-with-parent",
-            "--new-session", "--cap-drop", "ALL", *system_mounts()]
+            "--new-session", "--cap-drop", "ALL", *system_mounts(),
+            "--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
+            "--proc", "/proc",
+            # the fresh /tmp first: a bind under /tmp (a venv or checkout there, the
+            # connection folder, the notebook's folder) given before it would be hidden
+            "--size", str(TMPFS_BYTES), "--tmpfs", SANDBOX_TMP]
     for path in [*python_dirs(), *project_package_dirs()]:
         args += ["--ro-bind", str(path), str(path)]
-    args += ["--dev", "/dev", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm",
-             "--proc", "/proc",
-             "--size", str(TMPFS_BYTES), "--tmpfs", SANDBOX_TMP,
-             # after the tmpfs: a bind under /tmp would otherwise be hidden by it
-             "--bind", str(private), str(private),
+    args += ["--bind", str(private), str(private),
              "--bind", str(workdir), str(workdir), "--chdir", str(workdir),
              "--unsetenv", "JPY_PARENT_PID",
              "--setenv", "HOME", SANDBOX_TMP, "--setenv", "IPYTHONDIR", f"{SANDBOX_TMP}/.ipython",
