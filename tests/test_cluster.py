@@ -311,6 +311,36 @@ def test_a_submission_that_kills_its_worker_twice_gets_a_record_and_the_batch_go
 
 
 @pytest.mark.slow
+def test_a_submission_sharing_a_worker_with_a_killer_is_not_blamed(tmp_path):
+    """One worker with two threads runs both at once, so each death is blamed on both and
+    Dask gives up on both (KilledWorker); the honest one, graded again alone, gets its own
+    record."""
+    _bubblewrap_or_skip()
+    pytest.importorskip("distributed")
+    from support.cluster_faults import kills_its_worker_while_others_run
+    from support.dask_cluster import DaskProcesses
+
+    from autograder.cluster import dask_runner
+    from autograder.incremental import grade_into_store
+
+    cls = tmp_path / "class"
+    build_class(cls, [CLASS["bug_conv_bias_missing"]])
+    (cls / "a_killer.py").write_text(CLASS["loops"].source())
+    subs, _ = find_submissions([cls])
+    with DaskProcesses(tmp_path / "dask", workers=1, threads=2) as cluster:
+        run = grade_into_store(subs, tmp_path / "out", items=ITEMS,
+                               grader=kills_its_worker_while_others_run,
+                               runner=dask_runner(cluster.address))
+    killer, honest = run.records
+    assert killer.student == "a_killer" and "died" in killer.problems[0]
+    assert honest.problems == [] and honest.graded_by["worker"].startswith("tcp://")
+    local = grade_many(subs[1:], items=ITEMS)[0]
+    honest.seconds = local.seconds = 0.0
+    honest.graded_by = local.graded_by = {}
+    assert record_to_json(honest) == record_to_json(local)
+
+
+@pytest.mark.slow
 def test_a_lost_scheduler_stops_the_run_with_a_message_and_loses_nothing(tmp_path,
                                                                           local_reference):
     pytest.importorskip("distributed")

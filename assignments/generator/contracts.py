@@ -7,7 +7,12 @@ student reading in Korean knows the contract before the details.
 
 from __future__ import annotations
 
+import unicodedata
+
 from autograder import rubric
+
+#: Columns a generated line may take, as ruff counts them (a Hangul syllable takes two).
+LINE_WIDTH = 100
 
 KOREAN: dict[str, str] = {
     "output_size": "한 축에서 필터가 놓이는 자리의 수 (n + 2p − f)/s + 1 을 정수로 돌려주고, 정수가 아니면 ValueError 예외를 발생시킵니다.",
@@ -35,7 +40,24 @@ KOREAN: dict[str, str] = {
 
 
 def korean_line(function: str, indent: str = "    ") -> str:
-    """The contract as a comment line inside the function, above its docstring."""
+    """The contract as comment lines inside the function, above its docstring."""
     if set(KOREAN) != set(rubric.FUNCTIONS):
         raise ValueError("every student function needs exactly one Korean contract line")
-    return f"{indent}# {KOREAN[function]}"
+    return "\n".join(f"{indent}# {part}"
+                     for part in wrapped(KOREAN[function], LINE_WIDTH - len(indent) - 2))
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (and in ruff's line-length count)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrapped(text: str, width: int) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``width`` columns."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and display_width(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines

@@ -62,7 +62,7 @@ LINE_LENGTH = 100  # pyproject's ruff line-length
 
 
 def banner(module: str) -> str:
-    return f"# ── {module} " + "─" * (94 - len(module))
+    return f"# ── {module} " + "─" * (LINE_LENGTH - 6 - contracts.display_width(module))
 
 
 def render(names, body_for, doc: str) -> str:

@@ -31,7 +31,7 @@ import numpy as np
 DIGITS_FILE = Path(__file__).with_name("digits.npz")
 
 
-# ── 01_feature_map_size: 피처 맵의 크기 · Feature-map size ──────────────────────────────────────────────
+# ── 01_feature_map_size: 피처 맵의 크기 · Feature-map size ────────────────────────────────────────
 
 def _is_int(value: object) -> bool:
     if type(value) is int:  # the common case, without the slower abstract-class check
@@ -73,7 +73,8 @@ def _axis_padding(padding: object) -> tuple[int, int]:
 
 
 def output_size(n: int, f: int, stride: int = 1, padding: int | tuple | str = 0) -> int:
-    # 한 축에서 필터가 놓이는 자리의 수 (n + 2p − f)/s + 1 을 정수로 돌려주고, 정수가 아니면 ValueError 예외를 발생시킵니다.
+    # 한 축에서 필터가 놓이는 자리의 수 (n + 2p − f)/s + 1 을 정수로 돌려주고, 정수가 아니면
+    # ValueError 예외를 발생시킵니다.
     """Number of positions a filter of size ``f`` takes along an axis of ``n`` pixels.
 
     Inputs:
@@ -119,7 +120,7 @@ def same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
     raise NotImplementedError()
 
 
-# ── 02_padding: 제로 패딩 · Zero padding ──────────────────────────────────────────────────────────────
+# ── 02_padding: 제로 패딩 · Zero padding ──────────────────────────────────────────────────────────
 
 def as_float_array(
     x: object, name: str, ndim: int | None = None, layout: str = ""
@@ -209,7 +210,7 @@ def zero_pad(x: np.ndarray, pad: int | tuple) -> np.ndarray:
     raise NotImplementedError()
 
 
-# ── 03_convolution: 합성곱 · Convolution ─────────────────────────────────────────────────────────────
+# ── 03_convolution: 합성곱 · Convolution ──────────────────────────────────────────────────────────
 
 def float_dtype(*arrays: np.ndarray) -> np.dtype:
     """float32 if every array is float32, else float64."""
@@ -368,7 +369,7 @@ def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndar
     raise NotImplementedError()
 
 
-# ── 04_pooling_and_tiny_cnn: 풀링과 작은 CNN · Pooling and a tiny CNN ──────────────────────────────────
+# ── 04_pooling_and_tiny_cnn: 풀링과 작은 CNN · Pooling and a tiny CNN ─────────────────────────────
 
 def _pool_setup(x, size, stride, padding):
     x = as_float_array(x, "x", 4, "(N, C, H, W)")
@@ -608,7 +609,7 @@ def tiny_cnn_forward(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray
     raise NotImplementedError()
 
 
-# ── 05_backprop_and_training: 역전파와 학습 · Backprop and training ─────────────────────────────────────
+# ── 05_backprop_and_training: 역전파와 학습 · Backprop and training ───────────────────────────────
 
 def cross_entropy_backward(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Gradient of ``cross_entropy`` with respect to the logits: (softmax − one-hot) / N."""

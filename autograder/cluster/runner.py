@@ -14,9 +14,12 @@
 3. call ``finish(i, record)`` in this process as each record comes back, so the store
    commits it at once: a lost client loses nothing already graded;
 4. faults: a worker that dies mid-task is restarted by its nanny and the scheduler runs
-   the task again elsewhere; a task that killed ``allowed-failures + 1`` workers (Dask's
-   ``KilledWorker``) gets a record saying so and the batch goes on; a lost scheduler
-   raises :class:`ClusterError` saying that everything graded so far is stored.
+   the task again elsewhere. Dask blames a death on every task the worker held, so a task
+   given up after ``allowed-failures + 1`` deaths (``KilledWorker``) is only a suspect: it
+   is sent again alone once the batch is done, and only a task that kills its workers
+   while nothing else runs gets a record saying so (the batch goes on). A result that
+   cannot be fetched is sent again; a lost scheduler raises :class:`ClusterError` saying
+   that everything graded so far is stored.
 
 ``stop()`` turning true cancels what is not finished and returns True, as ``run_pool`` does.
 """
@@ -170,10 +173,13 @@ def _grade_on(client: Any, address: str, subs: Sequence[SubmissionPath], queue: 
         deaths = int(dask.config.get("distributed.scheduler.allowed-failures")) + 1
     run_id = uuid.uuid4().hex[:8]
     in_flight: dict[Any, int] = {}
+    suspects: deque[int] = deque()  # given up by Dask while sharing workers: retried alone
+    alone: set[int] = set()
+    sends: dict[int, int] = {}  # each send a new key: a result lost with its worker is recomputed
     ready = threading.Event()  # set from Dask's callback thread when any task ends
     window, sized = 2, 0.0
     try:
-        while queue or in_flight:
+        while queue or in_flight or suspects:
             if stop():
                 return True
             _check_connection(client, address)
@@ -181,11 +187,18 @@ def _grade_on(client: Any, address: str, subs: Sequence[SubmissionPath], queue: 
                 with _lost_scheduler(address):
                     threads = sum(client.nthreads().values())
                 window, sized = max(2, TASKS_PER_THREAD * threads), time.monotonic()
-            while queue and len(in_flight) < window:
-                i = queue.popleft()
+            sending: list[int] = []
+            while queue and len(in_flight) + len(sending) < window:
+                sending.append(queue.popleft())
+            if not queue and not in_flight and not sending and suspects:
+                sending.append(suspects.popleft())  # the batch is done: one suspect at a time
+                alone.add(sending[0])
+            for i in sending:
+                sends[i] = sends.get(i, 0) + 1
+                key = f"{run_id}-{i}-{sends[i]}{'-alone' * (i in alone)}"
                 with _lost_scheduler(address):
-                    future = _submit(client, subs[i], i, run_id, grader, options, expected,
-                                     finish)
+                    future = _submit(client, subs[i], key,
+                                     grader, options, expected, lambda r, i=i: finish(i, r))
                 if future is not None:
                     in_flight[future] = i
                     future.add_done_callback(lambda _: ready.set())
@@ -196,9 +209,11 @@ def _grade_on(client: Any, address: str, subs: Sequence[SubmissionPath], queue: 
             for future in [f for f in in_flight if f.done()]:
                 i = in_flight.pop(future)
                 with _lost_scheduler(address):
-                    record = _outcome(client, address, future, subs[i], deaths)
-                if record is None:  # cancelled by someone else: send it again
-                    queue.appendleft(i)
+                    record = _outcome(client, address, future, subs[i], deaths, i in alone)
+                if record is SUSPECT:
+                    suspects.append(i)
+                elif record is None:  # cancelled, or its result was lost: send it again
+                    (suspects if i in alone else queue).appendleft(i)
                 else:
                     finish(i, record)
         return False
@@ -223,47 +238,71 @@ def _lost_scheduler(address: str) -> Iterator[None]:
         raise ClusterError(lost_message(address, f"{type(exc).__name__}: {exc}")) from None
 
 
-def _submit(client: Any, sub: SubmissionPath, i: int, run_id: str,
+def _submit(client: Any, sub: SubmissionPath, key: str,
             grader: Callable[..., GradeRecord], options: dict[str, Any],
-            expected: dict[str, Any], finish: Finish) -> Any:
+            expected: dict[str, Any], finish: Callable[[GradeRecord], None]) -> Any:
     """Send one submission; None if its record was made here (nothing of it runs)."""
     if _input_problem(sub.path):  # a missing path or a file of the wrong kind: no code
-        finish(i, grader(sub, **options))
+        finish(grader(sub, **options))
         return None
     try:
         payload = pack(sub)
     except PayloadError as exc:
-        finish(i, failed_record(sub.student, str(exc)))
+        finish(failed_record(sub.student, str(exc)))
         return None
     return client.submit(grade_payload, payload, options, expected, grader,
-                         key=f"convlab-grade-{run_id}-{i}", pure=False)
+                         key=f"convlab-grade-{key}", pure=False)
+
+
+#: What :func:`_outcome` gives for a task Dask gave up while it shared its workers.
+SUSPECT: Any = object()
 
 
 def _outcome(client: Any, address: str, future: Any, sub: SubmissionPath,
-             deaths: int) -> GradeRecord | None:
-    """The record a finished task gives; None if it was cancelled (to send again)."""
+             deaths: int, alone: bool) -> GradeRecord | None:
+    """The record a finished task gives; None if it must be sent again (it was cancelled
+    by someone else, or it finished but its result could not be fetched); SUSPECT if Dask
+    gave it up while other tasks shared its workers (``alone``: nothing else ran)."""
     from distributed import KilledWorker
 
     if future.status == "cancelled":
         if client.status != "running":
             _check_connection(client, address)
         return None
-    try:
-        reply = future.result()
-    except KilledWorker:
-        return failed_record(sub.student, died_text(deaths))
-    except Exception as exc:  # the task itself failed: this submission, not the batch
+    if future.status == "error":  # the task itself failed: this submission, not the batch
+        exc = future.exception()
+        if isinstance(exc, KilledWorker):
+            if not alone:
+                return SUSPECT
+            return failed_record(sub.student, died_text(deaths))
         return failed_record(sub.student, f"the grader failed on a cluster worker "
                                           f"({type(exc).__name__}: {exc}); please tell the "
                                           "instructor")
+    try:
+        reply = future.result()
+    except (OSError, TimeoutError):
+        # Fetching a finished result broke: its worker or the scheduler went away. That is
+        # the cluster's fault, never a grade: a lost scheduler stops the run, anything else
+        # sends the submission again (the scheduler recomputes what a lost worker held).
+        _check_connection(client, address, lost=_scheduler_gone(client))
+        return None
     if "refused" in reply:
         raise ClusterError(f"refusing to grade on this cluster: {reply['refused']}")
     return record_from_json(reply["record"])
 
 
+def _scheduler_gone(client: Any) -> bool:
+    """Whether the scheduler no longer answers (a quick round trip)."""
+    try:
+        client.sync(client.scheduler.identity, callback_timeout=5)
+    except Exception:  # any failure to get an answer means it is gone for this run
+        return True
+    return False
+
+
 def _check_connection(client: Any, address: str, lost: bool = False) -> None:
-    """ClusterError if the client lost its scheduler (``lost``: a task was cancelled, which
-    a running client does only when asked)."""
+    """ClusterError if the client lost its scheduler (``lost``: it is known to be gone,
+    though the client has not noticed yet)."""
     if lost or client.status != "running":
         raise ClusterError(lost_message(address, f"the client is {client.status}"))
 

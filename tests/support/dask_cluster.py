@@ -5,10 +5,11 @@
         cluster.address                      # tcp://127.0.0.1:PORT
         cluster.worker_pids()                # {worker address: pid of the worker process}
 
-Workers run one thread each, with a memory limit, no dashboards, and ``tests/`` on their
-``PYTHONPATH`` so that a fault-injecting grader in ``support.cluster_faults`` can be sent
-by reference. The scheduler's ``allowed-failures`` is 1: a task that kills two workers is
-given up (``KilledWorker``), as the local pool gives up after two deaths.
+Workers run one thread each (unless told), with a memory limit, no dashboards, and
+``tests/`` on their ``PYTHONPATH`` so that a fault-injecting grader in
+``support.cluster_faults`` can be sent by reference. The scheduler's ``allowed-failures``
+is 1: a task that kills two workers is given up (``KilledWorker``), as the local pool gives
+up after two deaths.
 """
 
 from __future__ import annotations
@@ -40,15 +41,19 @@ class DaskProcesses:
     """A scheduler and ``workers`` nanny-managed workers (see the module docstring).
 
     ``worker_env``: extra environment for the workers (e.g. a PATH without bwrap, a
-    PYTHONPATH with another conv-lab); ``folder``: where the scheduler file and logs go."""
+    PYTHONPATH with another conv-lab); ``scheduler_env``: the scheduler's (e.g. its Dask
+    config); ``threads``: each worker's; ``folder``: where the scheduler file and logs go."""
 
     def __init__(self, folder: Path, workers: int = 2, memory: str = "2GiB",
-                 worker_env: dict[str, str] | None = None) -> None:
+                 worker_env: dict[str, str] | None = None,
+                 scheduler_env: dict[str, str] | None = None, threads: int = 1) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.n_workers = workers
         self.memory = memory
         self.worker_env = worker_env or {}
+        self.scheduler_env = scheduler_env or {}
+        self.threads = threads
         self.procs: list[subprocess.Popen] = []
         self.address = ""
 
@@ -75,7 +80,7 @@ class DaskProcesses:
         file = self.folder / "scheduler.json"
         file.unlink(missing_ok=True)
         self._start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                     "--scheduler-file", str(file)], "scheduler.log", _env())
+                     "--scheduler-file", str(file)], "scheduler.log", _env(**self.scheduler_env))
         deadline = time.monotonic() + START_TIMEOUT
         while not file.exists():
             if time.monotonic() > deadline or self.procs[0].poll() is not None:
@@ -89,8 +94,9 @@ class DaskProcesses:
         self.wait_for_workers(self.n_workers)
 
     def add_worker(self, log: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        """One more ``dask worker`` (one thread, with a nanny)."""
-        return self._start(["worker", self.address, "--host", "127.0.0.1", "--nthreads", "1",
+        """One more ``dask worker`` (with a nanny)."""
+        return self._start(["worker", self.address, "--host", "127.0.0.1",
+                            "--nthreads", str(self.threads),
                             "--nworkers", "1", "--memory-limit", self.memory,
                             "--no-dashboard", "--death-timeout", "60"],
                            log, _env(**{**self.worker_env, **(env or {})}))
