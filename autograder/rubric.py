@@ -98,6 +98,23 @@ FUNCTIONS: tuple[str, ...] = tuple(f for part in PARTS for f in part.functions)
 TOTAL_POINTS = sum(item.points for item in ITEMS)
 
 
+#: Graded functions never answered for a student (their argument is a function, which
+#: cannot cross into the sandbox).
+NOT_PROVIDED = frozenset({"numerical_gradient"})
+
+
+def provided_while_grading(function: str) -> tuple[str, ...]:
+    """The graded functions taught before ``function``, in teaching order: while
+    ``function`` is graded, the student's calls to these get correct answers, so a mistake
+    in one of them costs its own items only (``autograder.provided``). Only earlier ones:
+    a later function can never answer an earlier one (``conv2d`` is not given to
+    ``conv2d_single``). Empty for a name that is not a graded function."""
+    if function not in FUNCTIONS:
+        return ()
+    earlier = FUNCTIONS[: FUNCTIONS.index(function)]
+    return tuple(f for f in earlier if f not in NOT_PROVIDED)
+
+
 def items_for(function: str) -> tuple[Item, ...]:
     """The rubric items that grade ``function``, in rubric order."""
     return tuple(item for item in ITEMS if item.function == function)

@@ -13,9 +13,11 @@ Checks call ``student.call("conv2d", x, w, b, stride=2)`` and get back plain dat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any, Protocol
 
+from . import provided
+from .rubric import provided_while_grading
 from .sandbox.jail import protocol
 from .sandbox.jail.callables import resolve_refs
 
@@ -66,7 +68,11 @@ class Student(Protocol):
 
 
 class InProcessStudent:
-    """Calls the student's functions from ``namespace`` in this process (not sandboxed)."""
+    """Calls the student's functions from ``namespace`` in this process (not sandboxed).
+
+    As in the sandbox, the graded functions taught before the one called are correct
+    versions during the call (``rubric.provided_while_grading``): ``namespace``'s bindings
+    of those names are swapped for the grader's answers and put back afterwards."""
 
     runs_in_process = True
 
@@ -81,13 +87,56 @@ class InProcessStudent:
             raise MissingFunction(f"{function} is not defined")
         args, kwargs = protocol.decode(protocol.encode((args, kwargs)))
         args, kwargs = resolve_refs(args), resolve_refs(kwargs)
+        target = self.namespace[function]
+        saved = _stand_in(self.namespace, provided_while_grading(function))
         try:
-            result = self.namespace[function](*args, **kwargs)
+            result = target(*args, **kwargs)
         except Exception as exc:
             raise StudentError(type(exc).__name__, str(exc)) from exc
+        finally:
+            _put_back(self.namespace, saved)
         try:
             return protocol.decode(protocol.encode(result))
         except protocol.ProtocolError as exc:
             raise StudentError(
                 "TypeError", f"{function} returned something that is not plain data: {exc}"
             ) from None
+
+
+_ABSENT = object()
+
+
+def _stand_in(namespace: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """Bind each of ``names`` in ``namespace`` to the grader's answers; what was there."""
+    if not names or not isinstance(namespace, MutableMapping):
+        return {}
+    saved = {name: namespace.get(name, _ABSENT) for name in names}
+    for name in names:
+        namespace[name] = _answered_by_grader(name, names)
+    return saved
+
+
+def _put_back(namespace: Mapping[str, Any], saved: dict[str, Any]) -> None:
+    assert isinstance(namespace, MutableMapping) or not saved
+    for name, value in saved.items():
+        if value is _ABSENT:
+            namespace.pop(name, None)  # type: ignore[attr-defined]
+        else:
+            namespace[name] = value  # type: ignore[index]
+
+
+def _answered_by_grader(name: str, allowed: tuple[str, ...]) -> Callable[..., Any]:
+    """``name`` as the sandbox's stand-in behaves: plain data in and out, the reference's
+    answer, its error raised as the same built-in type."""
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        try:
+            args, kwargs = protocol.decode(protocol.encode((args, kwargs)))
+        except protocol.ProtocolError as exc:
+            raise TypeError(f"{name} takes numbers and numpy arrays here: {exc}") from None
+        reply = provided.answer(name, args, kwargs, allowed)
+        if "error" in reply:
+            raise provided.raised(reply["error"])
+        return protocol.decode(protocol.encode(reply["ok"]))
+
+    stand_in.__name__ = stand_in.__qualname__ = name
+    return stand_in

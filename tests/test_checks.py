@@ -7,6 +7,7 @@ from the code under test.
 
 from __future__ import annotations
 
+import ast
 import warnings
 
 import numpy as np
@@ -117,6 +118,11 @@ def test_each_classic_bug_loses_exactly_its_items_and_is_diagnosed(bug: ExampleS
     results = grade_items(InProcessStudent(run_source(bug.source())))
     lost = {r.name for r in results if not r.passed}
     assert lost == set(facts["EXPECTED_LOST"])
+    # one mistake costs its own items: what is built on the broken function (the tiny CNN
+    # on conv2d, conv2d on zero_pad) is graded with correct versions of it
+    redefined = {node.name for node in ast.parse(read(bug.override)).body
+                 if isinstance(node, ast.FunctionDef)}
+    assert {rubric.item(name).function for name in lost} <= redefined
     assert facts["EXPECTED_DIAGNOSIS"] in {r.failure.diagnosis for r in results if not r.passed}
     assert total(results) == 100 - sum(rubric.item(n).points for n in facts["EXPECTED_LOST"])
     assert not any(r.failure.summary.startswith(GRADER_ERROR) for r in results if not r.passed)

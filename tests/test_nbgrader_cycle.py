@@ -91,9 +91,8 @@ def make_course(dest: Path, notebooks: tuple[str, ...] = NOTEBOOKS) -> Path:
 
 def class_bug() -> ExampleStudent:
     """A classic bug from autograder/examples/bugs/ that costs points only in functions the
-    bug file itself redefines, all in the course's notebooks. (Later notebooks build on the
-    student's own earlier functions, so a bug's losses spread as they do in one .py file;
-    this keeps them inside the course's notebooks.)"""
+    bug file itself redefines (later functions are graded with correct versions of earlier
+    ones, by every path), all in the course's notebooks."""
     for student in example_class():
         if not student.name.startswith("bug_"):
             continue

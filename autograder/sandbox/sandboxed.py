@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import provided
+from ..rubric import provided_while_grading
 from ..student import BudgetSpent, CallTimeout, MissingFunction, StudentError, WorkerCrashed
 from ..submission import SizeLimits, Submission, load_submission
 from . import bubblewrap
@@ -169,14 +171,25 @@ class SandboxedStudent:
         if function not in self._functions:
             why = f" ({self._load_problem})" if self._load_problem else ""
             raise MissingFunction(f"{function} is not defined{why}")
-        request = protocol.frame(protocol.encode({"fn": function, "args": args, "kwargs": kwargs}))
+        allowed = provided_while_grading(function)
+        request = protocol.frame(protocol.encode({"fn": function, "args": args, "kwargs": kwargs,
+                                                  "provided": list(allowed)}))
         process = self._running(function)
         deadline = time.monotonic() + self.call_timeout
         budget_cut = self.deadline is not None and self.deadline < deadline
+        until = self.deadline if budget_cut else deadline
         try:
-            write_all(process.to_worker, request, self.deadline if budget_cut else deadline)
-            reply = decode_bounded(read_frame(process.from_worker,
-                                              self.deadline if budget_cut else deadline))
+            write_all(process.to_worker, request, until)
+            reply = decode_bounded(read_frame(process.from_worker, until))
+            while _is_ask(reply):  # the student's code called an earlier graded function
+                ask = reply["ask"]
+                answer = provided.answer(ask["fn"], tuple(ask["args"]), ask["kwargs"], allowed)
+                try:
+                    data = protocol.encode(answer)
+                except protocol.ProtocolError as exc:
+                    data = protocol.encode(provided.error_reply(type(exc).__name__, str(exc)))
+                write_all(process.to_worker, protocol.frame(data), until)
+                reply = decode_bounded(read_frame(process.from_worker, until))
         except Deadline:
             self._stop()
             if budget_cut:
@@ -352,6 +365,16 @@ def _cleanup(stage: Path, process: list[_Process | None], cgroups: Cgroups) -> N
         process[0].kill()
     cgroups.remove()
     shutil.rmtree(stage, ignore_errors=True)
+
+
+def _is_ask(reply: Any) -> bool:
+    """Whether the worker's message asks for a provided function's answer (well formed)."""
+    if not (isinstance(reply, dict) and set(reply) == {"ask"} and isinstance(reply["ask"], dict)):
+        return False
+    ask = reply["ask"]
+    return (isinstance(ask.get("fn"), str) and isinstance(ask.get("args"), (list, tuple))
+            and isinstance(ask.get("kwargs"), dict)
+            and all(isinstance(k, str) for k in ask["kwargs"]))
 
 
 def decode_bounded(data: bytes) -> Any:

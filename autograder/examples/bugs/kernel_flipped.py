@@ -6,16 +6,13 @@
 # Training itself still runs, but the weights it learns are for flipped filters: run through
 # the correct forward pass they classify no better than chance, so training loses too.
 EXPECTED_LOST = (
-    "conv2d: channels summed",
-    "conv2d: multiple filters",
-    "conv2d: bias",
-    "conv2d: stride",
-    "conv2d: padding",
-    "conv2d: same and valid padding",
-    "conv2d: float32 in, float32 out",
-    "tiny_cnn_forward: logits",
-    "tiny_cnn_loss_and_grads: loss and gradients",
-    "train_tiny_cnn: learns the digits",
+    'conv2d: channels summed',
+    'conv2d: multiple filters',
+    'conv2d: bias',
+    'conv2d: stride',
+    'conv2d: padding',
+    'conv2d: same and valid padding',
+    'conv2d: float32 in, float32 out',
 )
 EXPECTED_DIAGNOSIS = "kernel flipped (true convolution instead of the cross-correlation CNNs use)"
 

@@ -16,9 +16,15 @@ directory first.
 Conversation, over the original stdin/stdout, as framed ``protocol`` messages:
 
     worker -> {"ready": {"functions": [...], "problems": [...], "output": "..."}}
-    grader -> {"fn": "conv2d", "args": (...), "kwargs": {...}}
+    grader -> {"fn": "conv2d", "args": (...), "kwargs": {...}, "provided": [...]}
+      worker -> {"ask": {"fn": "zero_pad", "args": (...), "kwargs": {...}}}   (any number)
+      grader -> {"ok": value}  or  {"error": {...}}
     worker -> {"ok": value}  or  {"error": {"type", "message", "traceback"}}
     ... until the grader closes stdin.
+
+``provided`` names the graded functions the grader answers itself while this one runs
+(correct versions, so a mistake in an earlier function is not charged again): during the
+call, those names in the student's namespaces are stand-ins that ask the grader.
 
 The protocol's file descriptors are duplicated before any student code runs; fds 0-2
 then point at /dev/null and ``sys.stdout``/``sys.stderr`` keep only the last few KB,
@@ -263,6 +269,8 @@ class Worker:
         self.home: dict[str, str] = job.get("home", {})
         self.student_files: set[str] = set()
         self.functions: dict[str, Callable[..., Any]] = {}
+        self.requests: io.BufferedReader | None = None
+        self.replies: io.BufferedWriter | None = None
 
     def load(self) -> list[str]:
         problems = []
@@ -281,16 +289,65 @@ class Worker:
         function = self.functions.get(name)
         if function is None:
             return error_reply("MissingFunction", f"{name} is not defined")
+        provided = request.get("provided", [])
+        if not (isinstance(provided, list) and all(isinstance(p, str) for p in provided)):
+            return error_reply("ProtocolError", "malformed request")
         try:
             args = callables.resolve_refs(tuple(request["args"]))
             kwargs = callables.resolve_refs(request["kwargs"])
         except Exception as exc:
             return error_reply(type(exc).__name__, safe_str(exc))
+        saved = self.stand_in(provided)
         try:
             return {"ok": function(*args, **kwargs)}
         except BaseException as exc:  # a student's sys.exit() is an answer like any other
             return error_reply(type(exc).__name__, safe_str(exc),
                                student_traceback(exc, self.student_files))
+        finally:
+            restore(saved)
+
+    def namespaces(self) -> list[dict[str, Any]]:
+        """Where the student's functions look names up: each file's namespace, and the
+        modules imported from the working directory (a folder's other .py files)."""
+        here = os.getcwd() + os.sep
+        modules = [m.__dict__ for m in list(sys.modules.values())
+                   if isinstance(getattr(m, "__file__", None), str) and m.__file__.startswith(here)]
+        return [u.namespace for u in self.units] + modules
+
+    def stand_in(self, names: list[str]) -> list[tuple[dict[str, Any], str, Any]]:
+        """Bind each of ``names``, in every namespace, to a function that asks the grader;
+        returns what to put back."""
+        saved = []
+        for namespace in self.namespaces():
+            for name in names:
+                saved.append((namespace, name, namespace.get(name, _ABSENT)))
+                namespace[name] = self.asker(name)
+        return saved
+
+    def asker(self, name: str) -> Callable[..., Any]:
+        def provided(*args: Any, **kwargs: Any) -> Any:
+            return self.ask(name, args, kwargs)
+
+        provided.__name__ = provided.__qualname__ = name
+        provided.__doc__ = (f"{name}, answered by the grader (a correct version) while a "
+                            "later function is graded.")
+        return provided
+
+    def ask(self, name: str, args: tuple, kwargs: dict) -> Any:
+        """The grader's answer to ``name(*args, **kwargs)``; its error raised here."""
+        try:
+            data = protocol.encode({"ask": {"fn": name, "args": args, "kwargs": kwargs}})
+        except protocol.ProtocolError as exc:
+            raise TypeError(f"{name} takes numbers and numpy arrays here: {exc}") from None
+        if self.requests is None or self.replies is None:
+            raise RuntimeError(f"{name} can only be called while the grader is calling you")
+        protocol.write_message(self.replies, data)
+        reply = protocol.decode(protocol.read_message(self.requests))
+        if isinstance(reply, dict) and set(reply) == {"ok"}:
+            return reply["ok"]
+        error = reply.get("error", {}) if isinstance(reply, dict) else {}
+        kind = ASKED_ERRORS.get(str(error.get("type")), RuntimeError)
+        raise kind(str(error.get("message", "")))
 
     def encode_reply(self, reply: dict[str, Any], name: str) -> bytes:
         """The reply as bytes; a result that cannot be sent becomes the student's error."""
@@ -306,6 +363,7 @@ class Worker:
         return data
 
     def serve(self, requests: io.BufferedReader, replies: io.BufferedWriter) -> None:
+        self.requests, self.replies = requests, replies
         while True:
             try:
                 raw = protocol.read_message(requests)
@@ -319,6 +377,23 @@ class Worker:
                 reply = self.answer(request)
             name = request.get("fn", "?") if isinstance(request, dict) else "?"
             protocol.write_message(replies, self.encode_reply(reply, str(name)))
+
+
+_ABSENT = object()
+#: Errors from the grader's answers that student code sees as themselves (``except
+#: ValueError`` works); any other as RuntimeError.
+ASKED_ERRORS: dict[str, type[Exception]] = {
+    e.__name__: e for e in (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError,
+                            NameError)}
+
+
+def restore(saved: list[tuple[dict[str, Any], str, Any]]) -> None:
+    """Undo :meth:`Worker.stand_in`, last binding first."""
+    for namespace, name, value in reversed(saved):
+        if value is _ABSENT:
+            namespace.pop(name, None)
+        else:
+            namespace[name] = value
 
 
 def error_reply(exc_type: str, message: str, tb: str = "") -> dict[str, Any]:
