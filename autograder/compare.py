@@ -6,8 +6,10 @@ the engine turns it into a :class:`autograder.results.Failure`.
 
 Order of the comparison: type, then shape, then dtype, then values; the first problem
 found is the one reported, since a wrong shape makes value differences meaningless.
-Values are compared with a tolerance fit to the dtype (float32 keeps ~7 digits); NaN
-never equals anything.
+The float dtype is charged only where an item is about it (``strict_dtype``); elsewhere a
+float32 answer to a float64 question is judged on its values, at float32's tolerance, so
+one dtype mistake costs one item. Values are compared with a tolerance fit to the
+coarser dtype (float32 keeps ~7 digits); NaN never equals anything.
 """
 
 from __future__ import annotations
@@ -196,7 +198,15 @@ def _check_float_dtype(got: np.ndarray, expected: np.ndarray, fail) -> None:
                                    expected=expected.dtype, dtype=got.dtype))
 
 
-def _compare_arrays(got, expected: np.ndarray, fail, rtol, atol, equal_nan=False) -> None:
+def _judged_dtype(expected: np.dtype, got: np.dtype, strict: bool) -> np.dtype:
+    """The dtype whose tolerance applies: the expected one, or the coarser float one."""
+    if not strict and got.kind == "f" and got.itemsize < expected.itemsize:
+        return got
+    return expected
+
+
+def _compare_arrays(got, expected: np.ndarray, fail, rtol, atol, equal_nan=False,
+                    strict_dtype=False) -> None:
     if not isinstance(got, _ndarray):
         fail(MismatchKind.TYPE, _("expected a numpy array of shape {shape}, got {got}",
                                   shape=expected.shape, got=_type_name(got)))
@@ -204,7 +214,8 @@ def _compare_arrays(got, expected: np.ndarray, fail, rtol, atol, equal_nan=False
         fail(MismatchKind.SHAPE, _("expected shape {expected}, got {got}",
                                    expected=expected.shape, got=got.shape))
     if expected.dtype.kind == "f":
-        _check_float_dtype(got, expected, fail)
+        if strict_dtype:
+            _check_float_dtype(got, expected, fail)
     elif got.dtype.kind not in "iub":
         fail(MismatchKind.DTYPE, _("expected integers ({expected}), got {dtype}",
                                    expected=expected.dtype, dtype=got.dtype))
@@ -212,7 +223,8 @@ def _compare_arrays(got, expected: np.ndarray, fail, rtol, atol, equal_nan=False
         fail(MismatchKind.DTYPE, _("expected real numbers, got {dtype}", dtype=got.dtype))
     e = expected.astype(np.float64)
     g = got.astype(np.float64)
-    rt, at = tolerance(expected.dtype) if expected.dtype.kind == "f" else (0.0, 0.0)
+    judged = _judged_dtype(expected.dtype, got.dtype, strict_dtype)
+    rt, at = tolerance(judged) if expected.dtype.kind == "f" else (0.0, 0.0)
     rt = rt if rtol is None else rtol
     scale = float(np.max(np.abs(e[_isfinite(e)]), initial=1.0))
     at = at * scale if atol is None else atol
@@ -255,12 +267,14 @@ def _compare_numbers(got, expected, fail, rtol, atol, equal_nan=False) -> None:
 def assert_same(
     got: Any, expected: Any, call: Call | None = None, *, path: str = "output",
     names: tuple[str, ...] | None = None, rtol: float | None = None, atol: float | None = None,
-    equal_nan: bool = False,
+    equal_nan: bool = False, strict_dtype: bool = False,
 ) -> None:
     """Raise :class:`Mismatch` unless ``got`` matches ``expected`` (recursing into tuples
     and dicts). ``names`` names the parts of a tuple answer, e.g. ("dx", "dw", "db").
-    ``equal_nan`` lets NaN match NaN (only for recognising mistakes that produce NaN)."""
-    tol = {"rtol": rtol, "atol": atol, "equal_nan": equal_nan}
+    ``equal_nan`` lets NaN match NaN (only for recognising mistakes that produce NaN);
+    ``strict_dtype``: a float array must have exactly the expected dtype (for the items
+    about dtype; elsewhere values are judged at the coarser dtype's tolerance)."""
+    tol = {"rtol": rtol, "atol": atol, "equal_nan": equal_nan, "strict_dtype": strict_dtype}
 
     def fail(kind: MismatchKind, summary: str, where: str = ""):
         raise Mismatch(
@@ -269,7 +283,7 @@ def assert_same(
         )
 
     if isinstance(expected, _ndarray):
-        _compare_arrays(got, expected, fail, rtol, atol, equal_nan)
+        _compare_arrays(got, expected, fail, rtol, atol, equal_nan, strict_dtype)
     elif isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             what = (_("{n} values", n=len(got)) if isinstance(got, (tuple, list))
@@ -298,7 +312,7 @@ def assert_same(
 
 def assert_matches_reference(
     student: Student, call: Call, *, names: tuple[str, ...] | None = None,
-    rtol: float | None = None, atol: float | None = None,
+    rtol: float | None = None, atol: float | None = None, strict_dtype: bool = False,
 ) -> Any:
     """Call the student and the reference with the same inputs; raise on a difference.
 
@@ -308,7 +322,8 @@ def assert_matches_reference(
     expected = call.expected()
     got = call.got(student)
     try:
-        assert_same(got, expected, call, names=names, rtol=rtol, atol=atol)
+        assert_same(got, expected, call, names=names, rtol=rtol, atol=atol,
+                    strict_dtype=strict_dtype)
     except Mismatch as mismatch:
         mismatch.answer, mismatch.full_expected = got, expected  # for diagnosing the whole
         raise

@@ -68,7 +68,7 @@ ITEMS: tuple[Item, ...] = (
     Item("conv2d: stride", 4),
     Item("conv2d: padding", 4),
     Item("conv2d: same and valid padding", 3),
-    Item("conv2d: float32 in, float32 out", 2),
+    Item("conv2d: output keeps the input's dtype", 2),
     Item("conv2d: rejects bad geometry", 3),
     # 4. Pooling and a tiny CNN
     Item("max_pool2d: windows and stride", 3),

@@ -161,10 +161,11 @@ def test_shape_and_dtype_problems_are_named_before_values():
     f = grade_item(reference_with(conv2d=wrong_shape), "conv2d: stride").failure
     assert "expected shape (1, 1, 1, 1), got (1, 1, 1, 0)" in f.summary
     assert (f.kind, f.mismatch) == (FailureKind.MISMATCH, MismatchKind.SHAPE)
-    f = grade_item(reference_with(conv2d=as_float64), "conv2d: float32 in, float32 out").failure
+    dtype_item = "conv2d: output keeps the input's dtype"
+    f = grade_item(reference_with(conv2d=as_float64), dtype_item).failure
     assert "expected float32 output for float32 input, got float64" in f.summary
     assert f.mismatch is MismatchKind.DTYPE
-    f = grade_item(reference_with(conv2d=as_int), "conv2d: channels summed").failure
+    f = grade_item(reference_with(conv2d=as_int), dtype_item).failure
     assert "expected floats, got int64" in f.summary
     assert f.mismatch is MismatchKind.DTYPE
 

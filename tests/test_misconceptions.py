@@ -172,18 +172,23 @@ CASES = [
      def conv2d_single(image, kernel, bias=0.0, stride=1, padding=0):
          return ref.conv2d_single(image.T, kernel.T, bias, stride, padding)
      """),
-    ("integer_output", "conv2d: channels summed", "integer output dtype", """
+    ("integer_output", "conv2d: output keeps the input's dtype", "integer output dtype", """
      def conv2d(x, w, b=None, stride=1, padding=0):
          out = np.zeros(ref.conv2d(x, w, b, stride, padding).shape, dtype=int)
          out[...] = ref.conv2d(x, w, b, stride, padding)
          return out
      """),
-    ("float64_for_float32", "conv2d: float32 in, float32 out",
+    ("float64_for_float32", "conv2d: output keeps the input's dtype",
      "float32 input gave a float64 output", """
      def conv2d(x, w, b=None, stride=1, padding=0):
          out = np.zeros(ref.conv2d(x, w, b, stride, padding).shape)
          out[...] = ref.conv2d(x, w, b, stride, padding)
          return out
+     """),
+    ("float32_for_float64", "conv2d: output keeps the input's dtype",
+     "computed in float32 (a float64 input gave a float32 output)", """
+     def conv2d(x, w, b=None, stride=1, padding=0):
+         return ref.conv2d(x.astype(np.float32), w.astype(np.float32), b, stride, padding)
      """),
     ("maxpool_zero_padding", "max_pool2d: padding never wins",
      "max-pool padded with zeros (a 0 won windows of negative values)", """

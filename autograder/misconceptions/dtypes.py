@@ -15,11 +15,12 @@ from .catalogue import Args, matcher
     name=_("integer output dtype"),
     hint=_("An output array made from an integer template holds integers and truncates; "
     "make it float (np.zeros(shape) is float64, or pass the input's float dtype)."),
-    kinds=(MismatchKind.DTYPE,),
+    kinds=(MismatchKind.DTYPE, MismatchKind.VALUE),
 )
 def dtype_is_int(m: Mismatch, a: Args) -> bool:
-    return (m.kind is MismatchKind.DTYPE and isinstance(m.got, np.ndarray)
-            and m.got.dtype.kind in "iub")
+    # VALUE too: where the dtype is not charged, an integer buffer shows as truncated values
+    return (isinstance(m.got, np.ndarray) and m.got.dtype.kind in "iub"
+            and isinstance(m.expected, np.ndarray) and m.expected.dtype.kind == "f")
 
 
 @matcher(
@@ -33,4 +34,19 @@ def float32_lost(m: Mismatch, a: Args) -> bool:
         m.kind is MismatchKind.DTYPE and isinstance(m.got, np.ndarray)
         and m.got.dtype == np.float64
         and isinstance(m.expected, np.ndarray) and m.expected.dtype == np.float32
+    )
+
+
+@matcher(
+    "float32_for_float64", "*",
+    name=_("computed in float32 (a float64 input gave a float32 output)"),
+    hint=_("float32 keeps about 7 digits: for float64 input, compute and return float64 "
+    "(do not cast the input or make the output array float32)."),
+    kinds=(MismatchKind.DTYPE,),
+)
+def float64_lost(m: Mismatch, a: Args) -> bool:
+    return (
+        m.kind is MismatchKind.DTYPE and isinstance(m.got, np.ndarray)
+        and m.got.dtype == np.float32
+        and isinstance(m.expected, np.ndarray) and m.expected.dtype == np.float64
     )

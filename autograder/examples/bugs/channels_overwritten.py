@@ -10,7 +10,7 @@ EXPECTED_LOST = (
     'conv2d: stride',
     'conv2d: padding',
     'conv2d: same and valid padding',
-    'conv2d: float32 in, float32 out',
+    "conv2d: output keeps the input's dtype",
 )
 EXPECTED_DIAGNOSIS = "channels not summed (each channel overwrote the previous one; the last one won)"
 

@@ -1,4 +1,4 @@
-# ruff: noqa: E501, F821  (np and the helpers come from the model solution this is appended to)
+# ruff: noqa: F821  (np and the helpers come from the model solution this is appended to)
 # --- cross_entropy_summed: cross_entropy adds up the batch's losses instead of averaging
 # them. The tiny CNN's loss (not its gradients, which come from cross_entropy_backward)
 # is then N times too big.

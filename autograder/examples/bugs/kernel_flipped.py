@@ -12,7 +12,7 @@ EXPECTED_LOST = (
     'conv2d: stride',
     'conv2d: padding',
     'conv2d: same and valid padding',
-    'conv2d: float32 in, float32 out',
+    "conv2d: output keeps the input's dtype",
 )
 EXPECTED_DIAGNOSIS = "kernel flipped (true convolution instead of the cross-correlation CNNs use)"
 
