@@ -27,8 +27,8 @@ from reference.geometry import padding_pairs
 
 #: Numbers an ask's arrays may hold in all (a training set of 8×8 digits is ~10⁵).
 MAX_ASK_ELEMENTS = 1 << 21
-#: Multiply-adds an answer may take (a forward pass over a thousand digits is ~3·10⁷).
-MAX_ASK_WORK = 1 << 26
+#: Multiply-adds an answer may take (the gradient over a thousand digits is ~7·10⁷).
+MAX_ASK_WORK = 1 << 27
 
 
 def _numbers(value: Any) -> int:
@@ -108,7 +108,9 @@ def work(function: str, args: tuple, kwargs: dict) -> int:
         return 2 * math.prod(x[:1] or (1,)) * math.prod(w) if len(w) == 2 else 0
     if function in ("tiny_cnn_forward", "tiny_cnn_loss_and_grads"):
         n = _shape(a["x"])[:1] or (1,)
-        per_image = sum(math.prod(s) for s in reference.tiny_cnn.PARAM_SHAPES.values()) * 64
+        shapes = reference.tiny_cnn.PARAM_SHAPES  # conv1 on 8×8, conv2 on 4×4, then dense
+        per_image = (math.prod(shapes["conv1_w"]) * 64 + math.prod(shapes["conv2_w"]) * 16
+                     + math.prod(shapes["fc_w"]))
         return n[0] * per_image * (1 if function == "tiny_cnn_forward" else 3)
     return _numbers((args, kwargs))
 
