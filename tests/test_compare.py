@@ -133,20 +133,35 @@ def test_an_infinite_expected_value_does_not_widen_the_tolerance():
 
 @given(float_arrays(dtype=np.float32))
 def test_float64_for_float32_input_is_a_dtype_mismatch(x):
-    m = mismatch_of(x.astype(np.float64), x)
+    m = mismatch_of(x.astype(np.float64), x, strict_dtype=True)
     assert m.kind is MismatchKind.DTYPE
     assert m.summary == "expected float32 output for float32 input, got float64"
 
 
 @given(float_arrays(dtype=np.float64))
 def test_float32_for_float64_is_a_dtype_mismatch_even_with_equal_values(x):
-    m = mismatch_of(x.astype(np.float32), x)
+    m = mismatch_of(x.astype(np.float32), x, strict_dtype=True)
     assert m.kind is MismatchKind.DTYPE and m.summary == "expected float64 output, got float32"
+
+
+@given(float_arrays(dtype=np.float64))
+def test_where_dtype_is_not_charged_float32_is_judged_at_float32s_tolerance(x):
+    assert_same(x.astype(np.float32), x)  # rounding to float32 is within its tolerance
+    scale = max(1.0, float(np.abs(x).max()))
+    off = x.astype(np.float32) + np.float32(1e-3 * scale)
+    assert mismatch_of(off, x).kind is MismatchKind.VALUE
+
+
+@given(float_arrays(dtype=np.float64))
+def test_where_dtype_is_not_charged_integers_are_judged_on_their_values(x):
+    assert_same(np.round(x).astype(np.int64), np.round(x))
+    fractional = np.round(x) + 0.5
+    assert mismatch_of(fractional.astype(np.int64), fractional).kind is MismatchKind.VALUE
 
 
 @given(float_arrays(), st.sampled_from([np.int64, np.int32, np.bool_]))
 def test_integers_for_floats_is_a_dtype_mismatch(x, dtype):
-    m = mismatch_of(x.astype(dtype), x)
+    m = mismatch_of(x.astype(dtype), x, strict_dtype=True)
     assert m.kind is MismatchKind.DTYPE and m.summary.startswith("expected floats, got")
 
 
