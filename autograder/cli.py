@@ -327,11 +327,13 @@ def _open_student(path: Path, call_timeout: float | None) -> tuple[Any, str, lis
 
         submission = load_submission(path)
         namespace: dict[str, Any] = {"__name__": "submission"}
-        problems = [*submission.problems, f"sandbox unavailable ({exc}); ran in-process"]
+        problems = [*submission.problems,
+                    _("sandbox unavailable ({error}); ran in-process", error=str(exc))]
         try:
             exec(compile(submission_source(submission), str(path), "exec"), namespace)
         except BaseException as load_exc:  # SystemExit included
-            problems.append(f"loading the file raised {type(load_exc).__name__}: {load_exc}")
+            problems.append(_("loading the file raised {error}",
+                              error=f"{type(load_exc).__name__}: {load_exc}"))
         return InProcessStudent(namespace), "in-process", problems
 
 
