@@ -353,7 +353,7 @@ def check_file(path: str | Path, out: TextIO | None = None,
                call_timeout: float | None = None, lang: str = DEFAULT_LANG) -> bool:
     """Run the public checks on ``path`` and print a pass/fail list; True iff all pass.
     The grader's own sentences are in ``lang`` ("ko+en": Korean, then English)."""
-    from .selfcheck import run_checks
+    from .selfcheck import in_language, run_checks
 
     out = out if out is not None else sys.stdout
 
@@ -379,7 +379,7 @@ def check_file(path: str | Path, out: TextIO | None = None,
     width = max((len(name) for name, _ok, _message in results), default=0)
     for name, ok, message in results:
         mark = "PASS" if ok else "FAIL"
-        lines = ("" if ok else (message or "")).strip().splitlines() or [""]
+        lines = ("" if ok else in_language(message or "", lang)).strip().splitlines() or [""]
         print(f"  {mark}  {name.ljust(width)}  {lines[0]}".rstrip(), file=out)
         for line in lines[1:]:
             print(f"        {' ' * width}  {line}", file=out)

@@ -313,3 +313,93 @@ def test_forged_problem_facts_from_the_worker_are_bounded_or_dropped():
     assert len(kept[0]) < MAX_TEXT + 200 and kept[0].startswith("a.py: SyntaxError in line 3")
     assert kept[1] == "a.py: "  # a cell that is not a number is not shown; the error not a str
     assert rubric.ITEMS  # the rubric is loaded (grading above relies on it)
+
+
+# --------------------------------------------------------------------------- selfcheck.py
+
+
+def _calls(tree, name: str):
+    import ast
+
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Name) and n.func.id == name]
+
+
+def _literal_text(node) -> str:
+    """The literal parts of a str constant, an f-string or an implicit concatenation."""
+    import ast
+
+    return "".join(v.value for v in ast.walk(node)
+                   if isinstance(v, ast.Constant) and isinstance(v.value, str))
+
+
+def test_every_selfcheck_message_is_written_in_korean_and_english():
+    """selfcheck.py runs without the catalogue: each message is a (Korean, English) pair."""
+    import ast
+
+    from autograder import selfcheck
+
+    tree = ast.parse(Path(selfcheck.__file__).read_text(encoding="utf-8"))
+    pairs = [(c.args[1], c.args[2]) for c in _calls(tree, "_expect")]
+    pairs += [(c.args[0], c.args[1]) for c in _calls(tree, "_said") + _calls(tree, "Said")
+              if len(c.args) == 2 and not isinstance(c.args[0], ast.Name)]  # not the helper
+    assert len(pairs) > 100
+    for ko, en in pairs:
+        ko_text, en_text = _literal_text(ko), _literal_text(en)
+        assert has_hangul(ko_text), ast.unparse(ko)
+        assert not has_hangul(en_text) and en_text.strip(), ast.unparse(en)
+    assert all(len(c.args) == 3 for c in _calls(tree, "_expect"))
+
+
+def _bug_results(name: str):
+    from support.namespaces import run_source
+
+    from autograder import selfcheck
+    from autograder.examples import example_class
+
+    bug = next(s for s in example_class() if s.name == name)
+    return {n: m for n, ok, m in selfcheck.run_checks(run_source(bug.source())) if not ok}
+
+
+@pytest.mark.parametrize("bug", ["bug_kernel_flipped", "bug_softmax_no_max",
+                                 "bug_output_size_floored", "bug_maxpool_zero_padding"])
+def test_a_failed_selfcheck_reads_in_korean_with_no_english_sentence(bug):
+    from autograder.selfcheck import in_language
+
+    fails = _bug_results(bug)
+    assert fails
+    for message in fails.values():
+        ko, en = in_language(message, "ko"), in_language(message, "en")
+        assert has_hangul(ko) and not has_hangul(en)
+        assert not ENGLISH_WORDS.search(ko), ko
+        assert in_language(message, "ko+en") == f"{ko}\n{en}"
+
+
+def test_a_failing_selfcheck_in_a_notebook_raises_both_languages():
+    from autograder import selfcheck
+
+    with pytest.raises(AssertionError) as caught:
+        selfcheck.check_relu(lambda x: x)
+    korean, english = str(caught.value).split("\n")
+    assert korean == ("작은 배열의 relu: 위치 [0, 0]의 값이 틀렸습니다(값 6개 중 2개가 "
+                      "다릅니다)")
+    assert english == "relu of a small array: wrong at position [0, 0] (2 of 6 values differ)"
+
+
+def test_the_check_command_prints_selfcheck_failures_in_the_asked_language(tmp_path):
+    import io
+
+    from autograder.cli import check_file
+    from autograder.examples import example_class
+
+    bug = next(s for s in example_class() if s.name == "bug_softmax_no_max")
+    path = write(tmp_path / "mine.py", bug.source())
+    printed = {}
+    for lang in ("en", "ko", "ko+en"):
+        out = io.StringIO()
+        assert not check_file(path, out=out, lang=lang)
+        printed[lang] = out.getvalue()
+    assert "should not give nan or inf" in printed["en"] and not has_hangul(printed["en"])
+    assert "오버플로가 발생합니다" in printed["ko"] and "should not give" not in printed["ko"]
+    both = printed["ko+en"]
+    assert both.index("오버플로가 발생합니다") < both.index("should not give nan or inf")
