@@ -327,11 +327,13 @@ def _open_student(path: Path, call_timeout: float | None) -> tuple[Any, str, lis
 
         submission = load_submission(path)
         namespace: dict[str, Any] = {"__name__": "submission"}
-        problems = [*submission.problems, f"sandbox unavailable ({exc}); ran in-process"]
+        problems = [*submission.problems,
+                    _("sandbox unavailable ({error}); ran in-process", error=str(exc))]
         try:
             exec(compile(submission_source(submission), str(path), "exec"), namespace)
         except BaseException as load_exc:  # SystemExit included
-            problems.append(f"loading the file raised {type(load_exc).__name__}: {load_exc}")
+            problems.append(_("loading the file raised {error}",
+                              error=f"{type(load_exc).__name__}: {load_exc}"))
         return InProcessStudent(namespace), "in-process", problems
 
 
@@ -351,7 +353,7 @@ def check_file(path: str | Path, out: TextIO | None = None,
                call_timeout: float | None = None, lang: str = DEFAULT_LANG) -> bool:
     """Run the public checks on ``path`` and print a pass/fail list; True iff all pass.
     The grader's own sentences are in ``lang`` ("ko+en": Korean, then English)."""
-    from .selfcheck import run_checks
+    from .selfcheck import in_language, run_checks
 
     out = out if out is not None else sys.stdout
 
@@ -377,7 +379,7 @@ def check_file(path: str | Path, out: TextIO | None = None,
     width = max((len(name) for name, _ok, _message in results), default=0)
     for name, ok, message in results:
         mark = "PASS" if ok else "FAIL"
-        lines = ("" if ok else (message or "")).strip().splitlines() or [""]
+        lines = ("" if ok else in_language(message or "", lang)).strip().splitlines() or [""]
         print(f"  {mark}  {name.ljust(width)}  {lines[0]}".rstrip(), file=out)
         for line in lines[1:]:
             print(f"        {' ' * width}  {line}", file=out)

@@ -272,7 +272,7 @@ def _failure(
     if isinstance(exc, BudgetSpent) and guard.budget is not None:
         stuck = guard.stuck_call or last
         return budget_failure(guard.budget, True,
-                              f"while running {stuck.describe()}" if stuck else "")
+                              _("while running {call}", call=stuck.describe()) if stuck else "")
     if isinstance(exc, CallTimeout):
         stuck = guard.stuck_call or last
         return Failure(_timeout_summary(exc), FailureKind.TIMEOUT,
@@ -282,7 +282,8 @@ def _failure(
                               "than needed (only the output positions need visiting)."))
     if isinstance(exc, WorkerCrashed):
         stuck = guard.stuck_call or last
-        return Failure(_("{fn} crashed the process running it ({reason})", fn=fn, reason=exc),
+        reason = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        return Failure(_("{fn} crashed the process running it ({reason})", fn=fn, reason=reason),
                        FailureKind.CRASH, case=stuck.case() if stuck else case,
                        hint=_("This happens when a function uses far too much memory or exits "
                               "the interpreter; check the sizes of the arrays you create."))

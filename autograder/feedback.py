@@ -408,6 +408,17 @@ def _paragraphs(texts: list[Any], lang: str, cls: str = "", sep: str = "<br>") -
     return "\n".join(parts)
 
 
+def _problem_html(problem: Any, lang: str) -> str:
+    """One problem as ``<pre>`` blocks: one per language of ``lang`` (each marked with
+    its ``lang`` when there are two); a plain string (a student's error text, an old
+    record's problem) reads the same in both and is given once."""
+    said = render_all(problem, lang)
+    if len(said) == 1:
+        return _pre(said[0])
+    return "".join(f'<pre lang="{language}">{html.escape(t)}</pre>'
+                   for language, t in zip(languages(lang), said, strict=True))
+
+
 def _heading(tag: str, text: Any, lang: str) -> str:
     return f"<{tag}>{_inline(text, lang)}</{tag}>"
 
@@ -480,8 +491,8 @@ def feedback_html(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
                    "problem above first.")
         problems = ('<div class="problems"><strong>'
                     + _inline(_("Problems with your submission"), lang) + "</strong><ul>"
-                    + "".join(f"<li><pre>{e(render(p, langs[-1]))}</pre></li>"
-                              for p in record.problems) + "</ul>"
+                    + "".join(f"<li>{_problem_html(p, lang)}</li>" for p in record.problems)
+                    + "</ul>"
                     + (_paragraphs([cannot], lang) if nothing_loaded(record) else "")
                     + "</div>")
     lost = [r for r in record.items if not r.passed]

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rubric
-from .i18n import _
+from .i18n import Message, _
 from .names import valid_text
 from .report import safe_name
 from .results import Failure, FailureKind, GradeRecord, ItemResult
@@ -75,7 +75,7 @@ class SubmissionPath:
     student: str
     path: Path
     notes: tuple[str, ...] = field(default_factory=tuple)
-    refused: str = ""  # why it is not graded at all (e.g. a symbolic link), or ''
+    refused: str = ""  # why it is not graded at all (e.g. a symbolic link; a Message), or ''
 
 
 # --------------------------------------------------------------------------- finding
@@ -99,9 +99,10 @@ def _name_of(path: Path) -> str:
     return path.stem if path.suffix in SUFFIXES else path.name
 
 
-def symlink_reason(path: Path) -> str:
+def symlink_reason(path: Path) -> Message:
     """The record's reason for a linked entry (the link's target is not read)."""
-    return f"{path.name} is a symbolic link; not graded (links are never followed)"
+    return _("{name} is a symbolic link; not graded (links are never followed)",
+             name=path.name)
 
 
 def _expand(path: Path, warnings: list[str]) -> list[tuple[str, Path, str]]:
@@ -147,8 +148,8 @@ def _link_notes(path: Path, refused: str) -> list[str]:
     if not links:
         return []
     shown = ", ".join(links[:MAX_LINKS_NAMED]) + (" …" if len(links) > MAX_LINKS_NAMED else "")
-    return [f"{len(links)} symbolic link(s) in the folder not read (links are never "
-            f"followed): {shown}"]
+    return [_("{count} symbolic link(s) in the folder not read (links are never followed): "
+              "{links}", count=len(links), links=shown)]
 
 
 def find_submissions(
@@ -179,14 +180,16 @@ def find_submissions(
             seen_paths.add(resolved)
             name, notes = safe_name(raw_name), _link_notes(path, refused)
             if name != raw_name:
-                notes.append(f"the name {raw_name!r} is graded as {name!r}")
+                notes.append(_("the name {raw} is graded as {name}", raw=repr(raw_name),
+                               name=repr(name)))
             if name in taken:
                 base, k = name, 2
                 while f"{base}-{k}" in taken:
                     k += 1
                 name = f"{base}-{k}"
-                note = (f"two submissions are named {base!r} ({taken[base]} and {path}); "
-                        f"this one is graded as {name!r}")
+                note = _("two submissions are named {base} ({first} and {second}); this one "
+                         "is graded as {name}", base=repr(base), first=str(taken[base]),
+                         second=str(path), name=repr(name))
                 notes.append(note)
                 warnings.append(note)
             taken[name] = path
@@ -198,7 +201,8 @@ def find_submissions(
 
 
 def failed_record(student: str, reason: str, sandbox: str = "none") -> GradeRecord:
-    """A record with 0 on every rubric item, each saying ``reason``."""
+    """A record with 0 on every rubric item, each saying ``reason`` (a Message, so the
+    reports give it in Korean and English; a plain string is shown as it is)."""
     items = [ItemResult(it.name, 0.0, it.points,
                         Failure(_("not graded: {reason}", reason=reason),
                                 FailureKind.NOT_GRADED))
@@ -206,13 +210,22 @@ def failed_record(student: str, reason: str, sandbox: str = "none") -> GradeReco
     return GradeRecord(student, items, sandbox, problems=[reason])
 
 
-def _input_problem(path: Path) -> str | None:
+def _input_problem(path: Path) -> Message | None:
     """Why ``path`` cannot be a submission at all, or None."""
     if not path.exists():
-        return f"{path} does not exist"
+        return _("{path} does not exist", path=str(path))
     if path.is_file() and path.suffix not in SUFFIXES:
-        return f"expected a .py or .ipynb file, got {path.name!r}"
+        return _("expected a .py or .ipynb file, got {name}", name=repr(path.name))
     return None
+
+
+def valid_problem(problem: str) -> str:
+    """``problem`` as valid Unicode (:func:`valid_text`), a Message's parameters too, so
+    it stays a Message (the reports render it in Korean and English)."""
+    if isinstance(problem, Message):
+        return Message(problem.msgid, {k: valid_problem(v) if isinstance(v, str) else v
+                                       for k, v in problem.params.items()}, problem.translate)
+    return valid_text(problem)
 
 
 def grade_submission(
@@ -256,24 +269,26 @@ def grade_submission(
         record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox,
                                    sub.student if per_student_cases else None, limit,
                                    SizeLimits.from_mb(max_file_mb, max_total_mb))
-    record.problems = [valid_text(p) for p in (*sub.notes, *record.problems)]
+    record.problems = [valid_problem(p) for p in (*sub.notes, *record.problems)]
     record.seconds = time.perf_counter() - start
     record.graded_by = {"host": socket.gethostname()}
     try:
         return as_stored(record)
     except Exception as exc:  # a value the store cannot encode: a grader bug, one record
-        return failed_record(sub.student, f"the grader failed on this submission's record "
-                             f"({type(exc).__name__}: {exc}); please tell the instructor")
+        return failed_record(sub.student, _("the grader failed on this submission's record "
+                                            "({error}); please tell the instructor",
+                                            error=f"{type(exc).__name__}: {exc}"))
 
 
-def _budget_problem(results: list[ItemResult], budget: Any) -> list[str]:
+def _budget_problem(results: list[ItemResult], budget: Any) -> list[Message]:
     """The record's line when the time budget cut the grading short."""
     cut = [r for r in results if r.failure is not None and r.failure.kind is FailureKind.TIMEOUT
            and r.failure.summary.startswith("the submission's time budget")]
     if not cut:
         return []
-    return [f"grading stopped when the submission's time budget of {budget.seconds:g} s ran "
-            f"out: {len(cut)} item(s) not graded or cut short (0 points each)"]
+    return [_("grading stopped when the submission's time budget of {seconds} s ran out: "
+              "{count} item(s) not graded or cut short (0 points each)",
+              seconds=f"{budget.seconds:g}", count=len(cut))]
 
 
 def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, case_key=None,
@@ -296,8 +311,9 @@ def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, case_key=None,
                            limits=student.limits)
     except Exception as exc:  # a grader bug must cost this submission a record, not the class
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        reason = (f"the grader failed on this submission ({type(exc).__name__}: {exc}, "
-                  f"at {Path(where.filename).name}:{where.lineno}); please tell the instructor")
+        reason = _("the grader failed on this submission ({error}, at {place}); please tell "
+                   "the instructor", error=f"{type(exc).__name__}: {exc}",
+                   place=f"{Path(where.filename).name}:{where.lineno}")
         return failed_record(sub.student, reason, getattr(student, "sandbox_kind", "none"))
     finally:
         if student is not None:
@@ -316,8 +332,8 @@ Finish = Callable[[int, GradeRecord], None]
 STOP_GRACE = 5.0
 #: How often the pool looks at its stop flag while workers are busy.
 POLL_SECONDS = 0.25
-DIED_TWICE = ("the grading process died while grading this submission (twice); "
-              "please tell the instructor")
+DIED_TWICE = _("the grading process died while grading this submission (twice); "
+               "please tell the instructor")
 
 
 def default_workers() -> int:
@@ -379,7 +395,8 @@ def _pool_worker(conn: Any, grader: Callable[..., GradeRecord], options: dict[st
         except (EOFError, OSError):
             return
         except Exception as exc:  # a record that cannot be pickled
-            conn.send((i, failed_record(sub.student, f"the grader failed: {exc!r}")))
+            conn.send((i, failed_record(sub.student, _("the grader failed: {error}",
+                                                       error=repr(exc)))))
 
 
 class _Worker:

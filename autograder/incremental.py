@@ -36,7 +36,7 @@ from typing import Any
 
 from .feedback import item_text
 from .grading import SubmissionPath, grade_submission, run_pool
-from .i18n import DEFAULT_LANG
+from .i18n import DEFAULT_LANG, _
 from .names import valid_text
 from .report import (
     grades_csv_text,
@@ -282,8 +282,8 @@ def _write_reports(out: Path, folder: Path, record: GradeRecord,
         if is_disk_full(exc):
             raise _out_of_space(out, exc) from None
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        return texts, (f"{REPORT_PROBLEM} ({folder.name}: {type(exc).__name__}: {why}); "
-                       "please tell the instructor")
+        return texts, _("the grader could not write this report ({detail}); please tell the "
+                        "instructor", detail=f"{folder.name}: {type(exc).__name__}: {why}")
     return texts, ""
 
 

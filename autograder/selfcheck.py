@@ -5,7 +5,9 @@ has (a 7×7 image and a 3×3 filter give 5×5 at stride 1, 3×3 at stride 2 and 
 stride 3; a delta filter returns the image; a convolution is linear; ...) and small known
 answers (``KNOWN``, computed from the course's reference when the release is built and
 stored here as numbers: this file holds no second implementation). A failure raises
-``AssertionError`` saying what went wrong; a pass prints
+``AssertionError`` saying what went wrong, in Korean, then English (the messages are
+written here in both: students run this file with numpy only, without the grader's
+catalogue); a pass prints
 ``✓ 자가 점검 통과 — n checks`` and its English. Passing them all is a good sign, not a
 grade: the autograder checks much more.
 
@@ -31,6 +33,52 @@ import numpy as np
 
 Check = Callable[[Callable], None]
 
+# ---------------------------------------------------------------- messages
+
+
+class Said(str):
+    """A message in Korean and English. As a ``str`` it is the English text (what code
+    compares); ``ko`` is the Korean, :meth:`both` the two lines, Korean first.
+
+    This file runs beside the notebooks with numpy only, so it cannot use the grader's
+    catalogue (``autograder/locale``): its messages are written here in both languages."""
+
+    ko: str
+
+    def __new__(cls, ko: str, en: str) -> Said:
+        self = super().__new__(cls, en)
+        self.ko = ko
+        return self
+
+    def both(self) -> str:
+        return f"{self.ko}\n{self}"
+
+
+def _said(ko: str, en: str) -> Said:
+    return Said(ko, en)
+
+
+def _ko(text: object) -> str:
+    """The Korean of ``text`` (a Said), or the text itself (code, a number)."""
+    return text.ko if isinstance(text, Said) else str(text)
+
+
+def in_language(text: object, lang: str = "ko+en") -> str:
+    """``text`` in ``lang``: "ko", "en" or "ko+en" (Korean line, then English line); a
+    plain str (an error message of the student's code) as it is."""
+    if not isinstance(text, Said):
+        return str(text)
+    return {"ko": text.ko, "en": str(text)}.get(lang, text.both())
+
+
+def _failure(message: Said) -> AssertionError:
+    """An AssertionError reading both languages (what a notebook shows), keeping the
+    message (``.said``) for reports in one language."""
+    error = AssertionError(message.both())
+    error.said = message  # type: ignore[attr-defined]
+    return error
+
+
 # ---------------------------------------------------------------- small helpers
 
 
@@ -47,41 +95,51 @@ def _ints(shape: tuple[int, ...], seed: int = 0, low: int = -4, high: int = 5) -
 _PASSED = [0]
 
 
-def _expect(condition: bool, message: str) -> None:
+def _expect(condition: bool, ko: str, en: str) -> None:
     if not condition:
-        raise AssertionError(message)
+        raise _failure(Said(ko, en))
     _PASSED[0] += 1
 
 
-def _array(value, what: str) -> np.ndarray:
-    _expect(isinstance(value, np.ndarray), f"{what} should return a numpy array, got "
-            f"{type(value).__name__}")
+def _array(value, what: object) -> np.ndarray:
+    _expect(isinstance(value, np.ndarray),
+            f"{_ko(what)}: numpy 배열을 반환해야 하는데 {type(value).__name__}을(를) 반환했습니다",
+            f"{what} should return a numpy array, got {type(value).__name__}")
     return value
 
 
-def _shape(value, shape: tuple[int, ...], what: str) -> np.ndarray:
+def _shape(value, shape: tuple[int, ...], what: object) -> np.ndarray:
     arr = _array(value, what)
-    _expect(arr.shape == shape, f"{what}: expected shape {shape}, got {arr.shape}")
+    _expect(arr.shape == shape, f"{_ko(what)}: 모양이 {shape}이어야 하는데 {arr.shape}입니다",
+            f"{what}: expected shape {shape}, got {arr.shape}")
     return arr
 
 
-def _close(got, want, what: str, tol: float = 1e-9) -> None:
+def _close(got, want, what: object, tol: float = 1e-9) -> None:
     got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    _expect(got.shape == want.shape, f"{what}: expected shape {want.shape}, got {got.shape}")
-    _expect(not np.isnan(got).any(), f"{what}: the result contains nan")
+    _expect(got.shape == want.shape,
+            f"{_ko(what)}: 모양이 {want.shape}이어야 하는데 {got.shape}입니다",
+            f"{what}: expected shape {want.shape}, got {got.shape}")
+    _expect(not np.isnan(got).any(), f"{_ko(what)}: 결과에 nan이 있습니다",
+            f"{what}: the result contains nan")
     bad = ~np.isclose(got, want, rtol=tol, atol=tol * max(1.0, float(np.abs(want).max(initial=0))))
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise AssertionError(f"{what}: wrong at position {list(where)} "
-                             f"({int(bad.sum())} of {bad.size} values differ)")
+        raise _failure(Said(
+            f"{_ko(what)}: 위치 {list(where)}의 값이 틀렸습니다"
+            f"(값 {bad.size}개 중 {int(bad.sum())}개가 다릅니다)",
+            f"{what}: wrong at position {list(where)} "
+            f"({int(bad.sum())} of {bad.size} values differ)"))
 
 
-def _raises_value_error(fn: Callable, *args, what: str, **kwargs) -> None:
+def _raises_value_error(fn: Callable, *args, what: object, **kwargs) -> None:
     try:
         result = fn(*args, **kwargs)
     except ValueError:
         return
-    raise AssertionError(f"{what} should raise ValueError, but it returned {result!r}"[:300])
+    raise _failure(Said(
+        f"{_ko(what)}: ValueError 예외를 발생시켜야 하는데 {result!r}을(를) 반환했습니다"[:300],
+        f"{what} should raise ValueError, but it returned {result!r}"[:300]))
 
 
 # ---------------------------------------------------------------- part 1: sizes
@@ -93,19 +151,29 @@ def check_output_size(output_size: Callable) -> None:
                             (4, 3, 1): 2, (5, 3, 1): 3}.items():
         got = output_size(n, f, s)
         _expect(isinstance(got, (int, np.integer)) and not isinstance(got, bool),
+                f"output_size({n}, {f}, {s})는 정수(int)여야 하는데 "
+                f"{type(got).__name__} {got!r}입니다",
                 f"output_size({n}, {f}, {s}) should be a whole number (int), got "
                 f"{type(got).__name__} {got!r}")
-        _expect(got == want, f"output_size({n}, {f}, {s}): expected {want}, got {got}")
-    _raises_value_error(output_size, 7, 3, 3, what="output_size(7, 3, 3) (7×7, 3×3, stride 3)")
-    _expect(output_size(7, 3, 1, padding=1) == 7, "padding 1 should keep a 7×7 image at 7 with "
-            "a 3×3 filter")
-    _expect(output_size(5, 3, 1, padding=(0, 2)) == 5, "padding (before, after) = (0, 2) on 5 "
-            "pixels with a 3-wide filter should give 5")
-    _raises_value_error(output_size, 2, 5, 1, what="a filter larger than the input")
-    _expect(output_size(7, 3, 3, padding="valid") == 2, "'valid' should round the lecture's "
-            "7, 3, stride 3 down to 2")
+        _expect(got == want, f"output_size({n}, {f}, {s}): {want}이어야 하는데 {got}입니다",
+                f"output_size({n}, {f}, {s}): expected {want}, got {got}")
+    _raises_value_error(output_size, 7, 3, 3,
+                        what=_said("output_size(7, 3, 3) (7×7, 3×3, 스트라이드 3)",
+                                   "output_size(7, 3, 3) (7×7, 3×3, stride 3)"))
+    _expect(output_size(7, 3, 1, padding=1) == 7,
+            "3×3 필터에 패딩 1이면 7×7 이미지가 7로 유지되어야 합니다",
+            "padding 1 should keep a 7×7 image at 7 with a 3×3 filter")
+    _expect(output_size(5, 3, 1, padding=(0, 2)) == 5,
+            "픽셀 5개에 폭 3인 필터, 패딩 (앞, 뒤) = (0, 2)이면 5가 나와야 합니다",
+            "padding (before, after) = (0, 2) on 5 pixels with a 3-wide filter should give 5")
+    _raises_value_error(output_size, 2, 5, 1,
+                        what=_said("입력보다 큰 필터", "a filter larger than the input"))
+    _expect(output_size(7, 3, 3, padding="valid") == 2,
+            "'valid'는 강의의 7, 3, 스트라이드 3을 2로 내림해야 합니다",
+            "'valid' should round the lecture's 7, 3, stride 3 down to 2")
     for n, s in [(7, 2), (8, 3), (5, 1)]:
         _expect(output_size(n, 3, s, padding="same") == math.ceil(n / s),
+                f"'same'에서 픽셀 {n}개, 스트라이드 {s}이면 ceil({n} / {s})가 나와야 합니다",
                 f"'same' with {n} pixels and stride {s} should give ceil({n} / {s})")
 
 
@@ -115,18 +183,28 @@ def check_same_padding(same_padding: Callable) -> None:
         for f in range(1, 5):
             for s in range(1, 4):
                 got = same_padding(n, f, s)
-                _expect(isinstance(got, tuple) and len(got) == 2, "same_padding should return "
-                        f"a tuple (before, after), got {got!r}")
+                _expect(isinstance(got, tuple) and len(got) == 2,
+                        f"same_padding은 튜플 (앞, 뒤)를 반환해야 하는데 {got!r}입니다",
+                        f"same_padding should return a tuple (before, after), got {got!r}")
                 before, after = int(got[0]), int(got[1])
-                _expect(before >= 0 and after >= 0, f"same_padding({n}, {f}, {s}) is negative")
-                _expect(after - before in (0, 1), f"same_padding({n}, {f}, {s}) = {got}: the "
-                        "two sides should differ by at most one zero, the extra one after")
+                _expect(before >= 0 and after >= 0,
+                        f"same_padding({n}, {f}, {s})이 음수입니다",
+                        f"same_padding({n}, {f}, {s}) is negative")
+                _expect(after - before in (0, 1),
+                        f"same_padding({n}, {f}, {s}) = {got}: 양쪽 패딩은 많아야 0 하나 "
+                        "차이여야 하고, 남는 0은 뒤쪽에 붙입니다",
+                        f"same_padding({n}, {f}, {s}) = {got}: the two sides should differ by "
+                        "at most one zero, the extra one after")
                 span = n + before + after - f
                 out = span // s + 1 if span >= 0 else 0
-                _expect(out == math.ceil(n / s), f"same_padding({n}, {f}, {s}) = {got} does not "
-                        f"give ceil({n} / {s}) = {math.ceil(n / s)} positions")
-                _expect(before + after < f + s, f"same_padding({n}, {f}, {s}) = {got} pads more "
-                        "than needed")
+                _expect(out == math.ceil(n / s),
+                        f"same_padding({n}, {f}, {s}) = {got}으로는 위치가 "
+                        f"ceil({n} / {s}) = {math.ceil(n / s)}개가 나오지 않습니다",
+                        f"same_padding({n}, {f}, {s}) = {got} does not give "
+                        f"ceil({n} / {s}) = {math.ceil(n / s)} positions")
+                _expect(before + after < f + s,
+                        f"same_padding({n}, {f}, {s}) = {got}은 필요한 것보다 많이 패딩합니다",
+                        f"same_padding({n}, {f}, {s}) = {got} pads more than needed")
 
 
 # ---------------------------------------------------------------- part 2: padding
@@ -136,17 +214,24 @@ def check_zero_pad(zero_pad: Callable) -> None:
     """Shapes, the image in the middle, zeros around, per-side padding, float32 kept."""
     x = _ints((2, 3, 4, 5), 1)
     out = _shape(zero_pad(x, 1), (2, 3, 6, 7), "zero_pad(x (2, 3, 4, 5), 1)")
-    _close(out[..., 1:-1, 1:-1], x, "the middle of zero_pad(x, 1) should be x")
+    _close(out[..., 1:-1, 1:-1], x, _said("zero_pad(x, 1)의 가운데는 x여야 합니다",
+                                          "the middle of zero_pad(x, 1) should be x"))
     _expect(out.sum() == x.sum() and np.abs(out).sum() == np.abs(x).sum(),
-            "zero_pad should add only zeros")
+            "zero_pad는 0만 덧붙여야 합니다", "zero_pad should add only zeros")
     out = _shape(zero_pad(x, (2, 0)), (2, 3, 8, 5), "zero_pad(x, (2, 0))")
-    _close(out[..., 2:-2, :], x, "zero_pad(x, (ph, pw)): the image should start at row ph")
-    out = _shape(zero_pad(x[0, 0], ((0, 1), (2, 3))), (5, 10), "zero_pad(image (4, 5), "
-                 "((0, 1), (2, 3)))")
-    _close(out[0:4, 2:7], x[0, 0], "with ((top, bottom), (left, right)) the image should start "
-           "at row top, column left")
+    _close(out[..., 2:-2, :], x, _said(
+        "zero_pad(x, (ph, pw)): 이미지는 ph번 행에서 시작해야 합니다",
+        "zero_pad(x, (ph, pw)): the image should start at row ph"))
+    out = _shape(zero_pad(x[0, 0], ((0, 1), (2, 3))), (5, 10),
+                 _said("zero_pad(이미지 (4, 5), ((0, 1), (2, 3)))",
+                       "zero_pad(image (4, 5), ((0, 1), (2, 3)))"))
+    _close(out[0:4, 2:7], x[0, 0], _said(
+        "((위, 아래), (왼쪽, 오른쪽))이면 이미지는 top번 행, left번 열에서 시작해야 합니다",
+        "with ((top, bottom), (left, right)) the image should start at row top, column left"))
     small = zero_pad(x.astype(np.float32), 1)
-    _expect(small.dtype == np.float32, f"float32 input should stay float32, got {small.dtype}")
+    _expect(small.dtype == np.float32,
+            f"float32 입력은 float32로 남아야 하는데 {small.dtype}입니다",
+            f"float32 input should stay float32, got {small.dtype}")
 
 
 # ---------------------------------------------------------------- part 3: convolution
@@ -158,47 +243,63 @@ LECTURE_IMAGE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0,
 LECTURE_FILTER = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
 
 
+def _image_filter(image: str, filt: str, extra: str = "", extra_ko: str = "") -> Said:
+    """"7×7 image, 3×3 filter, stride 2" in both languages."""
+    return _said(f"{image} 이미지, {filt} 필터" + (f", {extra_ko}" if extra_ko else ""),
+                 f"{image} image, {filt} filter" + (f", {extra}" if extra else ""))
+
+
 def check_conv2d_single(conv2d_single: Callable) -> None:
     """The lecture's sizes, a delta filter, shifts (no flipping), bias, stride, linearity."""
     _close(conv2d_single(LECTURE_IMAGE, LECTURE_FILTER), [[4, 3, 4], [2, 4, 3], [2, 3, 4]],
-           "the lecture's 5×5 image with the filter [[1, 0, 1], [0, 1, 0], [1, 0, 1]]")
+           _said("강의의 5×5 이미지와 필터 [[1, 0, 1], [0, 1, 0], [1, 0, 1]]",
+                 "the lecture's 5×5 image with the filter [[1, 0, 1], [0, 1, 0], [1, 0, 1]]"))
     got = conv2d_single(np.arange(16.0).reshape(4, 4), np.ones((3, 3)))
-    _close(got, [[45, 54], [81, 90]], "4×4 image, 3×3 filter of ones")
+    _close(got, [[45, 54], [81, 90]], _said("4×4 이미지, 모두 1인 3×3 필터",
+                                            "4×4 image, 3×3 filter of ones"))
     image = _ints((7, 7), 2)
     for s, size in [(1, 5), (2, 3)]:
         _shape(conv2d_single(image, np.ones((3, 3)), stride=s), (size, size),
-               f"7×7 image, 3×3 filter, stride {s}")
+               _image_filter("7×7", "3×3", f"stride {s}", f"스트라이드 {s}"))
     _raises_value_error(conv2d_single, image, np.ones((3, 3)), stride=3,
-                        what="7×7 image, 3×3 filter, stride 3")
-    _shape(conv2d_single(image, np.ones((3, 3)), padding=1), (7, 7), "padding 1")
+                        what=_image_filter("7×7", "3×3", "stride 3", "스트라이드 3"))
+    _shape(conv2d_single(image, np.ones((3, 3)), padding=1), (7, 7), _said("패딩 1", "padding 1"))
     delta = np.zeros((3, 3))
     delta[1, 1] = 1
-    _close(conv2d_single(image, delta, padding=1), image, "a 3×3 filter with a single 1 in the "
-           "centre and padding 1 should return the image")
+    _close(conv2d_single(image, delta, padding=1), image, _said(
+        "가운데만 1인 3×3 필터에 패딩 1이면 이미지가 그대로 나와야 합니다",
+        "a 3×3 filter with a single 1 in the centre and padding 1 should return the image"))
     corner = np.zeros((3, 3))
     corner[0, 0] = 1
-    _close(conv2d_single(image, corner), image[:5, :5], "a filter with a single 1 in its "
-           "top-left corner should pick each window's top-left pixel (is the filter flipped?)")
+    _close(conv2d_single(image, corner), image[:5, :5], _said(
+        "왼쪽 위 모서리만 1인 필터는 각 윈도우의 왼쪽 위 픽셀을 골라야 합니다"
+        "(필터를 뒤집지 않았나요?)",
+        "a filter with a single 1 in its top-left corner should pick each window's top-left "
+        "pixel (is the filter flipped?)"))
     kernel = _ints((2, 3), 3)
     rect = _ints((5, 7), 4)
     base = conv2d_single(rect, kernel)
-    _shape(base, (4, 5), "5×7 image, 2×3 filter")
-    _close(conv2d_single(rect, kernel, bias=2.5), base + 2.5, "the bias should be added to "
-           "every output value")
-    _close(conv2d_single(rect, kernel, stride=(1, 2)), base[:, ::2], "stride (1, 2) should give "
-           "every second column of the stride-1 result")
+    _shape(base, (4, 5), _image_filter("5×7", "2×3"))
+    _close(conv2d_single(rect, kernel, bias=2.5), base + 2.5, _said(
+        "편향은 모든 출력값에 더해져야 합니다", "the bias should be added to every output value"))
+    _close(conv2d_single(rect, kernel, stride=(1, 2)), base[:, ::2], _said(
+        "스트라이드 (1, 2)이면 스트라이드 1 결과의 열을 하나 걸러 하나씩 얻어야 합니다",
+        "stride (1, 2) should give every second column of the stride-1 result"))
     other = _ints((5, 7), 5)
     _close(conv2d_single(rect + 2 * other, kernel),
-           base + 2 * conv2d_single(other, kernel), "convolution should be linear in the image")
+           base + 2 * conv2d_single(other, kernel), _said(
+               "합성곱은 이미지에 대해 선형이어야 합니다",
+               "convolution should be linear in the image"))
     _matches_known(conv2d_single, "conv2d_single same, stride 2")
 
 
 def check_conv2d(conv2d: Callable) -> None:
     """The lecture's layer shapes, channels summed, one map per filter, bias, stride, dtype."""
     out = _shape(conv2d(np.zeros((1, 3, 32, 32)), np.zeros((6, 3, 5, 5)), np.zeros(6)),
-                 (1, 6, 28, 28), "32×32×3 input, six 5×5×3 filters")
+                 (1, 6, 28, 28), _said("32×32×3 입력, 5×5×3 필터 6개",
+                                       "32×32×3 input, six 5×5×3 filters"))
     _shape(conv2d(out, np.zeros((10, 6, 5, 5)), np.zeros(10)), (1, 10, 24, 24),
-           "28×28×6 input, ten 5×5×6 filters")
+           _said("28×28×6 입력, 5×5×6 필터 10개", "28×28×6 input, ten 5×5×6 filters"))
     x = _ints((2, 3, 5, 6), 6)
     w = _ints((4, 3, 3, 2), 7)
     b = _ints((4,), 8)
@@ -206,29 +307,42 @@ def check_conv2d(conv2d: Callable) -> None:
     picks = np.zeros((3, 3, 1, 1))
     for c in range(3):
         picks[c, c] = 1
-    _close(conv2d(x, picks, np.zeros(3)), x, "1×1 filters that each pick one channel should "
-           "return the input")
+    _close(conv2d(x, picks, np.zeros(3)), x, _said(
+        "채널을 하나씩 고르는 1×1 필터들이면 입력이 그대로 나와야 합니다",
+        "1×1 filters that each pick one channel should return the input"))
     corner = np.zeros((1, 3, 3, 2))
     corner[0, 1, 0, 0] = 1
-    _close(conv2d(x, corner, np.zeros(1))[:, 0], x[:, 1, :3, :5], "a filter with a single 1 in "
-           "the top-left corner of channel 1 should pick each window's top-left pixel of "
-           "channel 1 (is the filter flipped?)")
+    _close(conv2d(x, corner, np.zeros(1))[:, 0], x[:, 1, :3, :5], _said(
+        "1번 채널의 왼쪽 위 모서리만 1인 필터는 각 윈도우에서 1번 채널의 왼쪽 위 픽셀을 "
+        "골라야 합니다(필터를 뒤집지 않았나요?)",
+        "a filter with a single 1 in the top-left corner of channel 1 should pick each "
+        "window's top-left pixel of channel 1 (is the filter flipped?)"))
     ones = np.ones((1, 3, 1, 1))
-    _close(conv2d(x, ones, np.zeros(1))[:, 0], x.sum(axis=1), "a 1×1 filter of ones over 3 "
-           "channels should give the sum of the channels")
+    _close(conv2d(x, ones, np.zeros(1))[:, 0], x.sum(axis=1), _said(
+        "채널 3개에 걸친 모두 1인 1×1 필터는 채널들의 합을 내야 합니다",
+        "a 1×1 filter of ones over 3 channels should give the sum of the channels"))
     _close(conv2d(x, w, b) - conv2d(x, w, np.zeros(4)), np.broadcast_to(b[None, :, None, None],
-           base.shape), "b[f] should be added to every value of output map f")
-    _close(conv2d(x[:1], w, b), base[:1], "each image in the batch should be processed on its own")
-    _close(conv2d(x, w[2:3], b[2:3]), base[:, 2:3], "output map f should depend only on filter f")
-    _close(conv2d(x, w, b, stride=2)[:, :, :, :], base[:, :, ::2, ::2],
-           "stride 2 should give every second row and column of the stride-1 result")
-    padded = _shape(conv2d(x, w, b, padding=1), (2, 4, 5, 7), "padding 1")
-    _close(padded[:, :, 1:-1, 1:-1], base, "padding should only add a border around the "
-           "unpadded result")
+           base.shape), _said("b[f]는 f번 피처 맵의 모든 값에 더해져야 합니다",
+                              "b[f] should be added to every value of output map f"))
+    _close(conv2d(x[:1], w, b), base[:1], _said(
+        "배치의 이미지는 하나하나 따로 처리되어야 합니다",
+        "each image in the batch should be processed on its own"))
+    _close(conv2d(x, w[2:3], b[2:3]), base[:, 2:3], _said(
+        "f번 피처 맵은 f번 필터에만 의존해야 합니다",
+        "output map f should depend only on filter f"))
+    _close(conv2d(x, w, b, stride=2)[:, :, :, :], base[:, :, ::2, ::2], _said(
+        "스트라이드 2이면 스트라이드 1 결과의 행과 열을 하나 걸러 하나씩 얻어야 합니다",
+        "stride 2 should give every second row and column of the stride-1 result"))
+    padded = _shape(conv2d(x, w, b, padding=1), (2, 4, 5, 7), _said("패딩 1", "padding 1"))
+    _close(padded[:, :, 1:-1, 1:-1], base, _said(
+        "패딩은 패딩 없는 결과 둘레에 테두리만 더해야 합니다",
+        "padding should only add a border around the unpadded result"))
     f32 = conv2d(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32))
-    _expect(f32.dtype == np.float32, f"float32 inputs should give float32, got {f32.dtype}")
+    _expect(f32.dtype == np.float32, f"float32 입력이면 float32가 나와야 하는데 {f32.dtype}입니다",
+            f"float32 inputs should give float32, got {f32.dtype}")
     _raises_value_error(conv2d, np.zeros((1, 1, 7, 7)), np.zeros((1, 1, 3, 3)), np.zeros(1),
-                        stride=3, what="7×7 input, 3×3 filter, stride 3")
+                        stride=3, what=_said("7×7 입력, 3×3 필터, 스트라이드 3",
+                                             "7×7 input, 3×3 filter, stride 3"))
     for case in ("conv2d same, stride 2", "conv2d valid, stride 2",
                  "conv2d padding ((0, 1), (2, 0))", "conv2d stride (2, 1), padding (1, 0)"):
         _matches_known(conv2d, case)
@@ -240,74 +354,97 @@ def check_conv2d(conv2d: Callable) -> None:
 def check_max_pool2d(max_pool2d: Callable) -> None:
     """A known 4×4 example, padding that never wins, the default stride."""
     x = np.arange(16.0).reshape(1, 1, 4, 4)
-    _close(max_pool2d(x)[0, 0], [[5, 7], [13, 15]], "max_pool2d of the 4×4 image 0..15")
-    _shape(max_pool2d(_ints((2, 3, 6, 6), 9), 3), (2, 3, 2, 2), "size 3 on 6×6 (stride "
-           "defaults to the window)")
-    _shape(max_pool2d(_ints((1, 1, 5, 5), 9), 3, 1), (1, 1, 3, 3), "size 3, stride 1 on 5×5")
+    _close(max_pool2d(x)[0, 0], [[5, 7], [13, 15]], _said("0..15로 된 4×4 이미지의 max_pool2d",
+                                                         "max_pool2d of the 4×4 image 0..15"))
+    _shape(max_pool2d(_ints((2, 3, 6, 6), 9), 3), (2, 3, 2, 2), _said(
+        "6×6에 크기 3(스트라이드는 기본값인 윈도우 크기)",
+        "size 3 on 6×6 (stride defaults to the window)"))
+    _shape(max_pool2d(_ints((1, 1, 5, 5), 9), 3, 1), (1, 1, 3, 3), _said(
+        "5×5에 크기 3, 스트라이드 1", "size 3, stride 1 on 5×5"))
     negative = _ints((1, 2, 4, 4), 10, -9, -1)
     out = max_pool2d(negative, 3, 3, padding=1)
-    _expect(np.all(np.asarray(out) < 0), "padded cells won a max over negative values: padding "
-            "must never be the maximum")
+    _expect(np.all(np.asarray(out) < 0),
+            "음수만 있는 입력에서 패딩한 칸이 최댓값으로 뽑혔습니다. 패딩은 절대 최댓값이 되면 "
+            "안 됩니다",
+            "padded cells won a max over negative values: padding must never be the maximum")
 
 
 def check_avg_pool2d(avg_pool2d: Callable) -> None:
     """A known 4×4 example and a constant image."""
     x = np.arange(16.0).reshape(1, 1, 4, 4)
-    _close(avg_pool2d(x)[0, 0], [[2.5, 4.5], [10.5, 12.5]], "avg_pool2d of the 4×4 image 0..15")
-    _close(avg_pool2d(np.full((2, 2, 6, 6), 3.0), 3), np.full((2, 2, 2, 2), 3.0),
-           "the average of a constant image should be that constant")
+    _close(avg_pool2d(x)[0, 0], [[2.5, 4.5], [10.5, 12.5]], _said(
+        "0..15로 된 4×4 이미지의 avg_pool2d", "avg_pool2d of the 4×4 image 0..15"))
+    _close(avg_pool2d(np.full((2, 2, 6, 6), 3.0), 3), np.full((2, 2, 2, 2), 3.0), _said(
+        "값이 모두 같은 이미지의 평균은 그 값이어야 합니다",
+        "the average of a constant image should be that constant"))
 
 
 def check_relu(relu: Callable) -> None:
     """Positive values kept, the rest 0, shape kept."""
     _close(relu(np.array([[-2.0, 0.0, 3.5], [1.0, -0.5, 2.0]])), [[0, 0, 3.5], [1, 0, 2]],
-           "relu of a small array")
+           _said("작은 배열의 relu", "relu of a small array"))
 
 
 def check_flatten(flatten: Callable) -> None:
     """(N, C, H, W) → (N, C·H·W), each example's values in their original order."""
     x = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
-    out = _shape(flatten(x), (2, 12), "flatten of (2, 3, 2, 2)")
-    _close(out[0], np.arange(12.0), "example 0 should list its values channel by channel, "
-           "row by row")
-    _shape(flatten(x[:1]), (1, 12), "flatten of a batch of one")
+    out = _shape(flatten(x), (2, 12), _said("(2, 3, 2, 2)의 평탄화", "flatten of (2, 3, 2, 2)"))
+    _close(out[0], np.arange(12.0), _said(
+        "0번 예제는 값을 채널 순서로, 채널 안에서는 행 순서로 나열해야 합니다",
+        "example 0 should list its values channel by channel, row by row"))
+    _shape(flatten(x[:1]), (1, 12), _said("예제 하나짜리 배치의 평탄화",
+                                          "flatten of a batch of one"))
 
 
 def check_dense(dense: Callable) -> None:
     """Shapes, the identity, zero input."""
     w, b = _ints((3, 4), 11), _ints((4,), 12)
-    out = _shape(dense(np.eye(3), w, b), (3, 4), "dense with x (3, 3), w (3, 4)")
-    _close(out, w + b, "dense of the identity should give w + b")
-    _close(dense(np.zeros((2, 3)), w, b), np.tile(b, (2, 1)), "dense of zeros should give b")
+    out = _shape(dense(np.eye(3), w, b), (3, 4), _said("x (3, 3), w (3, 4)를 넣은 dense",
+                                                       "dense with x (3, 3), w (3, 4)"))
+    _close(out, w + b, _said("단위 행렬을 넣은 dense는 w + b를 내야 합니다",
+                             "dense of the identity should give w + b"))
+    _close(dense(np.zeros((2, 3)), w, b), np.tile(b, (2, 1)), _said(
+        "0을 넣은 dense는 b를 내야 합니다", "dense of zeros should give b"))
 
 
 def check_softmax(softmax: Callable) -> None:
     """Rows of probabilities, invariant to shifts, stable at ±1000."""
     z = _ints((3, 5), 13)
-    p = _shape(softmax(z), (3, 5), "softmax of (3, 5) scores")
-    _expect(np.all(p > 0), "probabilities should be positive")
-    _close(p.sum(axis=1), np.ones(3), "each row should sum to 1")
-    _close(softmax(z + 7.0), p, "adding a constant to every score should not change softmax")
+    p = _shape(softmax(z), (3, 5), _said("(3, 5) 점수의 softmax", "softmax of (3, 5) scores"))
+    _expect(np.all(p > 0), "확률은 양수여야 합니다", "probabilities should be positive")
+    _close(p.sum(axis=1), np.ones(3), _said("각 행의 합은 1이어야 합니다",
+                                            "each row should sum to 1"))
+    _close(softmax(z + 7.0), p, _said(
+        "모든 점수에 같은 상수를 더해도 softmax는 바뀌지 않아야 합니다",
+        "adding a constant to every score should not change softmax"))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         big = softmax(np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -1002.0]]))
-    _expect(np.all(np.isfinite(big)), "softmax of scores like ±1000 should not give nan or inf")
-    _close(big, softmax(np.array([[0.0, 1.0, -1.0], [0.0, -1.0, -2.0]])), "softmax of ±1000")
+    _expect(np.all(np.isfinite(big)),
+            "±1000 같은 점수의 softmax에서 nan이나 inf가 나오면 안 됩니다(오버플로가 발생합니다)",
+            "softmax of scores like ±1000 should not give nan or inf")
+    _close(big, softmax(np.array([[0.0, 1.0, -1.0], [0.0, -1.0, -2.0]])),
+           _said("±1000의 softmax", "softmax of ±1000"))
 
 
 def check_cross_entropy(cross_entropy: Callable) -> None:
     """log K for equal scores, the batch mean, stable at large scores."""
     loss = cross_entropy(np.zeros((4, 5)), np.array([0, 1, 2, 3]))
-    _expect(np.ndim(loss) == 0, f"cross_entropy should return one number, got {loss!r}")
-    _close(loss, math.log(5), "equal scores over 5 classes")
+    _expect(np.ndim(loss) == 0, f"cross_entropy는 숫자 하나를 반환해야 하는데 {loss!r}입니다",
+            f"cross_entropy should return one number, got {loss!r}")
+    _close(loss, math.log(5), _said("클래스 5개에 점수가 모두 같을 때",
+                                    "equal scores over 5 classes"))
     z, y = _ints((3, 4), 14), np.array([1, 0, 3])
-    _close(cross_entropy(np.vstack([z, z]), np.concatenate([y, y])), cross_entropy(z, y),
-           "a batch repeated twice should give the same loss (a mean, not a sum)")
+    _close(cross_entropy(np.vstack([z, z]), np.concatenate([y, y])), cross_entropy(z, y), _said(
+        "배치를 두 번 이어 붙여도 손실은 같아야 합니다(합이 아니라 평균)",
+        "a batch repeated twice should give the same loss (a mean, not a sum)"))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         big = cross_entropy(np.array([[1000.0, 0.0], [0.0, 1000.0]]), np.array([1, 1]))
-    _expect(np.isfinite(big), "cross_entropy of scores like 1000 should be finite")
-    _close(big, 500.0, "cross_entropy of [[1000, 0], [0, 1000]] with labels [1, 1]", 1e-6)
+    _expect(np.isfinite(big), "1000 같은 점수의 cross_entropy도 유한한 값이어야 합니다",
+            "cross_entropy of scores like 1000 should be finite")
+    _close(big, 500.0, _said("레이블 [1, 1]일 때 [[1000, 0], [0, 1000]]의 cross_entropy",
+                             "cross_entropy of [[1000, 0], [0, 1000]] with labels [1, 1]"), 1e-6)
 
 
 #: The tiny CNN's parameter shapes, as the notebooks list them.
@@ -324,14 +461,18 @@ def _test_params(seed: int = 0) -> dict[str, np.ndarray]:
 def check_init_tiny_cnn(init_tiny_cnn: Callable) -> None:
     """Keys, shapes, random weights, the same seed giving the same weights."""
     params = init_tiny_cnn(0)
-    _expect(isinstance(params, dict), "init_tiny_cnn should return a dict")
+    _expect(isinstance(params, dict), "init_tiny_cnn은 dict를 반환해야 합니다",
+            "init_tiny_cnn should return a dict")
     for k, shape in PARAM_SHAPES.items():
-        _expect(k in params, f"missing key {k!r}")
+        _expect(k in params, f"키 {k!r}가 없습니다", f"missing key {k!r}")
         _shape(params[k], shape, f"params[{k!r}]")
         if k.endswith("_w"):
-            _expect(np.ptp(params[k]) > 0, f"{k} should start random, not all equal")
+            _expect(np.ptp(params[k]) > 0,
+                    f"{k}는 모두 같은 값이 아니라 무작위 값으로 시작해야 합니다",
+                    f"{k} should start random, not all equal")
     again = init_tiny_cnn(0)
     _expect(all(np.array_equal(params[k], again[k]) for k in PARAM_SHAPES),
+            "같은 시드면 같은 가중치가 나와야 합니다",
             "the same seed should give the same weights")
 
 
@@ -342,10 +483,13 @@ def _digits_like(n: int, seed: int) -> np.ndarray:
 def check_tiny_cnn_forward(tiny_cnn_forward: Callable) -> None:
     """Shape (N, 10), each example scored on its own, a known answer."""
     params, x = _test_params(1), _digits_like(3, 2)
-    logits = _shape(tiny_cnn_forward(x, params), (3, 10), "logits for 3 digits")
-    _expect(np.all(np.isfinite(logits)), "logits should be finite")
-    _close(tiny_cnn_forward(x[1:2], params), logits[1:2], "each example should be scored on its "
-           "own (the batch should not mix)")
+    logits = _shape(tiny_cnn_forward(x, params), (3, 10), _said("숫자 3개의 로짓",
+                                                                "logits for 3 digits"))
+    _expect(np.all(np.isfinite(logits)), "로짓은 유한한 값이어야 합니다",
+            "logits should be finite")
+    _close(tiny_cnn_forward(x[1:2], params), logits[1:2], _said(
+        "각 예제는 따로 점수를 매겨야 합니다(배치 안의 예제끼리 섞이면 안 됩니다)",
+        "each example should be scored on its own (the batch should not mix)"))
     _matches_known(tiny_cnn_forward, "tiny_cnn_forward")
 
 
@@ -356,13 +500,17 @@ def check_relu_backward(relu_backward: Callable) -> None:
     """Gradient passes where x > 0 only; a known answer."""
     _matches_known(relu_backward, "relu_backward")
     zero = relu_backward(np.ones((1, 3)), np.zeros((1, 3)))
-    _close(zero, np.zeros((1, 3)), "relu_backward at x == 0 should pass no gradient (x > 0 only)")
+    _close(zero, np.zeros((1, 3)), _said(
+        "x == 0에서 relu_backward는 기울기를 흘려보내면 안 됩니다(x > 0인 곳만)",
+        "relu_backward at x == 0 should pass no gradient (x > 0 only)"))
 
 
 def check_dense_backward(dense_backward: Callable) -> None:
     """(dx, dw, db) with the shapes of x, w and b; a known answer."""
     got = dense_backward(_ints((3, 2), 20), _ints((3, 4), 17), _ints((4, 2), 18))
-    _expect(isinstance(got, tuple) and len(got) == 3, "dense_backward should return (dx, dw, db)")
+    _expect(isinstance(got, tuple) and len(got) == 3,
+            "dense_backward는 (dx, dw, db)를 반환해야 합니다",
+            "dense_backward should return (dx, dw, db)")
     for value, shape, name in zip(got, [(3, 4), (4, 2), (2,)], ["dx", "dw", "db"], strict=True):
         _shape(value, shape, name)
     _matches_known(dense_backward, "dense_backward")
@@ -373,13 +521,15 @@ def check_conv2d_backward(conv2d_backward: Callable) -> None:
     for case in ("conv2d_backward", "conv2d_backward stride 2 padding 1"):
         _, args, kwargs = _cases()[case]
         got = conv2d_backward(*args, **kwargs)
-        _expect(isinstance(got, tuple) and len(got) == 3, "conv2d_backward should return "
-                "(dx, dw, db)")
+        _expect(isinstance(got, tuple) and len(got) == 3,
+                "conv2d_backward는 (dx, dw, db)를 반환해야 합니다",
+                "conv2d_backward should return (dx, dw, db)")
         for value, like, name in zip(got, [args[1], args[2], args[2][:, 0, 0, 0]],
                                      ["dx", "dw", "db"], strict=True):
             _shape(value, like.shape, f"{name} ({case})")
-        _close(got[2], args[0].sum(axis=(0, 2, 3)), "db should be dout summed over images "
-               "and positions")
+        _close(got[2], args[0].sum(axis=(0, 2, 3)), _said(
+            "db는 dout을 이미지와 위치에 걸쳐 더한 값이어야 합니다",
+            "db should be dout summed over images and positions"))
         _matches_known(conv2d_backward, case)
 
 
@@ -387,9 +537,10 @@ def check_max_pool2d_backward(max_pool2d_backward: Callable) -> None:
     """Gradient only at each window's maximum; known answers with and without overlap."""
     x = _rng(25).permutation(2 * 2 * 6 * 6).reshape(2, 2, 6, 6) / 7.0
     grad = _shape(max_pool2d_backward(np.ones((2, 2, 3, 3)), x), x.shape,
-                  "max_pool2d_backward, size 2")
-    _expect(np.count_nonzero(grad) == 2 * 2 * 3 * 3, "each 2×2 window should send its "
-            "gradient to exactly one cell")
+                  _said("max_pool2d_backward, 크기 2", "max_pool2d_backward, size 2"))
+    _expect(np.count_nonzero(grad) == 2 * 2 * 3 * 3,
+            "2×2 윈도우마다 기울기를 정확히 한 칸에만 보내야 합니다",
+            "each 2×2 window should send its gradient to exactly one cell")
     for case in ("max_pool2d_backward size 2", "max_pool2d_backward size 3 stride 1"):
         _matches_known(max_pool2d_backward, case)
 
@@ -424,25 +575,36 @@ def check_numerical_gradient(numerical_gradient: Callable) -> None:
     before = x.copy()
     squares = _test_function("quadratic", a=2 * np.eye(6), b=np.zeros(6))  # sum(x²)
     grad = numerical_gradient(squares, x)
-    _close(grad, 2 * before, "the gradient of sum(x²) is 2x", 1e-6)
-    _expect(np.array_equal(x, before), "numerical_gradient should leave x as it found it")
+    _close(grad, 2 * before, _said("sum(x²)의 기울기는 2x입니다",
+                                   "the gradient of sum(x²) is 2x"), 1e-6)
+    _expect(np.array_equal(x, before), "numerical_gradient는 x를 받은 그대로 돌려놓아야 합니다",
+            "numerical_gradient should leave x as it found it")
     w = np.array([2.0, -1.5, 3.0])
     point = np.array([1.0, 0.3, -0.7])
     got = numerical_gradient(_test_function("sin_sum", w=w), point.copy(), h=1e-3)
-    _expect(np.allclose(got, w * np.cos(w * point), rtol=0, atol=1e-5), "with h = 1e-3 the "
-            "gradient of sum(sin(w·x)) is off by more than h²: is the difference centred?")
+    _expect(np.allclose(got, w * np.cos(w * point), rtol=0, atol=1e-5),
+            "h = 1e-3일 때 sum(sin(w·x))의 기울기가 h²보다 더 크게 어긋납니다. 중앙 차분을 "
+            "썼나요?",
+            "with h = 1e-3 the gradient of sum(sin(w·x)) is off by more than h²: is the "
+            "difference centred?")
 
 
 def check_tiny_cnn_loss_and_grads(tiny_cnn_loss_and_grads: Callable) -> None:
     """The loss of equal scores is log 10; a known loss and known gradient entries."""
     blank = {k: np.zeros(s) for k, s in PARAM_SHAPES.items()}
     got = tiny_cnn_loss_and_grads(np.zeros((2, 1, 8, 8)), np.array([3, 7]), blank)
-    _expect(isinstance(got, tuple) and len(got) == 2, "should return (loss, grads)")
+    _expect(isinstance(got, tuple) and len(got) == 2, "(loss, grads)를 반환해야 합니다",
+            "should return (loss, grads)")
     loss, grads = got
-    _expect(np.ndim(loss) == 0 and np.isfinite(loss), f"the loss should be a number, got {loss!r}")
-    _close(loss, math.log(10), "zero weights give equal scores: the loss should be log 10", 1e-9)
-    _expect(isinstance(grads, dict) and set(grads) >= set(PARAM_SHAPES), "grads should be a "
-            f"dict with keys {sorted(PARAM_SHAPES)}")
+    _expect(np.ndim(loss) == 0 and np.isfinite(loss),
+            f"손실은 숫자 하나여야 하는데 {loss!r}입니다",
+            f"the loss should be a number, got {loss!r}")
+    _close(loss, math.log(10), _said(
+        "가중치가 모두 0이면 점수가 모두 같으므로 손실은 log 10이어야 합니다",
+        "zero weights give equal scores: the loss should be log 10"), 1e-9)
+    _expect(isinstance(grads, dict) and set(grads) >= set(PARAM_SHAPES),
+            f"grads는 키가 {sorted(PARAM_SHAPES)}인 dict여야 합니다",
+            f"grads should be a dict with keys {sorted(PARAM_SHAPES)}")
     for k, shape in PARAM_SHAPES.items():
         _shape(np.asarray(grads[k]), shape, f"grads[{k!r}]")
     _matches_known(tiny_cnn_loss_and_grads, "tiny_cnn_loss_and_grads")
@@ -461,7 +623,8 @@ def _digits() -> tuple[np.ndarray, np.ndarray]:
             with np.load(path, allow_pickle=False) as data:
                 images, labels = data["images"][:LEARN_SIZE], data["labels"][:LEARN_SIZE]
             return images.astype(np.float64)[:, None] / 16.0, labels.astype(np.int64)
-    raise AssertionError("digits.npz not found beside selfcheck.py or in this folder")
+    raise _failure(Said("selfcheck.py 옆이나 이 폴더에서 digits.npz를 찾지 못했습니다",
+                        "digits.npz not found beside selfcheck.py or in this folder"))
 
 
 def check_train_tiny_cnn(train_tiny_cnn: Callable) -> None:
@@ -470,16 +633,26 @@ def check_train_tiny_cnn(train_tiny_cnn: Callable) -> None:
     out = train_tiny_cnn(x, y, x, y, epochs=LEARN_EPOCHS, batch_size=LEARN_BATCH, lr=LEARN_RATE,
                          seed=0)
     _expect(isinstance(out, dict) and {"params", "loss_history", "test_accuracy"} <= set(out),
+            "train_tiny_cnn은 params, loss_history, test_accuracy가 든 dict를 반환해야 합니다",
             "train_tiny_cnn should return a dict with params, loss_history and test_accuracy")
     history = [float(v) for v in out["loss_history"]]
-    _expect(len(history) == LEARN_EPOCHS, "loss_history should hold one number per epoch")
-    _expect(all(math.isfinite(v) for v in history), "the training loss should stay finite")
-    _expect(history[-1] < 0.9 * history[0], f"the loss should fall by at least 10% in "
-            f"{LEARN_EPOCHS} epochs on {LEARN_SIZE} digits, got {[round(v, 3) for v in history]}")
-    _expect(0 <= out["test_accuracy"] <= 1, "test_accuracy should be a fraction")
-    _expect(out["test_accuracy"] >= 0.25, f"after {LEARN_EPOCHS} epochs the network should "
-            f"recognise at least 25% of the {LEARN_SIZE} digits it trained on (chance is 10%), "
-            f"got {out['test_accuracy']:.0%}")
+    _expect(len(history) == LEARN_EPOCHS, "loss_history에는 에폭마다 숫자가 하나씩 있어야 합니다",
+            "loss_history should hold one number per epoch")
+    _expect(all(math.isfinite(v) for v in history), "학습 손실은 유한한 값을 유지해야 합니다",
+            "the training loss should stay finite")
+    rounded = [round(v, 3) for v in history]
+    _expect(history[-1] < 0.9 * history[0],
+            f"숫자 {LEARN_SIZE}개로 {LEARN_EPOCHS} 에폭 학습하면 손실이 10% 이상 줄어야 하는데 "
+            f"{rounded}입니다",
+            f"the loss should fall by at least 10% in {LEARN_EPOCHS} epochs on {LEARN_SIZE} "
+            f"digits, got {rounded}")
+    _expect(0 <= out["test_accuracy"] <= 1, "test_accuracy는 0과 1 사이의 비율이어야 합니다",
+            "test_accuracy should be a fraction")
+    _expect(out["test_accuracy"] >= 0.25,
+            f"{LEARN_EPOCHS} 에폭 학습한 뒤에는 학습에 쓴 숫자 {LEARN_SIZE}개 중 25% 이상을 "
+            f"알아봐야 합니다(찍으면 10%). 지금은 {out['test_accuracy']:.0%}입니다",
+            f"after {LEARN_EPOCHS} epochs the network should recognise at least 25% of the "
+            f"{LEARN_SIZE} digits it trained on (chance is 10%), got {out['test_accuracy']:.0%}")
 
 
 # ---------------------------------------------------------------- known answers
@@ -543,12 +716,16 @@ def _matches_known(fn: Callable, case: str, tol: float = 1e-9) -> None:
     try:
         found = leaves(case, got)
     except (TypeError, ValueError):
-        raise AssertionError(f"{name} ({case}) returned {type(got).__name__}, "
-                             "not numbers") from None
-    _expect(len(found) == len(want), f"{name} ({case}) returned {len(found)} results, "
-            f"expected {len(want)}")
+        raise _failure(Said(f"{name} ({case})이(가) 숫자가 아닌 {type(got).__name__}을(를) "
+                            "반환했습니다",
+                            f"{name} ({case}) returned {type(got).__name__}, not numbers")
+                       ) from None
+    _expect(len(found) == len(want),
+            f"{name} ({case}): 결과가 {len(want)}개여야 하는데 {len(found)}개를 반환했습니다",
+            f"{name} ({case}) returned {len(found)} results, expected {len(want)}")
     for k, (g, e) in enumerate(zip(found, want, strict=True)):
-        label = f"{name} ({case}), result {k + 1}" if len(want) > 1 else f"{name} ({case})"
+        label = (_said(f"{name} ({case}), {k + 1}번째 결과", f"{name} ({case}), result {k + 1}")
+                 if len(want) > 1 else f"{name} ({case})")
         _close(np.asarray(g, dtype=float), np.asarray(e, dtype=float), label, tol)
 
 
@@ -705,24 +882,32 @@ for _name, _check in CHECKS.items():  # each check prints its pass line when cal
     globals()[f"check_{_name}"] = _reporting(_name, _check)
 
 
+NOT_DEFINED = Said("정의되지 않았습니다", "not defined")
+NOT_IMPLEMENTED = Said("아직 구현하지 않았습니다", "not implemented yet")
+
+
 def run_checks(functions: Mapping[str, Callable]) -> list[tuple[str, bool, str]]:
-    """Run every check whose function is in ``functions``: (name, passed, message) each."""
+    """Run every check whose function is in ``functions``: (name, passed, message) each.
+    A message is a :class:`Said` (its str the English; :func:`in_language` picks), or the
+    text of an assertion the student's own code raised."""
     results = []
     for name, check in CHECKS.items():
         fn = functions.get(name)
         if not callable(fn):
-            results.append((name, False, "not defined"))
+            results.append((name, False, NOT_DEFINED))
             continue
         try:
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 check(fn)  # the undecorated check: the table below is its report
         except AssertionError as exc:
-            results.append((name, False, str(exc)))
+            results.append((name, False, getattr(exc, "said", None) or str(exc)))
         except NotImplementedError:
-            results.append((name, False, "not implemented yet"))
+            results.append((name, False, NOT_IMPLEMENTED))
         except Exception as exc:
-            results.append((name, False, f"raised {type(exc).__name__}: {exc}"[:300]))
+            error = f"{type(exc).__name__}: {exc}"
+            results.append((name, False, Said(f"{error[:280]} 예외가 발생했습니다",
+                                              f"raised {error}"[:300])))
         else:
             results.append((name, True, "ok"))
     return results
@@ -731,7 +916,7 @@ def run_checks(functions: Mapping[str, Callable]) -> list[tuple[str, bool, str]]
 def _load(path: str) -> dict:
     spec = importlib.util.spec_from_file_location("student_solution", Path(path))
     if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {path}")
+        raise SystemExit(f"{path}을(를) 불러올 수 없습니다 · cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return vars(module)
@@ -741,14 +926,18 @@ def main(argv: list[str] | None = None) -> int:
     """``python selfcheck.py my_solution.py``: run every check, print a table."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python selfcheck.py my_solution.py")
+        print("사용법 · usage: python selfcheck.py my_solution.py")
         return 2
     results = run_checks(_load(args[0]))
     width = max(len(name) for name, _, _ in results)
     for name, ok, message in results:
-        print(f"{'PASS' if ok else 'FAIL'}  {name:<{width}}  {'' if ok else message}")
+        lines = [""] if ok else in_language(message).splitlines() or [""]
+        print(f"{'PASS' if ok else 'FAIL'}  {name:<{width}}  {lines[0]}".rstrip())
+        for line in lines[1:]:
+            print(f"      {' ' * width}  {line}")
     passed = sum(ok for _, ok, _ in results)
-    print(f"{passed} of {len(results)} self-checks pass")
+    print(f"자가 점검 {len(results)}개 중 {passed}개 통과 · "
+          f"{passed} of {len(results)} self-checks pass")
     return 0 if passed == len(results) else 1
 
 

@@ -321,7 +321,8 @@ def _record_json(record: GradeRecord, limit: int) -> str:
         items.append({"name": r.name, "points": encode_value(r.points),
                       "max_points": encode_value(r.max_points), "failure": failure})
     data = {"student": record.student, "sandbox": record.sandbox,
-            "problems": list(record.problems), "seconds": encode_value(record.seconds),
+            "problems": [to_data(p) for p in record.problems],  # a Message as msgid + params
+            "seconds": encode_value(record.seconds),
             "limits": record.limits, "items": items}
     if record.graded_by:
         data["graded_by"] = dict(record.graded_by)
@@ -340,7 +341,9 @@ def record_from_json(text: str) -> GradeRecord:
                                  if k in known})
         items.append(ItemResult(item["name"], decode_value(item["points"]),
                                 decode_value(item["max_points"]), failure))
-    return GradeRecord(data["student"], items, data["sandbox"], list(data["problems"]),
+    # old records hold plain strings: from_data returns them as they are
+    problems = [from_data(p) for p in data["problems"]]
+    return GradeRecord(data["student"], items, data["sandbox"], problems,
                        decode_value(data["seconds"]), limits=str(data.get("limits", "")),
                        graded_by=dict(data.get("graded_by", {})))
 

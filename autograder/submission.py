@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .i18n import Message, _, layout
+
 SOURCE_SUFFIXES = (".py", ".ipynb")
 DATA_SUFFIXES = (".npz", ".npy", ".csv", ".txt", ".json")  # copied beside the code when small
 SKIPPED_TAGS = frozenset({"convlab:demo", "convlab:selfcheck"})
@@ -97,7 +99,7 @@ class Submission:
     student: str
     path: Path
     units: list[CodeUnit] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # Messages: Korean and English
     data_files: list[Path] = field(default_factory=list)
 
 
@@ -114,15 +116,19 @@ def load_submission(path: str | Path, limits: SizeLimits | None = None) -> Submi
         files = source_files(path)
         sub.data_files = data_files(path)
         if not files:
-            sub.problems.append(f"{path.name}/: no .py or .ipynb files in the folder")
+            sub.problems.append(_("{folder}/: no .py or .ipynb files in the folder",
+                                  folder=path.name))
         total = 0
         for file in files:
             total = _add_unit(sub, file, limits, total)
     elif not path.exists():
-        sub.problems.append(f"{path}: no such file or folder")
+        sub.problems.append(_("{path}: no such file or folder", path=str(path)))
     elif path.suffix not in SOURCE_SUFFIXES:
-        sub.problems.append(f"{path.name}: expected a .py file, a .ipynb notebook or a "
-                            f"folder, got a {path.suffix or 'suffix-less'} file")
+        sub.problems.append(
+            _("{file}: expected a .py file, a .ipynb notebook or a folder, got a {suffix} file",
+              file=path.name, suffix=path.suffix) if path.suffix else
+            _("{file}: expected a .py file, a .ipynb notebook or a folder, got a suffix-less "
+              "file", file=path.name))
     else:
         _add_unit(sub, path, limits)
     return sub
@@ -141,7 +147,7 @@ def data_files(folder: Path) -> list[Path]:
     found = sorted((f.stat().st_size, f.name, f) for f in visible_files(folder)
                    if f.suffix in DATA_SUFFIXES)
     kept, total = [], 0
-    for size, _, file in found:
+    for size, _name, file in found:
         if total + size <= MAX_DATA_BYTES:
             kept.append(file)
             total += size
@@ -165,7 +171,7 @@ def _add_unit(sub: Submission, file: Path, limits: SizeLimits, total: int = 0) -
     ``total`` being what the submission's earlier files took."""
     text, problem, size = read_text(file, limits, total)
     if problem:
-        sub.problems.append(f"{file.name}: {problem}")
+        sub.problems.append(layout("{file}: {problem}", file=file.name, problem=problem))
         return total
     total += size
     if file.suffix == ".py":
@@ -174,33 +180,33 @@ def _add_unit(sub: Submission, file: Path, limits: SizeLimits, total: int = 0) -
     try:
         numbered = notebook_code_cells(text)
     except ValueError as exc:
-        sub.problems.append(f"{file.name}: {exc}")
+        sub.problems.append(layout("{file}: {problem}", file=file.name, problem=exc.args[0]))
         return total
     sub.units.append(CodeUnit(file.name, [c for _, c in numbered], [n for n, _ in numbered]))
     return total
 
 
-def size_problem(size: int, limits: SizeLimits, total: int = 0) -> str | None:
+def size_problem(size: int, limits: SizeLimits, total: int = 0) -> Message | None:
     """Why a file of ``size`` bytes may not be read after ``total`` bytes of others, or None
     (the caller puts the file's name in front)."""
     if size > limits.max_file_bytes:
-        return (f"file is {megabytes(size)}, over the "
-                f"{megabytes(limits.max_file_bytes)} limit per file (not read)")
+        return _("file is {size}, over the {limit} limit per file (not read)",
+                 size=megabytes(size), limit=megabytes(limits.max_file_bytes))
     if total + size > limits.max_total_bytes:
-        return (f"file is {megabytes(size)}, which takes the submission over the "
-                f"{megabytes(limits.max_total_bytes)} limit for all its files "
-                f"({megabytes(total)} read before it; not read)")
+        return _("file is {size}, which takes the submission over the {limit} limit for "
+                 "all its files ({before} read before it; not read)", size=megabytes(size),
+                 limit=megabytes(limits.max_total_bytes), before=megabytes(total))
     return None
 
 
 def read_text(file: Path, limits: SizeLimits | None = None,
-              total: int = 0) -> tuple[str, str | None, int]:
+              total: int = 0) -> tuple[str, Message | None, int]:
     """(the file's text, None, its size) or ("", why it cannot be used, 0). The size is
     checked before the file is read, and the read stops at the limit (a file growing
     meanwhile is not read whole)."""
     limits = limits or SizeLimits()
     if file.is_symlink():  # never followed: it may point at another student's file or /etc
-        return "", "is a symbolic link; not read", 0
+        return "", _("is a symbolic link; not read"), 0
     try:
         problem = size_problem(file.stat().st_size, limits, total)
         if problem:
@@ -209,15 +215,16 @@ def read_text(file: Path, limits: SizeLimits | None = None,
         with open(file, "rb") as f:
             data = f.read(cap + 1)
     except OSError as exc:
-        return "", f"cannot be read ({exc.strerror or exc})", 0
+        return "", _("cannot be read ({why})", why=exc.strerror or str(exc)), 0
     if len(data) > cap:
         return "", size_problem(cap + 1, limits, total), 0
     if not data.strip():
-        return "", "empty file", 0
+        return "", _("empty file"), 0
     try:
         return data.decode("utf-8-sig"), None, len(data)
     except UnicodeDecodeError as exc:
-        return "", f"not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x})", 0
+        return "", _("not UTF-8 text (byte {position} is {byte})", position=exc.start,
+                     byte=f"{data[exc.start]:#04x}"), 0
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -226,24 +233,27 @@ def read_text(file: Path, limits: SizeLimits | None = None,
 def notebook_code_cells(text: str) -> list[tuple[int, str]]:
     """(1-based cell position, Python code) of every code cell that should run.
 
-    Raises ValueError naming what is wrong when ``text`` is not an nbformat-4 notebook.
+    Raises ValueError naming what is wrong when ``text`` is not an nbformat-4 notebook
+    (its argument a Message, in Korean and English).
     """
     try:
         nb = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise ValueError(f"not valid notebook JSON: {exc}") from None
+        raise ValueError(_("not valid notebook JSON: {error}", error=str(exc))) from None
     if not isinstance(nb, dict):
-        raise ValueError(f"not valid notebook JSON: expected an object, got {type(nb).__name__}")
+        raise ValueError(_("not valid notebook JSON: expected an object, got {type}",
+                           type=type(nb).__name__))
     if nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
-        raise ValueError(f"not an nbformat-4 notebook (nbformat={nb.get('nbformat')!r}, "
-                         "expected 4 with a 'cells' list)")
+        raise ValueError(_("not an nbformat-4 notebook (nbformat={nbformat}, expected 4 with "
+                           "a 'cells' list)", nbformat=repr(nb.get("nbformat"))))
     cells = []
     for number, cell in enumerate(nb["cells"], start=1):
         if not isinstance(cell, dict) or not runs_as_code(cell) or is_hidden_cell(cell):
             continue
         source = cell_source(cell)
         if source is None:
-            raise ValueError(f"cell {number}: 'source' must be a string or a list of strings")
+            raise ValueError(_("cell {number}: 'source' must be a string or a list of strings",
+                               number=number))
         if source.strip():
             cells.append((number, source))
     return cells

@@ -43,6 +43,7 @@ from ..grading import (
     failed_record,
     grade_submission,
 )
+from ..i18n import _
 from ..results import GradeRecord
 from ..store import grader_version, record_from_json, rubric_hash
 from .payload import PayloadError, pack
@@ -68,8 +69,8 @@ def died_text(deaths: int) -> str:
     local pool's words when that is two."""
     if deaths == 2:
         return DIED_TWICE
-    return (f"the grading process died while grading this submission ({deaths} times); "
-            "please tell the instructor")
+    return _("the grading process died while grading this submission ({deaths} times); "
+             "please tell the instructor", deaths=deaths)
 
 
 def _allowed_failures(dask_scheduler: Any = None) -> int:
@@ -275,9 +276,9 @@ def _outcome(client: Any, address: str, future: Any, sub: SubmissionPath,
             if not alone:
                 return SUSPECT
             return failed_record(sub.student, died_text(deaths))
-        return failed_record(sub.student, f"the grader failed on a cluster worker "
-                                          f"({type(exc).__name__}: {exc}); please tell the "
-                                          "instructor")
+        return failed_record(sub.student, _("the grader failed on a cluster worker ({error}); "
+                                            "please tell the instructor",
+                                            error=f"{type(exc).__name__}: {exc}"))
     try:
         reply = future.result()
     except (OSError, TimeoutError):

@@ -7,6 +7,7 @@ import select
 import signal
 import time
 
+from ..i18n import Message, _, layout
 from .jail import protocol
 
 MAX_REPLY_BYTES = 64 * 1024 * 1024
@@ -63,20 +64,23 @@ def read_frame(fd: int, deadline: float, limit: int = MAX_REPLY_BYTES) -> bytes:
     return read_exactly(fd, protocol.frame_length(head, limit), deadline)
 
 
-def describe_exit(returncode: int | None, kind: str) -> str:
+def describe_exit(returncode: int | None, kind: str) -> Message:
     """Why the worker ended, in words ("it was killed by SIGKILL (signal 9) (memory or CPU
-    limit?)", "it exited with status 3")."""
+    limit?)", "it exited with status 3"), in Korean and English."""
     if returncode is None:
-        return "it stopped answering"
+        return _("it stopped answering")
     # bwrap reports a child killed by signal n as exit status 128 + n.
     signum = -returncode if returncode < 0 else (
         returncode - 128 if kind == "bubblewrap" and 128 < returncode < 160 else 0)
     if not signum:
-        return f"it exited with status {returncode}"
+        return _("it exited with status {status}", status=returncode)
     try:
         name = signal.Signals(signum).name
     except ValueError:
         name = f"signal {signum}"
-    guess = {signal.SIGKILL: " (memory or CPU limit?)", signal.SIGXCPU: " (CPU time limit)",
-             signal.SIGSEGV: " (crash in native code?)", signal.SIGXFSZ: " (file size limit)"}
-    return f"it was killed by {name} (signal {signum}){guess.get(signum, '')}"
+    guess = {signal.SIGKILL: _("memory or CPU limit?"), signal.SIGXCPU: _("CPU time limit"),
+             signal.SIGSEGV: _("crash in native code?"), signal.SIGXFSZ: _("file size limit")}
+    killed = _("it was killed by {name} (signal {signum})", name=name, signum=signum)
+    if signum in guess:
+        return layout("{killed} ({guess})", killed=killed, guess=guess[signum])
+    return killed

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import provided
+from ..i18n import Message, _, layout
 from ..rubric import provided_while_grading
 from ..student import BudgetSpent, CallTimeout, MissingFunction, StudentError, WorkerCrashed
 from ..submission import SizeLimits, Submission, load_submission
@@ -201,12 +202,12 @@ class SandboxedStudent:
         except EOFError:
             status = process.exit_status()
             self._stop()
-            raise WorkerCrashed(f"the worker died during {function}: "
-                                f"{describe_exit(status, self.sandbox_kind)}"
-                                f"{self._memory_limit_hit()}") from None
+            raise WorkerCrashed(_("the worker died during {function}: {why}", function=function,
+                                  why=self._exit_reason(status))) from None
         except Exception as exc:  # ProtocolError, or anything else a hostile reply causes
             self._stop()
-            raise WorkerCrashed(f"the worker sent a malformed reply to {function}: {exc}") from None
+            raise WorkerCrashed(_("the worker sent a malformed reply to {function}: {error}",
+                                  function=function, error=str(exc))) from None
         return self._result(function, reply)
 
     def _running(self, function: str) -> _Process:
@@ -217,7 +218,8 @@ class SandboxedStudent:
                 raise WorkerCrashed(self._restart_failed)
             problem = self._start(first=False)
             if self._process is None:
-                self._restart_failed = f"the worker could not be restarted: {problem}"
+                self._restart_failed = _("the worker could not be restarted: {problem}",
+                                         problem=problem)
                 raise WorkerCrashed(self._restart_failed)
             if function not in self._functions:
                 raise MissingFunction(f"{function} is not defined after restarting the worker")
@@ -230,7 +232,8 @@ class SandboxedStudent:
         if not (isinstance(error, dict)
                 and all(isinstance(error.get(k), str) for k in ("type", "message", "traceback"))):
             self._stop()
-            raise WorkerCrashed(f"the worker sent a malformed reply to {function}")
+            raise WorkerCrashed(_("the worker sent a malformed reply to {function}",
+                                  function=function))
         exc_type, message = clip(error["type"], MAX_NAME), clip(error["message"], MAX_TEXT)
         if exc_type == "MissingFunction":
             raise MissingFunction(message)
@@ -264,33 +267,36 @@ class SandboxedStudent:
             self._process = None
             self._live[0] = None
 
-    def _start(self, first: bool) -> str:
+    def _start(self, first: bool) -> str | Message:
         """Start a worker and wait for it to load the submission; '' or what went wrong.
         The first start records its outcome in ``problems`` and sets the functions."""
         try:
             process = self._spawn()
         except (OSError, subprocess.SubprocessError) as exc:
-            return self._load_failed(first, f"the sandbox could not start: {exc}")
+            return self._load_failed(first, _("the sandbox could not start: {error}",
+                                              error=str(exc)))
         self._process = process
         self._live[0] = process
         try:
             ready = decode_bounded(read_frame(process.from_worker,
                                                time.monotonic() + self.load_timeout))
         except Deadline:
-            return self._load_failed(first, f"loading the submission took longer than "
-                                            f"{self.load_timeout:g} s (stopped)")
+            return self._load_failed(first, _("loading the submission took longer than "
+                                              "{seconds} s (stopped)",
+                                              seconds=f"{self.load_timeout:g}"))
         except EOFError:
             status = process.exit_status()
             details = process.stderr_tail()
-            return self._load_failed(first, "the worker died while loading the submission: "
-                                            f"{describe_exit(status, self.sandbox_kind)}"
-                                            f"{self._memory_limit_hit()}"
-                                            + (f"\n{details}" if details else ""))
+            died = _("the worker died while loading the submission: {why}",
+                     why=self._exit_reason(status))
+            return self._load_failed(first, layout("{problem}\n{details}", problem=died,
+                                                   details=details) if details else died)
         except Exception as exc:  # ProtocolError, or anything else a hostile message causes
-            return self._load_failed(first, f"the worker sent a malformed message: {exc}")
+            return self._load_failed(first, _("the worker sent a malformed message: {error}",
+                                              error=str(exc)))
         info = ready.get("ready") if isinstance(ready, dict) else None
         if not (isinstance(info, dict) and isinstance(info.get("functions"), list)):
-            return self._load_failed(first, "the worker sent a malformed ready message")
+            return self._load_failed(first, _("the worker sent a malformed ready message"))
         functions = frozenset(f for f in info["functions"][:MAX_NAMES]
                               if isinstance(f, str) and len(f) <= MAX_NAME)
         if first:
@@ -302,7 +308,7 @@ class SandboxedStudent:
             self._functions = self._functions & functions
         return ""
 
-    def _load_failed(self, first: bool, problem: str) -> str:
+    def _load_failed(self, first: bool, problem: Message) -> Message:
         self._stop()
         if first:
             self.problems.append(problem)
@@ -323,15 +329,20 @@ class SandboxedStudent:
             parts.append("no private /tmp or /dev/shm (rlimit sandbox)")
         return "; ".join(parts)
 
-    def _memory_limit_hit(self) -> str:
-        """" (the memory cgroup's limit was hit: ...)" if its OOM killer struck since last
-        asked, else ""."""
+    def _exit_reason(self, status: int | None) -> Message:
+        """Why the worker ended (:func:`describe_exit`), and whether the memory cgroup's
+        limit was hit."""
+        why, memory = describe_exit(status, self.sandbox_kind), self._memory_limit_hit()
+        return layout("{why} ({memory})", why=why, memory=memory) if memory else why
+
+    def _memory_limit_hit(self) -> Message | None:
+        """Why the memory cgroup's OOM killer struck, if it did since last asked."""
         kills = self._cgroups.oom_kills()
         if kills <= self._ooms_seen:
-            return ""
+            return None
         self._ooms_seen = kills
-        return (f" (the sandbox's memory limit of {self.memory_mb} MB was reached; it counts "
-                "files in /tmp and /dev/shm and memfd files too)")
+        return _("the sandbox's memory limit of {limit} MB was reached; it counts files in "
+                 "/tmp and /dev/shm and memfd files too", limit=self.memory_mb)
 
     def _spawn(self) -> _Process:
         python = [python_executable(), "-I", "-S", "-B"]
@@ -396,13 +407,45 @@ def clip(text: str, limit: int) -> str:
 
 
 def bounded_problems(problems: Any) -> list[str]:
-    """The worker's load problems, as at most MAX_PROBLEMS strings of bounded length."""
+    """The worker's load problems, as at most MAX_PROBLEMS texts of bounded length: its
+    facts worded here (:func:`worded_problem`), in Korean and English."""
     if not isinstance(problems, list):
         return []
-    kept = [clip(p, MAX_TEXT) for p in problems[:MAX_PROBLEMS] if isinstance(p, str)]
+    kept = [p for p in map(worded_problem, problems[:MAX_PROBLEMS]) if p is not None]
     if len(problems) > MAX_PROBLEMS:
-        kept.append(f"… and {len(problems) - MAX_PROBLEMS} more problems (not kept)")
+        kept.append(_("… and {count} more problems (not kept)",
+                      count=len(problems) - MAX_PROBLEMS))
     return kept
+
+
+def worded_problem(facts: Any) -> str | None:
+    """A load problem the worker reported as facts (``{"kind": "syntax", "file", "cell",
+    "line", "message"}``, "compile" or "raised": see ``jail.worker.run_cells``) as a
+    Message; a plain string is clipped and kept as it is; anything else (the worker is
+    untrusted) is None."""
+    if isinstance(facts, str):
+        return clip(facts, MAX_TEXT)
+    if not isinstance(facts, dict) or not isinstance(facts.get("file"), str):
+        return None
+    text = {k: clip(v, MAX_TEXT) if isinstance(v, str) else "" for k, v in
+            ((k, facts.get(k)) for k in ("message", "error"))}
+    cell, line = facts.get("cell"), facts.get("line")
+    file = clip(facts["file"], MAX_NAME)
+    where = (_("{file}, cell {cell}", file=file, cell=cell) if _whole(cell) else file)
+    kind = facts.get("kind")
+    if kind == "syntax":
+        return _("{where}: SyntaxError in line {line}: {message}", where=where,
+                 line=line if _whole(line) else "?", message=text["message"])
+    if kind == "compile":
+        return _("{where}: cannot be compiled ({error}: {message})", where=where,
+                 error=clip(text["error"], MAX_NAME), message=text["message"])
+    if kind == "raised":  # the student's exception and traceback: nothing to translate
+        return layout("{where}: {error}", where=where, error=text["error"])
+    return None
+
+
+def _whole(value: Any) -> bool:
+    return type(value) is int
 
 
 def bound_strings(value: Any, limit: int) -> Any:

@@ -15,7 +15,7 @@ directory first.
 
 Conversation, over the original stdin/stdout, as framed ``protocol`` messages:
 
-    worker -> {"ready": {"functions": [...], "problems": [...], "output": "..."}}
+    worker -> {"ready": {"functions": [...], "problems": [{"kind", ...facts}], "output": "..."}}
     grader -> {"fn": "conv2d", "args": (...), "kwargs": {...}, "provided": [...]}
       worker -> {"ask": {"fn": "zero_pad", "args": (...), "kwargs": {...}}}   (any number)
       grader -> {"ok": value}  or  {"error": {...}}
@@ -132,29 +132,35 @@ class Unit:
         return f"<{self.name}, cell {self.numbers[index]}>" if self.is_notebook else self.name
 
 
-def run_cells(unit: Unit, student_files: set[str]) -> list[str]:
+def run_cells(unit: Unit, student_files: set[str]) -> list[dict[str, Any]]:
     """Run ``unit``'s cells like a notebook does: an error is recorded and the next cell
-    still runs. Returns one problem per failed cell."""
+    still runs. Returns one problem per failed cell, as facts (``kind`` "syntax",
+    "compile" or "raised", the file, the cell number or None, the line, the exception's
+    name and text): the grader words them, in Korean and English, outside the sandbox."""
     problems = []
     for index, source in enumerate(unit.cells):
         filename = unit.cell_filename(index)
         student_files.add(filename)
         _remember_source(filename, source)
-        where = unit.name if len(unit.cells) == 1 else filename.strip("<>")
+        where = {"file": unit.name,
+                 "cell": None if len(unit.cells) == 1 else unit.numbers[index]}
         try:
             code = compile_cell(source, filename, unit.is_notebook)
         except SyntaxError as exc:
-            problems.append(f"{where}: SyntaxError in line {exc.lineno}: {exc.msg}")
+            problems.append({"kind": "syntax", **where, "line": exc.lineno,
+                             "message": safe_str(exc.msg)})
             continue
         except (ValueError, RecursionError, MemoryError) as exc:
-            problems.append(f"{where}: cannot be compiled ({type(exc).__name__}: {exc})")
+            problems.append({"kind": "compile", **where, "error": type(exc).__name__,
+                             "message": safe_str(exc)})
             continue
         if code is None:
             continue  # a cell magic (%%time ...): not Python
         try:
             exec(code, unit.namespace)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: keep going
-            problems.append(f"{where}: {describe_error(exc, student_files)}")
+            problems.append({"kind": "raised", **where,
+                             "error": describe_error(exc, student_files)})
     return problems
 
 
@@ -272,7 +278,7 @@ class Worker:
         self.requests: io.BufferedReader | None = None
         self.replies: io.BufferedWriter | None = None
 
-    def load(self) -> list[str]:
+    def load(self) -> list[dict[str, Any]]:
         problems = []
         for unit in self.units:
             problems += run_cells(unit, self.student_files)
