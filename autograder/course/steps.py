@@ -37,6 +37,30 @@ class CycleError(RuntimeError):
     """An nbgrader step failed for the whole class (not one student's submission)."""
 
 
+class NothingSubmitted(CycleError):
+    """submitted/ holds no student's folder for the assignment: there is nothing to grade
+    (a situation to report in one line, not an nbgrader failure)."""
+
+
+def require_submissions(course_dir: Path | str, assignment: str, after: str) -> list[str]:
+    """The students in submitted/; NothingSubmitted, saying what ``after`` (the step that
+    should have filled it) found, if there are none."""
+    students = submitted_students(course_dir, assignment)
+    if not students:
+        raise NothingSubmitted(
+            f"nothing submitted: after {after}, {Path(course_dir) / 'submitted'} holds no "
+            f"<student>/{assignment}/ folder ({_submit_hint(after, assignment)})")
+    return students
+
+
+def _submit_hint(after: str, assignment: str) -> str:
+    if after.startswith("zip_collect"):
+        return ("the download must hold the released notebooks under the LMS's names, "
+                "e.g. Canvas's <login>_<user id>_<submission id>_<notebook>.ipynb")
+    return (f"students hand in with `nbgrader submit {assignment}`; run the same command "
+            "again once they have")
+
+
 def _check(result: dict, step: str) -> str:
     """The captured log of an nbgrader API call; CycleError if it failed."""
     log = result.get("log", "")
