@@ -1,6 +1,8 @@
 """``autograder course ...`` (also ``python -m autograder.course ...``): the nbgrader cycle.
 
-    cycle        generate, release, fetch+submit, collect, autograde, feedback, export
+    cycle        a dry run in one process: generate, release, simulated students fetch
+                 and submit (--students), collect, autograde, feedback, export; or
+                 the same from an LMS download (--lms). In a term: release, then grade
     release      generate_assignment + release_assignment
     grade        after the deadline: collect (or zip_collect an LMS download), autograde,
                  feedback, export
@@ -118,8 +120,11 @@ def add_course_commands(parser: argparse.ArgumentParser) -> None:
         p.set_defaults(run=functools.partial(_dispatch, p, handler))
         return p
 
-    p = command("cycle", _cmd_cycle, "generate, release, fetch+submit, collect, autograde, "
-                                     "feedback, export (a dry run of the whole cycle)")
+    p = command("cycle", _cmd_cycle, "a dry run of the whole cycle: generate, release, "
+                                     "simulated students fetch and submit (--students), "
+                                     "collect, autograde, feedback, export; or the same from "
+                                     "an LMS download (--lms). In a term run release now and "
+                                     "grade after the deadline")
     _course_options(p)
     _exchange_option(p)
     _autograde_options(p)

@@ -156,7 +156,7 @@ def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
     if feedback:
         generate_feedback(cfg, assignment)
         if release:
-            release_feedback(cfg, assignment)
+            _merge(result.problems, release_feedback(cfg, assignment))
     result.grades_csv = export(cfg, grades_csv)
     return result
 

@@ -189,9 +189,27 @@ def generate_feedback(cfg: Config, assignment: str) -> None:
     _check(api.generate_feedback(assignment), "generate_feedback")
 
 
-def release_feedback(cfg: Config, assignment: str) -> None:
-    """feedback/ -> the exchange, where each student runs ``nbgrader fetch_feedback``."""
-    _check(nbgrader_api(cfg).release_feedback(assignment), "release_feedback")
+def release_feedback(cfg: Config, assignment: str) -> dict[str, list[str]]:
+    """feedback/ -> the exchange, where each student runs ``nbgrader fetch_feedback``.
+
+    Only a submission that came through the exchange has the ``timestamp.txt`` the
+    exchange files feedback under; nbgrader fails for the whole class on one without (e.g.
+    collected from an LMS download into the same course). Those are left out. Returns
+    student id -> why their feedback was not released."""
+    api = nbgrader_api(cfg)
+    feedback = Path(cfg.CourseDirectory.root) / "feedback"
+    students = sorted(p.parent.name for p in feedback.glob(f"*/{assignment}") if p.is_dir())
+    without = [s for s in students
+               if not (feedback / s / assignment / "timestamp.txt").is_file()]
+    if not without:
+        _check(api.release_feedback(assignment), "release_feedback")
+        return {}
+    for student in students:
+        if student not in without:
+            _check(api.release_feedback(assignment, student), "release_feedback")
+    return {s: [f"feedback not released through the exchange: the submission did not come "
+                f"through it (no timestamp.txt); hand out feedback/{s}/{assignment}/ "
+                "yourself"] for s in without}
 
 
 def export(cfg: Config, dest: Path | str) -> Path:
