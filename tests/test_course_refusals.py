@@ -101,6 +101,9 @@ def test_an_exchange_that_is_missing_or_not_writable(tmp_path):
     refused(run("autograder.cli", "course", "grade", "--course", str(c), "--exchange",
                 str(tmp_path / "nowhere"), cwd=tmp_path), "nowhere", "no such folder",
             "release")
+    (tmp_path / "empty").mkdir()
+    refused(run("autograder.cli", "course", "grade", "--course", str(c), "--exchange",
+                str(tmp_path / "empty"), cwd=tmp_path), "no course 'conv_lab'", "release")
     locked = unwritable_folder(tmp_path)
     refused(run("autograder.cli", "course", "release", "--course", str(c), "--exchange",
                 str(locked), cwd=tmp_path), "not writable")

@@ -83,7 +83,17 @@ def release(cfg: Config, assignment: str) -> None:
 
 
 def collect(cfg: Config, assignment: str) -> None:
-    """The exchange's inbound submissions -> submitted/<student>/<assignment>/ (latest each)."""
+    """The exchange's inbound submissions -> submitted/<student>/<assignment>/ (latest each).
+    NothingSubmitted if the exchange has no inbound folder for the course (never released
+    there)."""
+    root = cfg.Exchange.get("root") or "/srv/nbgrader/exchange"  # nbgrader's default
+    inbound = Path(root) / cfg.CourseDirectory.course_id / "inbound"
+    if not inbound.is_dir():
+        raise NothingSubmitted(
+            f"nothing submitted: the exchange {root} has no course "
+            f"{cfg.CourseDirectory.course_id!r} ({inbound} is missing), so nothing was "
+            "released or submitted there (give --exchange the folder `autograder course "
+            "release` used)")
     _check(nbgrader_api(cfg).collect(assignment), "collect")
 
 
