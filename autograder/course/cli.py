@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -271,6 +272,15 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
             f"install it with {INSTALL_HINT}")
 
 
+def _absent_extra() -> str | None:
+    """The missing-extra message if a module of the extra is not installed at all, found
+    without importing any (importing nbgrader takes seconds)."""
+    for name in sorted(EXTRA_MODULES):
+        if importlib.util.find_spec(name) is None:
+            return missing_extra(ModuleNotFoundError(name=name))
+    return None
+
+
 def _dispatch(parser: argparse.ArgumentParser,
               handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """Usage errors (exit 2), then the missing extra (exit 2), then folders the command
@@ -281,6 +291,14 @@ def _dispatch(parser: argparse.ArgumentParser,
         parser.error(problem)
     if getattr(args, "lang", None):  # read by score() in the kernels nbgrader starts
         os.environ[LANG_ENV] = args.lang
+    absent = _absent_extra()
+    if absent:
+        print(absent, file=sys.stderr)
+        return 2
+    problem = course_problem(args)  # before importing nbgrader: says so at once
+    if problem:
+        print(f"error: {printable(problem)}", file=sys.stderr)
+        return 2
     try:
         from .steps import CycleError
     except ModuleNotFoundError as exc:
@@ -292,10 +310,6 @@ def _dispatch(parser: argparse.ArgumentParser,
     from .cycle import CycleInterrupted
     from .steps import NothingSubmitted
 
-    problem = course_problem(args)
-    if problem:
-        print(f"error: {printable(problem)}", file=sys.stderr)
-        return 2
     try:
         return handler(args)
     except CycleInterrupted as exc:
