@@ -182,6 +182,15 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from .cluster import ClusterError
     from .store import StoreError
 
+    if args.sandbox == "bubblewrap" and args.scheduler is None:
+        from .sandbox import bubblewrap_status
+
+        usable, _, why = bubblewrap_status()
+        if not usable:  # refused here, or every submission would be "could not be graded"
+            print(f"error: --sandbox bubblewrap, but {why} (install it: apt-get install "
+                  "bubblewrap; or --sandbox auto to fall back to resource limits)",
+                  file=sys.stderr)
+            return 2
     start = time.monotonic()
     try:
         run = grade_paths(args.paths, args.out, workers=args.workers, seed=args.seed,

@@ -1,6 +1,8 @@
 """``autograder course ...`` (also ``python -m autograder.course ...``): the nbgrader cycle.
 
-    cycle        generate, release, fetch+submit, collect, autograde, feedback, export
+    cycle        a dry run in one process: generate, release, simulated students fetch
+                 and submit (--students), collect, autograde, feedback, export; or
+                 the same from an LMS download (--lms). In a term: release, then grade
     release      generate_assignment + release_assignment
     grade        after the deadline: collect (or zip_collect an LMS download), autograde,
                  feedback, export
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -118,8 +121,11 @@ def add_course_commands(parser: argparse.ArgumentParser) -> None:
         p.set_defaults(run=functools.partial(_dispatch, p, handler))
         return p
 
-    p = command("cycle", _cmd_cycle, "generate, release, fetch+submit, collect, autograde, "
-                                     "feedback, export (a dry run of the whole cycle)")
+    p = command("cycle", _cmd_cycle, "a dry run of the whole cycle: generate, release, "
+                                     "simulated students fetch and submit (--students), "
+                                     "collect, autograde, feedback, export; or the same from "
+                                     "an LMS download (--lms). In a term run release now and "
+                                     "grade after the deadline")
     _course_options(p)
     _exchange_option(p)
     _autograde_options(p)
@@ -159,15 +165,100 @@ def add_course_commands(parser: argparse.ArgumentParser) -> None:
                    help="only compare; leave the gradebook as nbgrader wrote it")
 
 
+#: what to run in a real term, for the messages that refuse a command
+TERM_HINT = ("in a real term run `autograder course release --exchange DIR` now and "
+             "`autograder course grade --exchange DIR` after the deadline")
+
+
 def usage_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with a combination of options argparse alone accepts, or None."""
     command = args.course_command
     if command == "cycle" and args.lms is None and args.exchange is None:
         return "cycle needs --exchange DIR (or --lms DIR for an LMS download)"
+    if command == "cycle" and args.lms is None and not args.students:
+        # release and collect in one process: nobody can submit in between
+        return ("cycle is a dry run: nobody can submit between its release and its collect "
+                "unless --students a,b (simulated students) or --lms DIR (an LMS download) "
+                f"is given; {TERM_HINT}")
     if command == "cycle" and args.lms is not None and args.students:
         return "--students submit through the exchange; they do not go with --lms"
     if command in ("cycle", "grade") and args.reports is not None and not args.sandboxed:
         return "--reports DIR needs --sandboxed (the reports are the sandboxed grader's)"
+    return None
+
+
+# ---------------------------------------------------------------------------- folders
+
+#: subcommands that read the course's nbgrader_config.py (snapshot reads submitted/ only)
+NEEDS_CONFIG = frozenset({"cycle", "release", "grade", "zip-collect", "export", "audit"})
+#: subcommands that start from source/<assignment>/
+NEEDS_SOURCE = frozenset({"cycle", "release", "grade", "zip-collect"})
+
+
+def course_problem(args: argparse.Namespace) -> str | None:
+    """What the folders the command needs lack (course, assignment, exchange, LMS download,
+    submissions), as one line saying what was expected, what was found and what to do; or
+    None. Checked before any nbgrader step runs, so these never end in a traceback."""
+    command = args.course_command
+    course = Path(args.course)
+    if not course.is_dir():
+        return f"--course {course}: no such folder (expected an nbgrader course folder " \
+               "such as assignments/, with nbgrader_config.py and source/)"
+    if command in NEEDS_CONFIG and not (course / "nbgrader_config.py").is_file():
+        return (f"--course {course}: no nbgrader_config.py there (expected an nbgrader "
+                "course folder such as assignments/; run from the repository root or give "
+                "--course the folder that holds nbgrader_config.py)")
+    assignment = getattr(args, "assignment", None)
+    if command in NEEDS_SOURCE and not (course / "source" / assignment).is_dir():
+        return _missing_assignment(course, "source", assignment)
+    problem = _exchange_problem(args)
+    if problem:
+        return problem
+    lms = getattr(args, "lms", None) or getattr(args, "downloads", None)
+    if lms is not None and not Path(lms).is_dir():
+        return (f"{lms}: no such folder (expected the LMS download, unzipped or with its "
+                ".zip files, e.g. Canvas's Download Submissions)")
+    if command in ("snapshot", "audit") and not _submitted(course, assignment):
+        return (f"nothing submitted: {course / 'submitted'} holds no <student>/{assignment}/ "
+                f"folder (run `nbgrader collect {assignment}` first, from {course})")
+    if command == "audit" and not any((course / "autograded").glob(f"*/{assignment}")):
+        return (f"nothing autograded: {course / 'autograded'} holds no <student>/"
+                f"{assignment}/ folder (run `nbgrader autograde {assignment}` first)")
+    return None
+
+
+def _missing_assignment(course: Path, where: str, assignment: str) -> str:
+    found = sorted(p.name for p in (course / where).glob("*") if p.is_dir())
+    return (f"--assignment {assignment}: no {course / where / assignment} (assignments "
+            f"there: {', '.join(found) or 'none'})")
+
+
+def _submitted(course: Path, assignment: str) -> bool:
+    return any(p.is_dir() for p in (course / "submitted").glob(f"*/{assignment}"))
+
+
+def _exchange_problem(args: argparse.Namespace) -> str | None:
+    """--exchange must be a folder this user can write (release puts the assignment there,
+    collect and release_feedback work in it); release and cycle may create it."""
+    exchange = getattr(args, "exchange", None)
+    if exchange is None:
+        return None
+    where = Path(exchange).expanduser()
+    if where.exists() and not where.is_dir():
+        return f"--exchange {exchange}: not a folder"
+    if not where.exists():
+        if args.course_command == "grade":
+            return (f"--exchange {exchange}: no such folder, so nothing was released or "
+                    "submitted there (give the exchange `autograder course release` used)")
+        parent = next(p for p in where.parents if p.exists())
+        if not os.access(parent, os.W_OK | os.X_OK):
+            return (f"--exchange {exchange}: no such folder, and {parent} is not writable "
+                    "by this user to create it (create it writable for the instructor and "
+                    "the students, e.g. `sudo install -d -m 1777 " + exchange + "`)")
+        return None
+    if not os.access(where, os.W_OK | os.X_OK):
+        return (f"--exchange {exchange}: not writable by this user (nbgrader's exchange "
+                "must be writable for the instructor and the students, e.g. mode 1777)")
     return None
 
 
@@ -181,15 +272,33 @@ def missing_extra(exc: ModuleNotFoundError) -> str | None:
             f"install it with {INSTALL_HINT}")
 
 
+def _absent_extra() -> str | None:
+    """The missing-extra message if a module of the extra is not installed at all, found
+    without importing any (importing nbgrader takes seconds)."""
+    for name in sorted(EXTRA_MODULES):
+        if importlib.util.find_spec(name) is None:
+            return missing_extra(ModuleNotFoundError(name=name))
+    return None
+
+
 def _dispatch(parser: argparse.ArgumentParser,
               handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    """Usage errors (exit 2), then the missing extra (exit 2), then the command; an nbgrader
-    step failing for the whole class exits 1."""
+    """Usage errors (exit 2), then the missing extra (exit 2), then folders the command
+    needs and does not find (exit 2, one line), then the command; nothing submitted exits
+    2, an nbgrader step failing for the whole class exits 1."""
     problem = usage_problem(args)
     if problem:
         parser.error(problem)
     if getattr(args, "lang", None):  # read by score() in the kernels nbgrader starts
         os.environ[LANG_ENV] = args.lang
+    absent = _absent_extra()
+    if absent:
+        print(absent, file=sys.stderr)
+        return 2
+    problem = course_problem(args)  # before importing nbgrader: says so at once
+    if problem:
+        print(f"error: {printable(problem)}", file=sys.stderr)
+        return 2
     try:
         from .steps import CycleError
     except ModuleNotFoundError as exc:
@@ -199,12 +308,16 @@ def _dispatch(parser: argparse.ArgumentParser,
         print(message, file=sys.stderr)
         return 2
     from .cycle import CycleInterrupted
+    from .steps import NothingSubmitted
 
     try:
         return handler(args)
     except CycleInterrupted as exc:
         print(exc)
         return 130
+    except NothingSubmitted as exc:
+        print(f"error: {printable(exc)}", file=sys.stderr)
+        return 2
     except CycleError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -249,13 +362,17 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
     cfg = _config(args)
     skipped = []
+    after = "nothing (neither --exchange nor --lms was given)"
     if args.lms is not None:
         skipped = zip_collect(cfg, args.assignment, args.lms)
+        after = f"zip_collect of {args.lms}"
     elif args.exchange is not None:
         collect(cfg, args.assignment)
+        after = f"collect from {args.exchange}"
     result = grade_submitted(cfg, args.assignment, args.grades, feedback=not args.no_feedback,
                              sandboxed=args.sandboxed, workers=args.workers,
-                             release=args.exchange is not None, reports=args.reports)
+                             release=args.exchange is not None, reports=args.reports,
+                             after=after)
     if skipped:
         result.problems["(LMS download)"] = skipped
     return _print_result(args, result)

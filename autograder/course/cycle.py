@@ -26,6 +26,7 @@ from .steps import (
     quarantine_unreadable,
     release,
     release_feedback,
+    require_submissions,
     submitted_students,
     zip_collect,
 )
@@ -125,15 +126,18 @@ def second_opinion(cfg: Config, assignment: str, workers: int | None = None,
 def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
                     feedback: bool = True, sandboxed: bool = False,
                     workers: int | None = None, release: bool = True,
-                    reports: Path | str | None = None) -> CycleResult:
-    """The instructor's half after submissions are in submitted/: quarantine unreadable
+                    reports: Path | str | None = None,
+                    after: str = "collect") -> CycleResult:
+    """The instructor's half after submissions are in submitted/ (NothingSubmitted, naming
+    the step ``after`` that should have filled it, if it is empty): quarantine unreadable
     notebooks, take a checksummed snapshot of submitted/, autograde everyone once (each
     kernel in bubblewrap where it works), check submitted/ against the snapshot,
     (sandboxed: grade the snapshot in the sandbox, audit, put the sandboxed scores in the
     gradebook, and write ``autograder grade``'s reports to ``reports``), feedback, release
     feedback through the exchange (``release``), export."""
     course_dir = Path(cfg.CourseDirectory.root)
-    result = CycleResult(course_dir, assignment, submitted_students(course_dir, assignment))
+    result = CycleResult(course_dir, assignment,
+                         require_submissions(course_dir, assignment, after))
     _merge(result.problems, quarantine_unreadable(course_dir, assignment))
     snapshot = take_snapshot(course_dir / "submitted", assignment,
                              snapshot_dir(course_dir, assignment))
@@ -152,7 +156,7 @@ def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
     if feedback:
         generate_feedback(cfg, assignment)
         if release:
-            release_feedback(cfg, assignment)
+            _merge(result.problems, release_feedback(cfg, assignment))
     result.grades_csv = export(cfg, grades_csv)
     return result
 
@@ -184,7 +188,8 @@ def cycle(cfg: Config, assignment: str, students: dict[str, Edit | None] | None 
         collect(cfg, assignment)
     result = grade_submitted(cfg, assignment, grades_csv, feedback=feedback,
                              sandboxed=sandboxed, workers=workers, release=downloads is None,
-                             reports=reports)
+                             reports=reports,
+                             after="zip_collect" if downloads is not None else "collect")
     if skipped:
         result.problems["(LMS download)"] = skipped
     return result

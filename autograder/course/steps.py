@@ -37,6 +37,30 @@ class CycleError(RuntimeError):
     """An nbgrader step failed for the whole class (not one student's submission)."""
 
 
+class NothingSubmitted(CycleError):
+    """submitted/ holds no student's folder for the assignment: there is nothing to grade
+    (a situation to report in one line, not an nbgrader failure)."""
+
+
+def require_submissions(course_dir: Path | str, assignment: str, after: str) -> list[str]:
+    """The students in submitted/; NothingSubmitted, saying what ``after`` (the step that
+    should have filled it) found, if there are none."""
+    students = submitted_students(course_dir, assignment)
+    if not students:
+        raise NothingSubmitted(
+            f"nothing submitted: after {after}, {Path(course_dir) / 'submitted'} holds no "
+            f"<student>/{assignment}/ folder ({_submit_hint(after, assignment)})")
+    return students
+
+
+def _submit_hint(after: str, assignment: str) -> str:
+    if after.startswith("zip_collect"):
+        return ("the download must hold the released notebooks under the LMS's names, "
+                "e.g. Canvas's <login>_<user id>_<submission id>_<notebook>.ipynb")
+    return (f"students hand in with `nbgrader submit {assignment}`; run the same command "
+            "again once they have")
+
+
 def _check(result: dict, step: str) -> str:
     """The captured log of an nbgrader API call; CycleError if it failed."""
     log = result.get("log", "")
@@ -59,7 +83,17 @@ def release(cfg: Config, assignment: str) -> None:
 
 
 def collect(cfg: Config, assignment: str) -> None:
-    """The exchange's inbound submissions -> submitted/<student>/<assignment>/ (latest each)."""
+    """The exchange's inbound submissions -> submitted/<student>/<assignment>/ (latest each).
+    NothingSubmitted if the exchange has no inbound folder for the course (never released
+    there)."""
+    root = cfg.Exchange.get("root") or "/srv/nbgrader/exchange"  # nbgrader's default
+    inbound = Path(root) / cfg.CourseDirectory.course_id / "inbound"
+    if not inbound.is_dir():
+        raise NothingSubmitted(
+            f"nothing submitted: the exchange {root} has no course "
+            f"{cfg.CourseDirectory.course_id!r} ({inbound} is missing), so nothing was "
+            "released or submitted there (give --exchange the folder `autograder course "
+            "release` used)")
     _check(nbgrader_api(cfg).collect(assignment), "collect")
 
 
@@ -165,9 +199,27 @@ def generate_feedback(cfg: Config, assignment: str) -> None:
     _check(api.generate_feedback(assignment), "generate_feedback")
 
 
-def release_feedback(cfg: Config, assignment: str) -> None:
-    """feedback/ -> the exchange, where each student runs ``nbgrader fetch_feedback``."""
-    _check(nbgrader_api(cfg).release_feedback(assignment), "release_feedback")
+def release_feedback(cfg: Config, assignment: str) -> dict[str, list[str]]:
+    """feedback/ -> the exchange, where each student runs ``nbgrader fetch_feedback``.
+
+    Only a submission that came through the exchange has the ``timestamp.txt`` the
+    exchange files feedback under; nbgrader fails for the whole class on one without (e.g.
+    collected from an LMS download into the same course). Those are left out. Returns
+    student id -> why their feedback was not released."""
+    api = nbgrader_api(cfg)
+    feedback = Path(cfg.CourseDirectory.root) / "feedback"
+    students = sorted(p.parent.name for p in feedback.glob(f"*/{assignment}") if p.is_dir())
+    without = [s for s in students
+               if not (feedback / s / assignment / "timestamp.txt").is_file()]
+    if not without:
+        _check(api.release_feedback(assignment), "release_feedback")
+        return {}
+    for student in students:
+        if student not in without:
+            _check(api.release_feedback(assignment, student), "release_feedback")
+    return {s: [f"feedback not released through the exchange: the submission did not come "
+                f"through it (no timestamp.txt); hand out feedback/{s}/{assignment}/ "
+                "yourself"] for s in without}
 
 
 def export(cfg: Config, dest: Path | str) -> Path:
