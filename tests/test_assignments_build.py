@@ -193,7 +193,7 @@ def test_stub_module_is_in_teaching_order_with_a_korean_contract_per_function():
     for fn in rubric.FUNCTIONS:
         head = text[text.index(f"\ndef {fn}("):].split('"""', 1)[0]
         comment = [line for line in head.splitlines() if line.strip().startswith("#")]
-        assert comment and hangul.search(comment[0]), fn
+        assert len(comment) == 1 and hangul.search(comment[0]), fn
 
 
 def test_stub_lines_fit_ruffs_line_length_counting_hangul_as_two_columns():

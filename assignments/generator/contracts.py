@@ -15,7 +15,7 @@ from autograder import rubric
 LINE_WIDTH = 100
 
 KOREAN: dict[str, str] = {
-    "output_size": "한 축에서 필터가 놓이는 자리의 수 (n + 2p − f)/s + 1 을 정수로 돌려주고, 정수가 아니면 ValueError 예외를 발생시킵니다.",
+    "output_size": "한 축의 출력 크기 (n + 2p − f)/s + 1을 돌려주고, 정수가 아니면 ValueError를 발생시킵니다.",
     "same_padding": "TensorFlow의 'same'처럼 출력이 ceil(n / s)가 되도록 한 축에 붙일 0의 수 (앞, 뒤)를 돌려줍니다.",
     "zero_pad": "마지막 두 축(높이, 너비)의 가장자리에 0을 붙인 새 배열을 돌려줍니다. 입력은 바꾸지 않습니다.",
     "conv2d_single": "2차원 이미지 하나와 필터 하나로 피처 맵 W·X + b 를 계산해 (OH, OW) 배열로 돌려줍니다.",
@@ -40,7 +40,8 @@ KOREAN: dict[str, str] = {
 
 
 def korean_line(function: str, indent: str = "    ") -> str:
-    """The contract as comment lines inside the function, above its docstring."""
+    """The contract as one comment line inside the function, above its docstring (a
+    contract too long for the line is wrapped rather than left for ruff to refuse)."""
     if set(KOREAN) != set(rubric.FUNCTIONS):
         raise ValueError("every student function needs exactly one Korean contract line")
     return "\n".join(f"{indent}# {part}"

@@ -73,8 +73,7 @@ def _axis_padding(padding: object) -> tuple[int, int]:
 
 
 def output_size(n: int, f: int, stride: int = 1, padding: int | tuple | str = 0) -> int:
-    # 한 축에서 필터가 놓이는 자리의 수 (n + 2p − f)/s + 1 을 정수로 돌려주고, 정수가 아니면
-    # ValueError 예외를 발생시킵니다.
+    # 한 축의 출력 크기 (n + 2p − f)/s + 1을 돌려주고, 정수가 아니면 ValueError를 발생시킵니다.
     """Number of positions a filter of size ``f`` takes along an axis of ``n`` pixels.
 
     Inputs:
