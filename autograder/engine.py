@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import copy
 import hashlib
 import io
 import re
@@ -32,6 +33,8 @@ from types import ModuleType
 import numpy as np
 import numpy.testing  # loaded now, so that it is in the snapshot below
 from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import UnsatisfiedAssumption
+from hypothesis.internal.entropy import deterministic_PRNG
 
 import reference  # noqa: F401  (imported so its modules are in the snapshot)
 
@@ -316,6 +319,61 @@ def _mismatch_failure(check: Check, m: Mismatch, flaky: bool, seen: list[Mismatc
                    mismatch=m.kind)
 
 
+#: The cases each hypothesis check drew, by (item, hypothesis seed). Hypothesis is
+#: derandomized and keeps no database, so a run in which every case passes draws the same
+#: cases for any student: the next submission is checked on them directly (no engine, no
+#: strategies), and only a submission that fails one is handed to hypothesis, which finds
+#: the same case first and shrinks it. Same cases, same verdicts, a third of the CPU.
+_DRAWN: dict[tuple[str, int], list[tuple[tuple, dict]]] = {}
+#: Items × seeds remembered (per-student cases give every student their own seeds).
+MAX_DRAWN = 1024
+
+
+def _run_drawn(check: Check, guard: GuardedStudent, seed: int) -> None:
+    """Run ``check``'s hypothesis test on ``guard`` with ``seed``: from the cases an earlier
+    passing run drew, if any, else through hypothesis (remembering what it draws)."""
+    key = (check.item.name, seed)
+    drawn = _DRAWN.get(key)
+    if drawn is not None and _passes_drawn(check, guard, drawn):
+        return
+    run = hypothesis_seed(seed)(check.run)
+    inner = run.hypothesis.inner_test
+    recorded: list[tuple[tuple, dict]] = []
+
+    def recording(student: object, *args: object, **kwargs: object) -> None:
+        recorded.append(copy.deepcopy((args, kwargs)))
+        inner(student, *args, **kwargs)
+
+    run.hypothesis.inner_test = recording  # hypothesis looks it up on every run
+    try:
+        run(guard)
+    finally:
+        run.hypothesis.inner_test = inner
+    if drawn is None and len(_DRAWN) < MAX_DRAWN:
+        _DRAWN[key] = recorded
+
+
+def _passes_drawn(check: Check, guard: GuardedStudent, drawn: list[tuple[tuple, dict]]) -> bool:
+    """Whether every remembered case passes, each run as hypothesis runs it (fresh copies,
+    hypothesis' seeded global random generators). A failure is not reported from here:
+    its mismatches go to a log of their own, and hypothesis runs the item again."""
+    inner = check.run.hypothesis.inner_test
+    try:
+        with MismatchLog():
+            for args, kwargs in drawn:
+                args, kwargs = copy.deepcopy((args, kwargs))
+                with deterministic_PRNG():
+                    try:
+                        inner(guard, *args, **kwargs)
+                    except UnsatisfiedAssumption:
+                        continue
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        return False
+    return True
+
+
 def grade_item(
     student: Student, name: str, *, seed: int = 0, case_key: str | None = None,
     budget: TimeBudget | None = None,
@@ -335,10 +393,10 @@ def grade_item(
         with quiet(), log:
             if not guard.has(check.function):
                 raise MissingFunction(f"{check.function} is not defined")
-            run = check.run
             if check.uses_hypothesis:
-                run = hypothesis_seed(item_seed(seed, name, case_key))(run)
-            run(guard)
+                _run_drawn(check, guard, item_seed(seed, name, case_key))
+            else:
+                check.run(guard)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # every other outcome becomes feedback

@@ -16,6 +16,7 @@ not be made to compute a huge convolution. Honest calls are far below both.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import math
 from typing import Any
@@ -76,11 +77,16 @@ def _window_work(x_shape: tuple[int, ...], f_hw: tuple[int, int], padding: Any,
     return lead * ph * pw * (1 + f_hw[0] * f_hw[1] * per_position)
 
 
+@functools.cache
+def _signature(function: str) -> inspect.Signature:
+    return inspect.signature(getattr(reference, function))
+
+
 def work(function: str, args: tuple, kwargs: dict) -> int:
     """About how many multiply-adds the reference needs to answer ``function(*args,
     **kwargs)``; ValueError or TypeError if the arguments cannot even be read (the
     reference would refuse them at once too, so those asks cost nothing)."""
-    bound = inspect.signature(getattr(reference, function)).bind(*args, **kwargs)
+    bound = _signature(function).bind(*args, **kwargs)
     bound.apply_defaults()
     a = bound.arguments
     if function in ("conv2d", "conv2d_backward"):

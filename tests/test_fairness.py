@@ -152,3 +152,31 @@ def test_computing_in_float32_costs_the_dtype_item_only_and_is_named():
     assert "float32" in lost[0].failure.summary
     assert lost[0].failure.diagnosis == (
         "computed in float32 (a float64 input gave a float32 output)")
+
+
+def test_cases_remembered_from_a_passing_run_give_every_student_the_same_verdicts():
+    """The engine checks later submissions on the cases an earlier passing run drew
+    (``engine._DRAWN``) and hands a failure to hypothesis: every example student, graded
+    with nothing remembered and again with everything remembered, gets the same record."""
+    from autograder import engine
+    from autograder.examples import example_class
+    from autograder.results import GradeRecord
+    from autograder.store import record_to_json
+
+    students = [s for s in example_class()
+                if s.name.startswith("bug_") or s.name in ("loops", "vectorized", "stub")]
+
+    def record(source: str) -> str:
+        items = grade_items(InProcessStudent(run_source(source)), seed=3)
+        return record_to_json(GradeRecord("s", items, "in-process"))
+
+    engine._DRAWN.clear()
+    grade_items(InProcessStudent(alternative("fft")), seed=3)  # passes: remembers every item
+    remembered = len(engine._DRAWN)
+    warm = [record(s.source()) for s in students]
+    cold = []
+    for s in students:
+        engine._DRAWN.clear()  # nothing remembered: hypothesis draws afresh
+        cold.append(record(s.source()))
+    assert remembered >= 30 and len(students) >= 20
+    assert warm == cold

@@ -277,6 +277,9 @@ class Worker:
         self.functions: dict[str, Callable[..., Any]] = {}
         self.requests: io.BufferedReader | None = None
         self.replies: io.BufferedWriter | None = None
+        #: the grader's answers to small asks, by the ask's bytes: the reference is pure,
+        #: and a loop asks output_size the same question hundreds of times
+        self.answered: dict[bytes, bytes] = {}
 
     def load(self) -> list[dict[str, Any]]:
         problems = []
@@ -347,8 +350,15 @@ class Worker:
             raise TypeError(f"{name} takes numbers and numpy arrays here: {exc}") from None
         if self.requests is None or self.replies is None:
             raise RuntimeError(f"{name} can only be called while the grader is calling you")
-        protocol.write_message(self.replies, data)
-        reply = protocol.decode(protocol.read_message(self.requests))
+        raw = self.answered.get(data)
+        if raw is None:
+            protocol.write_message(self.replies, data)
+            raw = protocol.read_message(self.requests)
+        reply = protocol.decode(raw)  # decoded afresh each time: the caller may change it
+        if (len(data) <= ASK_CACHE_BYTES and len(raw) <= 16 * ASK_CACHE_BYTES
+                and len(self.answered) < ASK_CACHE_ENTRIES
+                and isinstance(reply, dict) and set(reply) == {"ok"}):
+            self.answered[data] = raw
         if isinstance(reply, dict) and set(reply) == {"ok"}:
             return reply["ok"]
         error = reply.get("error", {}) if isinstance(reply, dict) else {}
@@ -386,6 +396,9 @@ class Worker:
 
 
 _ABSENT = object()
+#: Asks of at most this many bytes (and answers of 16 times that) are remembered, up to
+#: ASK_CACHE_ENTRIES of them.
+ASK_CACHE_BYTES, ASK_CACHE_ENTRIES = 4096, 4096
 #: Errors from the grader's answers that student code sees as themselves (``except
 #: ValueError`` works); any other as RuntimeError.
 ASKED_ERRORS: dict[str, type[Exception]] = {
