@@ -23,6 +23,7 @@ import hashlib
 import io
 import re
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -327,6 +328,9 @@ def _mismatch_failure(check: Check, m: Mismatch, flaky: bool, seen: list[Mismatc
 _DRAWN: dict[tuple[str, int], list[tuple[tuple, dict]]] = {}
 #: Items × seeds remembered (per-student cases give every student their own seeds).
 MAX_DRAWN = 1024
+#: Held while hypothesis runs a check: the seed and the recorder are set on the check's
+#: function, shared by every thread (a Dask worker may run several gradings at once).
+_HYPOTHESIS = threading.RLock()
 
 
 def _run_drawn(check: Check, guard: GuardedStudent, seed: int) -> None:
@@ -336,19 +340,20 @@ def _run_drawn(check: Check, guard: GuardedStudent, seed: int) -> None:
     drawn = _DRAWN.get(key)
     if drawn is not None and _passes_drawn(check, guard, drawn):
         return
-    run = hypothesis_seed(seed)(check.run)
-    inner = run.hypothesis.inner_test
     recorded: list[tuple[tuple, dict]] = []
+    with _HYPOTHESIS:  # the seed and the recorder are set on the check itself
+        run = hypothesis_seed(seed)(check.run)
+        inner = run.hypothesis.inner_test
 
-    def recording(student: object, *args: object, **kwargs: object) -> None:
-        recorded.append(copy.deepcopy((args, kwargs)))
-        inner(student, *args, **kwargs)
+        def recording(student: object, *args: object, **kwargs: object) -> None:
+            recorded.append(copy.deepcopy((args, kwargs)))
+            inner(student, *args, **kwargs)
 
-    run.hypothesis.inner_test = recording  # hypothesis looks it up on every run
-    try:
-        run(guard)
-    finally:
-        run.hypothesis.inner_test = inner
+        run.hypothesis.inner_test = recording  # hypothesis looks it up on every run
+        try:
+            run(guard)
+        finally:
+            run.hypothesis.inner_test = inner
     if drawn is None and len(_DRAWN) < MAX_DRAWN:
         _DRAWN[key] = recorded
 

@@ -135,7 +135,7 @@ def answer(function: str, args: tuple, kwargs: dict, allowed: tuple[str, ...]) -
                                          f"grader's copy of it takes at most {MAX_ASK_ELEMENTS}")
     try:
         cost = work(function, args, kwargs)
-    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
         cost = 0  # the reference refuses these arguments itself, before any work
         if isinstance(exc, TypeError) and "argument" in str(exc):
             return error_reply("TypeError", f"{function}() {exc}")

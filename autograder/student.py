@@ -116,13 +116,13 @@ def _stand_in(namespace: Mapping[str, Any], names: tuple[str, ...]) -> dict[str,
     return saved
 
 
-def _put_back(namespace: Mapping[str, Any], saved: dict[str, Any]) -> None:
-    assert isinstance(namespace, MutableMapping) or not saved
+def _put_back(namespace: Any, saved: dict[str, Any]) -> None:
+    """Undo :func:`_stand_in` (``saved`` is empty for a namespace it could not change)."""
     for name, value in saved.items():
         if value is _ABSENT:
-            namespace.pop(name, None)  # type: ignore[attr-defined]
+            namespace.pop(name, None)
         else:
-            namespace[name] = value  # type: ignore[index]
+            namespace[name] = value
 
 
 def _answered_by_grader(name: str, allowed: tuple[str, ...]) -> Callable[..., Any]:

@@ -355,7 +355,7 @@ class Worker:
             protocol.write_message(self.replies, data)
             raw = protocol.read_message(self.requests)
         reply = protocol.decode(raw)  # decoded afresh each time: the caller may change it
-        if (len(data) <= ASK_CACHE_BYTES and len(raw) <= 16 * ASK_CACHE_BYTES
+        if (len(data) <= ASK_CACHE_BYTES and len(raw) <= ASK_CACHE_BYTES
                 and len(self.answered) < ASK_CACHE_ENTRIES
                 and isinstance(reply, dict) and set(reply) == {"ok"}):
             self.answered[data] = raw
@@ -396,9 +396,9 @@ class Worker:
 
 
 _ABSENT = object()
-#: Asks of at most this many bytes (and answers of 16 times that) are remembered, up to
-#: ASK_CACHE_ENTRIES of them.
-ASK_CACHE_BYTES, ASK_CACHE_ENTRIES = 4096, 4096
+#: Asks and answers of at most this many bytes are remembered, up to ASK_CACHE_ENTRIES of
+#: them (8 MB at most, of the student's own memory limit).
+ASK_CACHE_BYTES, ASK_CACHE_ENTRIES = 4096, 1024
 #: Errors from the grader's answers that student code sees as themselves (``except
 #: ValueError`` works); any other as RuntimeError.
 ASKED_ERRORS: dict[str, type[Exception]] = {
