@@ -15,7 +15,6 @@ not be made to compute a huge convolution. Honest calls are far below both.
 
 from __future__ import annotations
 
-import copy
 import functools
 import inspect
 import math
@@ -145,7 +144,7 @@ def answer(function: str, args: tuple, kwargs: dict, allowed: tuple[str, ...]) -
                            f"grader's copy of it does at most {MAX_ASK_WORK:.2g}")
     try:
         with np.errstate(all="ignore"):
-            value = getattr(reference, function)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+            value = getattr(reference, function)(*args, **kwargs)  # args: freshly decoded
     except Exception as exc:  # the student's arguments made the reference refuse them
         return error_reply(type(exc).__name__, str(exc)[:2000])
     return {"ok": value}
