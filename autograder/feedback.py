@@ -470,6 +470,12 @@ def _anchor(name: str) -> str:
     return "item-" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
 
 
+#: Why a mistake shows up under one function only (``autograder.provided``).
+EARLIER_FUNCTIONS = _("While a function is graded, the earlier functions it calls (conv2d "
+                      "inside tiny_cnn_forward, say) give correct answers: each mistake costs "
+                      "only the items of the function it is in.")
+
+
 def feedback_html(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
     """The whole page for one submission: standalone, escaped, deterministic. ``lang``:
     "ko", "en" or "ko+en" (each text in Korean, then English, each block marked with its
@@ -509,7 +515,8 @@ def feedback_html(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
     intro = _paragraphs([_("Your code ran in {sandbox}. The grader compared it with the\n"
                            "reference solution on many small inputs; for each item that lost "
                            "points, the smallest\ninput it found is shown below.",
-                           sandbox=sandbox_text(record.sandbox))], lang)
+                           sandbox=sandbox_text(record.sandbox)),
+                         EARLIER_FUNCTIONS], lang)
     heading = _inline(_("conv-lab feedback for {student}", student=record.student), lang)
     columns = (_inline(_("Items"), lang), _inline(_("item"), lang), _inline(_("points"), lang))
     return f"""<!DOCTYPE html>
