@@ -30,11 +30,7 @@ def dtype_is_int(m: Mismatch, a: Args) -> bool:
     kinds=(MismatchKind.DTYPE,),
 )
 def float32_lost(m: Mismatch, a: Args) -> bool:
-    return (
-        m.kind is MismatchKind.DTYPE and isinstance(m.got, np.ndarray)
-        and m.got.dtype == np.float64
-        and isinstance(m.expected, np.ndarray) and m.expected.dtype == np.float32
-    )
+    return _dtypes_are(m, got=np.float64, expected=np.float32)
 
 
 @matcher(
@@ -45,8 +41,11 @@ def float32_lost(m: Mismatch, a: Args) -> bool:
     kinds=(MismatchKind.DTYPE,),
 )
 def float64_lost(m: Mismatch, a: Args) -> bool:
-    return (
-        m.kind is MismatchKind.DTYPE and isinstance(m.got, np.ndarray)
-        and m.got.dtype == np.float32
-        and isinstance(m.expected, np.ndarray) and m.expected.dtype == np.float64
-    )
+    return _dtypes_are(m, got=np.float32, expected=np.float64)
+
+
+def _dtypes_are(m: Mismatch, got: type, expected: type) -> bool:
+    """Whether ``m`` is a dtype mismatch of a ``got`` array where ``expected`` was due."""
+    return (m.kind is MismatchKind.DTYPE
+            and isinstance(m.got, np.ndarray) and m.got.dtype == got
+            and isinstance(m.expected, np.ndarray) and m.expected.dtype == expected)
