@@ -53,7 +53,7 @@ MAX_OUTPUT = 16 * 1024      # characters of output kept from loading
 MAX_PROBLEMS = 50           # load problems kept
 MAX_NAMES = 1000            # function names accepted from the ready message
 MAX_NAME = 200              # characters of one function name
-#: Bytes of a message's JSON part (its arrays travel apart, as compact .npy blobs). Decoding
+#: Bytes of a message's JSON part (its arrays travel apart, as raw bytes). Decoding
 #: JSON makes Python objects several times its size, so it is bounded far below the frame.
 MAX_HEADER_BYTES = 4 * 1024 * 1024
 
