@@ -121,3 +121,25 @@ def test_an_in_process_composite_runs_on_correct_earlier_functions_and_is_put_ba
     own_conv = namespace["conv2d"]
     _check_composer(InProcessStudent(namespace))
     assert namespace["conv2d"] is own_conv and "max_pool2d" not in namespace
+
+
+ASKS_FOREVER = '''
+def init_tiny_cnn(seed=0):
+    n = 0
+    while True:  # a different question every time: nothing the worker can remember
+        n += 1
+        output_size(n + 3, 3)
+'''
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_call_that_asks_without_end_is_stopped_by_count(tmp_path: Path, kind, monkeypatch):
+    from autograder.sandbox import sandboxed
+    from autograder.student import WorkerCrashed
+
+    monkeypatch.setattr(sandboxed, "MAX_ASKS_PER_CALL", 50)
+    path = tmp_path / "asker.py"
+    path.write_text(textwrap.dedent(ASKS_FOREVER))
+    with SandboxedStudent(path, sandbox=kind, call_timeout=60) as student:
+        with pytest.raises(WorkerCrashed, match="more than 50 times in one call"):
+            student.call("init_tiny_cnn", 0)

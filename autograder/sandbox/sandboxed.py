@@ -56,6 +56,9 @@ MAX_NAME = 200              # characters of one function name
 #: Bytes of a message's JSON part (its arrays travel apart, as raw bytes). Decoding
 #: JSON makes Python objects several times its size, so it is bounded far below the frame.
 MAX_HEADER_BYTES = 4 * 1024 * 1024
+#: Answers to earlier graded functions one call may ask for (``autograder.provided``; the
+#: worker remembers repeated small ones). Honest code asks tens, training a few hundred.
+MAX_ASKS_PER_CALL = 20_000
 
 
 class _Process:
@@ -182,7 +185,11 @@ class SandboxedStudent:
         try:
             write_all(process.to_worker, request, until)
             reply = decode_bounded(read_frame(process.from_worker, until))
+            asks = 0
             while _is_ask(reply):  # the student's code called an earlier graded function
+                asks += 1
+                if asks > MAX_ASKS_PER_CALL:  # each answer costs the grader's own CPU
+                    raise _TooManyAsks
                 ask = reply["ask"]
                 answer = provided.answer(ask["fn"], tuple(ask["args"]), ask["kwargs"], allowed)
                 try:
@@ -204,6 +211,11 @@ class SandboxedStudent:
             self._stop()
             raise WorkerCrashed(_("the worker died during {function}: {why}", function=function,
                                   why=self._exit_reason(status))) from None
+        except _TooManyAsks:
+            self._stop()
+            raise WorkerCrashed(_("{function} called earlier graded functions more than "
+                                  "{limit} times in one call; the worker was stopped",
+                                  function=function, limit=MAX_ASKS_PER_CALL)) from None
         except Exception as exc:  # ProtocolError, or anything else a hostile reply causes
             self._stop()
             raise WorkerCrashed(_("the worker sent a malformed reply to {function}: {error}",
@@ -376,6 +388,10 @@ def _cleanup(stage: Path, process: list[_Process | None], cgroups: Cgroups) -> N
         process[0].kill()
     cgroups.remove()
     shutil.rmtree(stage, ignore_errors=True)
+
+
+class _TooManyAsks(Exception):
+    """A call asked for more than MAX_ASKS_PER_CALL provided answers."""
 
 
 def _is_ask(reply: Any) -> bool:
