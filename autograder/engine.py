@@ -27,7 +27,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -331,6 +331,8 @@ MAX_DRAWN = 1024
 #: Held while hypothesis runs a check: the seed and the recorder are set on the check's
 #: function, shared by every thread (a Dask worker may run several gradings at once).
 _HYPOTHESIS = threading.RLock()
+#: Each check's own test function, read under the lock before any recorder replaced it.
+_INNER: dict[str, Callable[..., None]] = {}
 
 
 def _run_drawn(check: Check, guard: GuardedStudent, seed: int) -> None:
@@ -343,7 +345,7 @@ def _run_drawn(check: Check, guard: GuardedStudent, seed: int) -> None:
     recorded: list[tuple[tuple, dict]] = []
     with _HYPOTHESIS:  # the seed and the recorder are set on the check itself
         run = hypothesis_seed(seed)(check.run)
-        inner = run.hypothesis.inner_test
+        inner = _INNER.setdefault(check.item.name, run.hypothesis.inner_test)
 
         def recording(student: object, *args: object, **kwargs: object) -> None:
             recorded.append(copy.deepcopy((args, kwargs)))
@@ -362,7 +364,7 @@ def _passes_drawn(check: Check, guard: GuardedStudent, drawn: list[tuple[tuple, 
     """Whether every remembered case passes, each run as hypothesis runs it (fresh copies,
     hypothesis' seeded global random generators). A failure is not reported from here:
     its mismatches go to a log of their own, and hypothesis runs the item again."""
-    inner = check.run.hypothesis.inner_test
+    inner = _INNER[check.item.name]  # set by the run that drew the cases
     try:
         with MismatchLog():
             for args, kwargs in drawn:
