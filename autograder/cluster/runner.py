@@ -57,6 +57,8 @@ POLL_SECONDS = 0.25
 TASKS_PER_THREAD = 2
 #: Seconds between looks at how many worker threads the cluster has.
 WINDOW_EVERY = 5.0
+#: Times one submission is sent before a cluster that keeps losing its result gives up.
+MAX_SENDS = 5
 
 
 class ClusterError(Exception):
@@ -213,6 +215,10 @@ def _grade_on(client: Any, address: str, subs: Sequence[SubmissionPath], queue: 
                     record = _outcome(client, address, future, subs[i], deaths, i in alone)
                 if record is SUSPECT:
                     suspects.append(i)
+                elif record is None and sends[i] >= MAX_SENDS:  # the cluster keeps losing it
+                    finish(i, failed_record(subs[i].student, _(
+                        "the cluster lost this submission's result {count} times; please "
+                        "tell the instructor", count=sends[i])))
                 elif record is None:  # cancelled, or its result was lost: send it again
                     (suspects if i in alone else queue).appendleft(i)
                 else:
