@@ -25,6 +25,8 @@ import numpy as np
 import reference
 from reference.geometry import padding_pairs
 
+from .sandbox.jail.protocol import error_reply
+
 #: Numbers an ask's arrays may hold in all (a training set of 8×8 digits is ~10⁵).
 MAX_ASK_ELEMENTS = 1 << 21
 #: Multiply-adds an answer may take (the gradient over a thousand digits is ~7·10⁷).
@@ -150,18 +152,4 @@ def answer(function: str, args: tuple, kwargs: dict, allowed: tuple[str, ...]) -
     return {"ok": value}
 
 
-def error_reply(exc_type: str, message: str) -> dict[str, Any]:
-    return {"error": {"type": exc_type, "message": message, "traceback": ""}}
-
-
-def raised(error: dict[str, Any]) -> BaseException:
-    """The exception a student's code sees for an error reply: the same built-in type
-    when it is a common one (so ``except ValueError`` works), RuntimeError otherwise."""
-    kind = error.get("type", "RuntimeError")
-    cls = {"ValueError": ValueError, "TypeError": TypeError, "IndexError": IndexError,
-           "KeyError": KeyError, "ZeroDivisionError": ZeroDivisionError,
-           "NameError": NameError}.get(kind, RuntimeError)
-    return cls(str(error.get("message", "")))
-
-
-__all__ = ["MAX_ASK_ELEMENTS", "MAX_ASK_WORK", "answer", "error_reply", "raised", "work"]
+__all__ = ["MAX_ASK_ELEMENTS", "MAX_ASK_WORK", "answer", "work"]

@@ -7,6 +7,7 @@ Items are named ``"<function>: <what>"``; the points sum to 100.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -103,6 +104,7 @@ TOTAL_POINTS = sum(item.points for item in ITEMS)
 NOT_PROVIDED = frozenset({"numerical_gradient"})
 
 
+@functools.cache
 def provided_while_grading(function: str) -> tuple[str, ...]:
     """The graded functions taught before ``function``, in teaching order: while
     ``function`` is graded, the student's calls to these get correct answers, so a mistake

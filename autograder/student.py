@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from . import provided
 from .rubric import provided_while_grading
-from .sandbox.jail import protocol
+from .sandbox.jail import protocol, standins
 from .sandbox.jail.callables import resolve_refs
 
 
@@ -88,13 +88,16 @@ class InProcessStudent:
         args, kwargs = protocol.decode(protocol.encode((args, kwargs)))
         args, kwargs = resolve_refs(args), resolve_refs(kwargs)
         target = self.namespace[function]
-        saved = _stand_in(self.namespace, provided_while_grading(function))
+        allowed = provided_while_grading(function)
+        saved = (standins.bind([self.namespace], {
+            name: _answered_by_grader(name, allowed) for name in allowed})
+            if isinstance(self.namespace, MutableMapping) else [])
         try:
             result = target(*args, **kwargs)
         except Exception as exc:
             raise StudentError(type(exc).__name__, str(exc)) from exc
         finally:
-            _put_back(self.namespace, saved)
+            standins.restore(saved)
         try:
             return protocol.decode(protocol.encode(result))
         except protocol.ProtocolError as exc:
@@ -103,40 +106,12 @@ class InProcessStudent:
             ) from None
 
 
-_ABSENT = object()
-
-
-def _stand_in(namespace: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    """Bind each of ``names`` in ``namespace`` to the grader's answers; what was there."""
-    if not names or not isinstance(namespace, MutableMapping):
-        return {}
-    saved = {name: namespace.get(name, _ABSENT) for name in names}
-    for name in names:
-        namespace[name] = _answered_by_grader(name, names)
-    return saved
-
-
-def _put_back(namespace: Any, saved: dict[str, Any]) -> None:
-    """Undo :func:`_stand_in` (``saved`` is empty for a namespace it could not change)."""
-    for name, value in saved.items():
-        if value is _ABSENT:
-            namespace.pop(name, None)
-        else:
-            namespace[name] = value
-
-
 def _answered_by_grader(name: str, allowed: tuple[str, ...]) -> Callable[..., Any]:
-    """``name`` as the sandbox's stand-in behaves: plain data in and out, the reference's
-    answer, its error raised as the same built-in type."""
-    def stand_in(*args: Any, **kwargs: Any) -> Any:
-        try:
-            args, kwargs = protocol.decode(protocol.encode((args, kwargs)))
-        except protocol.ProtocolError as exc:
-            raise TypeError(f"{name} takes numbers and numpy arrays here: {exc}") from None
+    """``name`` as the sandbox's stand-in behaves: plain data in and out (round-tripped
+    through the protocol), the reference's answer, its error raised as the same type."""
+    def reply_for(args: tuple, kwargs: dict) -> dict[str, Any]:
+        args, kwargs = protocol.decode(protocol.encode((args, kwargs)))
         reply = provided.answer(name, args, kwargs, allowed)
-        if "error" in reply:
-            raise provided.raised(reply["error"])
-        return protocol.decode(protocol.encode(reply["ok"]))
+        return protocol.decode(protocol.encode(reply))
 
-    stand_in.__name__ = stand_in.__qualname__ = name
-    return stand_in
+    return standins.stand_in(name, reply_for)

@@ -54,24 +54,29 @@ def costs(sub: SubmissionPath, repeats: int, remembered: bool) -> tuple[float, f
     return statistics.median(grader), statistics.median(worker), statistics.median(wall)
 
 
+def table(folder: Path, students: list[str], repeats: int) -> None:
+    """Grade each of ``students`` and print the table (module docstring)."""
+    build_class(folder, [s for s in example_class() if s.name in students])
+    subs = {name: SubmissionPath(name, folder / f"{name}.py") for name in students}
+    grade_submission(subs["loops"] if "loops" in subs else next(iter(subs.values())),
+                     sandbox="rlimit")  # imports and the remembered cases, once
+    print(f"median of {repeats} gradings, seconds (rlimit sandbox)\n")
+    print("| student | mode | grader CPU | worker CPU | total CPU | wall |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name, sub in subs.items():
+        for mode in ("fresh", "remembered") if hasattr(engine, "_DRAWN") else ("fresh",):
+            g, w, t = costs(sub, repeats, mode == "remembered")
+            print(f"| {name} | {mode} | {g:.2f} | {w:.2f} | {g + w:.2f} | {t:.2f} |")
+
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--students", nargs="+", default=STUDENTS)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-submission-"))
-    build_class(folder, [s for s in example_class() if s.name in args.students])
-    subs = {name: SubmissionPath(name, folder / f"{name}.py") for name in args.students}
-    grade_submission(subs["loops"] if "loops" in subs else next(iter(subs.values())),
-                     sandbox="rlimit")  # imports and the remembered cases, once
-    print(f"median of {args.repeats} gradings, seconds (rlimit sandbox)\n")
-    print("| student | mode | grader CPU | worker CPU | total CPU | wall |")
-    print("|---|---|---:|---:|---:|---:|")
-    for name, sub in subs.items():
-        for mode in ("fresh", "remembered") if hasattr(engine, "_DRAWN") else ("fresh",):
-            g, w, t = costs(sub, args.repeats, mode == "remembered")
-            print(f"| {name} | {mode} | {g:.2f} | {w:.2f} | {g + w:.2f} | {t:.2f} |")
-
+    with tempfile.TemporaryDirectory(prefix="bench-submission-") as tmp:
+        table(Path(tmp), args.students, args.repeats)
 
 if __name__ == "__main__":
     main()

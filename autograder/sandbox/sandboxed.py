@@ -195,7 +195,7 @@ class SandboxedStudent:
                 try:
                     data = protocol.encode(answer)
                 except protocol.ProtocolError as exc:
-                    data = protocol.encode(provided.error_reply(type(exc).__name__, str(exc)))
+                    data = protocol.encode(protocol.error_reply(type(exc).__name__, str(exc)))
                 write_all(process.to_worker, protocol.frame(data), until)
                 reply = decode_bounded(read_frame(process.from_worker, until))
         except Deadline:

@@ -83,6 +83,11 @@ def _to_json(obj: Any, blobs: list[bytes], depth: int = 0) -> Any:
     raise ProtocolError(f"cannot send a value of type {type(obj).__name__}")
 
 
+def error_reply(exc_type: str, message: str, tb: str = "") -> dict[str, Any]:
+    """The reply for a call that raised: ``{"error": {"type", "message", "traceback"}}``."""
+    return {"error": {"type": exc_type, "message": message, "traceback": tb}}
+
+
 def encode(obj: Any) -> bytes:
     """Serialize ``obj`` (see the module docstring for what is allowed)."""
     blobs: list[bytes] = []

@@ -46,7 +46,8 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import callables, cells, protocol
+from . import callables, cells, protocol, standins
+from .protocol import error_reply
 
 OUTPUT_CAP = 16 * 1024
 
@@ -306,14 +307,15 @@ class Worker:
             kwargs = callables.resolve_refs(request["kwargs"])
         except Exception as exc:
             return error_reply(type(exc).__name__, safe_str(exc))
-        saved = self.stand_in(provided)
+        saved = standins.bind(self.namespaces() if provided else [], {
+            p: standins.stand_in(p, lambda a, k, p=p: self.ask(p, a, k)) for p in provided})
         try:
             return {"ok": function(*args, **kwargs)}
         except BaseException as exc:  # a student's sys.exit() is an answer like any other
             return error_reply(type(exc).__name__, safe_str(exc),
                                student_traceback(exc, self.student_files))
         finally:
-            restore(saved)
+            standins.restore(saved)
 
     def namespaces(self) -> list[dict[str, Any]]:
         """Where the student's functions look names up: each file's namespace, and the
@@ -323,31 +325,10 @@ class Worker:
                    if isinstance(getattr(m, "__file__", None), str) and m.__file__.startswith(here)]
         return [u.namespace for u in self.units] + modules
 
-    def stand_in(self, names: list[str]) -> list[tuple[dict[str, Any], str, Any]]:
-        """Bind each of ``names``, in every namespace, to a function that asks the grader;
-        returns what to put back."""
-        saved = []
-        for namespace in self.namespaces():
-            for name in names:
-                saved.append((namespace, name, namespace.get(name, _ABSENT)))
-                namespace[name] = self.asker(name)
-        return saved
-
-    def asker(self, name: str) -> Callable[..., Any]:
-        def provided(*args: Any, **kwargs: Any) -> Any:
-            return self.ask(name, args, kwargs)
-
-        provided.__name__ = provided.__qualname__ = name
-        provided.__doc__ = (f"{name}, answered by the grader (a correct version) while a "
-                            "later function is graded.")
-        return provided
-
     def ask(self, name: str, args: tuple, kwargs: dict) -> Any:
-        """The grader's answer to ``name(*args, **kwargs)``; its error raised here."""
-        try:
-            data = protocol.encode({"ask": {"fn": name, "args": args, "kwargs": kwargs}})
-        except protocol.ProtocolError as exc:
-            raise TypeError(f"{name} takes numbers and numpy arrays here: {exc}") from None
+        """The grader's reply to ``name(*args, **kwargs)`` (ProtocolError if the arguments
+        are not plain data); small ones are remembered."""
+        data = protocol.encode({"ask": {"fn": name, "args": args, "kwargs": kwargs}})
         if self.requests is None or self.replies is None:
             raise RuntimeError(f"{name} can only be called while the grader is calling you")
         raw = self.answered.get(data)
@@ -359,11 +340,7 @@ class Worker:
                 and len(self.answered) < ASK_CACHE_ENTRIES
                 and isinstance(reply, dict) and set(reply) == {"ok"}):
             self.answered[data] = raw
-        if isinstance(reply, dict) and set(reply) == {"ok"}:
-            return reply["ok"]
-        error = reply.get("error", {}) if isinstance(reply, dict) else {}
-        kind = ASKED_ERRORS.get(str(error.get("type")), RuntimeError)
-        raise kind(str(error.get("message", "")))
+        return reply
 
     def encode_reply(self, reply: dict[str, Any], name: str) -> bytes:
         """The reply as bytes; a result that cannot be sent becomes the student's error."""
@@ -395,28 +372,9 @@ class Worker:
             protocol.write_message(replies, self.encode_reply(reply, str(name)))
 
 
-_ABSENT = object()
 #: Asks and answers of at most this many bytes are remembered, up to ASK_CACHE_ENTRIES of
 #: them (8 MB at most, of the student's own memory limit).
 ASK_CACHE_BYTES, ASK_CACHE_ENTRIES = 4096, 1024
-#: Errors from the grader's answers that student code sees as themselves (``except
-#: ValueError`` works); any other as RuntimeError.
-ASKED_ERRORS: dict[str, type[Exception]] = {
-    e.__name__: e for e in (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError,
-                            NameError)}
-
-
-def restore(saved: list[tuple[dict[str, Any], str, Any]]) -> None:
-    """Undo :meth:`Worker.stand_in`, last binding first."""
-    for namespace, name, value in reversed(saved):
-        if value is _ABSENT:
-            namespace.pop(name, None)
-        else:
-            namespace[name] = value
-
-
-def error_reply(exc_type: str, message: str, tb: str = "") -> dict[str, Any]:
-    return {"error": {"type": exc_type, "message": message, "traceback": tb}}
 
 
 def show(*objects: Any, **_: Any) -> None:
