@@ -156,6 +156,12 @@ def sandbox_text(kind: str) -> str:
                         "limits)"),
         "rlimit": _("a separate process with memory and time limits (bubblewrap was not "
                     "available)"),
+        "rlimit-as-other-user": _("a separate process of an unprivileged user of its own, "
+                                  "which sees only Python and numpy, with memory and time "
+                                  "limits (bubblewrap was not available)"),
+        "rlimit-as-self": _("a separate process with memory and time limits, as the "
+                            "grader's own user: it could read and change the grader's "
+                            "files (bubblewrap was not available)"),
         "in-process": _("the grader's own process (not sandboxed)"),
     }.get(kind, kind)
 

@@ -293,9 +293,13 @@ def sandbox_note(kind: str) -> str:
     from .sandbox import bubblewrap_status
 
     _, _, why = bubblewrap_status()
+    how = {"rlimit-as-other-user": "as an unprivileged user of its own, chrooted into a copy "
+                                   "of Python and numpy, with resource limits",
+           "rlimit-as-self": "AS THE GRADER'S OWN USER, with resource limits only: it could "
+                             "read and change the grader's files"}
     return (f"sandbox: {kind} (fallback: {why or 'bubblewrap not used'}); the student's "
-            "code ran in a separate process with resource limits only, inside Gradescope's "
-            "own container")
+            f"code ran in a separate process {how.get(kind, 'with resource limits only')}, "
+            "inside Gradescope's own container")
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -356,6 +360,13 @@ def check(config_path: str | Path, out: Any = None) -> int:
 
     installed = metadata.version(DIST)
     print(f"conv-lab {installed} installed; bundle made with {config['version']}", file=out)
+    # now, while the image is built, not in every submission's fresh container: without
+    # bubblewrap the worker runs in a copy of Python and numpy made once (sandbox/runtime.py)
+    from .sandbox.bubblewrap import kind_in_use, other_user_status
+
+    usable, why = other_user_status()
+    print(f"student code will run in: {kind_in_use('auto')} (without bubblewrap: "
+          f"{'rlimit-as-other-user, its runtime ready' if usable else why})", file=out)
     if installed != config["version"]:
         print(f"error: the bundle was made with conv-lab {config['version']} but pip installed "
               f"{installed}; build the bundle again", file=out)

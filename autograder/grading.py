@@ -330,10 +330,32 @@ Finish = Callable[[int, GradeRecord], None]
 
 #: Seconds a worker gets to close its sandbox after SIGTERM before it is killed.
 STOP_GRACE = 5.0
-#: How often the pool looks at its stop flag while workers are busy.
+#: How often the pool looks at its stop flag and its watchdog while workers are busy.
 POLL_SECONDS = 0.25
+#: Seconds a pool process may stay stopped (SIGSTOP, SIGTSTP) before the watchdog kills it.
+STOPPED_GRACE = 2.0
+#: Seconds a pool process may hold one submission beyond its time budget (loading it,
+#: the grader's own work after the budget ran out, closing the sandbox) before the
+#: watchdog kills it.
+WATCHDOG_SLACK = 180.0
 DIED_TWICE = _("the grading process died while grading this submission (twice); "
                "please tell the instructor")
+
+
+def watchdog_seconds(options: dict[str, Any]) -> float:
+    """How long a pool process may hold one submission graded with ``options``."""
+    budget = options.get("budget")
+    return (DEFAULT_BUDGET if budget is None else float(budget)) + WATCHDOG_SLACK
+
+
+def process_state(pid: int) -> str:
+    """The process's state letter from /proc ("R", "S", "T" stopped, "t" traced, "Z"…),
+    or "" if it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat[stat.rindex(")") + 2:].split()[0]
 
 
 def default_workers() -> int:
@@ -410,6 +432,22 @@ class _Worker:
         self.process.start()
         child.close()
         self.task: int | None = None
+        self.since = 0.0                    # when it took its task (time.monotonic)
+        self.stopped_since: float | None = None
+
+    def take(self, task: int) -> None:
+        self.task, self.since, self.stopped_since = task, time.monotonic(), None
+
+    def stuck(self, now: float, limit: float) -> str:
+        """Why the watchdog must kill this busy worker now ('' if it need not): stopped
+        for STOPPED_GRACE seconds, or holding its task for ``limit`` seconds."""
+        if process_state(self.process.pid) in ("T", "t"):
+            self.stopped_since = self.stopped_since or now
+            if now - self.stopped_since >= STOPPED_GRACE:
+                return "stopped"
+        else:
+            self.stopped_since = None
+        return "hung" if now - self.since >= limit else ""
 
     def receive(self) -> tuple[int, GradeRecord] | None:
         """The finished (index, record), or None if the worker died without one."""
@@ -437,23 +475,42 @@ def run_pool(
     grader: Callable[..., GradeRecord] = grade_submission,
     options: dict[str, Any] | None = None,
     stop: Callable[[], bool] = lambda: False,
+    watchdog: float | None = None,
 ) -> bool:
     """Grade ``subs[i]`` for each i in ``indices``, ``workers`` at a time, calling
     ``finish(i, record)`` in this process as each is done (an exception from it stops
     the pool and propagates).
 
     A worker that dies costs only the submission it held, which is graded once more;
-    after a second death it gets a record saying so. When ``stop()`` turns true, nothing
-    new starts, busy workers get SIGTERM (they close their sandboxes), then SIGKILL
-    after ``STOP_GRACE`` seconds. Returns True if stopped before the end."""
+    after a second death it gets a record saying so. A watchdog here, outside the
+    workers, kills a worker that is stopped (SIGSTOP) for ``STOPPED_GRACE`` seconds or
+    holds one submission longer than ``watchdog`` seconds (default
+    :func:`watchdog_seconds`): that counts as its death. When ``stop()`` turns true,
+    nothing new starts, busy workers get SIGTERM (they close their sandboxes), then
+    SIGKILL after ``STOP_GRACE`` seconds. Returns True if stopped before the end."""
     queue = deque(indices)
     if not queue:
         return False
     limit = max(1, min(workers or default_workers(), len(queue)))
     options = dict(options or {})
+    held_for = watchdog_seconds(options) if watchdog is None else watchdog
     ctx = _context()
     pool: list[_Worker] = []
-    deaths: dict[int, int] = {}
+    deaths: dict[int, list[str]] = {}
+    _reap_sandboxes()  # what a grader killed earlier left behind
+
+    def died(w: _Worker, why: str) -> None:
+        i = w.task
+        assert i is not None
+        w.process.join(1)
+        pool.remove(w)
+        _reap_sandboxes()  # its sandbox could not close itself
+        deaths.setdefault(i, []).append(why)
+        if len(deaths[i]) >= 2:
+            finish(i, failed_record(subs[i].student, _death_reason(deaths[i], held_for)))
+        else:
+            queue.appendleft(i)
+
     try:
         while queue or any(w.task is not None for w in pool):
             if stop():
@@ -462,24 +519,44 @@ def run_pool(
             busy = [w for w in pool if w.task is not None]
             handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
             ready = set(wait(handles, timeout=POLL_SECONDS))
+            now = time.monotonic()
             for w in busy:
                 if w.conn not in ready and w.process.sentinel not in ready:
+                    why = w.stuck(now, held_for)
+                    if why:
+                        w.process.kill()  # SIGKILL ends a stopped process too
+                        died(w, why)
                     continue
                 i, got = w.task, w.receive()
                 if got is not None:
                     w.task = None
                     finish(i, got[1])
                 elif not w.process.is_alive() or w.process.sentinel in ready:
-                    w.process.join(1)
-                    pool.remove(w)
-                    deaths[i] = deaths.get(i, 0) + 1
-                    if deaths[i] >= 2:
-                        finish(i, failed_record(subs[i].student, DIED_TWICE))
-                    else:
-                        queue.appendleft(i)
+                    died(w, "died")
         return False
     finally:
         _shut_down(pool)
+        _reap_sandboxes()
+
+
+def _death_reason(whys: list[str], held_for: float) -> Message:
+    """The record's reason after a submission's grading process ended twice."""
+    if "stopped" in whys:
+        return _("the grading process was stopped (SIGSTOP) while grading this submission, "
+                 "twice, and was killed each time; the submission's code may stop the "
+                 "processes around it")
+    if "hung" in whys:
+        return _("the grading process took longer than {seconds} s on this submission, "
+                 "twice, and was killed each time; please tell the instructor",
+                 seconds=f"{held_for:g}")
+    return DIED_TWICE
+
+
+def _reap_sandboxes() -> None:
+    """Stage folders, cgroups and sandbox users' processes of graders that are gone."""
+    from .sandbox.leftovers import reap
+
+    reap()
 
 
 def _assign(pool, queue, limit, ctx, grader, options, subs) -> None:
@@ -494,7 +571,7 @@ def _assign(pool, queue, limit, ctx, grader, options, subs) -> None:
         i = queue.popleft()
         try:
             idle.conn.send((i, subs[i]))
-            idle.task = i
+            idle.take(i)
         except (OSError, EOFError):  # died before it took anything: not the submission's fault
             queue.appendleft(i)
             pool.remove(idle)

@@ -48,6 +48,7 @@ from .report import (
     write_text_atomic,
 )
 from .results import GradeRecord
+from .sandbox import kind_in_use
 from .store import (
     Key,
     OutputLock,
@@ -181,7 +182,7 @@ def grade_into_store(
 def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_timeout, items,
            sandbox, per_student_cases, budget, sizes, workers, force, flat, progress, say,
            argv, grader, lang, runner=run_pool) -> StoreRun:
-    rhash = rubric_hash(items, call_timeout, per_student_cases, budget)
+    rhash = rubric_hash(items, call_timeout, per_student_cases, budget, kind_in_use(sandbox))
     options = {"seed": seed, "call_timeout": call_timeout, "items": items, "sandbox": sandbox,
                "per_student_cases": per_student_cases,
                **{k: v for k, v in sizes.items() if v is not None}}  # size limits, if set

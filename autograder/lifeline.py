@@ -29,16 +29,20 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
+def prctl(option: int, value: int) -> bool:
+    """``prctl(option, value)`` in the calling process; True if the kernel took it (Linux).
+    Safe in a ``preexec_fn``."""
+    libc = _libc()
+    return libc is not None and libc.prctl(option, value, 0, 0, 0) == 0
+
+
 def die_with_parent(parent_pid: int, sig: int = signal.SIGKILL) -> bool:
     """Ask for ``sig`` when the parent dies; exit at once if ``parent_pid`` is gone already.
 
     Inputs: the pid the parent had before the fork, the signal to receive.
     Returns True if the kernel took the request (Linux), False where unsupported.
     Safe in a ``preexec_fn`` (no allocation beyond ctypes' call)."""
-    libc = _libc()
-    if libc is None:
-        return False
-    if libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) != 0:
+    if not prctl(PR_SET_PDEATHSIG, int(sig)):
         return False
     if os.getppid() != parent_pid:  # the parent died before prctl: nobody will signal us
         os._exit(1)

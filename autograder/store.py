@@ -4,8 +4,8 @@
 
 - ``records``: one row per graded submission, keyed by what decides its result: the
   student's name, the content hash of every file graded for it (names and bytes, not
-  mtimes), the seed, the rubric hash (the items graded, their points and the call
-  timeout) and the grader's version (package version plus a hash of its source). A row
+  mtimes), the seed, the rubric hash (the items graded, their points, the call timeout
+  and the kind of sandbox used) and the grader's version (package version plus a hash of its source). A row
   keeps the whole :class:`~autograder.results.GradeRecord` as JSON (items, failures with
   their cases and values, problems, seconds, sandbox kind), where the submission came
   from, the host, and a digest of the reports written from it.
@@ -167,10 +167,13 @@ def content_hash(path: str | Path) -> str:
 
 
 def rubric_hash(items: Iterable[str] | None = None, call_timeout: float | None = None,
-                per_student_cases: bool = False, budget: float | None = None) -> str:
+                per_student_cases: bool = False, budget: float | None = None,
+                sandbox: str | None = None) -> str:
     """sha256 of the items graded (names and points, rubric order), the call timeout,
-    whether cases are per student and the time budget per submission (None: the
-    default): everything besides the seed that decides the results."""
+    whether cases are per student, the time budget per submission (None: the default)
+    and the kind of sandbox the code runs in ("bubblewrap", "rlimit-as-other-user",
+    "rlimit-as-self": a record graded without bubblewrap is not reused once it works):
+    everything besides the seed that decides the results."""
     wanted = None if items is None else set(items)
     graded = [(it.name, it.points) for it in rubric.ITEMS if wanted is None or it.name in wanted]
     settings = {"items": graded, "call_timeout": call_timeout}
@@ -178,6 +181,8 @@ def rubric_hash(items: Iterable[str] | None = None, call_timeout: float | None =
         settings["per_student_cases"] = True
     if budget is not None:  # likewise absent at the default
         settings["budget"] = budget
+    if sandbox is not None:
+        settings["sandbox"] = sandbox
     text = json.dumps(settings)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -113,13 +113,26 @@ def test_filling_a_memfd_past_the_limit_kills_the_worker_and_says_why(resources,
         assert s.call("fill_memfd", 50) == "survived"  # under the limit: fine
 
 
+def test_the_hosts_dev_shm_is_not_there_for_a_sandbox_user(resources):
+    """As a sandbox user of its own (the grader is root), the worker's root is a copy of
+    Python and numpy: the host's /dev/shm, which outlives the worker, is not in it."""
+    target = Path(f"/dev/shm/convlab-test-{secrets.token_hex(4)}")
+    with SandboxedStudent(resources, sandbox="rlimit", memory_mb=300, call_timeout=60) as s:
+        assert s.sandbox_kind == "rlimit-as-other-user"
+        assert s.call("fill_file", str(target), 48) == [0, errno.ENOENT]
+        assert s.call("fill_file", "/tmp/x", 1) == [0, errno.EACCES]  # /tmp is not shared
+        assert s.call("fill_file", "here", 2) == [2 * MB, 0]  # its own working directory
+    assert not target.exists()
+
+
 @needs_memory_cgroup
-def test_filling_the_hosts_dev_shm_from_the_rlimit_sandbox_is_stopped_too(resources):
-    """Without bubblewrap the worker shares the host's /dev/shm: the memory cgroup counts
-    what it writes there (files that outlive the worker, hence the cleanup)."""
+def test_filling_the_hosts_dev_shm_as_the_graders_user_is_stopped_too(resources):
+    """As the grader's own user the worker shares the host's /dev/shm: the memory cgroup
+    counts what it writes there (files that outlive the worker, hence the cleanup)."""
     target = Path(f"/dev/shm/convlab-test-{secrets.token_hex(4)}")
     try:
-        with SandboxedStudent(resources, sandbox="rlimit", memory_mb=300, call_timeout=60) as s:
+        with SandboxedStudent(resources, sandbox="rlimit-as-self", memory_mb=300,
+                              call_timeout=60) as s:
             with pytest.raises(WorkerCrashed, match="memory limit of 300 MB was reached"):
                 for part in range(12):  # 12 files of 48 MB (each under the file-size limit)
                     s.call("fill_file", f"{target}-{part}", 48)

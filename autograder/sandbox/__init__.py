@@ -66,12 +66,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["SandboxKind", "SandboxedStudent", "bubblewrap_status", "choose_sandbox"]
+__all__ = ["SandboxKind", "SandboxedStudent", "bubblewrap_status", "choose_sandbox",
+           "kind_in_use"]
 
 # Imported on first use, so that ``autograder.student`` can import the jail's protocol
 # (which imports this package first) without a cycle through ``sandboxed``.
 _HOMES = {"SandboxKind": "bubblewrap", "bubblewrap_status": "bubblewrap",
-          "choose_sandbox": "bubblewrap", "SandboxedStudent": "sandboxed"}
+          "choose_sandbox": "bubblewrap", "kind_in_use": "bubblewrap",
+          "SandboxedStudent": "sandboxed"}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,5 +1,19 @@
 """Where the worker runs: bubblewrap namespaces and a minimal filesystem view, or the
-rlimit fallback (a plain subprocess), and the scrubbed environment both get."""
+rlimit fallback, and the scrubbed environment both get.
+
+The kinds of sandbox a worker can run in (``choose_sandbox``), strongest first:
+
+- "bubblewrap": namespaces and a minimal view of the file system (``bubblewrap_args``);
+- "rlimit-as-other-user": the grader is root but bubblewrap does not work (Gradescope):
+  an unprivileged uid of its own (``users.py``) in a chroot holding only Python and numpy
+  (``runtime.py``), with the resource limits; the host's network;
+- "rlimit-as-self": neither (the grader is not root): a process of the grader's own user
+  with the resource limits only. It can read and change whatever the grader's user can;
+  every record and report says so.
+
+"auto" takes the first that works and says once, on stderr, when it is not bubblewrap;
+"rlimit" takes the better of the last two.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +24,17 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import tempfile
 from pathlib import Path
 from typing import Literal
 
-SandboxKind = Literal["auto", "bubblewrap", "rlimit"]
+from .leftovers import temp_folder
+
+SandboxKind = Literal["auto", "bubblewrap", "rlimit", "rlimit-as-other-user", "rlimit-as-self"]
+BUBBLEWRAP, OTHER_USER, AS_SELF = "bubblewrap", "rlimit-as-other-user", "rlimit-as-self"
+REQUESTS = ("auto", "bubblewrap", "rlimit", OTHER_USER, AS_SELF)
+#: Set in the environment once the fallback was announced, so that the grader's pool
+#: processes (which inherit it) do not say it again.
+FALLBACK_SAID = "CONVLAB_SANDBOX_FALLBACK_SAID"
 
 TMPFS_BYTES = 64 * 1024 * 1024      # size of the sandbox's /tmp
 SHM_BYTES = 8 * 1024 * 1024         # size of its private /dev/shm (the host's is half the RAM)
@@ -56,6 +76,7 @@ def worker_env(home: str = SANDBOX_TMP) -> dict[str, str]:
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": home,
+        "TMPDIR": home,
         "LANG": "C.UTF-8",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": home,
@@ -175,8 +196,9 @@ def bubblewrap_status() -> tuple[bool, bool, str]:
     probe = [python_executable(), "-I", "-S", "-c",
              f"import sys; sys.path += {sandbox_site_dirs()!r}; import numpy"]
     why = ""
-    with tempfile.TemporaryDirectory(prefix="convlab-probe-") as tmp:
-        covers = write_covers(Path(tmp))
+    tmp = temp_folder("convlab-probe-")
+    try:
+        covers = write_covers(tmp)
         for userns in (True, False):
             try:
                 done = subprocess.run([*bubblewrap_args(userns, covers), *sealing_args(),
@@ -189,18 +211,111 @@ def bubblewrap_status() -> tuple[bool, bool, str]:
             if done.returncode == 0:
                 return True, userns, ""
             why = done.stderr.decode(errors="replace").strip()[-300:] or f"exit {done.returncode}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return False, False, f"bwrap does not work here: {why}"
 
 
+@functools.cache
+def other_user_status() -> tuple[bool, str]:
+    """(usable, why not): whether a worker can run as a sandbox user of its own, chrooted
+    into the runtime (``runtime.py``): probed once per process by starting Python with
+    numpy there. Needs root (CAP_SYS_CHROOT, CAP_SETUID, CAP_SETGID, CAP_CHOWN)."""
+    if os.geteuid() != 0:
+        return False, f"the grader runs as uid {os.geteuid()}, not root, so it cannot switch users"
+    from .runtime import SITE, TMP, ensure_runtime
+    from .users import become, kill_user, lease_user
+
+    try:
+        root = ensure_runtime()
+        lease = lease_user()
+    except (OSError, RuntimeError) as exc:
+        return False, f"the rlimit sandbox's runtime could not be made: {exc}"
+    cwd = temp_folder("convlab-probe-", root / TMP.lstrip("/"))
+    try:
+        os.chown(cwd, lease.uid, lease.uid)
+        done = subprocess.run(
+            [python_executable(), "-I", "-S", "-B", "-c",
+             f"import sys; sys.path.append({SITE!r}); import numpy; open('/dev/null', 'r+b')"],
+            preexec_fn=become(lease.uid, str(root), f"{TMP}/{cwd.name}"),
+            env=worker_env(f"{TMP}/{cwd.name}"), capture_output=True, timeout=60,
+            start_new_session=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return False, f"chroot and setuid did not work here: {exc}"
+    finally:
+        kill_user(lease.uid)
+        lease.release()
+        shutil.rmtree(cwd, ignore_errors=True)
+    if done.returncode != 0:
+        why = done.stderr.decode(errors="replace").strip()[-300:] or f"exit {done.returncode}"
+        return False, f"Python did not start in the rlimit sandbox's runtime {root}: {why}"
+    return True, ""
+
+
+def rlimit_kind() -> str:
+    """The rlimit sandbox this host allows: as another user if it can, else as self."""
+    return OTHER_USER if other_user_status()[0] else AS_SELF
+
+
 def choose_sandbox(requested: str) -> tuple[str, bool]:
-    """("bubblewrap" | "rlimit", with a user namespace)."""
-    if requested not in ("auto", "bubblewrap", "rlimit"):
+    """(the kind of sandbox to use for ``requested``, with a user namespace): see the
+    module doc. "auto" says once when it falls back, and "rlimit-as-self" always does."""
+    if requested not in REQUESTS:
         raise ValueError(f"sandbox must be 'auto', 'bubblewrap' or 'rlimit', got {requested!r}")
-    if requested == "rlimit":
-        return "rlimit", False
-    usable, userns, why = bubblewrap_status()
-    if usable:
-        return "bubblewrap", userns
-    if requested == "bubblewrap":
-        raise RuntimeError(f"bubblewrap sandbox requested but not usable: {why}")
-    return "rlimit", False
+    if requested == AS_SELF:
+        return AS_SELF, False
+    if requested == OTHER_USER:
+        usable, why = other_user_status()
+        if not usable:
+            raise RuntimeError(f"the {OTHER_USER} sandbox was requested but is not usable: {why}")
+        return OTHER_USER, False
+    if requested == "auto" or requested == BUBBLEWRAP:
+        usable, userns, why = bubblewrap_status()
+        if usable:
+            return BUBBLEWRAP, userns
+        if requested == BUBBLEWRAP:
+            raise RuntimeError(f"bubblewrap sandbox requested but not usable: {why}")
+    kind = rlimit_kind()
+    if requested == "auto" or kind == AS_SELF:
+        say_fallback(kind)
+    return kind, False
+
+
+def kind_in_use(requested: str) -> str:
+    """The kind of sandbox grading uses here for ``requested`` (``requested`` itself if
+    it cannot be used: every record then says why)."""
+    try:
+        return choose_sandbox(requested)[0]
+    except (ValueError, RuntimeError):
+        return requested
+
+
+def fallback_notes(requested: str, kind: str) -> list[str]:
+    """For the record: why the sandbox is not bubblewrap, and whose user the code ran as."""
+    notes = []
+    if requested == "auto" and kind != BUBBLEWRAP:
+        notes.append(f"fallback from bubblewrap ({bubblewrap_status()[2]})")
+    if kind == AS_SELF:
+        notes.append(f"student code ran as the grader's own user (uid {os.geteuid()}): it "
+                     f"could read and change this user's files ({other_user_status()[1]})")
+    return notes
+
+
+def say_fallback(kind: str) -> None:
+    """Say on stderr, once per grading run, that student code does not run in bubblewrap."""
+    if os.environ.get(FALLBACK_SAID):
+        return
+    os.environ[FALLBACK_SAID] = "1"
+    why = bubblewrap_status()[2]
+    if kind == OTHER_USER:
+        text = (f"conv-lab: warning: bubblewrap cannot be used ({why}); student code runs in "
+                "the rlimit sandbox instead: as an unprivileged user of its own, chrooted "
+                "into a copy of Python and numpy, with resource limits, but with the host's "
+                "network. Install bubblewrap where user namespaces work for the full sandbox.")
+    else:
+        text = (f"conv-lab: WARNING: bubblewrap cannot be used ({why}), and "
+                f"{other_user_status()[1]}: student code runs AS THE GRADER'S OWN USER (uid "
+                f"{os.geteuid()}) with resource limits only. It can read and change "
+                "everything this user can, the reports included: grade only code you trust "
+                "this way, or install bubblewrap, or run the grader as root.")
+    print(text, file=sys.stderr, flush=True)

@@ -170,13 +170,24 @@ class Cgroups:
 
 
 def remove_stale(parent: Path) -> list[Path]:
-    """Remove the empty cgroups of graders that are gone (``convlab-<pid>-<n>`` whose
-    process no longer exists): a grader killed by a signal cannot remove its own."""
+    """Remove the cgroups of graders that are gone (``convlab-<pid>-<n>`` whose process
+    no longer exists), killing what still runs in them: a grader killed by a signal cannot
+    remove its own."""
     removed = []
     for folder in parent.glob("convlab-*-*"):
         pid = folder.name.split("-")[1]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists() and _rmdir(folder):
+        if (pid.isdigit() and not Path(f"/proc/{pid}").exists()
+                and _empty_and_remove(folder, wait=1.0)):
             removed.append(folder)
+    return removed
+
+
+def reap_stale() -> list[Path]:
+    """:func:`remove_stale` in every hierarchy a sandbox's cgroups can be made in."""
+    removed = []
+    for parent in dict.fromkeys(where[0] for where in map(parent_for, ("memory", "pids"))
+                                if where is not None):
+        removed += remove_stale(parent)
     return removed
 
 

@@ -29,10 +29,13 @@ def process_count(uid: int) -> int:
 
 
 def limit_resources(memory_mb: int, cpu_seconds: int,
-                    enter: Callable[[], None] | None = None) -> Any:
+                    enter: Callable[[], None] | None = None,
+                    become: Callable[[], None] | None = None, uid: int | None = None) -> Any:
     """A preexec_fn that sets the worker's resource limits (inherited through bwrap).
-    ``enter``: also called there, first (e.g. to move the worker into its cgroups)."""
-    nproc = process_count(os.getuid()) + EXTRA_PROCESSES
+    ``enter``: also called there, first (e.g. to move the worker into its cgroups);
+    ``become``: called after the limits are set, to switch to the sandbox user ``uid``
+    (``users.become``): the process cap then counts that user's processes."""
+    nproc = process_count(os.getuid() if uid is None else uid) + EXTRA_PROCESSES
     # The worker dies with the grader process that started it (only from the main thread:
     # the kernel signals when the starting *thread* ends).
     parent = os.getpid() if threading.current_thread() is threading.main_thread() else None
@@ -46,16 +49,25 @@ def limit_resources(memory_mb: int, cpu_seconds: int,
         lower(resource.RLIMIT_NPROC, nproc)
         lower(resource.RLIMIT_NOFILE, MAX_OPEN_FILES)
         lower(resource.RLIMIT_CORE, 0)
+        if become is not None:
+            become()
+        # after becoming the user: the kernel clears the parent-death signal on a change
+        # of user
         if parent is not None:
             die_with_parent(parent)
 
     return apply
 
 
-def describe_rlimits(memory_mb: int, cpu_seconds: int) -> list[str]:
-    """The setrlimit limits, in words, for the record."""
-    nproc = ("processes: not limited by rlimit (root)" if os.getuid() == 0
-             else f"processes: {EXTRA_PROCESSES} more than the grader's user runs")
+def describe_rlimits(memory_mb: int, cpu_seconds: int, own_user: bool = False) -> list[str]:
+    """The setrlimit limits, in words, for the record (``own_user``: the worker runs as a
+    sandbox user of its own)."""
+    if own_user:
+        nproc = f"processes: {EXTRA_PROCESSES} (all of the sandbox user's)"
+    elif os.getuid() == 0:
+        nproc = "processes: not limited by rlimit (root)"
+    else:
+        nproc = f"processes: {EXTRA_PROCESSES} more than the grader's user runs"
     return [f"address space {memory_mb} MB", f"CPU {cpu_seconds} s",
             f"files written up to {MAX_FILE_BYTES // (1024 * 1024)} MB each",
             f"{MAX_OPEN_FILES} open files", nproc]

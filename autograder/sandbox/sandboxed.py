@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -10,7 +11,7 @@ import subprocess
 import tempfile
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from ..student import BudgetSpent, CallTimeout, MissingFunction, StudentError, W
 from ..submission import SizeLimits, Submission, load_submission
 from . import bubblewrap
 from .bubblewrap import (
+    BUBBLEWRAP,
+    OTHER_USER,
     SANDBOX_TMP,
     SANDBOX_WORKER,
     SHM_BYTES,
@@ -28,15 +31,19 @@ from .bubblewrap import (
     SandboxKind,
     bubblewrap_args,
     choose_sandbox,
+    fallback_notes,
     python_executable,
     sealing_args,
     worker_env,
 )
 from .cgroups import Cgroups
 from .jail import protocol
+from .leftovers import reap, temp_folder
 from .limits import MAX_PROCESSES, describe_rlimits, limit_resources
 from .pipes import Deadline, describe_exit, read_frame, write_all
+from .runtime import SITE, TMP, ensure_runtime
 from .stage import stage_worker
+from .users import Lease, become, kill_user, lease_user
 
 # Runs the jail as a package (its modules import each other relatively, as they do here),
 # with numpy's folders on the path first: the jail imports numpy.
@@ -64,10 +71,12 @@ MAX_ASKS_PER_CALL = 20_000
 class _Process:
     """One running worker: the Popen, its pipes, and how to kill everything it started."""
 
-    def __init__(self, popen: subprocess.Popen[bytes], stderr: Any, cwd: str | None) -> None:
+    def __init__(self, popen: subprocess.Popen[bytes], stderr: Any, cwd: str | None,
+                 also_kill: Callable[[], object] | None = None) -> None:
         self.popen = popen
         self.stderr = stderr
         self.cwd = cwd
+        self.also_kill = also_kill  # e.g. every process of the sandbox user
         assert popen.stdin is not None and popen.stdout is not None
         self.to_worker = popen.stdin.fileno()
         self.from_worker = popen.stdout.fileno()
@@ -75,7 +84,8 @@ class _Process:
         os.set_blocking(self.from_worker, False)
 
     def kill(self) -> int | None:
-        """Kill the worker's whole session (and with bwrap its PID namespace); its status."""
+        """Kill the worker's whole session (and with bwrap its PID namespace; as a sandbox
+        user, every process of that user); its status."""
         if self.popen.poll() is None:
             try:
                 os.killpg(self.popen.pid, signal.SIGKILL)
@@ -85,6 +95,8 @@ class _Process:
             code = self.popen.wait(timeout=10)
         except subprocess.TimeoutExpired:
             code = None
+        if self.also_kill is not None:
+            self.also_kill()
         for stream in (self.popen.stdin, self.popen.stdout, self.stderr):
             try:
                 stream.close()
@@ -118,11 +130,14 @@ class SandboxedStudent:
     - memory_mb: address-space limit of the worker, and its memory cgroup's limit where
       the host allows one (that one also counts /tmp, /dev/shm and memfd files)
     - sandbox: "auto" (bubblewrap if it works, else "rlimit"), "bubblewrap" or "rlimit"
+      (as another user if the grader is root, else as the grader's user); or one of the
+      two rlimit kinds by name (``bubblewrap.choose_sandbox``)
     - size_limits: how large the submission's files may be (when given a path)
 
-    Attributes: ``sandbox_kind`` ("bubblewrap" or "rlimit"), ``problems`` (why parts of the
-    submission did not load), ``output_tail`` (the last output printed while loading),
-    ``limits`` (the limits that applied, in words, for the record).
+    Attributes: ``sandbox_kind`` ("bubblewrap", "rlimit-as-other-user" or
+    "rlimit-as-self"), ``problems`` (why parts of the submission did not load),
+    ``output_tail`` (the last output printed while loading), ``limits`` (the limits that
+    applied, in words, for the record), ``uid`` (the sandbox user's, or None).
     """
 
     #: Student code never runs in this process, so the engine need not guard numpy here.
@@ -144,6 +159,7 @@ class SandboxedStudent:
         self.load_timeout = load_timeout
         self.memory_mb = memory_mb
         self.sandbox_kind, self._userns = choose_sandbox(sandbox)
+        _reap_once()
         self.problems: list[str] = list(self.submission.problems)
         #: time.monotonic() past which no call may run (the submission's time budget)
         self.deadline: float | None = None
@@ -152,16 +168,24 @@ class SandboxedStudent:
         self._process: _Process | None = None
         self._live: list[_Process | None] = [None]  # what the finalizer must kill
         self._restart_failed = ""
-        in_sandbox = self.sandbox_kind == "bubblewrap"
-        sys_path = (bubblewrap.sandbox_site_dirs() if in_sandbox
-                    else [str(d) for d in bubblewrap.site_dirs()])
-        self._stage = stage_worker(self.submission, sys_path,
-                                   SANDBOX_WORKER if in_sandbox else None)
-        self._cgroups = Cgroups.create(memory_mb * 1024 * 1024, MAX_PROCESSES)
+        self._runtime: Path | None = None
+        self._lease: Lease | None = None
+        self.uid: int | None = None
+        if self.sandbox_kind == OTHER_USER:
+            self._runtime = ensure_runtime()
+            self._lease = lease_user()
+            self.uid = self._lease.uid
+        try:
+            self._stage = self._make_stage()
+            self._cgroups = Cgroups.create(memory_mb * 1024 * 1024, MAX_PROCESSES)
+        except BaseException:
+            if self._lease is not None:
+                self._lease.release()
+            raise
         self._ooms_seen = 0
         self._finalizer = weakref.finalize(self, _cleanup, self._stage, self._live,
-                                           self._cgroups)
-        self.limits = self._describe_limits()
+                                           self._cgroups, self._lease)
+        self.limits = self._describe_limits(sandbox)
         self._load_problem = self._start(first=True)
 
     # ---- Student interface
@@ -330,15 +354,32 @@ class SandboxedStudent:
     def _cpu_seconds(self) -> int:
         return int(self.load_timeout + 60 * self.call_timeout)
 
-    def _describe_limits(self) -> str:
-        """The limits that apply to this sandbox, in words (one line, for the record)."""
-        parts = [*describe_rlimits(self.memory_mb, self._cpu_seconds()),
+    def _make_stage(self) -> Path:
+        """The worker's private folder (``stage.stage_worker``), where this kind needs it."""
+        if self.sandbox_kind == BUBBLEWRAP:
+            return stage_worker(self.submission, bubblewrap.sandbox_site_dirs(), SANDBOX_WORKER)
+        if self.sandbox_kind == OTHER_USER:
+            assert self._runtime is not None and self.uid is not None
+            return stage_worker(self.submission, [SITE], f"{TMP}/{{name}}",
+                                parent=self._runtime / TMP.lstrip("/"), group=self.uid)
+        return stage_worker(self.submission, [str(d) for d in bubblewrap.site_dirs()])
+
+    def _describe_limits(self, requested: str) -> str:
+        """The limits that apply to this sandbox, in words (one line, for the record).
+        Nothing in it changes between runs (no uid, no path)."""
+        parts = [*describe_rlimits(self.memory_mb, self._cpu_seconds(), self.uid is not None),
                  *self._cgroups.describe()]
-        if self.sandbox_kind == "bubblewrap":
+        if self.sandbox_kind == BUBBLEWRAP:
             parts.append(f"/tmp {TMPFS_BYTES // (1024 * 1024)} MB, /dev/shm "
                          f"{SHM_BYTES // (1024 * 1024)} MB, the rest read-only")
+        elif self.sandbox_kind == OTHER_USER:
+            parts.append("an unprivileged user of its own (no groups, its own session, all "
+                         "its processes killed at the end) in a chroot holding only Python "
+                         "and numpy; no /dev/shm; its working directory on disk; the host's "
+                         "network")
         else:
             parts.append("no private /tmp or /dev/shm (rlimit sandbox)")
+        parts += fallback_notes(requested, self.sandbox_kind)
         return "; ".join(parts)
 
     def _exit_reason(self, status: int | None) -> Message:
@@ -358,36 +399,56 @@ class SandboxedStudent:
 
     def _spawn(self) -> _Process:
         python = [python_executable(), "-I", "-S", "-B"]
-        limits = limit_resources(self.memory_mb, cpu_seconds=self._cpu_seconds(),
-                                 enter=self._cgroups.enter)
-        if self.sandbox_kind == "bubblewrap":
+        cwd, home, also_kill, switch = None, SANDBOX_TMP, None, None
+        if self.sandbox_kind == BUBBLEWRAP:
             command = [*bubblewrap_args(self._userns, self._stage / "covers"),
                        "--ro-bind", str(self._stage), SANDBOX_WORKER, *sealing_args(), "--",
                        *python, "-c", BOOT, SANDBOX_WORKER, f"{SANDBOX_WORKER}/job.json"]
-            cwd = None
+        elif self.sandbox_kind == OTHER_USER:
+            assert self._runtime is not None and self.uid is not None
+            cwd = str(temp_folder("convlab-cwd-", self._runtime / TMP.lstrip("/")))
+            os.chown(cwd, self.uid, self.uid)
+            home, stage = f"{TMP}/{Path(cwd).name}", f"{TMP}/{self._stage.name}"
+            switch = become(self.uid, str(self._runtime), home)
+            also_kill = functools.partial(kill_user, self.uid)
+            command = [*python, "-c", BOOT, stage, f"{stage}/job.json"]
         else:
-            cwd = tempfile.mkdtemp(prefix="convlab-cwd-")
+            cwd = home = str(temp_folder("convlab-cwd-"))
             command = [*python, "-c", BOOT, str(self._stage), str(self._stage / "job.json")]
+        limits = limit_resources(self.memory_mb, cpu_seconds=self._cpu_seconds(),
+                                 enter=self._cgroups.enter, become=switch, uid=self.uid)
         stderr = tempfile.TemporaryFile()
         try:
             popen = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=stderr, env=worker_env(cwd or SANDBOX_TMP),
-                                     cwd=cwd or "/", preexec_fn=limits, start_new_session=True)
+                                     stderr=stderr, env=worker_env(home),
+                                     cwd=cwd if switch is None and cwd else "/",
+                                     preexec_fn=limits, start_new_session=True)
         except BaseException:
             stderr.close()
             if cwd:
                 shutil.rmtree(cwd, ignore_errors=True)
             raise
-        return _Process(popen, stderr, cwd)
+        return _Process(popen, stderr, cwd, also_kill)
 
 
-def _cleanup(stage: Path, process: list[_Process | None], cgroups: Cgroups) -> None:
-    """Run by close() or at garbage collection: no worker, file or cgroup outlives its
-    student."""
+@functools.cache
+def _reap_once() -> None:
+    """What graders killed earlier left behind, removed when this process first grades."""
+    reap()
+
+
+def _cleanup(stage: Path, process: list[_Process | None], cgroups: Cgroups,
+             lease: Lease | None) -> None:
+    """Run by close() or at garbage collection: no worker, file, cgroup or process of the
+    sandbox user outlives its student."""
     if process[0] is not None:
         process[0].kill()
+    if lease is not None:
+        kill_user(lease.uid)
     cgroups.remove()
     shutil.rmtree(stage, ignore_errors=True)
+    if lease is not None:
+        lease.release()
 
 
 class _TooManyAsks(Exception):

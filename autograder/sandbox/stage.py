@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from .. import rubric
 from ..submission import Submission
 from .bubblewrap import write_covers
+from .leftovers import temp_folder
 from .pipes import MAX_REPLY_BYTES
 
 JAIL = Path(__file__).resolve().parent / "jail"
 
 
-def stage_worker(submission: Submission, sys_path: list[str], seen_as: str | None = None) -> Path:
+def stage_worker(submission: Submission, sys_path: list[str], seen_as: str | None = None,
+                 parent: Path | None = None, group: int | None = None) -> Path:
     """A private directory with ``jail/`` (a copy of the jail folder), job.json (the code
     to load), files/ (the .py sources and data files, for the worker's working directory)
-    and covers/.
+    and covers/, named after its owner (``leftovers.temp_folder``).
 
-    ``seen_as``: where the worker will see this directory (inside bubblewrap)."""
-    stage = Path(tempfile.mkdtemp(prefix="convlab-worker-"))
+    ``seen_as``: where the worker will see this directory (inside bubblewrap, or in the
+    rlimit sandbox's chroot: ``{name}`` stands for the directory's name); ``parent``: where
+    to make it (default: the temporary folder); ``group``: a sandbox user's group, which
+    may then read it (and no other user but root)."""
+    stage = temp_folder("convlab-worker-", parent)
+    seen_as = seen_as.format(name=stage.name) if seen_as else None
     stage_files(submission, stage / "files")
     write_covers(stage / "covers")
     copy_jail(stage / "jail")
@@ -35,8 +41,22 @@ def stage_worker(submission: Submission, sys_path: list[str], seen_as: str | Non
         "max_reply_bytes": MAX_REPLY_BYTES,
     }
     (stage / "job.json").write_text(json.dumps(job))
-    # mkdtemp's 0700 is enough: inside bubblewrap, uid 65534 is the grader's own uid outside.
+    # mkdtemp's 0700 is enough inside bubblewrap (its uid 65534 is the grader's own uid
+    # outside); a sandbox user gets read access through its group.
+    if group is not None:
+        readable_by_group(stage, group)
     return stage
+
+
+def readable_by_group(folder: Path, group: int) -> None:
+    """``folder`` and everything in it owned by root and ``group``: folders 0750, files
+    0640 (the group reads, nobody else but root; nobody writes but root)."""
+    for path, dirs, files in os.walk(folder):
+        os.chown(path, 0, group)
+        os.chmod(path, 0o750)
+        for name in files:
+            os.chown(os.path.join(path, name), 0, group)
+            os.chmod(os.path.join(path, name), 0o640)
 
 
 def stage_files(submission: Submission, folder: Path) -> None:
