@@ -187,8 +187,8 @@ def shared_libraries(files: list[Path]) -> set[Path]:
     for start in range(0, len(files), 200):
         chunk = [str(f) for f in files[start:start + 200]]
         try:
-            out = subprocess.run(["ldd", *chunk], capture_output=True, text=True,
-                                 check=False).stdout
+            out = subprocess.run([shutil.which("ldd") or "/usr/bin/ldd", *chunk],
+                                 capture_output=True, text=True, check=False).stdout
         except FileNotFoundError:
             raise RuntimeError("ldd is not installed (it lists the libraries Python and "
                                "numpy need in the rlimit sandbox)") from None
