@@ -375,18 +375,24 @@ def _cmd_grade(args: argparse.Namespace) -> int:
                              after=after)
     if skipped:
         result.problems["(LMS download)"] = skipped
-    return _print_result(args, result)
+    status = _print_result(args, result)
+    from .unzip import refused_lines
+
+    return 2 if refused_lines(skipped) and status == 0 else status
 
 
 def _cmd_zip_collect(args: argparse.Namespace) -> int:
     from .steps import submitted_students, zip_collect
 
+    from .unzip import refused_lines
+
     cfg = _config(args)
-    for warning in zip_collect(cfg, args.assignment, args.downloads):
+    warnings = zip_collect(cfg, args.assignment, args.downloads)
+    for warning in warnings:
         print(printable(warning))
     print("\n".join(map(printable, submitted_students(cfg.CourseDirectory.root,
                                                       args.assignment))))
-    return 0
+    return 2 if refused_lines(warnings) else 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -77,9 +77,11 @@ SAFETY: dict[str, dict[str, object]] = {
     "Execute": {"timeout": 120, "interrupt_on_timeout": True},
     # a flood of prints is cut before it lands in the notebook and the feedback
     "LimitOutput": {"max_lines": 1000, "max_traceback": 100},
-    # LMS downloads: Canvas file names; files that match no released notebook are skipped
+    # LMS downloads: Canvas file names; files that match no released notebook are skipped;
+    # archives unpacked within bounds (size, files, nesting), the rest refused by name
     "FileNameCollectorPlugin": {"named_regexp": CANVAS_REGEXP},
-    "ZipCollectApp": {"strict": True},
+    "ZipCollectApp": {"strict": True,
+                      "extractor_plugin": "autograder.course.unzip.BoundedExtractor"},
 }
 
 

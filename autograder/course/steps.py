@@ -31,6 +31,7 @@ from nbgrader.utils import capture_log
 from traitlets.config import Config
 
 from .config import nbgrader_api
+from .unzip import copy_download
 
 
 class CycleError(RuntimeError):
@@ -102,19 +103,20 @@ def zip_collect(cfg: Config, assignment: str, downloads: Path | str) -> list[str
     submitted/<student>/<assignment>/ via ``nbgrader zip_collect``.
 
     Returns nbgrader's warnings about files it skipped (names that match no student or no
-    released notebook), for the instructor to look at."""
+    released notebook) and the extractor's about what it refused to unpack (``Refused …``:
+    past its bounds, see ``autograder.course.unzip``), for the instructor to look at."""
     course_dir = Path(cfg.CourseDirectory.root)
     if not (course_dir / "release" / assignment).is_dir():
         generate(cfg, assignment)  # zip_collect matches names against the released notebooks
     archive = course_dir / "downloaded" / assignment / "archive"
     if archive.parent.exists():
         shutil.rmtree(archive.parent)  # a re-run starts from this download only
-    shutil.copytree(downloads, archive)
+    copy_download(downloads, archive)
     app = ZipCollectApp(config=cfg)
     app.coursedir = CourseDirectory(config=cfg, assignment_id=assignment)
     log = _check(capture_log(app), "zip_collect")
     return [line.removeprefix("[WARNING] ") for line in log.splitlines()
-            if line.startswith("[WARNING] Skipped")]
+            if line.startswith(("[WARNING] Skipped", "[WARNING] Refused"))]
 
 
 def submitted_students(course_dir: Path | str, assignment: str) -> list[str]:
