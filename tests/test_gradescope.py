@@ -251,13 +251,52 @@ def test_bundle_installs_and_grades_in_gradescope_layout(tmp_path):
     broken, log = grade({"conv_layers.py": "def output_size(n, f, s=1, p=0:\n"}, path)
     assert broken["score"] == 0
     assert "SyntaxError" in broken["output"]
-    assert "sandbox: rlimit" in log and "bwrap is not installed" in log
-    assert broken["extra_data"]["sandbox"] == "rlimit"
+    assert "sandbox: rlimit-as-other-user" in log and "bwrap is not installed" in log
+    assert broken["extra_data"]["sandbox"] == "rlimit-as-other-user"
     assert "rlimit" not in broken["output"] and "bubblewrap" not in broken["output"]
     assert all(t["status"] == "failed" or t["max_score"] == 0 for t in broken["tests"])
     kinds = {FailureKind.MISSING.value}
     assert kinds  # every item lost, each still a test entry
     assert len([t for t in broken["tests"] if t["max_score"] > 0]) == len(ITEMS)
+
+    # a submission that forges results.json, rewrites run_autograder and kills the grader
+    script = (root / "run_autograder").read_bytes()
+    hostile, log = grade({"conv_layers.py": FORGER.format(root=str(root))}, path)
+    assert hostile["score"] == 1  # relu, the one function it wrote; not the forged 100
+    assert len([t for t in hostile["tests"] if t["max_score"] > 0]) == len(ITEMS)
+    assert hostile["extra_data"]["sandbox"] == "rlimit-as-other-user"
+    assert (root / "run_autograder").read_bytes() == script
+    assert "forged" not in log
+
+
+FORGER = '''
+import json, os, signal
+import numpy as np
+ROOT = {root!r}
+for target in [ROOT + "/results/results.json", "/autograder/results/results.json"]:
+    try:
+        with open(target, "w") as f:
+            json.dump({{"score": 100, "tests": [], "output": "forged"}}, f)
+    except OSError:
+        pass
+try:
+    with open(ROOT + "/run_autograder", "a") as f:
+        f.write("\\necho forged\\n")
+except OSError:
+    pass
+try:
+    os.kill(os.getppid(), signal.SIGKILL)  # the grader that started this worker
+except OSError:
+    pass
+if os.getuid() != 0:  # as root this would kill every process of the machine
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except OSError:
+        pass
+
+def relu(x):
+    return np.maximum(x, 0)
+'''
 
 
 def test_feedback_page_waits_too_when_expected_values_do(buggy_record, tmp_path):
