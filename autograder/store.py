@@ -5,10 +5,10 @@
 - ``records``: one row per graded submission, keyed by what decides its result: the
   student's name, the content hash of every file graded for it (names and bytes, not
   mtimes), the seed, the rubric hash (the items graded, their points, the call timeout
-  and the kind of sandbox used) and the grader's version (package version plus a hash of its source). A row
-  keeps the whole :class:`~autograder.results.GradeRecord` as JSON (items, failures with
-  their cases and values, problems, seconds, sandbox kind), where the submission came
-  from, the host, and a digest of the reports written from it.
+  and the kind of sandbox used) and the grader's version (package version plus a hash
+  of its source). A row keeps the whole :class:`~autograder.results.GradeRecord` as
+  JSON (items, failures with their cases and values, problems, seconds, sandbox kind),
+  where the submission came from, the host, and a digest of the reports written from it.
 - ``runs``: the run log (start, end, arguments, seed, rubric hash, grader version,
   sandbox, counts and duration), printed by ``autograder history OUT``.
 

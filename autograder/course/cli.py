@@ -383,7 +383,6 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
 def _cmd_zip_collect(args: argparse.Namespace) -> int:
     from .steps import submitted_students, zip_collect
-
     from .unzip import refused_lines
 
     cfg = _config(args)

@@ -5,7 +5,7 @@
 code has loaded, then forwards each ``call`` as a protocol message and decodes the reply
 (never unpickling).
 
-Two kinds of sandbox (``sandbox_kind``):
+Three kinds of sandbox (``sandbox_kind``; ``bubblewrap.choose_sandbox``):
 
 - "bubblewrap": the worker runs under ``bwrap`` in fresh user, PID, network, IPC, UTS,
   cgroup and mount namespaces as uid 65534 (when user namespaces work). It sees,
@@ -18,19 +18,27 @@ Two kinds of sandbox (``sandbox_kind``):
   submissions, the grader's output and /root and /home (but for the Python installation,
   if it lives there) are not there. No network. Killing the sandbox kills every process
   it started (PID namespace, --die-with-parent).
-- "rlimit" (fallback when bubblewrap is missing or does not work): a plain subprocess in
-  its own session, with the same resource limits, a scrubbed environment and ``python -I
-  -S`` (so the editable install of this project is not on its path) -- but it can read
-  whatever the grader's user can read, and has the network and the host's /dev/shm. Use
-  it only for trusted code.
+- "rlimit-as-other-user" (bubblewrap missing or not working, the grader root: Gradescope's
+  container): a process that ``chroot``s into a root-owned copy of Python's standard
+  library and numpy (``runtime.py``) and becomes an unprivileged uid of its own
+  (``users.py``: one per running sandbox, no groups, ``PR_SET_NO_NEW_PRIVS``), in its own
+  session. Its stage is ``/tmp/convlab-worker-…`` there (readable by its group only), its
+  working directory ``/tmp/convlab-cwd-…`` (its own, on disk); ``/tmp`` itself is not
+  writable or listable, and there is no /dev/shm, /proc or /etc. The grader's files,
+  the installed ``reference`` and ``autograder`` (or the wheel), the reports, the class
+  and other students' stages are simply not in its file system; it cannot signal or
+  ptrace the grader, PID 1 or another student's worker. Every process of its uid is
+  killed when it ends (``users.kill_user``), whatever session it moved to. It keeps the
+  host's network.
+- "rlimit-as-self" (no bubblewrap and the grader is not root, or chroot failed): a plain
+  subprocess of the grader's own user in its own session, with the same resource limits,
+  a scrubbed environment and ``python -I -S`` (so the editable install of this project is
+  not on its path) -- but it can read and change whatever the grader's user can, signal
+  the grader, and leave a process that left its session running (unless a pids cgroup
+  holds it). Use it only for trusted code; every record and report says so.
 
-Both apply, via setrlimit: address space (``memory_mb``), CPU seconds, file size (64 MB),
-open files (64), number of processes (not enforceable when the grader runs as root), and
-no core dumps. Where the host allows it (``cgroups``), each sandbox also gets its own
-memory cgroup (``memory_mb``, counting what the address-space limit misses: files in
-/tmp and /dev/shm, memfd files) and pids cgroup (64 processes, for root too); they are
-removed with the sandbox. ``SandboxedStudent.limits`` says which limits applied; grading
-copies it into every record.
+Under "auto", falling back from bubblewrap is said once per run on stderr and in every
+record (``GradeRecord.limits``); the kind is part of the results store's key.
 
 What the worker can learn about the host, inside bubblewrap. There is no /proc at all, so
 /proc/self/mountinfo (which names each bind mount's host source: the stage folder, the
@@ -41,8 +49,9 @@ host path (``sys.prefix``, e.g. /root/.pyenv/versions/3.11.7) and /usr (the syst
 libraries and programs, which say which distribution runs); the kernel version through
 ``os.uname()`` (a system call, not a file: bubblewrap cannot hide it); the number of CPUs.
 The site-packages appear as /opt/convlab/siteN and the stage as /opt/convlab/worker, so
-neither the project's path nor the grader's temporary folders show. The rlimit fallback
-hides nothing.
+neither the project's path nor the grader's temporary folders show. As another user, the
+worker sees the same Python path, the system libraries it loads and the kernel version;
+as the grader's own user it sees everything that user does.
 
 Messages from the worker are student-controlled (student code can write to the protocol
 pipe itself): the trusted side caps every one, whatever the worker claims: a frame at
@@ -57,8 +66,9 @@ slow calls); on timeout or death the worker is killed and the next call starts a
 Modules: ``sandboxed`` (the Student), ``stage`` (the worker's private folder), ``bubblewrap``
 (namespaces and the filesystem view, or the rlimit fallback), ``limits`` (setrlimit),
 ``cgroups`` (per-sandbox memory and pids cgroups), ``pipes`` (framed messages with
-deadlines). ``jail/`` is everything that runs inside; it
-may import only the standard library and numpy.
+deadlines), ``runtime`` and ``users`` (the rlimit sandbox's chroot and uids),
+``leftovers`` (what a grader killed by SIGKILL left, removed by the next one). ``jail/``
+is everything that runs inside; it may import only the standard library and numpy.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ The kinds of sandbox a worker can run in (``choose_sandbox``), strongest first:
   with the resource limits only. It can read and change whatever the grader's user can;
   every record and report says so.
 
-"auto" takes the first that works and says once, on stderr, when it is not bubblewrap;
-"rlimit" takes the better of the last two.
+"auto" takes the first that works, "rlimit" the better of the last two; a grading run
+(``kind_in_use``) says once, on stderr, when it is not bubblewrap.
 """
 
 from __future__ import annotations
@@ -32,9 +32,7 @@ from .leftovers import temp_folder
 SandboxKind = Literal["auto", "bubblewrap", "rlimit", "rlimit-as-other-user", "rlimit-as-self"]
 BUBBLEWRAP, OTHER_USER, AS_SELF = "bubblewrap", "rlimit-as-other-user", "rlimit-as-self"
 REQUESTS = ("auto", "bubblewrap", "rlimit", OTHER_USER, AS_SELF)
-#: Set in the environment once the fallback was announced, so that the grader's pool
-#: processes (which inherit it) do not say it again.
-FALLBACK_SAID = "CONVLAB_SANDBOX_FALLBACK_SAID"
+_SAID: set[str] = set()  # the fallbacks announced by this process
 
 TMPFS_BYTES = 64 * 1024 * 1024      # size of the sandbox's /tmp
 SHM_BYTES = 8 * 1024 * 1024         # size of its private /dev/shm (the host's is half the RAM)
@@ -259,7 +257,7 @@ def rlimit_kind() -> str:
 
 def choose_sandbox(requested: str) -> tuple[str, bool]:
     """(the kind of sandbox to use for ``requested``, with a user namespace): see the
-    module doc. "auto" says once when it falls back, and "rlimit-as-self" always does."""
+    module doc."""
     if requested not in REQUESTS:
         raise ValueError(f"sandbox must be 'auto', 'bubblewrap' or 'rlimit', got {requested!r}")
     if requested == AS_SELF:
@@ -275,19 +273,21 @@ def choose_sandbox(requested: str) -> tuple[str, bool]:
             return BUBBLEWRAP, userns
         if requested == BUBBLEWRAP:
             raise RuntimeError(f"bubblewrap sandbox requested but not usable: {why}")
-    kind = rlimit_kind()
-    if requested == "auto" or kind == AS_SELF:
-        say_fallback(kind)
-    return kind, False
+    return rlimit_kind(), False
 
 
-def kind_in_use(requested: str) -> str:
+def kind_in_use(requested: str, announce: bool = True) -> str:
     """The kind of sandbox grading uses here for ``requested`` (``requested`` itself if
-    it cannot be used: every record then says why)."""
+    it cannot be used: every record then says why). A grading run asks this first: with
+    ``announce``, it says on stderr, once per process, that "auto" fell back from
+    bubblewrap, or that student code runs as the grader's own user."""
     try:
-        return choose_sandbox(requested)[0]
+        kind = choose_sandbox(requested)[0]
     except (ValueError, RuntimeError):
         return requested
+    if announce and (kind == AS_SELF or (requested == "auto" and kind != BUBBLEWRAP)):
+        say_fallback(kind)
+    return kind
 
 
 def fallback_notes(requested: str, kind: str) -> list[str]:
@@ -302,10 +302,10 @@ def fallback_notes(requested: str, kind: str) -> list[str]:
 
 
 def say_fallback(kind: str) -> None:
-    """Say on stderr, once per grading run, that student code does not run in bubblewrap."""
-    if os.environ.get(FALLBACK_SAID):
+    """Say on stderr, once per process, that student code does not run in bubblewrap."""
+    if kind in _SAID:
         return
-    os.environ[FALLBACK_SAID] = "1"
+    _SAID.add(kind)
     why = bubblewrap_status()[2]
     if kind == OTHER_USER:
         text = (f"conv-lab: warning: bubblewrap cannot be used ({why}); student code runs in "

@@ -239,7 +239,7 @@ def _elf_files(target: Path) -> list[Path]:
 def _open_for_reading(target: Path) -> None:
     """Folders 0755, files 0644 (0755 if executable): readable by the sandbox users,
     writable by root alone."""
-    for folder, dirs, files in os.walk(target):
+    for folder, _dirs, files in os.walk(target):
         os.chmod(folder, 0o755)
         for name in files:
             path = os.path.join(folder, name)

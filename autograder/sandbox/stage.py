@@ -51,7 +51,7 @@ def stage_worker(submission: Submission, sys_path: list[str], seen_as: str | Non
 def readable_by_group(folder: Path, group: int) -> None:
     """``folder`` and everything in it owned by root and ``group``: folders 0750, files
     0640 (the group reads, nobody else but root; nobody writes but root)."""
-    for path, dirs, files in os.walk(folder):
+    for path, _dirs, files in os.walk(folder):
         os.chown(path, 0, group)
         os.chmod(path, 0o750)
         for name in files:
