@@ -1,4 +1,6 @@
-"""What the sandbox costs: worker start-up and call round trips, bubblewrap vs rlimit.
+"""What the sandbox costs: worker start-up and call round trips, bubblewrap vs the two
+rlimit kinds (as another user in a chroot of Python and numpy; as the grader's user), and
+the one-time cost of that chroot (its runtime folder: time to build, size).
 
     .venv/bin/python benchmarks/bench_sandbox.py [--repeat 7]
 
@@ -18,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from autograder.sandbox import SandboxedStudent, bubblewrap_status
+from autograder.sandbox.bubblewrap import other_user_status
+from autograder.sandbox.runtime import build_runtime
 from autograder.student import InProcessStudent
 
 STUDENT = """
@@ -39,7 +43,7 @@ def timings(action: Callable[[], object], repeat: int) -> list[float]:
 def row(label: str, seconds: list[float], baseline: float | None = None) -> str:
     med = statistics.median(seconds)
     ratio = f"{med / baseline:8.1f}×" if baseline else f"{'':>9}"
-    return (f"{label:<34} {med * 1e3:10.2f} ms   ({min(seconds) * 1e3:.2f}–"
+    return (f"{label:<46} {med * 1e3:10.2f} ms   ({min(seconds) * 1e3:.2f}–"
             f"{max(seconds) * 1e3:.2f})  {ratio}")
 
 
@@ -49,7 +53,9 @@ def main() -> None:
     args = parser.parse_args()
 
     usable, userns, why = bubblewrap_status()  # probed once, outside the timings
-    kinds = ["bubblewrap", "rlimit"] if usable else ["rlimit"]
+    other_user, why_not = other_user_status()  # builds the runtime if it is missing
+    kinds = [*(["bubblewrap"] if usable else []),
+             *(["rlimit-as-other-user"] if other_user else []), "rlimit-as-self"]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.py"
         path.write_text(STUDENT)
@@ -61,7 +67,13 @@ def main() -> None:
 
         print(f"bubblewrap: {'usable' if usable else 'NOT usable: ' + why}"
               f"{' (uid 65534 in a user namespace)' if userns else ''}")
-        print(f"{'':<34} {'median':>13}   (min–max)         vs in-process")
+        print(f"rlimit as another user: {'usable' if other_user else 'NOT usable: ' + why_not}")
+        if other_user:
+            built = timings(lambda: build_runtime(Path(tempfile.mkdtemp(dir=tmp)) / "rt"), 1)
+            size = sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file())
+            print(f"its runtime (chroot of Python and numpy, built once): "
+                  f"{built[0]:.1f} s to build, {size / 2**20:.0f} MB")
+        print(f"{'':<46} {'median':>13}   (min–max)         vs in-process")
         print(row("in-process call, tiny", [base_tiny]))
         print(row("in-process call, 64×3×32×32", [base_big]))
         for kind in kinds:

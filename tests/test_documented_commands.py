@@ -89,6 +89,7 @@ NOT_RUN = {
     ".venv/bin/python benchmarks/bench_cluster.py --copies 1 --repeats 3": _BENCH,
     ".venv/bin/python benchmarks/bench_store.py --submissions 200 --repeats 5": _BENCH,
     ".venv/bin/python benchmarks/bench_sandbox.py --repeat 9": _BENCH,
+    ".venv/bin/python benchmarks/bench_memory.py --workers 2": _BENCH,
     ".venv/bin/python benchmarks/bench_submission.py --repeats 5": _BENCH,
     ".venv/bin/python benchmarks/bench_cycle.py --students 30 --notebooks 01,02,03 "
     "--workers 2": _BENCH,
