@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import shutil
@@ -87,6 +88,7 @@ def numpy_dir() -> Path:
     return Path(spec.origin).resolve().parent
 
 
+@functools.cache
 def runtime_key() -> str:
     """A hash of what a runtime is built from: the interpreter and numpy's files."""
     digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{sys.base_prefix}\0".encode())
