@@ -250,3 +250,17 @@ def test_a_record_graded_without_bubblewrap_is_graded_again_once_it_works(tmp_pa
     assert first.records[0].sandbox == "rlimit-as-other-user"
     assert again.records[0].sandbox == "bubblewrap"
     assert grade_into_store(subs, tmp_path / "out", items=items, sandbox="auto").cached == 1
+
+
+def test_code_run_as_the_graders_own_user_is_said_in_every_report(tmp_path):
+    from autograder.feedback import record_text
+    from autograder.grading import grade_submission
+
+    path = write(tmp_path / "relu.py", "def relu(x):\n    return x * (x > 0)\n")
+    record = grade_submission(SubmissionPath("kim", path), sandbox="rlimit-as-self",
+                              items=["relu: values"])
+    assert record.sandbox == "rlimit-as-self" and record.score == 1
+    assert "as the grader's own user: it could read and change the grader's files" in \
+        record_text(record, "en")
+    assert "채점기와 같은 사용자로 실행되어" in record_text(record, "ko")
+    assert "student code ran as the grader's own user" in record.limits
