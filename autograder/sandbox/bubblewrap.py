@@ -296,8 +296,9 @@ def fallback_notes(requested: str, kind: str) -> list[str]:
     if requested == "auto" and kind != BUBBLEWRAP:
         notes.append(f"fallback from bubblewrap ({bubblewrap_status()[2]})")
     if kind == AS_SELF:
+        why = "asked for" if requested == AS_SELF else other_user_status()[1]
         notes.append(f"student code ran as the grader's own user (uid {os.geteuid()}): it "
-                     f"could read and change this user's files ({other_user_status()[1]})")
+                     f"could read and change this user's files ({why})")
     return notes
 
 
