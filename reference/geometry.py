@@ -66,9 +66,11 @@ def padding_pairs(padding: object) -> Pad2D:
     resolved by :func:`resolve_padding`, which knows the input and filter sizes.
     """
     if isinstance(padding, str):
+        if padding.lower() not in ("valid", "same"):
+            raise ValueError(f"padding string must be 'valid' or 'same', got {padding!r}")
         raise TypeError(
             f"padding {padding!r} needs the input and filter sizes; "
-            "use resolve_padding (or same_padding) to turn it into numbers first"
+            "use same_padding (or 0 for 'valid') to turn it into numbers first"
         )
     if _is_int(padding):
         p = non_negative_int(padding, "padding")

@@ -31,46 +31,7 @@ import numpy as np
 DIGITS_FILE = Path(__file__).with_name("digits.npz")
 
 
-# ── 01_feature_map_size: 피처 맵의 크기 · Feature-map size ────────────────────────────────────────
-
-def _is_int(value: object) -> bool:
-    if type(value) is int:  # the common case, without the slower abstract-class check
-        return True
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def positive_int(value: object, name: str) -> int:
-    """Return ``value`` as an ``int`` after checking it is a whole number >= 1."""
-    if not _is_int(value):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
-
-
-def non_negative_int(value: object, name: str) -> int:
-    """Return ``value`` as an ``int`` after checking it is a whole number >= 0."""
-    if not _is_int(value):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
-    if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value}")
-    return int(value)
-
-
-def _axis_padding(padding: object) -> tuple[int, int]:
-    """One axis of padding: ``p`` or ``(before, after)``."""
-    if _is_int(padding):
-        p = non_negative_int(padding, "padding")
-        return p, p
-    if isinstance(padding, (tuple, list)) and len(padding) == 2:
-        return (
-            non_negative_int(padding[0], "padding before"),
-            non_negative_int(padding[1], "padding after"),
-        )
-    raise TypeError(
-        f"padding for one axis must be an int, (before, after), 'valid' or 'same'; got {padding!r}"
-    )
-
+# ── 01_feature_map_size: 특성 맵의 크기 · Feature-map size ────────────────────────────────────────
 
 def output_size(n: int, f: int, stride: int = 1, padding: int | tuple | str = 0) -> int:
     # 한 축의 출력 크기 (n + 2p − f)/s + 1을 돌려주고, 정수가 아니면 ValueError를 발생시킵니다.
@@ -95,9 +56,11 @@ def output_size(n: int, f: int, stride: int = 1, padding: int | tuple | str = 0)
         ...
     ValueError: (7 + 2·0 − 3) / 3 + 1 = 2.33 is not an integer
     """
-    # YOUR CODE HERE
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
     raise NotImplementedError()
 
+
+# ── 02_padding: 패딩 · Padding ────────────────────────────────────────────────────────────────────
 
 def same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
     # TensorFlow의 'same'처럼 출력이 ceil(n / s)가 되도록 한 축에 붙일 0의 수 (앞, 뒤)를 돌려줍니다.
@@ -115,11 +78,425 @@ def same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
     >>> same_padding(7, 3), same_padding(8, 3, 2), same_padding(5, 4)
     ((1, 1), (0, 1), (1, 2))
     """
-    # YOUR CODE HERE
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
     raise NotImplementedError()
 
 
-# ── 02_padding: 제로 패딩 · Zero padding ──────────────────────────────────────────────────────────
+def zero_pad(x: np.ndarray, pad: int | tuple) -> np.ndarray:
+    # 마지막 두 축(높이, 너비)의 가장자리에 0을 붙인 새 배열을 돌려줍니다. 입력은 바꾸지 않습니다.
+    """Surround the last two axes (height, width) of ``x`` with zeros.
+
+    Inputs:
+    - x: array of shape (..., H, W), at least 2-D
+    - pad: ``p``, ``(ph, pw)`` or ``((top, bottom), (left, right))``, all >= 0
+
+    Returns an array of shape (..., H + top + bottom, W + left + right), float64
+    (float32 if ``x`` is float32), with ``x`` in the middle and zeros around it.
+    ``x`` itself is left unchanged.
+
+    >>> zero_pad(np.ones((1, 1)), 1).tolist()
+    [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    >>> zero_pad(np.ones((7, 7)), 1).shape, zero_pad(np.ones((3, 7, 7)), ((0, 1), (2, 0))).shape
+    ((9, 9), (3, 8, 9))
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# ── 03_convolution: 합성곱 · Convolution ──────────────────────────────────────────────────────────
+
+def conv2d_single(
+    image: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride=1, padding=0
+) -> np.ndarray:
+    # 2차원 이미지 하나와 필터 하나로 피처 맵 W·X + b 를 계산해 (OH, OW) 배열로 돌려줍니다.
+    """One 2-D image, one 2-D filter: the feature map ``W·X + b``.
+
+    Inputs:
+    - image: (H, W)
+    - kernel: (FH, FW), used as it is (cross-correlation, no flip)
+    - bias: a number added to every output pixel
+    - stride: int or (sh, sw)
+    - padding: int, (ph, pw), ((top, bottom), (left, right)), "valid" or "same"
+
+    Returns the feature map, shape (OH, OW) with OH = (H + 2P − FH)/S + 1 and
+    OW = (W + 2P − FW)/S + 1; out[i, j] = sum over p, q of
+    imagepad[i*sh + p, j*sw + q] * kernel[p, q] + bias.
+
+    A 4×4 image and a 3×3 filter of ones give a 2×2 map (0+1+2+4+5+6+8+9+10 = 45):
+
+    >>> conv2d_single(np.arange(16.).reshape(4, 4), np.ones((3, 3)))
+    array([[45., 54.],
+           [81., 90.]])
+    >>> [conv2d_single(np.ones((7, 7)), np.ones((3, 3)), stride=s).shape for s in (1, 2)]
+    [(5, 5), (3, 3)]
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
+    # (N, C, H, W) 입력에 필터 F개 (F, C, FH, FW)를 적용해 (N, F, OH, OW) 피처 맵을 돌려줍니다.
+    """Convolution layer: several filters over a batch of multi-channel images.
+
+    Inputs:
+    - x: input batch, (N, C, H, W)
+    - w: filters, (F, C, FH, FW); each filter spans all C channels
+    - b: biases, (F,), or None for no bias
+    - stride: int or (sh, sw)
+    - padding: int, (ph, pw), ((top, bottom), (left, right)), "valid" or "same"
+
+    Returns (N, F, OH, OW): one feature map per filter, where
+    out[n, f, i, j] = sum over c, p, q of xpad[n, c, i*sh + p, j*sw + q] * w[f, c, p, q] + b[f].
+    float32 if x and w are float32, else float64.
+
+    A 32×32×3 image and six 5×5×3 filters give six 28×28 maps; one 3×3×2 filter of
+    ones over a 3×3×2 image of ones gives 2·9 = 18, plus its bias 1:
+
+    >>> conv2d(np.zeros((1, 3, 32, 32)), np.zeros((6, 3, 5, 5))).shape
+    (1, 6, 28, 28)
+    >>> conv2d(np.ones((1, 2, 3, 3)), np.ones((1, 2, 3, 3)), np.array([1.0])).tolist()
+    [[[[19.0]]]]
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# ── 04_pooling_and_tiny_cnn: 풀링과 작은 CNN · Pooling and a tiny CNN ─────────────────────────────
+
+def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
+    # 채널마다 창의 최댓값을 골라 (N, C, OH, OW)를 돌려줍니다. 패딩 칸은 −∞로 봅니다.
+    """Max pooling: the largest value in each window, channel by channel.
+
+    Inputs:
+    - x: (N, C, H, W)
+    - size: window, int or (ph, pw)
+    - stride: int or (sh, sw); None means the window size
+    - padding: as for ``conv2d``; padded cells count as −inf, so they never win
+
+    Returns (N, C, OH, OW), OH = (H + 2P − ph)/sh + 1 (likewise OW);
+    out[n, c, i, j] = max over p, q of x[n, c, i*sh + p, j*sw + q].
+
+    >>> max_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
+    >>> max_pool2d(np.zeros((2, 6, 28, 28))).shape
+    (2, 6, 14, 14)
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
+    # 채널마다 창의 평균을 계산해 (N, C, OH, OW)를 돌려줍니다.
+    """Average pooling: the mean of each window (no padding), channel by channel.
+
+    Inputs:
+    - x: (N, C, H, W)
+    - size: window, int or (ph, pw)
+    - stride: int or (sh, sw); None means the window size
+
+    Returns (N, C, OH, OW), OH = (H − ph)/sh + 1 (likewise OW);
+    out[n, c, i, j] = mean over p, q of x[n, c, i*sh + p, j*sw + q].
+
+    >>> avg_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0].tolist()
+    [[2.5, 4.5], [10.5, 12.5]]
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    # 음수를 0으로 바꾼 같은 모양의 배열을 돌려줍니다.
+    """ReLU, element by element: out = max(x, 0).
+
+    Inputs:
+    - x: array of any shape, e.g. (N, C, H, W)
+
+    Returns an array of the same shape as x.
+
+    >>> relu(np.array([[-2.0, 0.0, 3.0]])).tolist()
+    [[0.0, 0.0, 3.0]]
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def flatten(x: np.ndarray) -> np.ndarray:
+    # (N, C, H, W)를 이미지마다 한 줄로 펼친 (N, C·H·W)를 돌려줍니다.
+    """Flatten each example into one row, in row-major (C) order.
+
+    Inputs:
+    - x: (N, C, H, W), or any (N, ...) with at least 2 dimensions
+
+    Returns (N, D) with D = C·H·W (the product of all axes after the first).
+
+    >>> flatten(np.arange(8.0).reshape(2, 1, 2, 2)).tolist()
+    [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]
+    >>> flatten(np.zeros((5, 16, 2, 2))).shape
+    (5, 64)
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def dense(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    # 완전연결층 x @ w + b 의 결과 (N, K)를 돌려줍니다.
+    """Fully connected layer: out = x @ w + b.
+
+    Inputs:
+    - x: (N, D), one flattened example per row
+    - w: weights, (D, K)
+    - b: biases, (K,)
+
+    Returns (N, K).
+
+    >>> dense(np.ones((2, 3)), np.ones((3, 4)), np.array([0.0, 1.0, 2.0, 3.0])).tolist()
+    [[3.0, 4.0, 5.0, 6.0], [3.0, 4.0, 5.0, 6.0]]
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    # 점수를 행마다 합이 1인 확률로 바꿉니다. 큰 점수에서도 오버플로가 발생하지 않아야 합니다.
+    """Class probabilities from scores, along the last axis.
+
+    Inputs:
+    - logits: scores, (N, K) (or any shape; the classes are the last axis)
+
+    Returns probabilities of the same shape, (N, K), each row summing to 1:
+    p[n, k] = exp(logits[n, k]) / sum over j of exp(logits[n, j]).
+
+    Subtracting each row's maximum first changes nothing mathematically but keeps
+    ``exp`` from overflowing for scores like 1000.
+
+    >>> softmax(np.array([[0.0, 0.0], [1000.0, 1000.0]])).tolist()
+    [[0.5, 0.5], [0.5, 0.5]]
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
+    # 정답 클래스의 −log 확률을 배치 평균한 손실(숫자 하나)을 돌려줍니다.
+    """Mean cross-entropy loss: average over the batch of −log softmax(logits)[label].
+
+    Inputs:
+    - logits: scores, (N, K)
+    - labels: (N,) integers in 0..K−1
+
+    Returns a Python float: L = −(1/N) · sum over n of log softmax(logits)[n, labels[n]].
+
+    Equal scores over K = 4 classes give every class 1/4, so the loss is log 4 ≈ 1.3863:
+
+    >>> round(cross_entropy(np.zeros((2, 4)), np.array([0, 3])), 4)
+    1.3863
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def init_tiny_cnn(seed: int = 0) -> dict[str, np.ndarray]:
+    # 작은 CNN의 가중치(He 초기화)와 0인 편향을 담은 딕셔너리를 돌려줍니다.
+    """Random starting weights (He initialisation), zero biases; float64.
+
+    Inputs:
+    - seed: for the random generator; the same seed gives the same weights
+
+    Returns a dict with keys conv1_w (8, 1, 3, 3), conv1_b (8,), conv2_w (16, 8, 3, 3),
+    conv2_b (16,), fc_w (64, 10), fc_b (10,). Each weight is drawn from a normal
+    distribution with standard deviation sqrt(2 / fan_in).
+
+    >>> params = init_tiny_cnn(seed=0)
+    >>> params["conv1_w"].shape, params["fc_w"].shape, float(abs(params["fc_b"]).sum())
+    ((8, 1, 3, 3), (64, 10), 0.0)
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def tiny_cnn_forward(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+    # 숫자 이미지 (N, 1, 8, 8)를 작은 CNN에 통과시켜 클래스 점수 (N, 10)을 돌려줍니다.
+    """Class scores for a batch of 8×8 digits.
+
+    Layers: conv 3×3 with 8 filters, padding 1 → ReLU → max-pool 2 → (N, 8, 4, 4);
+    conv 3×3 with 16 filters, padding 1 → ReLU → max-pool 2 → (N, 16, 2, 2);
+    flatten → (N, 64); dense → (N, 10).
+
+    Inputs:
+    - x: images, (N, 1, 8, 8)
+    - params: weights as from ``init_tiny_cnn``
+
+    Returns logits, (N, 10): one score per digit class.
+
+    >>> tiny_cnn_forward(np.zeros((5, 1, 8, 8)), init_tiny_cnn()).shape
+    (5, 10)
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# ── 05_backprop_and_training: 역전파와 학습 · Backprop and training ───────────────────────────────
+
+def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
+    # ReLU의 역전파: x > 0 인 곳에만 dout을 흘려보낸 dx를 돌려줍니다.
+    """Gradient of ``relu``: dx = dout where x > 0, else 0 (also 0 at x = 0).
+
+    Inputs:
+    - dout: upstream gradient, same shape as x
+    - x: the input ``relu`` was given, any shape, e.g. (N, C, H, W)
+
+    Returns dx, the same shape as x.
+
+    >>> relu_backward(np.array([[5.0, 5.0, 5.0]]), np.array([[-1.0, 0.0, 2.0]])).tolist()
+    [[0.0, 0.0, 5.0]]
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def dense_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray):
+    # 완전연결층의 역전파: (dx, dw, db)를 돌려줍니다.
+    """Gradients of ``dense`` (out = x @ w + b) with respect to x, w and b.
+
+    Inputs:
+    - dout: upstream gradient, (N, K)
+    - x: (N, D) and w: (D, K), as given to ``dense``
+
+    Returns a tuple (dx (N, D), dw (D, K), db (K,)).
+
+    >>> dx, dw, db = dense_backward(np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3)))
+    >>> dx.shape, dw.shape, db.tolist()
+    ((2, 4), (4, 3), [2.0, 2.0, 2.0])
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, padding=0):
+    # 합성곱 층의 역전파: x, w, b와 같은 모양의 (dx, dw, db)를 돌려줍니다.
+    """Gradients of a convolution layer.
+
+    Inputs:
+    - dout: upstream gradient, (N, F, OH, OW)
+    - x, w, stride, padding: as given to ``conv2d``; x (N, C, H, W), w (F, C, FH, FW)
+
+    Returns (dx, dw, db) with the shapes of x (N, C, H, W), w (F, C, FH, FW) and b (F,).
+    Each output pixel out[n, f, i, j] received x-window · w[f]; so its gradient flows back
+    to w[f] scaled by that window, and to that window scaled by w[f].
+
+    A 3×3 image of ones, a 2×2 filter of ones, dout all ones: each input pixel gets one
+    1 per window that covers it, each weight sees four pixels, the bias four outputs:
+
+    >>> dx, dw, db = conv2d_backward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)),
+    ...                              np.ones((1, 1, 2, 2)))
+    >>> dx[0, 0].tolist(), dw[0, 0].tolist(), db.tolist()
+    ([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]], [[4.0, 4.0], [4.0, 4.0]], [4.0])
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) -> np.ndarray:
+    # 최대 풀링의 역전파: 창마다 최댓값이 있던 칸으로 dout을 보낸 dx를 돌려줍니다.
+    """Gradient of ``max_pool2d`` (no padding) with respect to x.
+
+    Inputs:
+    - dout: upstream gradient, (N, C, OH, OW)
+    - x, size, stride: as given to ``max_pool2d``; x (N, C, H, W)
+
+    Returns dx, (N, C, H, W): each window's gradient goes to the cell that held its
+    maximum (the first one, reading row by row, when several tie); the rest get zero.
+
+    >>> x = np.array([[[[1.0, 2.0], [4.0, 3.0]]]])
+    >>> max_pool2d_backward(np.array([[[[10.0]]]]), x)[0, 0].tolist()
+    [[0.0, 0.0], [10.0, 0.0]]
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
+    # 중앙 차분 (f(x + h) − f(x − h)) / 2h 로 원소마다 기울기를 재고, x는 원래대로 되돌립니다.
+    """Centred-difference gradient of a scalar function.
+
+    Inputs:
+    - f: function taking an array shaped like x and returning a number
+    - x: point at which to differentiate, float64 of any shape, e.g. (D,) or (N, C, H, W)
+      (changed in place while it works, and restored before returning)
+    - h: step
+
+    Returns an array shaped like x: (f(x + h·e_i) − f(x − h·e_i)) / 2h for each element i.
+
+    The sum of squares has gradient 2x:
+
+    >>> g = numerical_gradient(lambda v: float((v ** 2).sum()), np.array([1.0, -2.0, 3.0]))
+    >>> np.round(g, 6).tolist()
+    [2.0, -4.0, 6.0]
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def tiny_cnn_loss_and_grads(x: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray]):
+    # 작은 CNN의 손실과 모든 매개변수의 기울기 (loss, grads)를 돌려줍니다.
+    """Mean cross-entropy loss and its gradient for every parameter.
+
+    Inputs:
+    - x: images, (N, 1, 8, 8)
+    - y: (N,) integer labels in 0..9
+    - params: as from ``init_tiny_cnn``
+
+    Returns (loss: float, grads: dict with the keys and shapes of params).
+
+    Blank images and zero biases give equal scores, so the loss is log 10 ≈ 2.3026:
+
+    >>> loss, grads = tiny_cnn_loss_and_grads(np.zeros((2, 1, 8, 8)), np.array([3, 7]),
+    ...                                       init_tiny_cnn())
+    >>> round(loss, 4), grads["conv1_w"].shape, grads["fc_b"].shape
+    (2.3026, (8, 1, 3, 3), (10,))
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+def train_tiny_cnn(
+    x_train=None, y_train=None, x_test=None, y_test=None,
+    epochs: int = 12, batch_size: int = 32, lr: float = 0.01, seed: int = 0,
+    verbose: bool = False,
+) -> dict:
+    # Adam으로 작은 CNN을 학습시키고 params, loss_history, test_accuracy 딕셔너리를 돌려줍니다.
+    """Train the tiny CNN and report its test accuracy.
+
+    Inputs:
+    - x_train (N, 1, 8, 8), y_train (N,), x_test, y_test: data; None means the digits
+      split from ``load_digits_split()``
+    - epochs, batch_size, lr: Adam with these settings
+    - seed: weights and batch order
+    - verbose: print one line per epoch, its mean loss and (with test data) the test
+      accuracy so far
+
+    Returns a dict: ``params`` (the trained weights), ``loss_history`` (mean training
+    loss per epoch) and ``test_accuracy`` (a float in [0, 1]; None without test data).
+
+    >>> result = train_tiny_cnn(np.zeros((4, 1, 8, 8)), np.array([0, 1, 2, 3]), epochs=2)
+    >>> sorted(result), len(result["loss_history"]), result["test_accuracy"]
+    (['loss_history', 'params', 'test_accuracy'], 2, None)
+    """
+    # 여기에 코드를 쓰세요 · YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# ── 제공 도우미 (읽기 전용) · provided helpers (read-only) ────────────────────────────────────────
+
+def float_dtype(*arrays: np.ndarray) -> np.dtype:
+    """float32 if every array is float32, else float64."""
+    if arrays and all(a.dtype == np.float32 for a in arrays):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
 
 def as_float_array(
     x: object, name: str, ndim: int | None = None, layout: str = ""
@@ -157,6 +534,40 @@ def as_float_array(
 Pad2D = tuple[tuple[int, int], tuple[int, int]]
 
 
+def _is_int(value: object) -> bool:
+    if type(value) is int:  # the common case, without the slower abstract-class check
+        return True
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def positive_int(value: object, name: str) -> int:
+    """Return ``value`` as an ``int`` after checking it is a whole number >= 1."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
+
+
+def non_negative_int(value: object, name: str) -> int:
+    """Return ``value`` as an ``int`` after checking it is a whole number >= 0."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return int(value)
+
+
+def as_pair(value: object, name: str) -> tuple[int, int]:
+    """Return ``(height, width)`` from an int or a pair of ints, each >= 1 (strides, sizes)."""
+    if _is_int(value):
+        v = positive_int(value, name)
+        return v, v
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return positive_int(value[0], f"{name}[0]"), positive_int(value[1], f"{name}[1]")
+    raise TypeError(f"{name} must be an int or a pair (height, width) of ints, got {value!r}")
+
+
 def padding_pairs(padding: object) -> Pad2D:
     """Return ``((top, bottom), (left, right))`` from a numeric padding spec.
 
@@ -164,9 +575,11 @@ def padding_pairs(padding: object) -> Pad2D:
     resolved by :func:`resolve_padding`, which knows the input and filter sizes.
     """
     if isinstance(padding, str):
+        if padding.lower() not in ("valid", "same"):
+            raise ValueError(f"padding string must be 'valid' or 'same', got {padding!r}")
         raise TypeError(
             f"padding {padding!r} needs the input and filter sizes; "
-            "use resolve_padding (or same_padding) to turn it into numbers first"
+            "use same_padding (or 0 for 'valid') to turn it into numbers first"
         )
     if _is_int(padding):
         p = non_negative_int(padding, "padding")
@@ -188,111 +601,25 @@ def padding_pairs(padding: object) -> Pad2D:
     )
 
 
-def zero_pad(x: np.ndarray, pad: int | tuple) -> np.ndarray:
-    # 마지막 두 축(높이, 너비)의 가장자리에 0을 붙인 새 배열을 돌려줍니다. 입력은 바꾸지 않습니다.
-    """Surround the last two axes (height, width) of ``x`` with zeros.
-
-    Inputs:
-    - x: array of shape (..., H, W), at least 2-D
-    - pad: ``p``, ``(ph, pw)`` or ``((top, bottom), (left, right))``, all >= 0
-
-    Returns an array of shape (..., H + top + bottom, W + left + right), float64
-    (float32 if ``x`` is float32), with ``x`` in the middle and zeros around it.
-    ``x`` itself is left unchanged.
-
-    >>> zero_pad(np.ones((1, 1)), 1).tolist()
-    [[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
-    >>> zero_pad(np.ones((7, 7)), 1).shape, zero_pad(np.ones((3, 7, 7)), ((0, 1), (2, 0))).shape
-    ((9, 9), (3, 8, 9))
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-# ── 03_convolution: 합성곱 · Convolution ──────────────────────────────────────────────────────────
-
-def float_dtype(*arrays: np.ndarray) -> np.dtype:
-    """float32 if every array is float32, else float64."""
-    if arrays and all(a.dtype == np.float32 for a in arrays):
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
-
-
-def as_pair(value: object, name: str) -> tuple[int, int]:
-    """Return ``(height, width)`` from an int or a pair of ints, each >= 1 (strides, sizes)."""
-    if _is_int(value):
-        v = positive_int(value, name)
-        return v, v
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return positive_int(value[0], f"{name}[0]"), positive_int(value[1], f"{name}[1]")
-    raise TypeError(f"{name} must be an int or a pair (height, width) of ints, got {value!r}")
-
-
-def resolve_padding(
-    padding: object, in_hw: tuple[int, int], f_hw: tuple[int, int], stride_hw: tuple[int, int]
-) -> Pad2D:
-    """Turn any padding spec into ``((top, bottom), (left, right))`` for this geometry.
-
-    ``"valid"`` becomes no padding (the output size then rounds down, and the rows or
-    columns the filter cannot reach are dropped); ``"same"`` uses :func:`same_padding`.
-    """
-    if isinstance(padding, str):
-        mode = padding.lower()
-        if mode == "valid":
-            return (0, 0), (0, 0)
-        if mode == "same":
-            return (
-                same_padding(in_hw[0], f_hw[0], stride_hw[0]),
-                same_padding(in_hw[1], f_hw[1], stride_hw[1]),
-            )
-        raise ValueError(f"padding string must be 'valid' or 'same', got {padding!r}")
-    return padding_pairs(padding)
-
-
-def output_shape(
-    in_hw: tuple[int, int], f_hw: tuple[int, int], stride_hw: tuple[int, int], padding: object
-) -> tuple[int, int]:
-    """``(OH, OW)`` for an input ``in_hw``, filter ``f_hw``, stride and padding spec.
-
-    Height and width each follow :func:`output_size` with their own numbers:
-    ``OH = (H + 2P − FH)/S + 1`` and ``OW = (W + 2P − FW)/S + 1``.
-    """
-    if isinstance(padding, str):
+def _axis_padding(padding: object) -> tuple[int, int]:
+    """One axis of padding: ``p`` or ``(before, after)``."""
+    if _is_int(padding):
+        p = non_negative_int(padding, "padding")
+        return p, p
+    if isinstance(padding, (tuple, list)) and len(padding) == 2:
         return (
-            output_size(in_hw[0], f_hw[0], stride_hw[0], padding),
-            output_size(in_hw[1], f_hw[1], stride_hw[1], padding),
+            non_negative_int(padding[0], "padding before"),
+            non_negative_int(padding[1], "padding after"),
         )
-    (t, b), (left, r) = padding_pairs(padding)
-    return (
-        output_size(in_hw[0], f_hw[0], stride_hw[0], (t, b)),
-        output_size(in_hw[1], f_hw[1], stride_hw[1], (left, r)),
+    raise TypeError(
+        f"padding for one axis must be an int, (before, after), 'valid' or 'same'; got {padding!r}"
     )
 
 
-def _check_fits(in_hw: tuple[int, int], f_hw: tuple[int, int], pads, what: str = "filter") -> None:
-    (t, b), (left, r) = pads
-    ph, pw = in_hw[0] + t + b, in_hw[1] + left + r
-    if f_hw[0] > ph or f_hw[1] > pw:
-        raise ValueError(
-            f"{what} {f_hw[0]}×{f_hw[1]} is larger than the padded input {ph}×{pw} "
-            f"(input {in_hw[0]}×{in_hw[1]}, padding {pads})"
-        )
-
-
-def conv_geometry(in_hw, f_hw, stride, padding, what: str = "filter"):
-    """Return ``(stride_hw, pads, (OH, OW))`` for one layer, checking it is well defined.
-
-    ``pads`` is ``((top, bottom), (left, right))``; raises ``ValueError`` if the filter
-    is larger than the padded input or the output size is not a whole number.
-    """
-    stride_hw = as_pair(stride, "stride")
-    pads = resolve_padding(padding, in_hw, f_hw, stride_hw)
-    _check_fits(in_hw, f_hw, pads, what)
-    out_hw = output_shape(in_hw, f_hw, stride_hw, padding if isinstance(padding, str) else pads)
-    return stride_hw, pads, out_hw
-
-
 def _check_conv_inputs(x, w, b):
+    """x, w and b (None stays None) as float arrays, checked to fit together: x (N, C, H, W),
+    w (F, C, FH, FW) with x's C channels, b (F,). Only types and shapes: each array keeps
+    its own float dtype."""
     x = as_float_array(x, "x", 4, "(N, C, H, W)")
     w = as_float_array(w, "w", 4, "(F, C, FH, FW)")
     if x.shape[1] != w.shape[1]:
@@ -300,82 +627,13 @@ def _check_conv_inputs(x, w, b):
             f"x has {x.shape[1]} channels but the filters w expect {w.shape[1]} "
             f"(x {x.shape}, w {w.shape})"
         )
-    dtype = float_dtype(x, w)
-    if b is None:
-        b = np.zeros(w.shape[0], dtype=dtype)
-    else:
+    if b is not None:
         b = as_float_array(b, "b", 1, "(F,)")
         if b.shape[0] != w.shape[0]:
             raise ValueError(
                 f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}"
             )
-    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False)
-
-
-def conv2d_single(
-    image: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride=1, padding=0
-) -> np.ndarray:
-    # 2차원 이미지 하나와 필터 하나로 피처 맵 W·X + b 를 계산해 (OH, OW) 배열로 돌려줍니다.
-    """One 2-D image, one 2-D filter: the feature map ``W·X + b``.
-
-    Inputs:
-    - image: (H, W)
-    - kernel: (FH, FW), used as it is (cross-correlation, no flip)
-    - bias: a number added to every output pixel
-    - stride: int or (sh, sw)
-    - padding: int, (ph, pw), ((top, bottom), (left, right)), "valid" or "same"
-
-    Returns the feature map, shape (OH, OW) with OH = (H + 2P − FH)/S + 1 and
-    OW = (W + 2P − FW)/S + 1; out[i, j] = sum over p, q of
-    imagepad[i*sh + p, j*sw + q] * kernel[p, q] + bias.
-
-    A 4×4 image and a 3×3 filter of ones give a 2×2 map (0+1+2+4+5+6+8+9+10 = 45):
-
-    >>> conv2d_single(np.arange(16.).reshape(4, 4), np.ones((3, 3)))
-    array([[45., 54.],
-           [81., 90.]])
-    >>> [conv2d_single(np.ones((7, 7)), np.ones((3, 3)), stride=s).shape for s in (1, 2)]
-    [(5, 5), (3, 3)]
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
-    # (N, C, H, W) 입력에 필터 F개 (F, C, FH, FW)를 적용해 (N, F, OH, OW) 피처 맵을 돌려줍니다.
-    """Convolution layer: several filters over a batch of multi-channel images.
-
-    Inputs:
-    - x: input batch, (N, C, H, W)
-    - w: filters, (F, C, FH, FW); each filter spans all C channels
-    - b: biases, (F,), or None for no bias
-    - stride: int or (sh, sw)
-    - padding: int, (ph, pw), ((top, bottom), (left, right)), "valid" or "same"
-
-    Returns (N, F, OH, OW): one feature map per filter, where
-    out[n, f, i, j] = sum over c, p, q of xpad[n, c, i*sh + p, j*sw + q] * w[f, c, p, q] + b[f].
-    float32 if x and w are float32, else float64.
-
-    A 32×32×3 image and six 5×5×3 filters give six 28×28 maps; one 3×3×2 filter of
-    ones over a 3×3×2 image of ones gives 2·9 = 18, plus its bias 1:
-
-    >>> conv2d(np.zeros((1, 3, 32, 32)), np.zeros((6, 3, 5, 5))).shape
-    (1, 6, 28, 28)
-    >>> conv2d(np.ones((1, 2, 3, 3)), np.ones((1, 2, 3, 3)), np.array([1.0])).tolist()
-    [[[[19.0]]]]
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-# ── 04_pooling_and_tiny_cnn: 풀링과 작은 CNN · Pooling and a tiny CNN ─────────────────────────────
-
-def _pool_setup(x, size, stride, padding):
-    x = as_float_array(x, "x", 4, "(N, C, H, W)")
-    size_hw = as_pair(size, "size")
-    stride = size_hw if stride is None else stride
-    stride_hw, pads, out_hw = conv_geometry(x.shape[2:], size_hw, stride, padding, "pool window")
-    return x, size_hw, stride_hw, pads, out_hw
+    return x, w, b
 
 
 def _check_dense(x, w):
@@ -402,6 +660,14 @@ def _check_labels(logits, labels):
             f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}"
         )
     return logits, labels
+
+
+def cross_entropy_backward(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Gradient of ``cross_entropy`` with respect to the logits: (softmax − one-hot) / N."""
+    logits, labels = _check_labels(logits, labels)
+    d = softmax(logits)
+    d[np.arange(len(labels)), labels] -= 1
+    return d / len(labels)
 
 PARAM_SHAPES = {
     "conv1_w": (8, 1, 3, 3),
@@ -433,189 +699,6 @@ def _check_images(x) -> np.ndarray:
     if x.shape[1:] != (1, 8, 8):
         raise ValueError(f"x must be (N, 1, 8, 8) digit images, got {x.shape}")
     return x
-
-
-def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
-    # 채널마다 창의 최댓값을 골라 (N, C, OH, OW)를 돌려줍니다. 패딩 칸은 −∞로 봅니다.
-    """Max pooling: the largest value in each window, channel by channel.
-
-    Inputs:
-    - x: (N, C, H, W)
-    - size: window, int or (ph, pw)
-    - stride: int or (sh, sw); None means the window size
-    - padding: as for ``conv2d``; padded cells count as −inf, so they never win
-
-    Returns (N, C, OH, OW), OH = (H + 2P − ph)/sh + 1 (likewise OW);
-    out[n, c, i, j] = max over p, q of x[n, c, i*sh + p, j*sw + q].
-
-    >>> max_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0]
-    array([[ 5.,  7.],
-           [13., 15.]])
-    >>> max_pool2d(np.zeros((2, 6, 28, 28))).shape
-    (2, 6, 14, 14)
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
-    # 채널마다 창의 평균을 계산해 (N, C, OH, OW)를 돌려줍니다.
-    """Average pooling: the mean of each window (no padding), channel by channel.
-
-    Inputs:
-    - x: (N, C, H, W)
-    - size: window, int or (ph, pw)
-    - stride: int or (sh, sw); None means the window size
-
-    Returns (N, C, OH, OW), OH = (H − ph)/sh + 1 (likewise OW);
-    out[n, c, i, j] = mean over p, q of x[n, c, i*sh + p, j*sw + q].
-
-    >>> avg_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0].tolist()
-    [[2.5, 4.5], [10.5, 12.5]]
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def relu(x: np.ndarray) -> np.ndarray:
-    # 음수를 0으로 바꾼 같은 모양의 배열을 돌려줍니다.
-    """ReLU, element by element: out = max(x, 0).
-
-    Inputs:
-    - x: array of any shape, e.g. (N, C, H, W)
-
-    Returns an array of the same shape as x.
-
-    >>> relu(np.array([[-2.0, 0.0, 3.0]])).tolist()
-    [[0.0, 0.0, 3.0]]
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def flatten(x: np.ndarray) -> np.ndarray:
-    # (N, C, H, W)를 이미지마다 한 줄로 펼친 (N, C·H·W)를 돌려줍니다.
-    """Flatten each example into one row, in row-major (C) order.
-
-    Inputs:
-    - x: (N, C, H, W), or any (N, ...) with at least 2 dimensions
-
-    Returns (N, D) with D = C·H·W (the product of all axes after the first).
-
-    >>> flatten(np.arange(8.0).reshape(2, 1, 2, 2)).tolist()
-    [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]
-    >>> flatten(np.zeros((5, 16, 2, 2))).shape
-    (5, 64)
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def dense(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-    # 완전연결층 x @ w + b 의 결과 (N, K)를 돌려줍니다.
-    """Fully connected layer: out = x @ w + b.
-
-    Inputs:
-    - x: (N, D), one flattened example per row
-    - w: weights, (D, K)
-    - b: biases, (K,)
-
-    Returns (N, K).
-
-    >>> dense(np.ones((2, 3)), np.ones((3, 4)), np.array([0.0, 1.0, 2.0, 3.0])).tolist()
-    [[3.0, 4.0, 5.0, 6.0], [3.0, 4.0, 5.0, 6.0]]
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    # 점수를 행마다 합이 1인 확률로 바꿉니다. 큰 점수에서도 오버플로가 발생하지 않아야 합니다.
-    """Class probabilities from scores, along the last axis.
-
-    Inputs:
-    - logits: scores, (N, K) (or any shape; the classes are the last axis)
-
-    Returns probabilities of the same shape, (N, K), each row summing to 1:
-    p[n, k] = exp(logits[n, k]) / sum over j of exp(logits[n, j]).
-
-    Subtracting each row's maximum first changes nothing mathematically but keeps
-    ``exp`` from overflowing for scores like 1000.
-
-    >>> softmax(np.array([[0.0, 0.0], [1000.0, 1000.0]])).tolist()
-    [[0.5, 0.5], [0.5, 0.5]]
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> float:
-    # 정답 클래스의 −log 확률을 배치 평균한 손실(숫자 하나)을 돌려줍니다.
-    """Mean cross-entropy loss: average over the batch of −log softmax(logits)[label].
-
-    Inputs:
-    - logits: scores, (N, K)
-    - labels: (N,) integers in 0..K−1
-
-    Returns a Python float: L = −(1/N) · sum over n of log softmax(logits)[n, labels[n]].
-
-    Equal scores over K = 4 classes give every class 1/4, so the loss is log 4 ≈ 1.3863:
-
-    >>> round(cross_entropy(np.zeros((2, 4)), np.array([0, 3])), 4)
-    1.3863
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def init_tiny_cnn(seed: int = 0) -> dict[str, np.ndarray]:
-    # 작은 CNN의 가중치(He 초기화)와 0인 편향을 담은 딕셔너리를 돌려줍니다.
-    """Random starting weights (He initialisation), zero biases; float64.
-
-    Inputs:
-    - seed: for the random generator; the same seed gives the same weights
-
-    Returns a dict with keys conv1_w (8, 1, 3, 3), conv1_b (8,), conv2_w (16, 8, 3, 3),
-    conv2_b (16,), fc_w (64, 10), fc_b (10,). Each weight is drawn from a normal
-    distribution with standard deviation sqrt(2 / fan_in).
-
-    >>> params = init_tiny_cnn(seed=0)
-    >>> params["conv1_w"].shape, params["fc_w"].shape, float(abs(params["fc_b"]).sum())
-    ((8, 1, 3, 3), (64, 10), 0.0)
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def tiny_cnn_forward(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
-    # 숫자 이미지 (N, 1, 8, 8)를 작은 CNN에 통과시켜 클래스 점수 (N, 10)을 돌려줍니다.
-    """Class scores for a batch of 8×8 digits.
-
-    Layers: conv 3×3 with 8 filters, padding 1 → ReLU → max-pool 2 → (N, 8, 4, 4);
-    conv 3×3 with 16 filters, padding 1 → ReLU → max-pool 2 → (N, 16, 2, 2);
-    flatten → (N, 64); dense → (N, 10).
-
-    Inputs:
-    - x: images, (N, 1, 8, 8)
-    - params: weights as from ``init_tiny_cnn``
-
-    Returns logits, (N, 10): one score per digit class.
-
-    >>> tiny_cnn_forward(np.zeros((5, 1, 8, 8)), init_tiny_cnn()).shape
-    (5, 10)
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-# ── 05_backprop_and_training: 역전파와 학습 · Backprop and training ───────────────────────────────
-
-def cross_entropy_backward(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Gradient of ``cross_entropy`` with respect to the logits: (softmax − one-hot) / N."""
-    logits, labels = _check_labels(logits, labels)
-    d = softmax(logits)
-    d[np.arange(len(labels)), labels] -= 1
-    return d / len(labels)
 
 
 def load_digits_split(test_fraction: float = 0.2, seed: int = 0):
@@ -658,151 +741,3 @@ def _check_pairs(x, y, name: str):
         raise ValueError(f"y_{name} must hold one label per image, shape ({len(x)},), "
                          f"got {y.shape}")
     return x, y
-
-
-def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
-    # ReLU의 역전파: x > 0 인 곳에만 dout을 흘려보낸 dx를 돌려줍니다.
-    """Gradient of ``relu``: dx = dout where x > 0, else 0 (also 0 at x = 0).
-
-    Inputs:
-    - dout: upstream gradient, same shape as x
-    - x: the input ``relu`` was given, any shape, e.g. (N, C, H, W)
-
-    Returns dx, the same shape as x.
-
-    >>> relu_backward(np.array([[5.0, 5.0, 5.0]]), np.array([[-1.0, 0.0, 2.0]])).tolist()
-    [[0.0, 0.0, 5.0]]
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def dense_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray):
-    # 완전연결층의 역전파: (dx, dw, db)를 돌려줍니다.
-    """Gradients of ``dense`` (out = x @ w + b) with respect to x, w and b.
-
-    Inputs:
-    - dout: upstream gradient, (N, K)
-    - x: (N, D) and w: (D, K), as given to ``dense``
-
-    Returns a tuple (dx (N, D), dw (D, K), db (K,)).
-
-    >>> dx, dw, db = dense_backward(np.ones((2, 3)), np.ones((2, 4)), np.ones((4, 3)))
-    >>> dx.shape, dw.shape, db.tolist()
-    ((2, 4), (4, 3), [2.0, 2.0, 2.0])
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, padding=0):
-    # 합성곱 층의 역전파: x, w, b와 같은 모양의 (dx, dw, db)를 돌려줍니다.
-    """Gradients of a convolution layer.
-
-    Inputs:
-    - dout: upstream gradient, (N, F, OH, OW)
-    - x, w, stride, padding: as given to ``conv2d``; x (N, C, H, W), w (F, C, FH, FW)
-
-    Returns (dx, dw, db) with the shapes of x (N, C, H, W), w (F, C, FH, FW) and b (F,).
-    Each output pixel out[n, f, i, j] received x-window · w[f]; so its gradient flows back
-    to w[f] scaled by that window, and to that window scaled by w[f].
-
-    A 3×3 image of ones, a 2×2 filter of ones, dout all ones: each input pixel gets one
-    1 per window that covers it, each weight sees four pixels, the bias four outputs:
-
-    >>> dx, dw, db = conv2d_backward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)),
-    ...                              np.ones((1, 1, 2, 2)))
-    >>> dx[0, 0].tolist(), dw[0, 0].tolist(), db.tolist()
-    ([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]], [[4.0, 4.0], [4.0, 4.0]], [4.0])
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) -> np.ndarray:
-    # 최대 풀링의 역전파: 창마다 최댓값이 있던 칸으로 dout을 보낸 dx를 돌려줍니다.
-    """Gradient of ``max_pool2d`` (no padding) with respect to x.
-
-    Inputs:
-    - dout: upstream gradient, (N, C, OH, OW)
-    - x, size, stride: as given to ``max_pool2d``; x (N, C, H, W)
-
-    Returns dx, (N, C, H, W): each window's gradient goes to the cell that held its
-    maximum (the first one, reading row by row, when several tie); the rest get zero.
-
-    >>> x = np.array([[[[1.0, 2.0], [4.0, 3.0]]]])
-    >>> max_pool2d_backward(np.array([[[[10.0]]]]), x)[0, 0].tolist()
-    [[0.0, 0.0], [10.0, 0.0]]
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def numerical_gradient(
-    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5
-) -> np.ndarray:
-    # 중앙 차분 (f(x + h) − f(x − h)) / 2h 로 원소마다 기울기를 재고, x는 원래대로 되돌립니다.
-    """Centred-difference gradient of a scalar function.
-
-    Inputs:
-    - f: function taking an array shaped like x and returning a number
-    - x: point at which to differentiate, float64 of any shape, e.g. (D,) or (N, C, H, W)
-      (changed in place while it works, and restored before returning)
-    - h: step
-
-    Returns an array shaped like x: (f(x + h·e_i) − f(x − h·e_i)) / 2h for each element i.
-
-    The sum of squares has gradient 2x:
-
-    >>> g = numerical_gradient(lambda v: float((v ** 2).sum()), np.array([1.0, -2.0, 3.0]))
-    >>> np.round(g, 6).tolist()
-    [2.0, -4.0, 6.0]
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def tiny_cnn_loss_and_grads(x: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray]):
-    # 작은 CNN의 손실과 모든 매개변수의 기울기 (loss, grads)를 돌려줍니다.
-    """Mean cross-entropy loss and its gradient for every parameter.
-
-    Inputs:
-    - x: images, (N, 1, 8, 8)
-    - y: (N,) integer labels in 0..9
-    - params: as from ``init_tiny_cnn``
-
-    Returns (loss: float, grads: dict with the keys and shapes of params).
-
-    Blank images and zero biases give equal scores, so the loss is log 10 ≈ 2.3026:
-
-    >>> loss, grads = tiny_cnn_loss_and_grads(np.zeros((2, 1, 8, 8)), np.array([3, 7]),
-    ...                                       init_tiny_cnn())
-    >>> round(loss, 4), grads["conv1_w"].shape, grads["fc_b"].shape
-    (2.3026, (8, 1, 3, 3), (10,))
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def train_tiny_cnn(
-    x_train=None, y_train=None, x_test=None, y_test=None,
-    epochs: int = 12, batch_size: int = 32, lr: float = 0.01, seed: int = 0,
-) -> dict:
-    # Adam으로 작은 CNN을 학습시키고 params, loss_history, test_accuracy 딕셔너리를 돌려줍니다.
-    """Train the tiny CNN and report its test accuracy.
-
-    Inputs:
-    - x_train (N, 1, 8, 8), y_train (N,), x_test, y_test: data; None means the digits
-      split from ``load_digits_split()``
-    - epochs, batch_size, lr: Adam with these settings
-    - seed: weights and batch order
-
-    Returns a dict: ``params`` (the trained weights), ``loss_history`` (mean training
-    loss per epoch) and ``test_accuracy`` (a float in [0, 1]; None without test data).
-
-    >>> result = train_tiny_cnn(np.zeros((4, 1, 8, 8)), np.array([0, 1, 2, 3]), epochs=2)
-    >>> sorted(result), len(result["loss_history"]), result["test_accuracy"]
-    (['loss_history', 'params', 'test_accuracy'], 2, None)
-    """
-    # YOUR CODE HERE
-    raise NotImplementedError()

@@ -110,9 +110,11 @@ def padding_pairs(padding: object) -> Pad2D:
     resolved by :func:`resolve_padding`, which knows the input and filter sizes.
     """
     if isinstance(padding, str):
+        if padding.lower() not in ("valid", "same"):
+            raise ValueError(f"padding string must be 'valid' or 'same', got {padding!r}")
         raise TypeError(
             f"padding {padding!r} needs the input and filter sizes; "
-            "use resolve_padding (or same_padding) to turn it into numbers first"
+            "use same_padding (or 0 for 'valid') to turn it into numbers first"
         )
     if _is_int(padding):
         p = non_negative_int(padding, "padding")
@@ -219,47 +221,6 @@ def same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
     total = max((out - 1) * s + f - n, 0)
     return total // 2, total - total // 2
 
-
-def resolve_padding(
-    padding: object, in_hw: tuple[int, int], f_hw: tuple[int, int], stride_hw: tuple[int, int]
-) -> Pad2D:
-    """Turn any padding spec into ``((top, bottom), (left, right))`` for this geometry.
-
-    ``"valid"`` becomes no padding (the output size then rounds down, and the rows or
-    columns the filter cannot reach are dropped); ``"same"`` uses :func:`same_padding`.
-    """
-    if isinstance(padding, str):
-        mode = padding.lower()
-        if mode == "valid":
-            return (0, 0), (0, 0)
-        if mode == "same":
-            return (
-                same_padding(in_hw[0], f_hw[0], stride_hw[0]),
-                same_padding(in_hw[1], f_hw[1], stride_hw[1]),
-            )
-        raise ValueError(f"padding string must be 'valid' or 'same', got {padding!r}")
-    return padding_pairs(padding)
-
-
-def output_shape(
-    in_hw: tuple[int, int], f_hw: tuple[int, int], stride_hw: tuple[int, int], padding: object
-) -> tuple[int, int]:
-    """``(OH, OW)`` for an input ``in_hw``, filter ``f_hw``, stride and padding spec.
-
-    Height and width each follow :func:`output_size` with their own numbers:
-    ``OH = (H + 2P − FH)/S + 1`` and ``OW = (W + 2P − FW)/S + 1``.
-    """
-    if isinstance(padding, str):
-        return (
-            output_size(in_hw[0], f_hw[0], stride_hw[0], padding),
-            output_size(in_hw[1], f_hw[1], stride_hw[1], padding),
-        )
-    (t, b), (left, r) = padding_pairs(padding)
-    return (
-        output_size(in_hw[0], f_hw[0], stride_hw[0], (t, b)),
-        output_size(in_hw[1], f_hw[1], stride_hw[1], (left, r)),
-    )
-
 # ── reference/pad.py ──────────────────────────────────────────────────────────────────────────────
 
 def zero_pad(x: np.ndarray, pad: int | tuple) -> np.ndarray:
@@ -288,29 +249,6 @@ def zero_pad(x: np.ndarray, pad: int | tuple) -> np.ndarray:
     return out
 
 # ── reference/conv.py ─────────────────────────────────────────────────────────────────────────────
-
-def _check_fits(in_hw: tuple[int, int], f_hw: tuple[int, int], pads, what: str = "filter") -> None:
-    (t, b), (left, r) = pads
-    ph, pw = in_hw[0] + t + b, in_hw[1] + left + r
-    if f_hw[0] > ph or f_hw[1] > pw:
-        raise ValueError(
-            f"{what} {f_hw[0]}×{f_hw[1]} is larger than the padded input {ph}×{pw} "
-            f"(input {in_hw[0]}×{in_hw[1]}, padding {pads})"
-        )
-
-
-def conv_geometry(in_hw, f_hw, stride, padding, what: str = "filter"):
-    """Return ``(stride_hw, pads, (OH, OW))`` for one layer, checking it is well defined.
-
-    ``pads`` is ``((top, bottom), (left, right))``; raises ``ValueError`` if the filter
-    is larger than the padded input or the output size is not a whole number.
-    """
-    stride_hw = as_pair(stride, "stride")
-    pads = resolve_padding(padding, in_hw, f_hw, stride_hw)
-    _check_fits(in_hw, f_hw, pads, what)
-    out_hw = output_shape(in_hw, f_hw, stride_hw, padding if isinstance(padding, str) else pads)
-    return stride_hw, pads, out_hw
-
 
 def conv2d_single(
     image: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride=1, padding=0
@@ -341,8 +279,17 @@ def conv2d_single(
     if np.ndim(bias) != 0:
         raise ValueError(f"bias must be a single number, got shape {np.shape(bias)}")
     bias = float(as_float_array(bias, "bias"))
-    (sh, sw), pads, (oh, ow) = conv_geometry(image.shape, kernel.shape, stride, padding)
-    fh, fw = kernel.shape
+    (h, w), (fh, fw) = image.shape, kernel.shape
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":  # TensorFlow: ceil(H / sh) rows; same_padding says how many zeros
+        pads = same_padding(h, fh, sh), same_padding(w, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(w, fw, sw, "same")
+    elif padding == "valid":  # no zeros; rows or columns the filter cannot reach are dropped
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(w, fw, sw, "valid")
+    else:  # p, (ph, pw) or ((top, bottom), (left, right))
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(w, fw, sw, pads[1])
     x = zero_pad(image, pads)
     out = np.zeros((oh, ow), dtype=float_dtype(image, kernel))
     for i in range(oh):
@@ -353,6 +300,9 @@ def conv2d_single(
 
 
 def _check_conv_inputs(x, w, b):
+    """x, w and b (None stays None) as float arrays, checked to fit together: x (N, C, H, W),
+    w (F, C, FH, FW) with x's C channels, b (F,). Only types and shapes: each array keeps
+    its own float dtype."""
     x = as_float_array(x, "x", 4, "(N, C, H, W)")
     w = as_float_array(w, "w", 4, "(F, C, FH, FW)")
     if x.shape[1] != w.shape[1]:
@@ -360,16 +310,13 @@ def _check_conv_inputs(x, w, b):
             f"x has {x.shape[1]} channels but the filters w expect {w.shape[1]} "
             f"(x {x.shape}, w {w.shape})"
         )
-    dtype = float_dtype(x, w)
-    if b is None:
-        b = np.zeros(w.shape[0], dtype=dtype)
-    else:
+    if b is not None:
         b = as_float_array(b, "b", 1, "(F,)")
         if b.shape[0] != w.shape[0]:
             raise ValueError(
                 f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}"
             )
-    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False)
+    return x, w, b
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
@@ -397,9 +344,20 @@ def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndar
     x, w, b = _check_conv_inputs(x, w, b)
     n, _, h, wd = x.shape
     f, _, fh, fw = w.shape
-    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":  # TensorFlow: ceil(H / sh) rows; same_padding says how many zeros
+        pads = same_padding(h, fh, sh), same_padding(wd, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(wd, fw, sw, "same")
+    elif padding == "valid":  # no zeros; rows or columns the filter cannot reach are dropped
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(wd, fw, sw, "valid")
+    else:  # p, (ph, pw) or ((top, bottom), (left, right))
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(wd, fw, sw, pads[1])
+    if b is None:  # no bias
+        b = np.zeros(f)
     xp = zero_pad(x, pads)
-    out = np.zeros((n, f, oh, ow), dtype=x.dtype)
+    out = np.zeros((n, f, oh, ow), dtype=float_dtype(x, w))
     for i in range(n):  # each image
         for k in range(f):  # each filter makes one feature map
             for r in range(oh):
@@ -431,14 +389,24 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     x, w, _ = _check_conv_inputs(x, w, None)
     n, _, h, wd = x.shape
     f, _, fh, fw = w.shape
-    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":  # the forward pass's geometry, as in conv2d
+        pads = same_padding(h, fh, sh), same_padding(wd, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(wd, fw, sw, "same")
+    elif padding == "valid":
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(wd, fw, sw, "valid")
+    else:
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(wd, fw, sw, pads[1])
     dout = as_float_array(dout, "dout", 4, "(N, F, OH, OW)")
     if dout.shape != (n, f, oh, ow):
         raise ValueError(f"dout must have the output's shape {(n, f, oh, ow)}, got {dout.shape}")
+    dtype = float_dtype(x, w)
     xp = zero_pad(x, pads)
-    dxp = np.zeros(xp.shape, dtype=x.dtype)
-    dw = np.zeros(w.shape, dtype=x.dtype)
-    db = np.zeros(f, dtype=x.dtype)
+    dxp = np.zeros(xp.shape, dtype=dtype)
+    dw = np.zeros(w.shape, dtype=dtype)
+    db = np.zeros(f, dtype=dtype)
     for i in range(n):  # each image
         for k in range(f):  # each filter
             for r in range(oh):
@@ -452,14 +420,6 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     return dxp[:, :, t : t + h, left : left + wd].copy(), dw, db
 
 # ── reference/pool.py ─────────────────────────────────────────────────────────────────────────────
-
-def _pool_setup(x, size, stride, padding):
-    x = as_float_array(x, "x", 4, "(N, C, H, W)")
-    size_hw = as_pair(size, "size")
-    stride = size_hw if stride is None else stride
-    stride_hw, pads, out_hw = conv_geometry(x.shape[2:], size_hw, stride, padding, "pool window")
-    return x, size_hw, stride_hw, pads, out_hw
-
 
 def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
     """Max pooling: the largest value in each window, channel by channel.
@@ -479,15 +439,25 @@ def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
     >>> max_pool2d(np.zeros((2, 6, 28, 28))).shape
     (2, 6, 14, 14)
     """
-    x, (ph, pw), (sh, sw), pads, (oh, ow) = _pool_setup(x, size, stride, padding)
-    (t, b), (left, r) = pads
-    xp = np.pad(x, ((0, 0), (0, 0), (t, b), (left, r)), constant_values=-np.inf)
-    n, c = x.shape[:2]
+    x = as_float_array(x, "x", 4, "(N, C, H, W)")
+    n, c, h, w = x.shape
+    ph, pw = as_pair(size, "size")
+    sh, sw = (ph, pw) if stride is None else as_pair(stride, "stride")
+    if padding == "same":  # the window's geometry follows the convolution's rule
+        pads = same_padding(h, ph, sh), same_padding(w, pw, sw)
+        oh, ow = output_size(h, ph, sh, "same"), output_size(w, pw, sw, "same")
+    elif padding == "valid":
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, ph, sh, "valid"), output_size(w, pw, sw, "valid")
+    else:
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, ph, sh, pads[0]), output_size(w, pw, sw, pads[1])
+    xp = np.pad(x, ((0, 0), (0, 0), *pads), constant_values=-np.inf)  # -inf never wins
     out = np.empty((n, c, oh, ow), dtype=x.dtype)
     for i in range(oh):
         for j in range(ow):
             window = xp[:, :, i * sh : i * sh + ph, j * sw : j * sw + pw]
-            out[:, :, i, j] = window.max(axis=(2, 3))
+            out[:, :, i, j] = window.max(axis=(2, 3))  # each image and channel on its own
     return out
 
 
@@ -505,8 +475,12 @@ def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
     >>> avg_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0].tolist()
     [[2.5, 4.5], [10.5, 12.5]]
     """
-    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
-    out = np.empty((*x.shape[:2], oh, ow), dtype=x.dtype)
+    x = as_float_array(x, "x", 4, "(N, C, H, W)")
+    n, c, h, w = x.shape
+    ph, pw = as_pair(size, "size")
+    sh, sw = (ph, pw) if stride is None else as_pair(stride, "stride")
+    oh, ow = output_size(h, ph, sh), output_size(w, pw, sw)
+    out = np.empty((n, c, oh, ow), dtype=x.dtype)
     for i in range(oh):
         for j in range(ow):
             out[:, :, i, j] = x[:, :, i * sh : i * sh + ph, j * sw : j * sw + pw].mean(axis=(2, 3))
@@ -527,9 +501,12 @@ def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) ->
     >>> max_pool2d_backward(np.array([[[[10.0]]]]), x)[0, 0].tolist()
     [[0.0, 0.0], [10.0, 0.0]]
     """
-    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
+    x = as_float_array(x, "x", 4, "(N, C, H, W)")
+    n, c, h, w = x.shape
+    ph, pw = as_pair(size, "size")
+    sh, sw = (ph, pw) if stride is None else as_pair(stride, "stride")
+    oh, ow = output_size(h, ph, sh), output_size(w, pw, sw)
     dout = as_float_array(dout, "dout", 4, "(N, C, OH, OW)")
-    n, c = x.shape[:2]
     if dout.shape != (n, c, oh, ow):
         raise ValueError(f"dout must have the output's shape {(n, c, oh, ow)}, got {dout.shape}")
     dx = np.zeros_like(x)
@@ -922,6 +899,7 @@ def _check_pairs(x, y, name: str):
 def train_tiny_cnn(
     x_train=None, y_train=None, x_test=None, y_test=None,
     epochs: int = 12, batch_size: int = 32, lr: float = 0.01, seed: int = 0,
+    verbose: bool = False,
 ) -> dict:
     """Train the tiny CNN and report its test accuracy.
 
@@ -930,6 +908,8 @@ def train_tiny_cnn(
       split from ``load_digits_split()``
     - epochs, batch_size, lr: Adam with these settings
     - seed: weights and batch order
+    - verbose: print one line per epoch, its mean loss and (with test data) the test
+      accuracy so far
 
     Returns a dict: ``params`` (the trained weights), ``loss_history`` (mean training
     loss per epoch) and ``test_accuracy`` (a float in [0, 1]; None without test data).
@@ -967,6 +947,12 @@ def train_tiny_cnn(
                 v_hat = v[k] / (1 - beta2**step)
                 params[k] -= lr * m_hat / (np.sqrt(v_hat) + eps)
         history.append(float(np.mean(losses)))
+        if verbose:
+            line = f"epoch {len(history)}/{epochs}: loss {history[-1]:.3f}"
+            if x_test is not None:
+                score = accuracy(tiny_cnn_forward(x_test, params), y_test)
+                line += f", test accuracy {score:.1%}"
+            print(line, flush=True)
     test_accuracy = None
     if x_test is not None:
         test_accuracy = accuracy(tiny_cnn_forward(x_test, params), y_test)

@@ -28,6 +28,36 @@ def cells(lesson):
         *lesson.setup_cells(),
         md(bi(
             """
+            ## `"same"` 패딩은 얼마나 필요할까?
+
+            TensorFlow의 `padding="same"`은 출력 크기를 `ceil(n / stride)`로 정하고, 그 크기를
+            만드는 데 필요한 만큼만 0을 붙입니다. 필요한 패딩의 합은
+            `max((out − 1)·stride + f − n, 0)`이고, 이것을 반으로 나누어 앞(위/왼쪽)에 몫을,
+            뒤(아래/오른쪽)에 나머지를 붙입니다. 합이 홀수이면 남는 한 칸은 뒤쪽으로 갑니다.
+
+            예: `same_padding(7, 3)` → `(1, 1)` (7×7을 유지하는 P = 1),
+            `same_padding(8, 3, 2)` → `(0, 1)`, `same_padding(5, 4)` → `(1, 2)`.
+            """,
+            """
+            ## How much padding does `"same"` need?
+
+            TensorFlow's `padding="same"` fixes the output size at `ceil(n / stride)` and adds just
+            enough zeros to get it. The total is `max((out − 1)·stride + f − n, 0)`; half of it
+            (rounded down) goes before (top/left) and the rest after (bottom/right), so an odd
+            total puts its extra zero at the end.
+
+            Examples: `same_padding(7, 3)` → `(1, 1)` (the P = 1 that keeps 7×7),
+            `same_padding(8, 3, 2)` → `(0, 1)`, `same_padding(5, 4)` → `(1, 2)`.
+            """)),
+        *task("same_padding"),
+        demo("""
+            for n, f, s in [(7, 3, 1), (8, 3, 2), (5, 4, 1), (32, 5, 1)]:
+                before, after = same_padding(n, f, s)
+                print(f"n={n}, f={f}, stride={s}: pad {before} + {after} ->",
+                      output_size(n, f, s, (before, after)), "= ceil(n / stride)")
+        """),
+        md(bi(
+            """
             ## 가장자리는 몇 번 계산될까?
 
             아래 그림의 숫자는 3×3 필터가 스트라이드 1로 움직일 때 각 픽셀을 덮는 횟수입니다. 패딩이 없으면

@@ -185,6 +185,7 @@ def cells(lesson):
             Order: dense ← flatten (just reshape back) ← max-pool ← ReLU ← conv2 ← max-pool ← ReLU
             ← conv1.
             """)),
+        lesson.local_helpers_cell(),
         *task("tiny_cnn_loss_and_grads"),
         md(bi(
             """
