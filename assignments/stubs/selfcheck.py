@@ -496,13 +496,13 @@ def check_conv2d(conv2d: Callable) -> None:
         "채널 3개에 걸친 모두 1인 1×1 필터는 채널들의 합을 내야 합니다",
         "a 1×1 filter of ones over 3 channels should give the sum of the channels"))
     _close(conv2d(x, w, b) - conv2d(x, w, np.zeros(4)), np.broadcast_to(b[None, :, None, None],
-           base.shape), _said("b[f]는 f번 피처 맵의 모든 값에 더해져야 합니다",
+           base.shape), _said("b[f]는 f번 특성 맵의 모든 값에 더해져야 합니다",
                               "b[f] should be added to every value of output map f"))
     _close(conv2d(x[:1], w, b), base[:1], _said(
         "배치의 이미지는 하나하나 따로 처리되어야 합니다",
         "each image in the batch should be processed on its own"))
     _close(conv2d(x, w[2:3], b[2:3]), base[:, 2:3], _said(
-        "f번 피처 맵은 f번 필터에만 의존해야 합니다",
+        "f번 특성 맵은 f번 필터에만 의존해야 합니다",
         "output map f should depend only on filter f"))
     _close(conv2d(x, w, b, stride=2)[:, :, :, :], base[:, :, ::2, ::2], _said(
         "스트라이드 2이면 스트라이드 1 결과의 행과 열을 하나 걸러 하나씩 얻어야 합니다",
