@@ -168,11 +168,12 @@ def test_it_carries_the_particle_rule_of_autograder_korean():
 
 def test_the_hand_computation_is_checked_without_giving_the_answer(capsys):
     empty = [[4, None, None], [None, None, None], [None, None, None]]
-    assert selfcheck.check_hand_computation(empty) == 0
+    assert selfcheck.check_hand_computation(empty) is None  # no "Out: …" under the cell
     out = capsys.readouterr().out
     assert "still empty" in out and not re.search("[34]", out)  # positions, never values
     right = [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
-    assert selfcheck.check_hand_computation(right) == 9
+    selfcheck.check_hand_computation(right)
+    assert capsys.readouterr().out.startswith("✓ 손 계산이 맞습니다")
     wrong = [[4, 3, 4], [2, 5, 3], [2, 3, 4]]
     with pytest.raises(AssertionError, match=r"\[\(1, 1\)\]") as err:
         selfcheck.check_hand_computation(wrong)

@@ -31,7 +31,7 @@ if "ipykernel" not in sys.modules and not os.environ.get("DISPLAY"):
     matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-use_korean_font(plt)
+korean_font = use_korean_font(plt)  # None: no Korean font here, so figures are in English
 """
 
 
@@ -81,8 +81,11 @@ class Lesson:
 
     def helpers_cell(self) -> nbformat.NotebookNode:
         """The one short locked cell every notebook starts its code with."""
-        imports = [line for line in extract.imports_for(self.names())
+        answers = [n for n in self.names() if n in rubric.FUNCTIONS]  # what answers import
+        imports = [line for line in extract.imports_for(answers)
                    if "pathlib" not in line]  # the module's DIGITS_FILE knows the folder
+        if "import numpy as np" not in imports:  # every notebook's code uses numpy
+            imports += [*([""] if imports else []), "import numpy as np"]
         lines = [
             "# 제공 코드 (읽기 전용): 먼저 실행하세요 · Provided code (read-only): run it first.",
             *imports,

@@ -390,10 +390,10 @@ LECTURE_FILTER = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
 LECTURE_FEATURE_MAP = [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
 
 
-def check_hand_computation(feature_map) -> int:
+def check_hand_computation(feature_map) -> None:
     """Notebook 1's exercise (not graded): the 3×3 feature map of the lecture's 5×5 example,
-    worked out by hand. Says which positions are still empty (None) or wrong, never the
-    right values; raises AssertionError while one is wrong."""
+    worked out by hand. Prints which positions are still empty (None), or that it is right;
+    raises AssertionError naming the wrong positions, never the right values."""
     grid = np.array(feature_map, dtype=object)
     if grid.shape != (3, 3):
         raise _failure(Said(f"3×3 특성 맵을 [[…], […], […]]처럼 세 줄로 적으세요(지금 모양은 "
@@ -411,10 +411,9 @@ def check_hand_computation(feature_map) -> int:
     if empty:
         print(resolve_particles(f"✎ 아직 비어 있는 위치: {empty}. 손으로 계산해 None을(를) "
                                 f"채우세요 · still empty: {empty}; work them out by hand"))
-        return 0
+        return
     print("✓ 손 계산이 맞습니다: 강의와 같은 3×3 특성 맵입니다 · your hand computation is right: "
           "the lecture's 3×3 feature map")
-    return 9
 
 
 def _image_filter(image: str, filt: str, extra: str = "", extra_ko: str = "") -> Said:

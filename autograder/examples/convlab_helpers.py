@@ -369,6 +369,14 @@ def use_korean_font(plt) -> str | None:
     from matplotlib import font_manager
 
     installed = {font.name for font in font_manager.fontManager.ttflist}
+    if not installed & set(KOREAN_FONTS):  # a font cache made before the fonts were installed
+        for path in font_manager.findSystemFonts():
+            if any(hint in Path(path).name for hint in ("CJK", "Nanum", "malgun", "AppleGothic")):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        installed = {font.name for font in font_manager.fontManager.ttflist}
     for name in KOREAN_FONTS:
         if name in installed:
             plt.rcParams["font.family"] = name

@@ -112,7 +112,7 @@ def cells(lesson):
             image = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1],
                               [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
             kernel = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])  # the weights W
-            fig, axes = plt.subplots(1, 3, figsize=(11, 3.8),
+            fig, axes = plt.subplots(1, 3, figsize=(11, 4.2), layout="constrained",
                                      gridspec_kw={"width_ratios": [5, 3, 3]})
             titles = (figure_text("5×5 이미지 (X: 필터 아래 조각)", "image 5x5 (X: the patch under the filter)"),
                       figure_text("3×3 필터 = 가중치 W", "filter 3x3 = weights W"),

@@ -108,10 +108,13 @@ def cells(lesson):
             """)),
         *task("same_padding"),
         demo("""
+            import math
+
             for n, f, s in [(7, 3, 1), (8, 3, 2), (5, 4, 1), (32, 5, 1)]:
                 before, after = same_padding(n, f, s)
-                print(f"n={n}, f={f}, stride={s}: 패딩 · pad {before} + {after} ->",
-                      output_size(n, f, s, (before, after)), "= ceil(n / stride)")
+                positions = (n + before + after - f) // s + 1  # notebook 1's rule
+                print(f"n={n}, f={f}, stride={s}: 패딩 · pad {before} + {after} -> {positions}"
+                      f" 위치 · positions, ceil(n / stride) = {math.ceil(n / s)}")
         """),
         md(bi(
             """

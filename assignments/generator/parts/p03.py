@@ -66,7 +66,7 @@ def cells(lesson):
             image = np.arange(16.0).reshape(4, 4)
             kernel, bias = np.ones((3, 3)), 1.0
             feature_map = np.full((2, 2), np.nan)
-            fig, axes = plt.subplots(2, 4, figsize=(12, 6.4))
+            fig, axes = plt.subplots(2, 4, figsize=(12, 7), layout="constrained")
             for step, (i, j) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
                 feature_map[i, j] = np.sum(image[i : i + 3, j : j + 3] * kernel) + bias  # W·X + b
                 top, bottom = axes[0, step], axes[1, step]
@@ -84,7 +84,6 @@ def cells(lesson):
                 for ax in (top, bottom):
                     ax.set_xticks([])
                     ax.set_yticks([])
-            fig.tight_layout()
             plt.show()
         """),
         md(bi(
@@ -183,7 +182,7 @@ def cells(lesson):
             products = window * weights
             names = (figure_text("윈도우 X", "window X", sep=" · "),
                      figure_text("필터 W", "filter W", sep=" · "), "X * W")
-            fig, axes = plt.subplots(3, 3, figsize=(8.5, 8.4))
+            fig, axes = plt.subplots(3, 3, figsize=(8.5, 8.6), layout="constrained")
             for c in range(3):
                 for k, (ax, grid) in enumerate(zip(axes[c], (window[c], weights[c], products[c]))):
                     ax.imshow(grid, cmap="RdBu_r", vmin=-4, vmax=4)
@@ -196,7 +195,6 @@ def cells(lesson):
             fig.suptitle(figure_text(f"모든 채널의 합 = {products.sum():.0f} (+ 편향 b) → 특성 맵 하나의 숫자 하나",
                                      f"sum over all channels = {products.sum():.0f} (+ bias b) -> "
                                      "ONE number of ONE feature map"))
-            fig.tight_layout()
             plt.show()
         """),
         demo("""
@@ -288,7 +286,7 @@ def cells(lesson):
             }
             w = np.array(list(filters.values()), dtype=float)[:, None]  # (4, 1, 3, 3)
             maps = conv2d(digit[None, None], w, padding=1)  # (1, 4, 8, 8)
-            fig, axes = plt.subplots(1, 5, figsize=(13, 3.4))
+            fig, axes = plt.subplots(1, 5, figsize=(13, 3.6), layout="constrained")
             axes[0].imshow(digit, cmap="gray_r")
             axes[0].set_title(figure_text("숫자", "digit") + " (1, 1, 8, 8)", fontsize=10)
             for ax, name, fmap in zip(axes[1:], filters, maps[0]):

@@ -177,8 +177,8 @@ def cells(lesson):
                 return np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))
 
 
-            print(f"dx relative error: {relative_error(dx, dx_num):.1e}")
-            print(f"dw relative error: {relative_error(dw, dw_num):.1e}  (about 1e-7 or less: correct)")
+            print(f"dx 상대 오차 · relative error: {relative_error(dx, dx_num):.1e}")
+            print(f"dw 상대 오차 · relative error: {relative_error(dw, dw_num):.1e}  (1e-7 정도 이하면 맞습니다 · about 1e-7 or less: correct)")
         """),
         md(bi(
             """
@@ -289,7 +289,7 @@ def cells(lesson):
             학습은 여러분이 쓴 함수로 돌아갑니다: 노트북 3의 `conv2d`, 이 노트북의 `conv2d_backward`를
             포함해서요. 반복문으로 쓴 합성곱은 출력 칸마다 파이썬이 한 번씩 돌기 때문에 느립니다. 그래서
             아래 셀은 학습 숫자 {d}개로 {e} 에포크만 학습하고, 에포크마다 테스트 숫자 {t}개의 정확도를
-            출력합니다. 올바른 함수라면 마지막 정확도는 **{_pct(runs["demo"])}**입니다. 이 과제를 만든
+            출력합니다. 올바른 함수라면 마지막 테스트 정확도는 {_pct(runs["demo"])}입니다. 이 과제를 만든
             2코어 컴퓨터에서 반복문 모범 답안으로 {training.minutes_ko(demo_s)} 걸렸습니다. 같은 함수로
             학습 숫자 {n_train:,}개 전부를 학습하면 한 에포크에 {training.minutes_ko(epoch_s)},
             기본값 {full_e} 에포크면 약 {training.minutes_ko(full_e * epoch_s)}이 걸립니다.
@@ -333,12 +333,14 @@ def cells(lesson):
             plt.show()
 
             logits = tiny_cnn_forward(x_test[:10], result["params"])
-            fig, axes = plt.subplots(1, 10, figsize=(12, 2))
+            fig, axes = plt.subplots(1, 10, figsize=(12, 2.2), layout="constrained")
             for ax, image, label, guess in zip(axes, x_test[:10, 0], y_test[:10], logits.argmax(1)):
                 ax.imshow(image, cmap="gray_r")
-                ax.set_title(f"{{guess}}" + ("" if guess == label else f" ({{label}}?)"))
+                ax.set_title(f"{{guess}}" + ("" if guess == label else f" ({{label}})"),
+                             color="black" if guess == label else "tab:red")
                 ax.axis("off")
-            fig.suptitle(figure_text("테스트 숫자에 대한 예측 (괄호: 정답)", "predictions on test digits (in brackets: the label)"))
+            fig.suptitle(figure_text("테스트 숫자에 대한 예측 (틀리면 괄호 안이 정답)",
+                                     "predictions on test digits (when wrong, the label in brackets)"))
             plt.show()
         """),
         md(bi(
@@ -355,7 +357,7 @@ def cells(lesson):
             시간을 잽니다. 같다면 그다음 셀의 `RUN_LONG = True`로 바꿔 학습 숫자 {n_train:,}개
             전부로 {full_e} 에포크를 학습해 보세요. 역전파는 여전히 반복문이므로 이 과제를 만든
             컴퓨터에서 {training.minutes_ko(full_s)}이 걸렸고, 테스트 정확도는
-            **{_pct(runs["full"])}**까지 올라갑니다.
+            {_pct(runs["full"])}까지 올라갑니다.
             """,
             f"""
             ## (Optional) A fast convolution · not graded
