@@ -354,8 +354,8 @@ def cells(lesson):
 
             아래 셀의 `conv2d_fast`를 `conv2d`와 같은 약속(입력, 출력, 패딩, 스트라이드, 예외)으로
             채워 보세요. 그다음 셀은 여러분의 `conv2d`(반복문)와 같은 값을 내는지 비교하고 두 함수의
-            시간을 잽니다. 같다면 그다음 셀의 `RUN_LONG = True`로 바꿔 학습 숫자 {n_train:,}개
-            전부로 {full_e} 에포크를 학습해 보세요. 역전파는 여전히 반복문이므로 이 과제를 만든
+            시간을 잽니다. 같다면 그다음 셀에서 `conv2d = conv2d_fast` 줄의 주석을 풀고
+            `RUN_LONG = True`로 바꿔 학습 숫자 {n_train:,}개 전부로 {full_e} 에포크를 학습해 보세요. 역전파는 여전히 반복문이므로 이 과제를 만든
             컴퓨터에서 {training.minutes_ko(full_s)}이 걸렸고, 테스트 정확도는
             {_pct(runs["full"])}까지 올라갑니다.
             """,
@@ -370,8 +370,9 @@ def cells(lesson):
 
             Fill in `conv2d_fast` below with `conv2d`'s contract (inputs, output, padding, stride,
             errors). The next cell checks that it gives the same numbers as YOUR `conv2d` (the loop
-            one) and times both. If they agree, set `RUN_LONG = True` in the cell after it to
-            train on all {n_train:,} training digits for {full_e} epochs. The backward pass is
+            one) and times both. If they agree, uncomment `conv2d = conv2d_fast` in the cell after
+            it and set `RUN_LONG = True` to train on all {n_train:,} training digits for {full_e}
+            epochs. The backward pass is
             still loops: on the machine this course was built on that took
             {training.minutes(full_s)}, and the test accuracy climbs to **{_pct(runs["full"])}**.
             """)),
@@ -397,12 +398,15 @@ def cells(lesson):
                     print(f"{name:>12}: {1000 * (time.perf_counter() - start):.1f} ms")
         """),
         demo(f"""
-            RUN_LONG = False  # True: all training digits for {full_e} epochs with conv2d_fast (minutes)
+            RUN_LONG = False  # True: all training digits for {full_e} epochs (minutes)
             if RUN_LONG:
-                conv2d_loops_yours, conv2d = conv2d, conv2d_fast  # the forward pass goes fast
+                # 위 비교가 True였다면 다음 줄의 주석을 풀어 순전파를 빠른 합성곱으로 바꾸세요
+                # (커널을 다시 시작하면 여러분의 반복문 conv2d로 돌아갑니다).
+                # If the comparison above said True, uncomment the next line to run the forward
+                # pass on the fast convolution (restarting the kernel brings your loop conv2d back).
+                # conv2d = conv2d_fast
                 start = time.perf_counter()
                 result = train_tiny_cnn(x_train, y_train, x_test, y_test, epochs={full_e}, verbose=True)
-                conv2d = conv2d_loops_yours
                 print(f"{{(time.perf_counter() - start) / 60:.1f}} min; "
                       f"테스트 정확도 · test accuracy {{result['test_accuracy']:.1%}}")
             else:
