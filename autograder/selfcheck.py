@@ -1146,12 +1146,14 @@ def _is_stub(fn: Callable) -> bool:
 def _attempt(name: str, fn: Callable, namespace: Mapping) -> tuple[object, int, set]:
     """Run ``name``'s check on ``fn``: (None or what went wrong, conditions verified, the
     earlier functions it called). While it runs, the earlier functions in the namespace
-    ``fn`` looks its globals up in record that they were called; where that namespace
-    cannot be seen (a function in a sandbox), every earlier function counts as called."""
+    ``fn`` looks its globals up in record that they were called; where that is not the
+    namespace the functions were given in (a function in a sandbox, reached through a
+    proxy), every earlier function counts as called."""
     called: set[str] = set()
     swapped: dict[str, Callable] = {}
     globals_ = getattr(fn, "__globals__", None)
-    if isinstance(globals_, dict):
+    watched = isinstance(globals_, dict) and globals_ is namespace
+    if watched:
         for other in earlier(name):
             original = globals_.get(other)
             if callable(original):
@@ -1169,14 +1171,16 @@ def _attempt(name: str, fn: Callable, namespace: Mapping) -> tuple[object, int, 
     except AssertionError as exc:
         problem = getattr(exc, "said", None) or str(exc)
     except NotImplementedError:
-        problem = NOT_IMPLEMENTED if _is_stub(fn) else Said(
+        # a function that cannot be watched (in a sandbox) shows no body: its
+        # NotImplementedError is taken as its own
+        problem = NOT_IMPLEMENTED if _is_stub(fn) or not watched else Said(
             "호출한 함수가 NotImplementedError 예외를 발생시켰습니다",
             "a function it calls raised NotImplementedError")
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:280]
         problem = Said(f"{error} 예외가 발생했습니다", f"raised {error}")
     finally:
-        if isinstance(globals_, dict):
+        if watched:
             globals_.update(swapped)
         _CONTEXT.update(namespace={}, called=set())
     return problem, _PASSED[0], called

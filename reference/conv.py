@@ -109,6 +109,8 @@ def _check_conv_inputs(x, w, b):
     w = as_float_array(w, "w", 4, "(F, C, FH, FW)")
     if x.shape[1] != w.shape[1]:
         raise ValueError(
+            f"x의 채널은 {x.shape[1]}개인데 필터 w의 채널은 {w.shape[1]}개입니다"
+            f"(x {x.shape}, w {w.shape}) · "
             f"x has {x.shape[1]} channels but the filters w expect {w.shape[1]} "
             f"(x {x.shape}, w {w.shape})"
         )
@@ -116,6 +118,8 @@ def _check_conv_inputs(x, w, b):
         b = as_float_array(b, "b", 1, "(F,)")
         if b.shape[0] != w.shape[0]:
             raise ValueError(
+                f"b: 필터마다 편향이 하나씩 있어야 합니다(기대한 모양 ({w.shape[0]},), 받은 모양 "
+                f"{b.shape}) · "
                 f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}"
             )
     return x, w, b

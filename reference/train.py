@@ -23,13 +23,16 @@ def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
 def _check_pairs(x, y, name: str):
     """Images and labels as arrays, checked to come in pairs (or both None)."""
     if (x is None) != (y is None):
-        raise ValueError(f"x_{name} and y_{name} must be given together")
+        raise ValueError(f"x_{name}, y_{name}: 둘 다 주거나 둘 다 주지 않아야 합니다 · "
+                         f"x_{name} and y_{name} must be given together")
     if x is None:
         return None, None
     x = as_float_array(x, f"x_{name}", 4, "(N, 1, 8, 8)")
     y = np.asarray(y)
     if y.shape != (len(x),):
-        raise ValueError(f"y_{name} must hold one label per image, shape ({len(x)},), "
+        raise ValueError(f"y_{name}: 이미지마다 레이블이 하나씩 있어야 합니다(기대한 모양 "
+                         f"({len(x)},), 받은 모양 {y.shape}) · "
+                         f"y_{name} must hold one label per image, shape ({len(x)},), "
                          f"got {y.shape}")
     return x, y
 

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 #: the documents, in the order their commands run (later ones use what earlier ones made)
 DOCS = ["docs/nbgrader.md", "docs/lms.md", "README.md", "docs/gradescope.md",
-        "docs/translating.md", "docs/cluster.md"]
+        "docs/translating.md", "docs/cluster.md", "docs/glossary.md"]
 SHELL = {"bash", "sh", "shell", "console"}
 NOT_SHELL = {"python", "toml", "text"}
 EXPECTED_FAIL = re.compile(r"#\s*expected to fail:")

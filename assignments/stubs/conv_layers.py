@@ -573,20 +573,27 @@ def as_float_array(
     number of dimensions or an empty axis.
     """
     if isinstance(x, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{name}: 숫자 배열이어야 하는데 {type(x).__name__} {x!r}입니다 · "
+                        f"{name} must be an array of numbers, got {type(x).__name__} {x!r}")
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be an array of numbers: {exc}") from None
+        raise TypeError(f"{name}: 숫자 배열로 바꿀 수 없습니다 · "
+                        f"{name} must be an array of numbers: {exc}") from None
     kind = arr.dtype.kind
     if kind not in "biuf":
         what = "complex numbers" if kind == "c" else f"dtype {arr.dtype}"
-        raise TypeError(f"{name} must hold real numbers, got {what}")
+        what_ko = "복소수" if kind == "c" else f"dtype {arr.dtype}"
+        raise TypeError(f"{name}: 실수만 담아야 하는데 {what_ko}입니다 · "
+                        f"{name} must hold real numbers, got {what}")
     if ndim is not None and arr.ndim != ndim:
         expected = f"{ndim}-D {layout}".rstrip()
-        raise ValueError(f"{name} must be {expected}, got shape {arr.shape} ({arr.ndim}-D)")
+        raise ValueError(f"{name}: {ndim}차원 {layout} 배열이어야 하는데 모양이 {arr.shape}"
+                         f"({arr.ndim}차원)입니다 · "
+                         f"{name} must be {expected}, got shape {arr.shape} ({arr.ndim}-D)")
     if arr.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+        raise ValueError(f"{name}: 비어 있으면 안 되는데 모양이 {arr.shape}입니다 · "
+                         f"{name} must not be empty, got shape {arr.shape}")
     dtype = np.float32 if arr.dtype == np.float32 else np.float64
     return np.asarray(arr, dtype=dtype)
 
@@ -602,18 +609,22 @@ def _is_int(value: object) -> bool:
 def positive_int(value: object, name: str) -> int:
     """Return ``value`` as an ``int`` after checking it is a whole number >= 1."""
     if not _is_int(value):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name}: 정수여야 하는데 {value!r}({type(value).__name__})입니다 · "
+                        f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
     if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
+        raise ValueError(f"{name}: 1 이상이어야 하는데 {value}입니다 · "
+                         f"{name} must be at least 1, got {value}")
     return int(value)
 
 
 def non_negative_int(value: object, name: str) -> int:
     """Return ``value`` as an ``int`` after checking it is a whole number >= 0."""
     if not _is_int(value):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name}: 정수여야 하는데 {value!r}({type(value).__name__})입니다 · "
+                        f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
     if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value}")
+        raise ValueError(f"{name}: 음수이면 안 되는데 {value}입니다 · "
+                         f"{name} must not be negative, got {value}")
     return int(value)
 
 
@@ -624,7 +635,8 @@ def as_pair(value: object, name: str) -> tuple[int, int]:
         return v, v
     if isinstance(value, (tuple, list)) and len(value) == 2:
         return positive_int(value[0], f"{name}[0]"), positive_int(value[1], f"{name}[1]")
-    raise TypeError(f"{name} must be an int or a pair (height, width) of ints, got {value!r}")
+    raise TypeError(f"{name}: 정수 하나나 정수 쌍 (높이, 너비)여야 하는데 {value!r}입니다 · "
+                    f"{name} must be an int or a pair (height, width) of ints, got {value!r}")
 
 
 def padding_pairs(padding: object) -> Pad2D:
@@ -635,8 +647,12 @@ def padding_pairs(padding: object) -> Pad2D:
     """
     if isinstance(padding, str):
         if padding.lower() not in ("valid", "same"):
-            raise ValueError(f"padding string must be 'valid' or 'same', got {padding!r}")
+            raise ValueError(f"padding 문자열로는 'valid'와 'same'만 쓸 수 있는데 "
+                             f"{padding!r}입니다 · "
+                             f"padding string must be 'valid' or 'same', got {padding!r}")
         raise TypeError(
+            f"padding {padding!r}: 입력과 필터의 크기를 알아야 숫자로 바꿀 수 있습니다. 먼저 "
+            "same_padding으로 바꾸세요('valid'는 0입니다) · "
             f"padding {padding!r} needs the input and filter sizes; "
             "use same_padding (or 0 for 'valid') to turn it into numbers first"
         )
@@ -655,6 +671,8 @@ def padding_pairs(padding: object) -> Pad2D:
                 (non_negative_int(left, "left padding"), non_negative_int(r, "right padding")),
             )
     raise TypeError(
+        "padding: 정수, (ph, pw), ((top, bottom), (left, right)), 'valid', 'same' 중 하나여야 "
+        f"하는데 {padding!r}입니다 · "
         "padding must be an int, (ph, pw), ((top, bottom), (left, right)), 'valid' or 'same'; "
         f"got {padding!r}"
     )
@@ -671,6 +689,7 @@ def _axis_padding(padding: object) -> tuple[int, int]:
             non_negative_int(padding[1], "padding after"),
         )
     raise TypeError(
+        f"한 축의 padding: 정수, (앞, 뒤), 'valid', 'same' 중 하나여야 하는데 {padding!r}입니다 · "
         f"padding for one axis must be an int, (before, after), 'valid' or 'same'; got {padding!r}"
     )
 
@@ -683,6 +702,8 @@ def _check_conv_inputs(x, w, b):
     w = as_float_array(w, "w", 4, "(F, C, FH, FW)")
     if x.shape[1] != w.shape[1]:
         raise ValueError(
+            f"x의 채널은 {x.shape[1]}개인데 필터 w의 채널은 {w.shape[1]}개입니다"
+            f"(x {x.shape}, w {w.shape}) · "
             f"x has {x.shape[1]} channels but the filters w expect {w.shape[1]} "
             f"(x {x.shape}, w {w.shape})"
         )
@@ -690,6 +711,8 @@ def _check_conv_inputs(x, w, b):
         b = as_float_array(b, "b", 1, "(F,)")
         if b.shape[0] != w.shape[0]:
             raise ValueError(
+                f"b: 필터마다 편향이 하나씩 있어야 합니다(기대한 모양 ({w.shape[0]},), 받은 모양 "
+                f"{b.shape}) · "
                 f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}"
             )
     return x, w, b
@@ -700,6 +723,8 @@ def _check_dense(x, w):
     w = as_float_array(w, "w", 2, "(D, K)")
     if x.shape[1] != w.shape[0]:
         raise ValueError(
+            f"x의 특성은 {x.shape[1]}개인데 w는 {w.shape[0]}개를 받습니다(x {x.shape}, "
+            f"w {w.shape}). x를 먼저 평탄화하세요. w의 모양은 (D, K)입니다 · "
             f"x has {x.shape[1]} features but w expects {w.shape[0]} (x {x.shape}, w {w.shape}); "
             "flatten x first, and w is (D, K)"
         )
@@ -710,12 +735,16 @@ def _check_labels(logits, labels):
     logits = as_float_array(logits, "logits", 2, "(N, K)")
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"labels must be integers (class indices), got dtype {labels.dtype}")
+        raise TypeError(f"labels: 정수(클래스 번호)여야 하는데 dtype이 {labels.dtype}입니다 · "
+                        f"labels must be integers (class indices), got dtype {labels.dtype}")
     if labels.shape != (logits.shape[0],):
-        raise ValueError(f"labels must be ({logits.shape[0]},), one per row, got {labels.shape}")
+        raise ValueError(f"labels: 행마다 하나씩 있어야 합니다(기대한 모양 ({logits.shape[0]},), "
+                         f"받은 모양 {labels.shape}) · "
+                         f"labels must be ({logits.shape[0]},), one per row, got {labels.shape}")
     k = logits.shape[1]
     if labels.min() < 0 or labels.max() >= k:
         raise ValueError(
+            f"labels: 0..{k - 1} 사이여야 하는데 {labels.min()}부터 {labels.max()}까지 있습니다 · "
             f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}"
         )
     return logits, labels
@@ -740,15 +769,18 @@ PARAM_SHAPES = {
 
 def _check_params(params) -> dict[str, np.ndarray]:
     if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+        raise TypeError(f"params: 배열을 담은 dict여야 하는데 {type(params).__name__}입니다 · "
+                        f"params must be a dict of arrays, got {type(params).__name__}")
     missing = sorted(set(PARAM_SHAPES) - set(params))
     if missing:
-        raise ValueError(f"params is missing {missing}; expected keys {sorted(PARAM_SHAPES)}")
+        raise ValueError(f"params: 키 {missing} 없음(필요한 키 {sorted(PARAM_SHAPES)}) · "
+                         f"params is missing {missing}; expected keys {sorted(PARAM_SHAPES)}")
     checked = {}
     for name, shape in PARAM_SHAPES.items():
         arr = as_float_array(params[name], name)
         if arr.shape != shape:
-            raise ValueError(f"params[{name!r}] must be {shape}, got {arr.shape}")
+            raise ValueError(f"params[{name!r}]: 기대한 모양 {shape}, 받은 모양 {arr.shape} · "
+                             f"params[{name!r}] must be {shape}, got {arr.shape}")
         checked[name] = arr
     return checked
 
@@ -756,7 +788,8 @@ def _check_params(params) -> dict[str, np.ndarray]:
 def _check_images(x) -> np.ndarray:
     x = as_float_array(x, "x", 4, "(N, 1, 8, 8)")
     if x.shape[1:] != (1, 8, 8):
-        raise ValueError(f"x must be (N, 1, 8, 8) digit images, got {x.shape}")
+        raise ValueError(f"x: (N, 1, 8, 8) 숫자 이미지여야 하는데 모양이 {x.shape}입니다 · "
+                         f"x must be (N, 1, 8, 8) digit images, got {x.shape}")
     return x
 
 
@@ -767,7 +800,8 @@ def load_digits_split(test_fraction: float = 0.2, seed: int = 0):
     [0, 1], labels (N,) int64. The same ``seed`` always gives the same split.
     """
     if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
+        raise ValueError(f"test_fraction: 0과 1 사이여야 하는데 {test_fraction}입니다 · "
+                         f"test_fraction must be between 0 and 1, got {test_fraction}")
     with open(DIGITS_FILE, "rb") as fh:
         data = np.load(fh, allow_pickle=False)
         images, labels = data["images"], data["labels"]
@@ -791,12 +825,15 @@ def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
 def _check_pairs(x, y, name: str):
     """Images and labels as arrays, checked to come in pairs (or both None)."""
     if (x is None) != (y is None):
-        raise ValueError(f"x_{name} and y_{name} must be given together")
+        raise ValueError(f"x_{name}, y_{name}: 둘 다 주거나 둘 다 주지 않아야 합니다 · "
+                         f"x_{name} and y_{name} must be given together")
     if x is None:
         return None, None
     x = as_float_array(x, f"x_{name}", 4, "(N, 1, 8, 8)")
     y = np.asarray(y)
     if y.shape != (len(x),):
-        raise ValueError(f"y_{name} must hold one label per image, shape ({len(x)},), "
+        raise ValueError(f"y_{name}: 이미지마다 레이블이 하나씩 있어야 합니다(기대한 모양 "
+                         f"({len(x)},), 받은 모양 {y.shape}) · "
+                         f"y_{name} must hold one label per image, shape ({len(x)},), "
                          f"got {y.shape}")
     return x, y
