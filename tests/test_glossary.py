@@ -121,3 +121,15 @@ def test_particles_in_catalogue_messages_are_resolved_when_rendered():
     ko = render(message, "ko")
     assert ko.startswith("conv2d_single이 ") and "(가)" not in ko
     assert korean.resolve_particles("relu이(가)") == "relu가"
+
+
+def test_every_rubric_item_has_a_korean_title_beside_its_english_one():
+    for it in rubric.ITEMS:
+        assert HANGUL.search(it.what("ko")), it.name
+        assert it.title("en") == it.name  # the stable English key stays as it was
+        assert it.title("ko") == f"{it.function}: {it.what('ko')}"
+        assert it.title("ko+en") == f"{it.function}: {it.what('ko')} · {it.what('en')}"
+    with pytest.raises(ValueError, match="ko\\+en"):
+        rubric.ITEMS[0].title("fr")
+    added = rubric.Item("conv2d: handles a 1x1 filter", 3)  # an item added without Korean
+    assert added.title("ko") == added.title("ko+en") == added.name
