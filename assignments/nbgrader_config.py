@@ -29,7 +29,8 @@ c.Exchange.root = os.environ.get("CONVLAB_EXCHANGE", str(Path.home() / ".conv-la
 
 # Solutions: the same stub text as assignments/stubs/conv_layers.py, and the default
 # "### BEGIN SOLUTION" / "### END SOLUTION" markers written by assignments/build.py.
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.code_stub = {
+    "python": "# 여기에 코드를 쓰세요 · YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
 c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
 c.ClearSolutions.enforce_metadata = True  # a solution outside a solution cell is a build bug

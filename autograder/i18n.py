@@ -34,6 +34,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .korean import resolve_particles
+
 DOMAIN = "autograder"
 LOCALE_DIR = Path(__file__).with_name("locale")
 #: The languages a report can be written in; "ko+en" is both, Korean first.
@@ -121,7 +123,9 @@ def _format(msgid: str, params: dict[str, Any], language: str, translate: bool =
     template = _catalog(language).gettext(msgid) if translate and language != "en" else msgid
     if not params:
         return template
-    return template.format(**{k: render(v, language) for k, v in params.items()})
+    text = template.format(**{k: render(v, language) for k, v in params.items()})
+    # Korean particles after a parameter ("{function}이(가)") depend on the value
+    return resolve_particles(text) if language == "ko" else text
 
 
 def render_all(text: Any, lang: str) -> list[str]:

@@ -34,7 +34,9 @@ SOURCE_SUFFIXES = (".py", ".ipynb")
 DATA_SUFFIXES = (".npz", ".npy", ".csv", ".txt", ".json")  # copied beside the code when small
 SKIPPED_TAGS = frozenset({"convlab:demo", "convlab:selfcheck"})
 SKIPPED_DIRS = frozenset({"__pycache__", ".ipynb_checkpoints"})
-SKIPPED_FILES = frozenset({"selfcheck.py"})  # the release's helper, shipped next to the notebooks
+#: Files the release ships next to the notebooks, never the student's code: the self-check,
+#: and the provided helpers (the sandbox always puts the course's own copy beside the code).
+SKIPPED_FILES = frozenset({"selfcheck.py", "convlab_helpers.py"})
 MAX_FILE_BYTES = 20 * 1024 * 1024    # default per source file
 MAX_TOTAL_BYTES = 50 * 1024 * 1024   # default for all of one submission's source files
 MAX_DATA_BYTES = 32 * 1024 * 1024
@@ -136,7 +138,7 @@ def load_submission(path: str | Path, limits: SizeLimits | None = None) -> Submi
 
 def source_files(folder: Path) -> list[Path]:
     """Every .py and .ipynb file under ``folder``, by file name, minus hidden files,
-    checkpoints, caches and the shipped ``selfcheck.py``."""
+    checkpoints, caches and the files the release ships (``SKIPPED_FILES``)."""
     found = [f for f in visible_files(folder)
              if f.suffix in SOURCE_SUFFIXES and f.name not in SKIPPED_FILES]
     return sorted(found, key=lambda f: (f.name, str(f)))

@@ -31,19 +31,26 @@ def as_float_array(
     number of dimensions or an empty axis.
     """
     if isinstance(x, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{name}: 숫자 배열이어야 하는데 {type(x).__name__} {x!r}입니다 · "
+                        f"{name} must be an array of numbers, got {type(x).__name__} {x!r}")
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be an array of numbers: {exc}") from None
+        raise TypeError(f"{name}: 숫자 배열로 바꿀 수 없습니다 · "
+                        f"{name} must be an array of numbers: {exc}") from None
     kind = arr.dtype.kind
     if kind not in "biuf":
         what = "complex numbers" if kind == "c" else f"dtype {arr.dtype}"
-        raise TypeError(f"{name} must hold real numbers, got {what}")
+        what_ko = "복소수" if kind == "c" else f"dtype {arr.dtype}"
+        raise TypeError(f"{name}: 실수만 담아야 하는데 {what_ko}입니다 · "
+                        f"{name} must hold real numbers, got {what}")
     if ndim is not None and arr.ndim != ndim:
         expected = f"{ndim}-D {layout}".rstrip()
-        raise ValueError(f"{name} must be {expected}, got shape {arr.shape} ({arr.ndim}-D)")
+        raise ValueError(f"{name}: {ndim}차원 {layout} 배열이어야 하는데 모양이 {arr.shape}"
+                         f"({arr.ndim}차원)입니다 · "
+                         f"{name} must be {expected}, got shape {arr.shape} ({arr.ndim}-D)")
     if arr.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+        raise ValueError(f"{name}: 비어 있으면 안 되는데 모양이 {arr.shape}입니다 · "
+                         f"{name} must not be empty, got shape {arr.shape}")
     dtype = np.float32 if arr.dtype == np.float32 else np.float64
     return np.asarray(arr, dtype=dtype)

@@ -18,7 +18,14 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .arrays import as_float_array, float_dtype
-from .geometry import as_pair, output_shape, resolve_padding
+from .geometry import (
+    as_pair,
+    output_shape,
+    output_size,
+    padding_pairs,
+    resolve_padding,
+    same_padding,
+)
 from .pad import zero_pad
 
 
@@ -74,8 +81,17 @@ def conv2d_single(
     if np.ndim(bias) != 0:
         raise ValueError(f"bias must be a single number, got shape {np.shape(bias)}")
     bias = float(as_float_array(bias, "bias"))
-    (sh, sw), pads, (oh, ow) = conv_geometry(image.shape, kernel.shape, stride, padding)
-    fh, fw = kernel.shape
+    (h, w), (fh, fw) = image.shape, kernel.shape
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":  # TensorFlow: ceil(H / sh) rows; same_padding says how many zeros
+        pads = same_padding(h, fh, sh), same_padding(w, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(w, fw, sw, "same")
+    elif padding == "valid":  # no zeros; rows or columns the filter cannot reach are dropped
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(w, fw, sw, "valid")
+    else:  # p, (ph, pw) or ((top, bottom), (left, right))
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(w, fw, sw, pads[1])
     x = zero_pad(image, pads)
     out = np.zeros((oh, ow), dtype=float_dtype(image, kernel))
     for i in range(oh):
@@ -86,33 +102,59 @@ def conv2d_single(
 
 
 def _check_conv_inputs(x, w, b):
+    """x, w and b (None stays None) as float arrays, checked to fit together: x (N, C, H, W),
+    w (F, C, FH, FW) with x's C channels, b (F,). Only types and shapes: each array keeps
+    its own float dtype."""
     x = as_float_array(x, "x", 4, "(N, C, H, W)")
     w = as_float_array(w, "w", 4, "(F, C, FH, FW)")
     if x.shape[1] != w.shape[1]:
         raise ValueError(
+            f"x의 채널은 {x.shape[1]}개인데 필터 w의 채널은 {w.shape[1]}개입니다"
+            f"(x {x.shape}, w {w.shape}) · "
             f"x has {x.shape[1]} channels but the filters w expect {w.shape[1]} "
             f"(x {x.shape}, w {w.shape})"
         )
-    dtype = float_dtype(x, w)
-    if b is None:
-        b = np.zeros(w.shape[0], dtype=dtype)
-    else:
+    if b is not None:
         b = as_float_array(b, "b", 1, "(F,)")
         if b.shape[0] != w.shape[0]:
             raise ValueError(
+                f"b: 필터마다 편향이 하나씩 있어야 합니다(기대한 모양 ({w.shape[0]},), 받은 모양 "
+                f"{b.shape}) · "
                 f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}"
             )
+    return x, w, b
+
+
+def _one_dtype(x, w, b):
+    """x, w and b in one float dtype (float32 only if x and w are); b=None as zeros."""
+    dtype = float_dtype(x, w)
+    b = np.zeros(w.shape[0], dtype=dtype) if b is None else b
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False)
 
 
 def conv2d_loops(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
-    """Convolution layer, written as loops (the model solution; see ``conv2d``)."""
+    """Convolution layer, written as loops (the model solution; see ``conv2d``).
+
+    Like every loop version here it is a whole answer a student writes: its geometry comes
+    from the student's own ``output_size``, ``same_padding`` and ``zero_pad`` (a shared
+    geometry helper would be handed out with the notebooks and answer those items)."""
     x, w, b = _check_conv_inputs(x, w, b)
     n, _, h, wd = x.shape
     f, _, fh, fw = w.shape
-    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":  # TensorFlow: ceil(H / sh) rows; same_padding says how many zeros
+        pads = same_padding(h, fh, sh), same_padding(wd, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(wd, fw, sw, "same")
+    elif padding == "valid":  # no zeros; rows or columns the filter cannot reach are dropped
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(wd, fw, sw, "valid")
+    else:  # p, (ph, pw) or ((top, bottom), (left, right))
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(wd, fw, sw, pads[1])
+    if b is None:  # no bias
+        b = np.zeros(f)
     xp = zero_pad(x, pads)
-    out = np.zeros((n, f, oh, ow), dtype=x.dtype)
+    out = np.zeros((n, f, oh, ow), dtype=float_dtype(x, w))
     for i in range(n):  # each image
         for k in range(f):  # each filter makes one feature map
             for r in range(oh):
@@ -187,7 +229,7 @@ def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndar
     >>> conv2d(np.ones((1, 2, 3, 3)), np.ones((1, 2, 3, 3)), np.array([1.0])).tolist()
     [[[[19.0]]]]
     """
-    x, w, b = _check_conv_inputs(x, w, b)
+    x, w, b = _one_dtype(*_check_conv_inputs(x, w, b))
     n, c, h, wd = x.shape
     f, _, fh, fw = w.shape
     stride_hw, pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
@@ -220,7 +262,7 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     >>> dx[0, 0].tolist(), dw[0, 0].tolist(), db.tolist()
     ([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]], [[4.0, 4.0], [4.0, 4.0]], [4.0])
     """
-    x, w, _ = _check_conv_inputs(x, w, None)
+    x, w, _ = _one_dtype(*_check_conv_inputs(x, w, None))
     n, c, h, wd = x.shape
     f, _, fh, fw = w.shape
     (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
@@ -257,14 +299,24 @@ def conv2d_backward_loops(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride
     x, w, _ = _check_conv_inputs(x, w, None)
     n, _, h, wd = x.shape
     f, _, fh, fw = w.shape
-    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":  # the forward pass's geometry, as in conv2d
+        pads = same_padding(h, fh, sh), same_padding(wd, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(wd, fw, sw, "same")
+    elif padding == "valid":
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(wd, fw, sw, "valid")
+    else:
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(wd, fw, sw, pads[1])
     dout = as_float_array(dout, "dout", 4, "(N, F, OH, OW)")
     if dout.shape != (n, f, oh, ow):
         raise ValueError(f"dout must have the output's shape {(n, f, oh, ow)}, got {dout.shape}")
+    dtype = float_dtype(x, w)
     xp = zero_pad(x, pads)
-    dxp = np.zeros(xp.shape, dtype=x.dtype)
-    dw = np.zeros(w.shape, dtype=x.dtype)
-    db = np.zeros(f, dtype=x.dtype)
+    dxp = np.zeros(xp.shape, dtype=dtype)
+    dw = np.zeros(w.shape, dtype=dtype)
+    db = np.zeros(f, dtype=dtype)
     for i in range(n):  # each image
         for k in range(f):  # each filter
             for r in range(oh):

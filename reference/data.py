@@ -14,7 +14,8 @@ def load_digits_split(test_fraction: float = 0.2, seed: int = 0):
     [0, 1], labels (N,) int64. The same ``seed`` always gives the same split.
     """
     if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
+        raise ValueError(f"test_fraction: 0과 1 사이여야 하는데 {test_fraction}입니다 · "
+                         f"test_fraction must be between 0 and 1, got {test_fraction}")
     with resources.files("reference").joinpath("data/digits.npz").open("rb") as fh:
         data = np.load(fh, allow_pickle=False)
         images, labels = data["images"], data["labels"]

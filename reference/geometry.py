@@ -34,18 +34,22 @@ def _is_int(value: object) -> bool:
 def positive_int(value: object, name: str) -> int:
     """Return ``value`` as an ``int`` after checking it is a whole number >= 1."""
     if not _is_int(value):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name}: 정수여야 하는데 {value!r}({type(value).__name__})입니다 · "
+                        f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
     if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
+        raise ValueError(f"{name}: 1 이상이어야 하는데 {value}입니다 · "
+                         f"{name} must be at least 1, got {value}")
     return int(value)
 
 
 def non_negative_int(value: object, name: str) -> int:
     """Return ``value`` as an ``int`` after checking it is a whole number >= 0."""
     if not _is_int(value):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name}: 정수여야 하는데 {value!r}({type(value).__name__})입니다 · "
+                        f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
     if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value}")
+        raise ValueError(f"{name}: 음수이면 안 되는데 {value}입니다 · "
+                         f"{name} must not be negative, got {value}")
     return int(value)
 
 
@@ -56,7 +60,8 @@ def as_pair(value: object, name: str) -> tuple[int, int]:
         return v, v
     if isinstance(value, (tuple, list)) and len(value) == 2:
         return positive_int(value[0], f"{name}[0]"), positive_int(value[1], f"{name}[1]")
-    raise TypeError(f"{name} must be an int or a pair (height, width) of ints, got {value!r}")
+    raise TypeError(f"{name}: 정수 하나나 정수 쌍 (높이, 너비)여야 하는데 {value!r}입니다 · "
+                    f"{name} must be an int or a pair (height, width) of ints, got {value!r}")
 
 
 def padding_pairs(padding: object) -> Pad2D:
@@ -66,9 +71,15 @@ def padding_pairs(padding: object) -> Pad2D:
     resolved by :func:`resolve_padding`, which knows the input and filter sizes.
     """
     if isinstance(padding, str):
+        if padding.lower() not in ("valid", "same"):
+            raise ValueError(f"padding 문자열로는 'valid'와 'same'만 쓸 수 있는데 "
+                             f"{padding!r}입니다 · "
+                             f"padding string must be 'valid' or 'same', got {padding!r}")
         raise TypeError(
+            f"padding {padding!r}: 입력과 필터의 크기를 알아야 숫자로 바꿀 수 있습니다. 먼저 "
+            "same_padding으로 바꾸세요('valid'는 0입니다) · "
             f"padding {padding!r} needs the input and filter sizes; "
-            "use resolve_padding (or same_padding) to turn it into numbers first"
+            "use same_padding (or 0 for 'valid') to turn it into numbers first"
         )
     if _is_int(padding):
         p = non_negative_int(padding, "padding")
@@ -85,6 +96,8 @@ def padding_pairs(padding: object) -> Pad2D:
                 (non_negative_int(left, "left padding"), non_negative_int(r, "right padding")),
             )
     raise TypeError(
+        "padding: 정수, (ph, pw), ((top, bottom), (left, right)), 'valid', 'same' 중 하나여야 "
+        f"하는데 {padding!r}입니다 · "
         "padding must be an int, (ph, pw), ((top, bottom), (left, right)), 'valid' or 'same'; "
         f"got {padding!r}"
     )
@@ -101,6 +114,7 @@ def _axis_padding(padding: object) -> tuple[int, int]:
             non_negative_int(padding[1], "padding after"),
         )
     raise TypeError(
+        f"한 축의 padding: 정수, (앞, 뒤), 'valid', 'same' 중 하나여야 하는데 {padding!r}입니다 · "
         f"padding for one axis must be an int, (before, after), 'valid' or 'same'; got {padding!r}"
     )
 

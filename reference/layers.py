@@ -65,6 +65,8 @@ def _check_dense(x, w):
     w = as_float_array(w, "w", 2, "(D, K)")
     if x.shape[1] != w.shape[0]:
         raise ValueError(
+            f"x의 특성은 {x.shape[1]}개인데 w는 {w.shape[0]}개를 받습니다(x {x.shape}, "
+            f"w {w.shape}). x를 먼저 평탄화하세요. w의 모양은 (D, K)입니다 · "
             f"x has {x.shape[1]} features but w expects {w.shape[0]} (x {x.shape}, w {w.shape}); "
             "flatten x first, and w is (D, K)"
         )
@@ -137,12 +139,16 @@ def _check_labels(logits, labels):
     logits = as_float_array(logits, "logits", 2, "(N, K)")
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"labels must be integers (class indices), got dtype {labels.dtype}")
+        raise TypeError(f"labels: 정수(클래스 번호)여야 하는데 dtype이 {labels.dtype}입니다 · "
+                        f"labels must be integers (class indices), got dtype {labels.dtype}")
     if labels.shape != (logits.shape[0],):
-        raise ValueError(f"labels must be ({logits.shape[0]},), one per row, got {labels.shape}")
+        raise ValueError(f"labels: 행마다 하나씩 있어야 합니다(기대한 모양 ({logits.shape[0]},), "
+                         f"받은 모양 {labels.shape}) · "
+                         f"labels must be ({logits.shape[0]},), one per row, got {labels.shape}")
     k = logits.shape[1]
     if labels.min() < 0 or labels.max() >= k:
         raise ValueError(
+            f"labels: 0..{k - 1} 사이여야 하는데 {labels.min()}부터 {labels.max()}까지 있습니다 · "
             f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}"
         )
     return logits, labels

@@ -11,7 +11,7 @@ import numpy as np
 
 from .arrays import as_float_array
 from .conv import _offset_views, conv_geometry
-from .geometry import as_pair
+from .geometry import as_pair, output_size, padding_pairs, same_padding
 
 
 def _pool_setup(x, size, stride, padding):
@@ -57,15 +57,25 @@ def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
 
 def max_pool2d_loops(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
     """Max pooling written as loops (the model solution; see ``max_pool2d``)."""
-    x, (ph, pw), (sh, sw), pads, (oh, ow) = _pool_setup(x, size, stride, padding)
-    (t, b), (left, r) = pads
-    xp = np.pad(x, ((0, 0), (0, 0), (t, b), (left, r)), constant_values=-np.inf)
-    n, c = x.shape[:2]
+    x = as_float_array(x, "x", 4, "(N, C, H, W)")
+    n, c, h, w = x.shape
+    ph, pw = as_pair(size, "size")
+    sh, sw = (ph, pw) if stride is None else as_pair(stride, "stride")
+    if padding == "same":  # the window's geometry follows the convolution's rule
+        pads = same_padding(h, ph, sh), same_padding(w, pw, sw)
+        oh, ow = output_size(h, ph, sh, "same"), output_size(w, pw, sw, "same")
+    elif padding == "valid":
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, ph, sh, "valid"), output_size(w, pw, sw, "valid")
+    else:
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, ph, sh, pads[0]), output_size(w, pw, sw, pads[1])
+    xp = np.pad(x, ((0, 0), (0, 0), *pads), constant_values=-np.inf)  # -inf never wins
     out = np.empty((n, c, oh, ow), dtype=x.dtype)
     for i in range(oh):
         for j in range(ow):
             window = xp[:, :, i * sh : i * sh + ph, j * sw : j * sw + pw]
-            out[:, :, i, j] = window.max(axis=(2, 3))
+            out[:, :, i, j] = window.max(axis=(2, 3))  # each image and channel on its own
     return out
 
 
@@ -90,8 +100,12 @@ def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
 
 def avg_pool2d_loops(x: np.ndarray, size=2, stride=None) -> np.ndarray:
     """Average pooling written as loops (the model solution; see ``avg_pool2d``)."""
-    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
-    out = np.empty((*x.shape[:2], oh, ow), dtype=x.dtype)
+    x = as_float_array(x, "x", 4, "(N, C, H, W)")
+    n, c, h, w = x.shape
+    ph, pw = as_pair(size, "size")
+    sh, sw = (ph, pw) if stride is None else as_pair(stride, "stride")
+    oh, ow = output_size(h, ph, sh), output_size(w, pw, sw)
+    out = np.empty((n, c, oh, ow), dtype=x.dtype)
     for i in range(oh):
         for j in range(ow):
             out[:, :, i, j] = x[:, :, i * sh : i * sh + ph, j * sw : j * sw + pw].mean(axis=(2, 3))
@@ -134,9 +148,12 @@ def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) ->
 def max_pool2d_backward_loops(dout: np.ndarray, x: np.ndarray, size=2, stride=None) -> np.ndarray:
     """Gradient of max pooling written as loops (the model solution; see
     ``max_pool2d_backward``)."""
-    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
+    x = as_float_array(x, "x", 4, "(N, C, H, W)")
+    n, c, h, w = x.shape
+    ph, pw = as_pair(size, "size")
+    sh, sw = (ph, pw) if stride is None else as_pair(stride, "stride")
+    oh, ow = output_size(h, ph, sh), output_size(w, pw, sw)
     dout = as_float_array(dout, "dout", 4, "(N, C, OH, OW)")
-    n, c = x.shape[:2]
     if dout.shape != (n, c, oh, ow):
         raise ValueError(f"dout must have the output's shape {(n, c, oh, ow)}, got {dout.shape}")
     dx = np.zeros_like(x)

@@ -60,15 +60,18 @@ def init_tiny_cnn(seed: int = 0) -> dict[str, np.ndarray]:
 
 def _check_params(params) -> dict[str, np.ndarray]:
     if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+        raise TypeError(f"params: 배열을 담은 dict여야 하는데 {type(params).__name__}입니다 · "
+                        f"params must be a dict of arrays, got {type(params).__name__}")
     missing = sorted(set(PARAM_SHAPES) - set(params))
     if missing:
-        raise ValueError(f"params is missing {missing}; expected keys {sorted(PARAM_SHAPES)}")
+        raise ValueError(f"params: 키 {missing} 없음(필요한 키 {sorted(PARAM_SHAPES)}) · "
+                         f"params is missing {missing}; expected keys {sorted(PARAM_SHAPES)}")
     checked = {}
     for name, shape in PARAM_SHAPES.items():
         arr = as_float_array(params[name], name)
         if arr.shape != shape:
-            raise ValueError(f"params[{name!r}] must be {shape}, got {arr.shape}")
+            raise ValueError(f"params[{name!r}]: 기대한 모양 {shape}, 받은 모양 {arr.shape} · "
+                             f"params[{name!r}] must be {shape}, got {arr.shape}")
         checked[name] = arr
     return checked
 
@@ -76,7 +79,8 @@ def _check_params(params) -> dict[str, np.ndarray]:
 def _check_images(x) -> np.ndarray:
     x = as_float_array(x, "x", 4, "(N, 1, 8, 8)")
     if x.shape[1:] != (1, 8, 8):
-        raise ValueError(f"x must be (N, 1, 8, 8) digit images, got {x.shape}")
+        raise ValueError(f"x: (N, 1, 8, 8) 숫자 이미지여야 하는데 모양이 {x.shape}입니다 · "
+                         f"x must be (N, 1, 8, 8) digit images, got {x.shape}")
     return x
 
 

@@ -23,13 +23,16 @@ def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
 def _check_pairs(x, y, name: str):
     """Images and labels as arrays, checked to come in pairs (or both None)."""
     if (x is None) != (y is None):
-        raise ValueError(f"x_{name} and y_{name} must be given together")
+        raise ValueError(f"x_{name}, y_{name}: 둘 다 주거나 둘 다 주지 않아야 합니다 · "
+                         f"x_{name} and y_{name} must be given together")
     if x is None:
         return None, None
     x = as_float_array(x, f"x_{name}", 4, "(N, 1, 8, 8)")
     y = np.asarray(y)
     if y.shape != (len(x),):
-        raise ValueError(f"y_{name} must hold one label per image, shape ({len(x)},), "
+        raise ValueError(f"y_{name}: 이미지마다 레이블이 하나씩 있어야 합니다(기대한 모양 "
+                         f"({len(x)},), 받은 모양 {y.shape}) · "
+                         f"y_{name} must hold one label per image, shape ({len(x)},), "
                          f"got {y.shape}")
     return x, y
 
@@ -37,6 +40,7 @@ def _check_pairs(x, y, name: str):
 def train_tiny_cnn(
     x_train=None, y_train=None, x_test=None, y_test=None,
     epochs: int = 12, batch_size: int = 32, lr: float = 0.01, seed: int = 0,
+    verbose: bool = False,
 ) -> dict:
     """Train the tiny CNN and report its test accuracy.
 
@@ -45,6 +49,8 @@ def train_tiny_cnn(
       split from ``load_digits_split()``
     - epochs, batch_size, lr: Adam with these settings
     - seed: weights and batch order
+    - verbose: print one line per epoch, its mean loss and (with test data) the test
+      accuracy so far
 
     Returns a dict: ``params`` (the trained weights), ``loss_history`` (mean training
     loss per epoch) and ``test_accuracy`` (a float in [0, 1]; None without test data).
@@ -82,6 +88,12 @@ def train_tiny_cnn(
                 v_hat = v[k] / (1 - beta2**step)
                 params[k] -= lr * m_hat / (np.sqrt(v_hat) + eps)
         history.append(float(np.mean(losses)))
+        if verbose:
+            line = f"epoch {len(history)}/{epochs}: loss {history[-1]:.3f}"
+            if x_test is not None:
+                score = accuracy(tiny_cnn_forward(x_test, params), y_test)
+                line += f", test accuracy {score:.1%}"
+            print(line, flush=True)
     test_accuracy = None
     if x_test is not None:
         test_accuracy = accuracy(tiny_cnn_forward(x_test, params), y_test)

@@ -98,12 +98,14 @@ def test_each_function_is_taught_checked_and_graded_with_rubric_points(part):
         assert cell.metadata["nbgrader"]["points"] == rubric.points_for(fn)
         assert "convlab:tests" in tags(cell) and cell.metadata["nbgrader"]["locked"]
         assert f'score("{fn}", globals())' in cell.source and "BEGIN HIDDEN TESTS" in cell.source
-        for item in rubric.items_for(fn):  # the points table states every item
-            assert f"| `{fn}` | {item.name.split(': ', 1)[1]} | {item.points} |" in markdown
+        for item in rubric.items_for(fn):  # the points table states every item, in both
+            assert f"| `{fn}` | {item.what('ko+en')} | {item.points} |" in markdown
+            assert item.what("ko") != item.what("en")  # a Korean title of its own
     answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert [c.metadata["nbgrader"]["grade_id"] for c in answers] == [
         f"{fn}-answer" for fn in part.functions]
-    selfchecks = [c.source for c in nb.cells if "convlab:selfcheck" in tags(c)]
+    selfchecks = [c.source for c in nb.cells if "convlab:selfcheck" in tags(c)
+                  and "check_hand_computation" not in c.source]
     assert selfchecks == [f"from selfcheck import check_{fn}\ncheck_{fn}({fn})"
                           for fn in part.functions]
     assert any("convlab:demo" in tags(c) and "plt." in c.source for c in nb.cells)
@@ -159,8 +161,14 @@ def test_markdown_renders_tables_as_tables_and_no_text_as_code(stem):
         if cell.cell_type == "markdown":
             kinds = [t.type for t in rendered_tokens(cell.source)]
             assert "code_block" not in kinds, f"{cell.id}: indented text shows as code"
-    points = [t.type for t in rendered_tokens(nb.cells[0].source)]
-    assert "table_open" in points, "the points table of cell 0 is not a table"
+            # "**80%**입니다": CommonMark does not close emphasis after punctuation that a
+            # letter follows, so the stars would show
+            shown = re.sub(r"<code>.*?</code>", "", MarkdownIt("commonmark").enable(
+                "table").render(cell.source))
+            assert "**" not in shown, f"{cell.id}: emphasis that does not render"
+    opening = [c for c in nb.cells[: first_code_cell(nb)]]
+    assert any("table_open" in [t.type for t in rendered_tokens(c.source)] for c in opening), \
+        "the points table before the first code cell is not a table"
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -172,15 +180,55 @@ def test_graded_cells_say_point_or_points_and_cell_in_korean(stem):
         assert "칸" not in cell.source  # 칸 is a grid cell, not a notebook cell
 
 
-def test_notebook_one_opens_with_the_lectures_hand_computation():
+def first_code_cell(nb) -> int:
+    return next(k for k, c in enumerate(nb.cells) if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_notebook_opens_with_the_lecture_then_one_short_locked_cell(stem):
+    """The first screen is explanation: a title and its introduction, then the points; the
+    provided code is one short locked import (the helpers live in convlab_helpers.py)."""
+    nb = read_nb(COURSE_SOURCE / f"{stem}.ipynb")
+    first = first_code_cell(nb)
+    assert first >= 2, "code before the explanation"
+    assert nb.cells[0].source.startswith("# ") and len(nb.cells[0].source) > 400
+    provided = nb.cells[first]
+    assert "convlab:provided" in tags(provided) and provided.metadata["nbgrader"]["locked"]
+    assert len(provided.source.splitlines()) <= 8
+    assert "from convlab_helpers import *" in provided.source
+    assert not [c for c in nb.cells if "convlab:provided" in tags(c) and "def " in c.source
+                and c.metadata["nbgrader"]["grade_id"] != "provided-local"]
+
+
+def test_notebook_one_asks_for_the_lectures_hand_computation_before_any_rule():
     nb = read_nb(COURSE_SOURCE / f"{STEMS[0]}.ipynb")
     text = "\n".join(c.source for c in nb.cells)
     first_formula = text.index("(N − F) / S + 1")
-    for fact in ("[[1, 0, 1], [0, 1, 0], [1, 0, 1]]", "[[4, 3, 4], [2, 4, 3], [2, 3, 4]]",
-                 "4×4", "2×2"):
+    for fact in ("[[1, 0, 1], [0, 1, 0], [1, 0, 1]]", "**4**", "4×4", "2×2",
+                 "check_hand_computation(my_feature_map)"):
         assert -1 < text.index(fact) < first_formula, fact
-    assert "NHWC" in text and "NCHW" in text
+    # the student works it out: the 3×3 result is not in the notebook
+    assert "[[4, 3, 4], [2, 4, 3], [2, 3, 4]]" not in text and "[4, 3, 4]" not in text
+    exercise = next(c for c in nb.cells if "convlab:exercise" in tags(c))
+    assert "None" in exercise.source and "nbgrader" not in exercise.metadata  # not graded
     assert "가중치" in text and "weights" in text
+    assert "왜 CNN인가" in text and "Why a CNN" in text
+
+
+def test_channels_and_axis_order_come_with_the_convolution():
+    one = "\n".join(c.source for c in read_nb(COURSE_SOURCE / f"{STEMS[0]}.ipynb").cells)
+    three = "\n".join(c.source for c in read_nb(COURSE_SOURCE / f"{STEMS[2]}.ipynb").cells)
+    assert "NHWC" not in one and "NHWC" in three and "NCHW" in three
+    # a worked example with a nonzero bias (the lecture adds one to the 4×4 example)
+    assert "**b = 1**" in three and "**46**" in three and "bias b = 1" in three
+
+
+def test_the_release_stub_text_is_the_stub_modules():
+    from assignments.generator import modules
+
+    config = (ROOT / "assignments" / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert repr(modules.CODE_STUB).strip("'") in config.replace('\\n', "\\n")
+    assert modules.CODE_STUB in STUBS.read_text(encoding="utf-8").replace("\n    ", "\n")
 
 
 def test_stub_module_is_in_teaching_order_with_a_korean_contract_per_function():
@@ -188,12 +236,16 @@ def test_stub_module_is_in_teaching_order_with_a_korean_contract_per_function():
     positions = [text.index(f"\ndef {fn}(") for fn in rubric.FUNCTIONS]
     assert positions == sorted(positions), "the stub is not in teaching order"
     assert text.index("\ndef conv2d(") < text.index("\ndef conv2d_backward(")
+    helpers = text.index("provided helpers (read-only)")
+    assert positions[-1] < helpers, "the provided helpers come after every exercise"
     hangul = re.compile(r"[\uac00-\ud7a3]")
     assert hangul.search(text[: text.index('"""', 3)]), "no Korean header"
     for fn in rubric.FUNCTIONS:
         head = text[text.index(f"\ndef {fn}("):].split('"""', 1)[0]
-        comment = [line for line in head.splitlines() if line.strip().startswith("#")]
-        assert len(comment) == 1 and hangul.search(comment[0]), fn
+        comment = [line.strip() for line in head.splitlines() if line.strip().startswith("#")]
+        assert hangul.search(comment[0]), fn  # what it does
+        assert [line for line in comment if line.startswith("# 입력: ")], fn
+        assert [line for line in comment if line.startswith("# 반환: ")], fn
 
 
 def test_stub_lines_fit_ruffs_line_length_counting_hangul_as_two_columns():

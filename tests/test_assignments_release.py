@@ -216,11 +216,33 @@ def answer_problems_of_notebook(nb) -> list[str]:
 def test_no_released_file_defines_an_answer(released):
     files = sorted(p for p in released.rglob("*") if p.is_file())
     assert {p.suffix for p in files} <= {".ipynb", ".py", ".npz", ".md"}, files
+    assert {p.name for p in files if p.suffix == ".py"} == {"convlab_helpers.py",
+                                                             "selfcheck.py"}
     for path in files:
         if path.suffix == ".ipynb":
             assert answer_problems_of_notebook(read_nb(path)) == [], path.name
         elif path.suffix == ".py":
             assert answer_definitions(path.read_text(encoding="utf-8")) == [], path.name
+
+
+@pytest.mark.slow
+def test_the_released_helpers_check_types_and_shapes_and_answer_nothing(released):
+    """convlab_helpers.py, as nbgrader releases it: no line of any answer, no geometry (the
+    student's own output_size, same_padding and zero_pad do that), and the notebooks reach
+    it through one locked import."""
+    text = (released / "convlab_helpers.py").read_text(encoding="utf-8")
+    assert text == (COURSE_SOURCE / "convlab_helpers.py").read_text(encoding="utf-8")
+    from assignments.generator import extract, modules
+
+    helpers = "\n".join(extract.definitions()[n].source for n in modules.helper_names())
+    assert_no_answer_lines(text, rubric.FUNCTIONS, helpers, "convlab_helpers.py")
+    defined = {line.split("(")[0][4:] for line in text.splitlines() if line.startswith("def ")}
+    assert not defined & {"conv_geometry", "output_shape", "resolve_padding", "_pool_setup",
+                          "same_padding", "output_size", "zero_pad", "cross_entropy_backward"}
+    for stem in STEMS:
+        nb = read_nb(released / f"{stem}.ipynb")
+        imports = [c for c in nb.cells if "from convlab_helpers import *" in c.source]
+        assert len(imports) == 1 and "convlab:provided" in tags(imports[0]), stem
 
 
 def test_the_answer_check_finds_an_answer_in_a_provided_cell():
@@ -297,15 +319,23 @@ def loader_source(stem: str) -> str:
 
 
 def run_loader(stem: str, folder: Path) -> tuple[dict, str]:
+    """The locked loader cell of ``stem``, run in ``folder`` as Jupyter would (the released
+    convlab_helpers.py beside it, importable from the working folder)."""
+    helpers = folder / "convlab_helpers.py"
+    if not helpers.exists():
+        shutil.copy(COURSE_SOURCE / "convlab_helpers.py", helpers)
     namespace: dict = {"__name__": "__main__"}
     out = io.StringIO()
     cwd = Path.cwd()
     os.chdir(folder)
+    sys.path.insert(0, str(folder))
     try:
         with contextlib.redirect_stdout(out):
             exec(compile(loader_source(stem), "<loader>", "exec"), namespace)
     finally:
         os.chdir(cwd)
+        sys.path.remove(str(folder))
+        sys.modules.pop("convlab_helpers", None)
     return namespace, out.getvalue()
 
 
@@ -315,7 +345,7 @@ def test_the_loader_runs_only_the_definitions_of_answer_cells(tmp_path):
     answer.source += "\nraise RuntimeError('top-level code must not run')\n%timeit 1\n"
     extra = nbformat.v4.new_code_cell("import math as m2\ndef helper():\n    return 1\n"
                                       "print('a student cell')")
-    broken = nbformat.v4.new_code_cell("def same_padding(:")
+    broken = nbformat.v4.new_code_cell("def output_size(:")
     nb.cells += [extra, broken]
     for cell in nb.cells:
         if "convlab:demo" in tags(cell) or "convlab:tests" in tags(cell):
@@ -323,10 +353,10 @@ def test_the_loader_runs_only_the_definitions_of_answer_cells(tmp_path):
     nbformat.write(nb, tmp_path / f"{STEMS[0]}.ipynb")
     namespace, printed = run_loader(STEMS[2], tmp_path)
     assert callable(namespace["output_size"]) and callable(namespace["helper"])
-    assert "same_padding" in namespace  # from its answer cell; the broken cell is reported
+    assert callable(namespace["output_size"])  # from its answer cell; the broken one is reported
     assert "SyntaxError" in printed and "a student cell" not in printed
     assert "02_padding.ipynb" in printed and "zero_pad" in printed  # missing: said, not raised
-    assert "zero_pad" not in namespace
+    assert "zero_pad" not in namespace and "same_padding" not in namespace
 
 
 @pytest.mark.parametrize("stem", STEMS[2:])

@@ -18,7 +18,7 @@ import reference
 from autograder import rubric
 from autograder.checks import REGISTRY, Check, checks_for
 from autograder.engine import GRADER_ERROR, grade_item, grade_items, total
-from autograder.examples import ExampleStudent, example_class, read
+from autograder.examples import ExampleStudent, example_class, read, single_mistakes
 from autograder.results import FailureKind, MismatchKind
 from autograder.student import CallTimeout, InProcessStudent, MissingFunction, WorkerCrashed
 
@@ -127,6 +127,31 @@ def test_each_classic_bug_loses_exactly_its_items_and_is_diagnosed(bug: ExampleS
     assert total(results) == 100 - sum(rubric.item(n).points for n in facts["EXPECTED_LOST"])
     assert not any(r.failure.summary.startswith(GRADER_ERROR) for r in results if not r.passed)
     assert not any(r.failure.kind is FailureKind.GRADER_ERROR for r in results if not r.passed)
+
+
+MISTAKES = [s for s in single_mistakes() if s.override.startswith("mistakes/")]
+
+
+def test_there_are_further_single_mistakes_each_with_what_it_loses():
+    assert len(MISTAKES) >= 15
+    for mistake in MISTAKES:
+        assert set(mistake.expectations()["EXPECTED_LOST"]) <= {it.name for it in rubric.ITEMS}
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=[m.name for m in MISTAKES])
+def test_each_further_mistake_loses_exactly_its_items(mistake: ExampleStudent):
+    """The mistakes kept out of the example class (autograder/examples/mistakes/): each is
+    charged to the one function it redefines, and named where the grader knows the name."""
+    facts = mistake.expectations()
+    results = grade_items(InProcessStudent(run_source(mistake.source())))
+    lost = {r.name for r in results if not r.passed}
+    assert lost == set(facts["EXPECTED_LOST"])
+    redefined = {node.name for node in ast.parse(read(mistake.override)).body
+                 if isinstance(node, ast.FunctionDef)}
+    assert {rubric.item(name).function for name in lost} <= redefined
+    if "EXPECTED_DIAGNOSIS" in facts:
+        assert facts["EXPECTED_DIAGNOSIS"] in {r.failure.diagnosis for r in results
+                                               if not r.passed}
 
 
 # ---------------------------------------------------------------- feedback

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 #: the documents, in the order their commands run (later ones use what earlier ones made)
 DOCS = ["docs/nbgrader.md", "docs/lms.md", "README.md", "docs/gradescope.md",
-        "docs/translating.md", "docs/cluster.md"]
+        "docs/translating.md", "docs/cluster.md", "docs/glossary.md"]
 SHELL = {"bash", "sh", "shell", "console"}
 NOT_SHELL = {"python", "toml", "text"}
 EXPECTED_FAIL = re.compile(r"#\s*expected to fail:")
@@ -91,6 +91,7 @@ NOT_RUN = {
     ".venv/bin/python benchmarks/bench_sandbox.py --repeat 9": _BENCH,
     ".venv/bin/python benchmarks/bench_memory.py --workers 2": _BENCH,
     ".venv/bin/python benchmarks/bench_submission.py --repeats 5": _BENCH,
+    ".venv/bin/python benchmarks/bench_training.py --repeats 3": _BENCH,
     ".venv/bin/python benchmarks/bench_cycle.py --students 30 --notebooks 01,02,03 "
     "--workers 2": _BENCH,
     # docs/cluster.md

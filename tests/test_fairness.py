@@ -22,7 +22,23 @@ from autograder.engine import grade_items, total
 from autograder.examples import read
 from autograder.student import InProcessStudent
 
-FFT = '''
+GEOMETRY = '''
+def conv_geometry(in_hw, f_hw, stride, padding):
+    """The layer's (stride_hw, pads, out_hw), from the student's own output_size and
+    same_padding (the notebooks hand out no geometry helper)."""
+    stride_hw = as_pair(stride, "stride")
+    if padding in ("same", "valid"):
+        pads = tuple(same_padding(n, f, s) if padding == "same" else (0, 0)
+                     for n, f, s in zip(in_hw, f_hw, stride_hw, strict=True))
+        axes = (padding, padding)
+    else:
+        pads = axes = padding_pairs(padding)
+    return stride_hw, pads, tuple(output_size(n, f, s, p) for n, f, s, p in
+                                  zip(in_hw, f_hw, stride_hw, axes, strict=True))
+
+'''
+
+FFT = GEOMETRY + '''
 def _fft_correlate(xp, w):
     """Valid cross-correlation of (N, C, H, W) with (F, C, FH, FW), by FFT, stride 1."""
     n, c, h, wd = xp.shape
@@ -34,12 +50,13 @@ def _fft_correlate(xp, w):
 
 def conv2d(x, w, b=None, stride=1, padding=0):
     x, w, b = _check_conv_inputs(x, w, b)
+    b = np.zeros(w.shape[0]) if b is None else b
     n, _, h, wd = x.shape
     f, _, fh, fw = w.shape
     (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
     full = _fft_correlate(zero_pad(x, pads).astype(np.float64), w.astype(np.float64))
     out = full[:, :, ::sh, ::sw][:, :, :oh, :ow] + b.reshape(1, -1, 1, 1)
-    return out.astype(x.dtype)
+    return out.astype(float_dtype(x, w))
 
 
 def _windows(xp, fh, fw):
@@ -82,16 +99,17 @@ def tiny_cnn_loss_and_grads(x, y, params):
     return loss, g
 '''
 
-STRIDED = '''
+STRIDED = GEOMETRY + '''
 def conv2d(x, w, b=None, stride=1, padding=0):
     x, w, b = _check_conv_inputs(x, w, b)
+    b = np.zeros(w.shape[0]) if b is None else b
     n, _, h, wd = x.shape
     f, _, fh, fw = w.shape
     (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
     win = np.lib.stride_tricks.sliding_window_view(zero_pad(x, pads), (fh, fw), axis=(2, 3))
     win = win[:, :, ::sh, ::sw][:, :, :oh, :ow]          # (N, C, OH, OW, FH, FW)
     out = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2)
-    return (out + b.reshape(1, -1, 1, 1)).astype(x.dtype)
+    return (out + b.reshape(1, -1, 1, 1)).astype(float_dtype(x, w))
 
 
 def dense(x, w, b):

@@ -93,12 +93,13 @@ def test_the_catalogues_are_package_data():
 
 
 def test_the_notebooks_terms_are_the_catalogues_terms():
-    """The notebooks' Korean words for the lecture's ideas, not other renderings."""
+    """The notebooks' Korean words for the lecture's ideas (docs/glossary.md), not other
+    renderings (tests/test_glossary.py checks every variant the glossary rules out)."""
     strings = " ".join(m.string for m in korean_catalogue() if m.id)
-    for term in ("필터", "스트라이드", "패딩", "제로 패딩", "피처 맵", "편향", "교차상관",
+    for term in ("필터", "스트라이드", "패딩", "제로 패딩", "특성 맵", "편향", "교차상관",
                  "완전연결층", "평탄화", "기울기", "셀", "예외를 발생시", "오버플로가 발생"):
         assert term in strings, term
-    for avoided in ("커널을", "보폭", "바이어스", "특징 맵", "그래디언트", "넘침"):
+    for avoided in ("커널을", "보폭", "바이어스", "특징 맵", "피처 맵", "그래디언트", "넘침"):
         assert avoided not in strings, avoided
 
 

@@ -1,6 +1,7 @@
 """What students really hand in, through the real nbgrader cycle: one class, one autograde.
 
-Every student answers notebook 01 with the model solution and then does one thing to it
+Every student answers notebook 02 (two functions, no earlier notebook needed) with the
+model solution and then does one thing to it
 (deletes a test cell, duplicates cells, edits locked cells, changes cell types, floods the
 output, loops forever, breaks the JSON, moves an answer below its test). Each is graded or
 recorded with a reason, the batch never stops, and the control student next to them still
@@ -23,8 +24,8 @@ from autograder.course.cycle import cycle
 
 pytestmark = pytest.mark.slow  # every test here shares one real nbgrader run
 
-NOTEBOOK = "01_feature_map_size"
-FULL = {f: float(rubric.points_for(f)) for f in ("output_size", "same_padding")}
+NOTEBOOK = "02_padding"
+FULL = {f: float(rubric.points_for(f)) for f in ("same_padding", "zero_pad")}
 MAX = sum(FULL.values())
 TIMEOUT = 20  # seconds per cell: two cells of endless_loop run into it
 
@@ -48,7 +49,7 @@ def index_of(nb, gid: str) -> int:
 
 
 def edit_notebook(change):
-    """A student: model answers, then ``change(nb)`` on notebook 01."""
+    """A student: model answers, then ``change(nb)`` on notebook 02."""
     def edit(folder: Path) -> None:
         answer_notebooks(folder, *model_answers())
         path = folder / f"{NOTEBOOK}.ipynb"
@@ -59,44 +60,44 @@ def edit_notebook(change):
 
 
 def delete_test_cell(nb) -> None:
-    del nb.cells[index_of(nb, graded_cell("output_size"))]
+    del nb.cells[index_of(nb, graded_cell("same_padding"))]
 
 
 def duplicate_cells(nb) -> None:
-    for gid in (answer_id("output_size"), graded_cell("output_size")):
+    for gid in (answer_id("same_padding"), graded_cell("same_padding")):
         i = index_of(nb, gid)
         nb.cells.insert(i + 1, copy.deepcopy(nb.cells[i]))
 
 
 def edit_locked_cells(nb) -> None:
     """Claims the points in the visible test cell and breaks the provided helpers."""
-    nb.cells[index_of(nb, graded_cell("output_size"))].source = f"{FULL['output_size']}"
+    nb.cells[index_of(nb, graded_cell("same_padding"))].source = f"{FULL['same_padding']}"
     helpers = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {})
                    .get("locked") and not c.metadata.nbgrader.get("grade"))
     helpers.source += "\nraise SystemExit('helpers broken')\n"
 
 
 def change_cell_types(nb) -> None:
-    for gid in (graded_cell("output_size"), answer_id("same_padding")):
+    for gid in (graded_cell("same_padding"), answer_id("zero_pad")):
         cell = nb.cells[index_of(nb, gid)]
         nb.cells[index_of(nb, gid)] = nbformat.v4.new_markdown_cell(cell.source,
                                                                     metadata=cell.metadata)
 
 
 def move_answer_below_its_test(nb) -> None:
-    cell = nb.cells.pop(index_of(nb, answer_id("same_padding")))
-    nb.cells.insert(index_of(nb, graded_cell("same_padding")) + 1, cell)
+    cell = nb.cells.pop(index_of(nb, answer_id("zero_pad")))
+    nb.cells.insert(index_of(nb, graded_cell("zero_pad")) + 1, cell)
 
 
 def flood_output(nb) -> None:
-    cell = nb.cells[index_of(nb, answer_id("output_size"))]
+    cell = nb.cells[index_of(nb, answer_id("same_padding"))]
     cell.source = "for _i in range(200_000):\n    print('flood', _i)\n\n" + cell.source
 
 
 def loop_forever(folder: Path) -> None:
     answers, _ = model_answers()
-    answers["output_size"] = ("def output_size(n, f, stride=1, padding=0):\n"
-                              "    while True:\n        pass\n")
+    answers["same_padding"] = ("def same_padding(n, f, stride=1):\n"
+                               "    while True:\n        pass\n")
     answer_notebooks(folder, answers)
 
 
@@ -159,7 +160,7 @@ def test_flooded_output_is_cut(run):
     result, _ = run
     path = result.course_dir / "autograded" / "flooded_output" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    cell = nb.cells[index_of(nb, answer_id("output_size"))]
+    cell = nb.cells[index_of(nb, answer_id("same_padding"))]
     lines = sum(o.get("text", "").count("\n") + 1 for o in cell.outputs
                 if o.output_type == "stream")
     assert lines <= 1000 < 200_000
@@ -167,10 +168,10 @@ def test_flooded_output_is_cut(run):
 
 def test_endless_loop_costs_only_that_function(run):
     result, in_kernel = run
-    assert in_kernel[("endless_loop", graded_cell("output_size"))] == 0
-    assert in_kernel[("endless_loop", graded_cell("same_padding"))] == FULL["same_padding"]
+    assert in_kernel[("endless_loop", graded_cell("same_padding"))] == 0
+    assert in_kernel[("endless_loop", graded_cell("zero_pad"))] == FULL["zero_pad"]
     record = next(r for r in result.records if r.student == "endless_loop")
-    assert {i.name.split(":")[0] for i in record.items if i.points > 0} == {"same_padding"}
+    assert {i.name.split(":")[0] for i in record.items if i.points > 0} == {"zero_pad"}
 
 
 def test_unreadable_notebook_is_recorded_with_a_reason(run):
@@ -178,12 +179,12 @@ def test_unreadable_notebook_is_recorded_with_a_reason(run):
     assert grades(result.grades_csv)["not_json"] == 0
     assert any("not valid JSON" in reason for reason in result.problems["not_json"])
     # put aside, so not handed in: 0 in nbgrader and in the gradebook, not "no score"
-    assert in_kernel[("not_json", graded_cell("output_size"))] == 0
+    assert in_kernel[("not_json", graded_cell("same_padding"))] == 0
 
 
 def test_answer_below_its_test_loses_only_in_the_kernel(run):
     """nbgrader runs top to bottom, so the test ran before the answer existed; the sandbox
     loads the whole notebook first. Not flagged: the kernel scored lower, not higher."""
     result, in_kernel = run
-    assert in_kernel[("reordered_cells", graded_cell("same_padding"))] == 0
+    assert in_kernel[("reordered_cells", graded_cell("zero_pad"))] == 0
     assert grades(result.grades_csv)["reordered_cells"] == MAX

@@ -58,10 +58,14 @@ CONV_CASES = {
     "negative stride": ((X, W), {"stride": (1, -2)}, expect(ValueError, "stride[1]", "-2")),
     "float stride": ((X, W), {"stride": 1.5}, expect(TypeError, "stride", "1.5")),
     "bool stride": ((X, W), {"stride": True}, expect(TypeError, "stride", "True")),
+    # the fast conv2d says "filter 3×3 is larger than the padded input 2×5"; the loop
+    # versions (the model answers) report what output_size says for the height
     "filter larger than input": ((np.zeros((1, 3, 2, 5)), W), {},
-                                 expect(ValueError, "3×3", "larger than the padded input 2×5")),
+                                 expect(ValueError, "larger than the padded input", "2", "3")),
     "filter larger than padded input": ((np.zeros((1, 3, 1, 1)), np.zeros((1, 3, 4, 4))),
-                                        {"padding": 1}, expect(ValueError, "4×4", "3×3")),
+                                        {"padding": 1},
+                                        expect(ValueError, "larger than the padded input", "4",
+                                               "3")),
     "non-integer output": ((X, W), {"stride": 3},
                            expect(ValueError, "(7 + 2·0 − 3) / 3 + 1 = 2.33 is not an integer")),
     "non-integer output, one side padded": (

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from support.namespaces import run_source
 
 import reference
 from autograder import rubric, selfcheck
-from autograder.examples import example_class, read
+from autograder.examples import example_class, read, single_mistakes
 from autograder.student import InProcessStudent
 
 SELFCHECK = Path(selfcheck.__file__)
@@ -72,20 +74,112 @@ def test_the_checks_work_through_the_student_interface():
 
 
 BUGS = [s for s in example_class() if s.override and s.override.startswith("bugs/")]
+MISTAKES = single_mistakes()
+MARKERS = re.compile(r"\((를|을|가|이|는|은|와|과|으)\)")
 
 
-def redefined(bug) -> set[str]:
-    tree = ast.parse(read(bug.override))
-    return {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+def said_text(message) -> str:
+    return selfcheck.in_language(message)
 
 
-@pytest.mark.parametrize("bug", BUGS, ids=[b.name for b in BUGS])
-def test_each_classic_bug_fails_the_self_check_of_the_function_it_breaks(bug):
-    fails = failed(selfcheck.run_checks(run_source(bug.source())))
-    broken = redefined(bug) & set(selfcheck.CHECKS)
-    assert broken and broken <= set(fails), fails
-    for message in fails.values():
-        assert message and "Traceback" not in message
+@pytest.mark.parametrize("mistake", MISTAKES, ids=[m.name for m in MISTAKES])
+def test_the_self_check_fails_exactly_the_functions_the_grader_charges(mistake):
+    """Every single-mistake solution (autograder/examples/bugs and mistakes): the functions
+    whose self-check FAILs are the functions whose items the grader takes (EXPECTED_LOST,
+    checked against the grader in tests/test_checks.py); a function that only called the
+    broken one WAITs, naming it."""
+    charged = {rubric.item(name).function for name in mistake.expectations()["EXPECTED_LOST"]}
+    found = selfcheck.outcomes(run_source(mistake.source()))
+    failed_ = {o.function for o in found if o.status == selfcheck.FAILED}
+    assert failed_ == charged
+    for o in found:
+        if o.status == selfcheck.WAITING:
+            assert o.first and set(o.first) <= charged, (o.function, o.first)
+            assert f"fix {', '.join(o.first)} first" in str(o.message)
+        text = said_text(o.message)
+        assert "Traceback" not in text and not MARKERS.search(text), text
+
+
+def test_a_wait_is_printed_not_raised_and_names_what_to_fix(capsys):
+    namespace = run_source(read("model_solution.py"))
+    namespace["zero_pad"] = lambda x, pad: np.asarray(x, dtype=float)  # pads nothing
+    assert selfcheck.check_conv2d(namespace["conv2d"]) == 0  # no AssertionError
+    out = capsys.readouterr().out
+    assert out.startswith("⏸ conv2d: 먼저 zero_pad를 고치세요") and "fix zero_pad first" in out
+    with pytest.raises(AssertionError):
+        selfcheck.check_zero_pad(namespace["zero_pad"])
+    capsys.readouterr()
+    # the same conv2d with a correct zero_pad passes: the wait was not conv2d's fault
+    namespace["zero_pad"] = reference.zero_pad
+    assert selfcheck.check_conv2d(namespace["conv2d"]) > 10
+    assert capsys.readouterr().out.startswith("✓ 자가 점검 통과")
+
+
+def test_functions_it_cannot_watch_wait_for_any_failing_earlier_function():
+    # a sandboxed function (as `autograder check` passes them) has no globals to watch: a
+    # failure then waits on every earlier function that fails its own check
+    class Proxy:
+        def __init__(self, fn):
+            self.fn = fn
+
+        def __call__(self, *args, **kwargs):
+            return self.fn(*args, **kwargs)
+
+    namespace = run_source(read("model_solution.py"))
+    namespace["zero_pad"] = lambda x, pad: np.asarray(x, dtype=float)
+    proxies = {name: Proxy(namespace[name]) for name in rubric.FUNCTIONS}
+    found = {o.function: o for o in selfcheck.outcomes(proxies)}
+    assert found["zero_pad"].status == selfcheck.FAILED
+    assert found["conv2d"].status == selfcheck.WAITING and found["conv2d"].first == ("zero_pad",)
+    assert found["relu"].status == selfcheck.PASSED
+
+
+def test_earlier_functions_are_the_ones_the_grader_answers():
+    assert selfcheck.FUNCTIONS == rubric.FUNCTIONS
+    for function in rubric.FUNCTIONS:
+        assert selfcheck.earlier(function) == rubric.provided_while_grading(function)
+
+
+def test_the_training_check_asks_what_the_graded_item_asks():
+    from autograder.checks import backprop
+
+    assert selfcheck.TRAIN == {
+        "size": backprop.TRAIN_SIZE, "test_size": backprop.TEST_SIZE, "epochs": backprop.EPOCHS,
+        "batch_size": backprop.BATCH_SIZE, "lr": backprop.LEARNING_RATE,
+        "held_out": (backprop.HELD_OUT.start, backprop.HELD_OUT.stop),
+        "min_loss_drop": backprop.MIN_LOSS_DROP, "min_accuracy": backprop.MIN_ACCURACY,
+        "loss_ratio": backprop.LOSS_RATIO, "min_move": backprop.MIN_MOVE,
+        "max_move": backprop.MAX_MOVE}
+    x, y = selfcheck._digits_split()
+    want_x, want_y = reference.load_digits_split()[:2]  # the split the grader trains on
+    np.testing.assert_array_equal(x, want_x)
+    np.testing.assert_array_equal(y, want_y)
+
+
+def test_it_carries_the_particle_rule_of_autograder_korean():
+    from autograder import korean
+
+    source = Path(korean.__file__).read_text(encoding="utf-8")
+    block = re.search(r"# korean:start\n.*?# korean:end", source, re.S).group(0)
+    assert block in SELFCHECK.read_text(encoding="utf-8")
+    for word in ("conv2d", "2", "(3, 7, 7)", "same_padding", "필터"):
+        assert selfcheck.with_particle(word, "을") == korean.with_particle(word, "을")
+
+
+def test_the_hand_computation_is_checked_without_giving_the_answer(capsys):
+    empty = [[4, None, None], [None, None, None], [None, None, None]]
+    assert selfcheck.check_hand_computation(empty) is None  # no "Out: …" under the cell
+    out = capsys.readouterr().out
+    assert "still empty" in out and not re.search("[34]", out)  # positions, never values
+    right = [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
+    selfcheck.check_hand_computation(right)
+    assert capsys.readouterr().out.startswith("✓ 손 계산이 맞습니다")
+    wrong = [[4, 3, 4], [2, 5, 3], [2, 3, 4]]
+    with pytest.raises(AssertionError, match=r"\[\(1, 1\)\]") as err:
+        selfcheck.check_hand_computation(wrong)
+    assert "4" not in str(err.value).split("[(1, 1)]")[1]  # the right value is not shown
+    with pytest.raises(AssertionError, match="3×3"):
+        selfcheck.check_hand_computation([4, 3, 4])
 
 
 def test_stubs_and_missing_functions_are_reported_plainly():
@@ -152,7 +246,7 @@ def test_known_answers_are_the_references_and_cover_what_is_graded():
     for graded in ("conv2d same", "conv2d valid", "((0, 1), (2, 0))", "conv2d_backward",
                    "max_pool2d_backward", "tiny_cnn_loss_and_grads"):
         assert graded in cases, graded
-    assert {"LEARN_SIZE", "LEARN_EPOCHS"} <= set(vars(selfcheck))  # the digits learning check
+    assert "TRAIN" in vars(selfcheck)  # the digits learning check
 
 
 def test_known_answers_catch_what_properties_miss():

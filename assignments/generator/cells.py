@@ -112,7 +112,7 @@ def points_table(functions) -> str:
     rows = ["| 함수 · function | 채점 항목 · graded item | 점수 · points |", "|---|---|---:|"]
     for function in functions:
         for item in rubric.items_for(function):
-            rows.append(f"| `{function}` | {item.name.split(': ', 1)[1]} | {item.points} |")
+            rows.append(f"| `{function}` | {item.what('ko+en')} | {item.points} |")
     total = sum(rubric.points_for(f) for f in functions)
     rows.append(f"| | **합계 · total** | **{total}** |")
     return "\n".join(rows)

@@ -1,10 +1,11 @@
 """Assembling one nbgrader source notebook per rubric part.
 
 Each notebook runs on its own (nbgrader and the sandboxed grader run every notebook in
-a fresh kernel). It carries the provided helpers its answers call; from notebook 3 on,
-a locked cell loads the student's OWN answers to the earlier notebooks it builds on from
-those notebooks beside it (only their definitions: no tests, no demos), so nothing in a
-notebook answers another notebook's graded item.
+a fresh kernel). One short locked cell imports the provided helpers from
+``convlab_helpers.py`` beside it (input checks, the digits, the notebook tools); from
+notebook 3 on, a locked cell loads the student's OWN answers to the earlier notebooks it
+builds on from those notebooks beside it (only their definitions: no tests, no demos), so
+nothing in a notebook answers another notebook's graded item.
 """
 
 from __future__ import annotations
@@ -18,21 +19,9 @@ from autograder import rubric
 
 from . import cells, extract, modules
 
-REQUIRE_WRITTEN = '''
-def require_written(fn) -> None:
-    """Raise NotImplementedError while ``fn`` is still the stub (the graded cells call this).
-
-    A stub's body only raises NotImplementedError; any other body counts as started, and
-    the hidden tests then decide the points.
-    """
-    if fn.__code__.co_names == ("NotImplementedError",):
-        raise NotImplementedError(
-            f"{fn.__name__} is not written yet: replace `raise NotImplementedError()` in its cell"
-        )
-'''.strip("\n")
-
 FIGURES_SETUP = """
-# 그림 준비 · Figures: draw off-screen when there is neither a notebook nor a display.
+# 그림 준비 · Figures: Korean text where a Korean font is installed; drawn off-screen when
+# there is neither a notebook nor a display.
 import os
 import sys
 
@@ -41,60 +30,9 @@ import matplotlib
 if "ipykernel" not in sys.modules and not os.environ.get("DISPLAY"):
     matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import numpy as np
+
+korean_font = use_korean_font(plt)  # None: no Korean font here, so figures are in English
 """
-
-
-LOADER = '''
-import ast
-import json
-from pathlib import Path
-
-#: Cells that are not the student's own definitions: provided code, demos, self-checks, tests.
-NOT_YOURS = {"convlab:provided", "convlab:demo", "convlab:selfcheck", "convlab:tests"}
-
-
-def _definitions_only(source: str) -> ast.Module:
-    """The def, class and import statements of a cell (IPython lines ignored)."""
-    lines = [("pass" if line.lstrip().startswith(("%", "!")) else line)
-             for line in source.splitlines()]
-    tree = ast.parse("\\n".join(lines))
-    tree.body = [node for node in tree.body if isinstance(
-        node, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
-    return tree
-
-
-def load_your_functions(notebooks: dict) -> None:
-    """Define, here, the functions you wrote in the earlier notebooks beside this one.
-
-    Only your answer cells' definitions run (never their tests or figures). A notebook
-    that is missing or cannot be read is reported and skipped: this notebook still runs.
-    """
-    for stem, names in notebooks.items():
-        path = Path(f"{stem}.ipynb")
-        try:
-            nb = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            print(f"⚠ {path.name}: 읽지 못했습니다 · cannot be read ({type(error).__name__}); "
-                  f"{', '.join(names)}: 정의되지 않음 · not defined")
-            continue
-        for number, cell in enumerate(nb.get("cells", []), start=1):
-            meta = cell.get("metadata", {})
-            if (cell.get("cell_type") != "code" or NOT_YOURS & set(meta.get("tags", []))
-                    or meta.get("nbgrader", {}).get("grade")):
-                continue
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
-            try:
-                exec(compile(_definitions_only(source), f"<{path.name}, cell {number}>",
-                             "exec"), globals())
-            except Exception as error:
-                print(f"⚠ {path.name}, 셀 {number} · cell {number}: {type(error).__name__}: "
-                      f"{error}")
-        missing = [name for name in names if name not in globals()]
-        print(f"{path.name}: " + (f"⚠ 없음 · missing: {', '.join(missing)}" if missing
-                                  else f"불러옴 · loaded {', '.join(names)}"))
-'''.strip("\n")
 
 
 @dataclass(frozen=True)
@@ -136,49 +74,55 @@ class Lesson:
             raise ValueError(f"notebook {self.part.stem} needs later functions {later}")
         return names
 
-    def helpers(self) -> list[str]:
-        return [n for n in self.names() if n not in rubric.FUNCTIONS]
+    def local_helpers(self) -> list[str]:
+        """Provided helpers this notebook's answers need that cannot live in the module
+        (they call the student's functions), in reference order."""
+        return [n for n in modules.notebook_helpers() if n in self.names()]
 
     def helpers_cell(self) -> nbformat.NotebookNode:
-        imports = extract.imports_for(self.names())  # the loaded answers use them too
+        """The one short locked cell every notebook starts its code with."""
+        answers = [n for n in self.names() if n in rubric.FUNCTIONS]  # what answers import
+        imports = [line for line in extract.imports_for(answers)
+                   if "pathlib" not in line]  # the module's DIGITS_FILE knows the folder
+        if "import numpy as np" not in imports:  # every notebook's code uses numpy
+            imports += [*([""] if imports else []), "import numpy as np"]
         lines = [
-            "# 제공 코드 (읽기 전용): 먼저 실행하세요.",
-            "# 입력을 검사하고 층의 크기를 계산하는 도우미 함수들입니다.",
-            "# Provided code (read-only): run it first. Helpers that check inputs and work out",
-            "# the geometry of a layer; your answers may call them.",
+            "# 제공 코드 (읽기 전용): 먼저 실행하세요 · Provided code (read-only): run it first.",
             *imports,
+            "",
+            f"from {modules.HELPERS_MODULE} import *  "
+            "# 입력 검사, 숫자 데이터, 그림 도구 · input checks, digits, figure tools",
         ]
-        if "from pathlib import Path" in imports:
-            lines += ["", "DIGITS_FILE = Path(\"digits.npz\")  # shipped beside this notebook"]
-        source = "\n".join(lines) + "\n\n\n" + "\n\n\n".join(
-            modules.source(extract.used_definition(n)) for n in self.helpers())
-        return cells.locked(source + "\n\n\n" + REQUIRE_WRITTEN, "provided-helpers")
+        return cells.locked("\n".join(lines), "provided-helpers")
+
+    def local_helpers_cell(self) -> nbformat.NotebookNode:
+        """A locked cell with the helpers that call the student's functions."""
+        names = self.local_helpers()
+        if not names:
+            raise ValueError(f"{self.part.stem} needs no helper of its own")
+        head = ("# 제공 코드 (읽기 전용): 여러분의 함수를 부르는 도우미입니다 · Provided code "
+                "(read-only):\n# a helper that calls your functions.")
+        body = "\n\n\n".join(modules.source(extract.used_definition(n)) for n in names)
+        return cells.locked(head + "\n" + body, "provided-local")
 
     def loader_cell(self) -> nbformat.NotebookNode | None:
         parts = self.loaded_parts()
         if not parts:
             return None
         head = "\n".join([
-            "# 여러분이 앞 노트북에서 쓴 함수를 불러옵니다 (읽기 전용).",
-            "# 앞 노트북을 저장한 뒤 실행하세요.",
-            "# 답 셀의 정의(def, import)만 실행하고, 테스트와 그림은 실행하지 않습니다.",
+            "# 앞 노트북에서 여러분이 쓴 함수를 불러옵니다(읽기 전용). 앞 노트북을 저장한 뒤",
+            "# 실행하세요. 답 셀의 정의(def, import)만 실행하고 테스트와 그림은 실행하지 않습니다.",
             "# Loads the functions YOU wrote in the earlier notebooks (read-only); save those",
             "# notebooks first. Only the definitions (def, import) in their answer cells run.",
+            f"from {modules.HELPERS_MODULE} import load_your_functions",
+            "",
         ])
         table = ",\n".join(f"    {p.stem!r}: {list(p.functions)!r}" for p in parts)
-        call = f"load_your_functions({{\n{table},\n}})"
-        return cells.locked(head + "\n" + LOADER + "\n\n\n" + call, "load-earlier")
+        call = f"load_your_functions({{\n{table},\n}}, globals())"
+        return cells.locked(head + "\n" + call, "load-earlier")
 
     def setup_cells(self) -> list[nbformat.NotebookNode]:
-        out = [cells.md(cells.bi(
-            """
-            ### 준비
-            아래 셀들은 잠겨 있습니다. 위에서부터 차례로 실행하세요.
-            """,
-            """
-            ### Setup
-            The cells below are locked. Run them from the top.
-            """)), self.helpers_cell()]
+        out = [self.helpers_cell()]
         loader = self.loader_cell()
         if loader is not None:
             out.append(loader)
@@ -188,8 +132,9 @@ class Lesson:
     def points(self) -> str:
         """The notebook's points: a heading line and the rubric's table (no indentation, so
         Markdown renders a table, not a code block)."""
-        return ("**점수 · Points** (rubric: `autograder/rubric.py`)\n\n"
-                + cells.points_table(self.part.functions))
+        return (f"**이 노트북의 점수 · Points in this notebook**: "
+                f"{sum(rubric.points_for(f) for f in self.part.functions)} / "
+                f"{rubric.TOTAL_POINTS}\n\n" + cells.points_table(self.part.functions))
 
 
 def lessons() -> list[Lesson]:
@@ -215,6 +160,9 @@ def build(lesson: Lesson) -> str:
     }
     nb.cells = part.cells(lesson)
     nb = _with_ids(nb, lesson.number)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+    if lesson.local_helpers() and "provided-local" not in ids:
+        raise ValueError(f"{lesson.part.stem}: its answers need {lesson.local_helpers()}")
     graded = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
               if c.metadata.get("nbgrader", {}).get("grade")]
     expected = [f"{f}-tests" for f in lesson.part.functions]

@@ -31,9 +31,18 @@ def selfcheck_files(folder: str) -> dict[str, bytes]:
     return {f"{folder}/selfcheck.py": selfcheck_text()}
 
 
+#: The provided helpers: released beside the notebooks, and a copy in the grader's package
+#: that the sandbox puts beside a submission (a student's own copy is never used).
+HELPERS = f"{modules.HELPERS_MODULE}.py"
+PACKAGE_HELPERS = f"autograder/examples/{HELPERS}"
+
+
 def all_files() -> dict[str, bytes]:
+    helpers = modules.helpers_module().encode()
     files = {
         MODEL_SOLUTION: modules.model_solution().encode(),
+        PACKAGE_HELPERS: helpers,
+        f"{COURSE}/{HELPERS}": helpers,
         SELFCHECK: selfcheck_text(),
         f"{STUBS}/conv_layers.py": modules.student_stubs().encode(),
         **data_files(STUBS),

@@ -14,6 +14,10 @@ model solution and the class is made fresh in a temporary folder:
 - the files in ``students/``: a crash at import, ``sys.exit`` at import, a function that
   never returns, and a student who patches numpy's comparisons
 
+``mistakes/`` holds more single mistakes, not in the class (:func:`single_mistakes`): the
+tests check that the grader charges each to its own function and that the self-check
+blames exactly the functions the grader charges.
+
 ``autograder demo`` grades this class; the tests and ``benchmarks/bench_grading.py`` use it.
 """
 
@@ -129,6 +133,18 @@ def example_class() -> list[ExampleStudent]:
         students.append(ExampleStudent(name, _first_line(rel), "model", rel))
     for rel in _listing("students"):
         students.append(ExampleStudent(Path(rel).stem, _first_line(rel), "model", rel))
+    return students
+
+
+def single_mistakes() -> list[ExampleStudent]:
+    """Every example with one mistake in one function and everything else the model's: the
+    class's ``bugs/`` and the further ``mistakes/`` (kept out of the class, so the demo and
+    the benchmarks grade the same class; each says what it loses, ``EXPECTED_LOST``, and,
+    where the grader names the mistake, ``EXPECTED_DIAGNOSIS``)."""
+    students = [s for s in example_class() if s.override and s.override.startswith("bugs/")]
+    for rel in _listing("mistakes"):
+        students.append(ExampleStudent("mistake_" + Path(rel).stem, _first_line(rel), "model",
+                                       rel))
     return students
 
 

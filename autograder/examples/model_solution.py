@@ -47,20 +47,27 @@ def as_float_array(
     number of dimensions or an empty axis.
     """
     if isinstance(x, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{name}: 숫자 배열이어야 하는데 {type(x).__name__} {x!r}입니다 · "
+                        f"{name} must be an array of numbers, got {type(x).__name__} {x!r}")
     try:
         arr = np.asarray(x)
     except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name} must be an array of numbers: {exc}") from None
+        raise TypeError(f"{name}: 숫자 배열로 바꿀 수 없습니다 · "
+                        f"{name} must be an array of numbers: {exc}") from None
     kind = arr.dtype.kind
     if kind not in "biuf":
         what = "complex numbers" if kind == "c" else f"dtype {arr.dtype}"
-        raise TypeError(f"{name} must hold real numbers, got {what}")
+        what_ko = "복소수" if kind == "c" else f"dtype {arr.dtype}"
+        raise TypeError(f"{name}: 실수만 담아야 하는데 {what_ko}입니다 · "
+                        f"{name} must hold real numbers, got {what}")
     if ndim is not None and arr.ndim != ndim:
         expected = f"{ndim}-D {layout}".rstrip()
-        raise ValueError(f"{name} must be {expected}, got shape {arr.shape} ({arr.ndim}-D)")
+        raise ValueError(f"{name}: {ndim}차원 {layout} 배열이어야 하는데 모양이 {arr.shape}"
+                         f"({arr.ndim}차원)입니다 · "
+                         f"{name} must be {expected}, got shape {arr.shape} ({arr.ndim}-D)")
     if arr.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+        raise ValueError(f"{name}: 비어 있으면 안 되는데 모양이 {arr.shape}입니다 · "
+                         f"{name} must not be empty, got shape {arr.shape}")
     dtype = np.float32 if arr.dtype == np.float32 else np.float64
     return np.asarray(arr, dtype=dtype)
 
@@ -78,18 +85,22 @@ def _is_int(value: object) -> bool:
 def positive_int(value: object, name: str) -> int:
     """Return ``value`` as an ``int`` after checking it is a whole number >= 1."""
     if not _is_int(value):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name}: 정수여야 하는데 {value!r}({type(value).__name__})입니다 · "
+                        f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
     if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
+        raise ValueError(f"{name}: 1 이상이어야 하는데 {value}입니다 · "
+                         f"{name} must be at least 1, got {value}")
     return int(value)
 
 
 def non_negative_int(value: object, name: str) -> int:
     """Return ``value`` as an ``int`` after checking it is a whole number >= 0."""
     if not _is_int(value):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
+        raise TypeError(f"{name}: 정수여야 하는데 {value!r}({type(value).__name__})입니다 · "
+                        f"{name} must be a whole number, got {value!r} ({type(value).__name__})")
     if value < 0:
-        raise ValueError(f"{name} must not be negative, got {value}")
+        raise ValueError(f"{name}: 음수이면 안 되는데 {value}입니다 · "
+                         f"{name} must not be negative, got {value}")
     return int(value)
 
 
@@ -100,7 +111,8 @@ def as_pair(value: object, name: str) -> tuple[int, int]:
         return v, v
     if isinstance(value, (tuple, list)) and len(value) == 2:
         return positive_int(value[0], f"{name}[0]"), positive_int(value[1], f"{name}[1]")
-    raise TypeError(f"{name} must be an int or a pair (height, width) of ints, got {value!r}")
+    raise TypeError(f"{name}: 정수 하나나 정수 쌍 (높이, 너비)여야 하는데 {value!r}입니다 · "
+                    f"{name} must be an int or a pair (height, width) of ints, got {value!r}")
 
 
 def padding_pairs(padding: object) -> Pad2D:
@@ -110,9 +122,15 @@ def padding_pairs(padding: object) -> Pad2D:
     resolved by :func:`resolve_padding`, which knows the input and filter sizes.
     """
     if isinstance(padding, str):
+        if padding.lower() not in ("valid", "same"):
+            raise ValueError(f"padding 문자열로는 'valid'와 'same'만 쓸 수 있는데 "
+                             f"{padding!r}입니다 · "
+                             f"padding string must be 'valid' or 'same', got {padding!r}")
         raise TypeError(
+            f"padding {padding!r}: 입력과 필터의 크기를 알아야 숫자로 바꿀 수 있습니다. 먼저 "
+            "same_padding으로 바꾸세요('valid'는 0입니다) · "
             f"padding {padding!r} needs the input and filter sizes; "
-            "use resolve_padding (or same_padding) to turn it into numbers first"
+            "use same_padding (or 0 for 'valid') to turn it into numbers first"
         )
     if _is_int(padding):
         p = non_negative_int(padding, "padding")
@@ -129,6 +147,8 @@ def padding_pairs(padding: object) -> Pad2D:
                 (non_negative_int(left, "left padding"), non_negative_int(r, "right padding")),
             )
     raise TypeError(
+        "padding: 정수, (ph, pw), ((top, bottom), (left, right)), 'valid', 'same' 중 하나여야 "
+        f"하는데 {padding!r}입니다 · "
         "padding must be an int, (ph, pw), ((top, bottom), (left, right)), 'valid' or 'same'; "
         f"got {padding!r}"
     )
@@ -145,6 +165,7 @@ def _axis_padding(padding: object) -> tuple[int, int]:
             non_negative_int(padding[1], "padding after"),
         )
     raise TypeError(
+        f"한 축의 padding: 정수, (앞, 뒤), 'valid', 'same' 중 하나여야 하는데 {padding!r}입니다 · "
         f"padding for one axis must be an int, (before, after), 'valid' or 'same'; got {padding!r}"
     )
 
@@ -219,47 +240,6 @@ def same_padding(n: int, f: int, stride: int = 1) -> tuple[int, int]:
     total = max((out - 1) * s + f - n, 0)
     return total // 2, total - total // 2
 
-
-def resolve_padding(
-    padding: object, in_hw: tuple[int, int], f_hw: tuple[int, int], stride_hw: tuple[int, int]
-) -> Pad2D:
-    """Turn any padding spec into ``((top, bottom), (left, right))`` for this geometry.
-
-    ``"valid"`` becomes no padding (the output size then rounds down, and the rows or
-    columns the filter cannot reach are dropped); ``"same"`` uses :func:`same_padding`.
-    """
-    if isinstance(padding, str):
-        mode = padding.lower()
-        if mode == "valid":
-            return (0, 0), (0, 0)
-        if mode == "same":
-            return (
-                same_padding(in_hw[0], f_hw[0], stride_hw[0]),
-                same_padding(in_hw[1], f_hw[1], stride_hw[1]),
-            )
-        raise ValueError(f"padding string must be 'valid' or 'same', got {padding!r}")
-    return padding_pairs(padding)
-
-
-def output_shape(
-    in_hw: tuple[int, int], f_hw: tuple[int, int], stride_hw: tuple[int, int], padding: object
-) -> tuple[int, int]:
-    """``(OH, OW)`` for an input ``in_hw``, filter ``f_hw``, stride and padding spec.
-
-    Height and width each follow :func:`output_size` with their own numbers:
-    ``OH = (H + 2P − FH)/S + 1`` and ``OW = (W + 2P − FW)/S + 1``.
-    """
-    if isinstance(padding, str):
-        return (
-            output_size(in_hw[0], f_hw[0], stride_hw[0], padding),
-            output_size(in_hw[1], f_hw[1], stride_hw[1], padding),
-        )
-    (t, b), (left, r) = padding_pairs(padding)
-    return (
-        output_size(in_hw[0], f_hw[0], stride_hw[0], (t, b)),
-        output_size(in_hw[1], f_hw[1], stride_hw[1], (left, r)),
-    )
-
 # ── reference/pad.py ──────────────────────────────────────────────────────────────────────────────
 
 def zero_pad(x: np.ndarray, pad: int | tuple) -> np.ndarray:
@@ -288,29 +268,6 @@ def zero_pad(x: np.ndarray, pad: int | tuple) -> np.ndarray:
     return out
 
 # ── reference/conv.py ─────────────────────────────────────────────────────────────────────────────
-
-def _check_fits(in_hw: tuple[int, int], f_hw: tuple[int, int], pads, what: str = "filter") -> None:
-    (t, b), (left, r) = pads
-    ph, pw = in_hw[0] + t + b, in_hw[1] + left + r
-    if f_hw[0] > ph or f_hw[1] > pw:
-        raise ValueError(
-            f"{what} {f_hw[0]}×{f_hw[1]} is larger than the padded input {ph}×{pw} "
-            f"(input {in_hw[0]}×{in_hw[1]}, padding {pads})"
-        )
-
-
-def conv_geometry(in_hw, f_hw, stride, padding, what: str = "filter"):
-    """Return ``(stride_hw, pads, (OH, OW))`` for one layer, checking it is well defined.
-
-    ``pads`` is ``((top, bottom), (left, right))``; raises ``ValueError`` if the filter
-    is larger than the padded input or the output size is not a whole number.
-    """
-    stride_hw = as_pair(stride, "stride")
-    pads = resolve_padding(padding, in_hw, f_hw, stride_hw)
-    _check_fits(in_hw, f_hw, pads, what)
-    out_hw = output_shape(in_hw, f_hw, stride_hw, padding if isinstance(padding, str) else pads)
-    return stride_hw, pads, out_hw
-
 
 def conv2d_single(
     image: np.ndarray, kernel: np.ndarray, bias: float = 0.0, stride=1, padding=0
@@ -341,8 +298,17 @@ def conv2d_single(
     if np.ndim(bias) != 0:
         raise ValueError(f"bias must be a single number, got shape {np.shape(bias)}")
     bias = float(as_float_array(bias, "bias"))
-    (sh, sw), pads, (oh, ow) = conv_geometry(image.shape, kernel.shape, stride, padding)
-    fh, fw = kernel.shape
+    (h, w), (fh, fw) = image.shape, kernel.shape
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":  # TensorFlow: ceil(H / sh) rows; same_padding says how many zeros
+        pads = same_padding(h, fh, sh), same_padding(w, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(w, fw, sw, "same")
+    elif padding == "valid":  # no zeros; rows or columns the filter cannot reach are dropped
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(w, fw, sw, "valid")
+    else:  # p, (ph, pw) or ((top, bottom), (left, right))
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(w, fw, sw, pads[1])
     x = zero_pad(image, pads)
     out = np.zeros((oh, ow), dtype=float_dtype(image, kernel))
     for i in range(oh):
@@ -353,23 +319,27 @@ def conv2d_single(
 
 
 def _check_conv_inputs(x, w, b):
+    """x, w and b (None stays None) as float arrays, checked to fit together: x (N, C, H, W),
+    w (F, C, FH, FW) with x's C channels, b (F,). Only types and shapes: each array keeps
+    its own float dtype."""
     x = as_float_array(x, "x", 4, "(N, C, H, W)")
     w = as_float_array(w, "w", 4, "(F, C, FH, FW)")
     if x.shape[1] != w.shape[1]:
         raise ValueError(
+            f"x의 채널은 {x.shape[1]}개인데 필터 w의 채널은 {w.shape[1]}개입니다"
+            f"(x {x.shape}, w {w.shape}) · "
             f"x has {x.shape[1]} channels but the filters w expect {w.shape[1]} "
             f"(x {x.shape}, w {w.shape})"
         )
-    dtype = float_dtype(x, w)
-    if b is None:
-        b = np.zeros(w.shape[0], dtype=dtype)
-    else:
+    if b is not None:
         b = as_float_array(b, "b", 1, "(F,)")
         if b.shape[0] != w.shape[0]:
             raise ValueError(
+                f"b: 필터마다 편향이 하나씩 있어야 합니다(기대한 모양 ({w.shape[0]},), 받은 모양 "
+                f"{b.shape}) · "
                 f"b must have one bias per filter, shape ({w.shape[0]},), got {b.shape}"
             )
-    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False)
+    return x, w, b
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndarray:
@@ -397,9 +367,20 @@ def conv2d(x: np.ndarray, w: np.ndarray, b=None, stride=1, padding=0) -> np.ndar
     x, w, b = _check_conv_inputs(x, w, b)
     n, _, h, wd = x.shape
     f, _, fh, fw = w.shape
-    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":  # TensorFlow: ceil(H / sh) rows; same_padding says how many zeros
+        pads = same_padding(h, fh, sh), same_padding(wd, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(wd, fw, sw, "same")
+    elif padding == "valid":  # no zeros; rows or columns the filter cannot reach are dropped
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(wd, fw, sw, "valid")
+    else:  # p, (ph, pw) or ((top, bottom), (left, right))
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(wd, fw, sw, pads[1])
+    if b is None:  # no bias
+        b = np.zeros(f)
     xp = zero_pad(x, pads)
-    out = np.zeros((n, f, oh, ow), dtype=x.dtype)
+    out = np.zeros((n, f, oh, ow), dtype=float_dtype(x, w))
     for i in range(n):  # each image
         for k in range(f):  # each filter makes one feature map
             for r in range(oh):
@@ -431,14 +412,24 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     x, w, _ = _check_conv_inputs(x, w, None)
     n, _, h, wd = x.shape
     f, _, fh, fw = w.shape
-    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":  # the forward pass's geometry, as in conv2d
+        pads = same_padding(h, fh, sh), same_padding(wd, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(wd, fw, sw, "same")
+    elif padding == "valid":
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(wd, fw, sw, "valid")
+    else:
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(wd, fw, sw, pads[1])
     dout = as_float_array(dout, "dout", 4, "(N, F, OH, OW)")
     if dout.shape != (n, f, oh, ow):
         raise ValueError(f"dout must have the output's shape {(n, f, oh, ow)}, got {dout.shape}")
+    dtype = float_dtype(x, w)
     xp = zero_pad(x, pads)
-    dxp = np.zeros(xp.shape, dtype=x.dtype)
-    dw = np.zeros(w.shape, dtype=x.dtype)
-    db = np.zeros(f, dtype=x.dtype)
+    dxp = np.zeros(xp.shape, dtype=dtype)
+    dw = np.zeros(w.shape, dtype=dtype)
+    db = np.zeros(f, dtype=dtype)
     for i in range(n):  # each image
         for k in range(f):  # each filter
             for r in range(oh):
@@ -452,14 +443,6 @@ def conv2d_backward(dout: np.ndarray, x: np.ndarray, w: np.ndarray, stride=1, pa
     return dxp[:, :, t : t + h, left : left + wd].copy(), dw, db
 
 # ── reference/pool.py ─────────────────────────────────────────────────────────────────────────────
-
-def _pool_setup(x, size, stride, padding):
-    x = as_float_array(x, "x", 4, "(N, C, H, W)")
-    size_hw = as_pair(size, "size")
-    stride = size_hw if stride is None else stride
-    stride_hw, pads, out_hw = conv_geometry(x.shape[2:], size_hw, stride, padding, "pool window")
-    return x, size_hw, stride_hw, pads, out_hw
-
 
 def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
     """Max pooling: the largest value in each window, channel by channel.
@@ -479,15 +462,25 @@ def max_pool2d(x: np.ndarray, size=2, stride=None, padding=0) -> np.ndarray:
     >>> max_pool2d(np.zeros((2, 6, 28, 28))).shape
     (2, 6, 14, 14)
     """
-    x, (ph, pw), (sh, sw), pads, (oh, ow) = _pool_setup(x, size, stride, padding)
-    (t, b), (left, r) = pads
-    xp = np.pad(x, ((0, 0), (0, 0), (t, b), (left, r)), constant_values=-np.inf)
-    n, c = x.shape[:2]
+    x = as_float_array(x, "x", 4, "(N, C, H, W)")
+    n, c, h, w = x.shape
+    ph, pw = as_pair(size, "size")
+    sh, sw = (ph, pw) if stride is None else as_pair(stride, "stride")
+    if padding == "same":  # the window's geometry follows the convolution's rule
+        pads = same_padding(h, ph, sh), same_padding(w, pw, sw)
+        oh, ow = output_size(h, ph, sh, "same"), output_size(w, pw, sw, "same")
+    elif padding == "valid":
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, ph, sh, "valid"), output_size(w, pw, sw, "valid")
+    else:
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, ph, sh, pads[0]), output_size(w, pw, sw, pads[1])
+    xp = np.pad(x, ((0, 0), (0, 0), *pads), constant_values=-np.inf)  # -inf never wins
     out = np.empty((n, c, oh, ow), dtype=x.dtype)
     for i in range(oh):
         for j in range(ow):
             window = xp[:, :, i * sh : i * sh + ph, j * sw : j * sw + pw]
-            out[:, :, i, j] = window.max(axis=(2, 3))
+            out[:, :, i, j] = window.max(axis=(2, 3))  # each image and channel on its own
     return out
 
 
@@ -505,8 +498,12 @@ def avg_pool2d(x: np.ndarray, size=2, stride=None) -> np.ndarray:
     >>> avg_pool2d(np.arange(16.).reshape(1, 1, 4, 4))[0, 0].tolist()
     [[2.5, 4.5], [10.5, 12.5]]
     """
-    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
-    out = np.empty((*x.shape[:2], oh, ow), dtype=x.dtype)
+    x = as_float_array(x, "x", 4, "(N, C, H, W)")
+    n, c, h, w = x.shape
+    ph, pw = as_pair(size, "size")
+    sh, sw = (ph, pw) if stride is None else as_pair(stride, "stride")
+    oh, ow = output_size(h, ph, sh), output_size(w, pw, sw)
+    out = np.empty((n, c, oh, ow), dtype=x.dtype)
     for i in range(oh):
         for j in range(ow):
             out[:, :, i, j] = x[:, :, i * sh : i * sh + ph, j * sw : j * sw + pw].mean(axis=(2, 3))
@@ -527,9 +524,12 @@ def max_pool2d_backward(dout: np.ndarray, x: np.ndarray, size=2, stride=None) ->
     >>> max_pool2d_backward(np.array([[[[10.0]]]]), x)[0, 0].tolist()
     [[0.0, 0.0], [10.0, 0.0]]
     """
-    x, (ph, pw), (sh, sw), _, (oh, ow) = _pool_setup(x, size, stride, 0)
+    x = as_float_array(x, "x", 4, "(N, C, H, W)")
+    n, c, h, w = x.shape
+    ph, pw = as_pair(size, "size")
+    sh, sw = (ph, pw) if stride is None else as_pair(stride, "stride")
+    oh, ow = output_size(h, ph, sh), output_size(w, pw, sw)
     dout = as_float_array(dout, "dout", 4, "(N, C, OH, OW)")
-    n, c = x.shape[:2]
     if dout.shape != (n, c, oh, ow):
         raise ValueError(f"dout must have the output's shape {(n, c, oh, ow)}, got {dout.shape}")
     dx = np.zeros_like(x)
@@ -602,6 +602,8 @@ def _check_dense(x, w):
     w = as_float_array(w, "w", 2, "(D, K)")
     if x.shape[1] != w.shape[0]:
         raise ValueError(
+            f"x의 특성은 {x.shape[1]}개인데 w는 {w.shape[0]}개를 받습니다(x {x.shape}, "
+            f"w {w.shape}). x를 먼저 평탄화하세요. w의 모양은 (D, K)입니다 · "
             f"x has {x.shape[1]} features but w expects {w.shape[0]} (x {x.shape}, w {w.shape}); "
             "flatten x first, and w is (D, K)"
         )
@@ -674,12 +676,16 @@ def _check_labels(logits, labels):
     logits = as_float_array(logits, "logits", 2, "(N, K)")
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"labels must be integers (class indices), got dtype {labels.dtype}")
+        raise TypeError(f"labels: 정수(클래스 번호)여야 하는데 dtype이 {labels.dtype}입니다 · "
+                        f"labels must be integers (class indices), got dtype {labels.dtype}")
     if labels.shape != (logits.shape[0],):
-        raise ValueError(f"labels must be ({logits.shape[0]},), one per row, got {labels.shape}")
+        raise ValueError(f"labels: 행마다 하나씩 있어야 합니다(기대한 모양 ({logits.shape[0]},), "
+                         f"받은 모양 {labels.shape}) · "
+                         f"labels must be ({logits.shape[0]},), one per row, got {labels.shape}")
     k = logits.shape[1]
     if labels.min() < 0 or labels.max() >= k:
         raise ValueError(
+            f"labels: 0..{k - 1} 사이여야 하는데 {labels.min()}부터 {labels.max()}까지 있습니다 · "
             f"labels must be in 0..{k - 1}, got values from {labels.min()} to {labels.max()}"
         )
     return logits, labels
@@ -793,15 +799,18 @@ def init_tiny_cnn(seed: int = 0) -> dict[str, np.ndarray]:
 
 def _check_params(params) -> dict[str, np.ndarray]:
     if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+        raise TypeError(f"params: 배열을 담은 dict여야 하는데 {type(params).__name__}입니다 · "
+                        f"params must be a dict of arrays, got {type(params).__name__}")
     missing = sorted(set(PARAM_SHAPES) - set(params))
     if missing:
-        raise ValueError(f"params is missing {missing}; expected keys {sorted(PARAM_SHAPES)}")
+        raise ValueError(f"params: 키 {missing} 없음(필요한 키 {sorted(PARAM_SHAPES)}) · "
+                         f"params is missing {missing}; expected keys {sorted(PARAM_SHAPES)}")
     checked = {}
     for name, shape in PARAM_SHAPES.items():
         arr = as_float_array(params[name], name)
         if arr.shape != shape:
-            raise ValueError(f"params[{name!r}] must be {shape}, got {arr.shape}")
+            raise ValueError(f"params[{name!r}]: 기대한 모양 {shape}, 받은 모양 {arr.shape} · "
+                             f"params[{name!r}] must be {shape}, got {arr.shape}")
         checked[name] = arr
     return checked
 
@@ -809,7 +818,8 @@ def _check_params(params) -> dict[str, np.ndarray]:
 def _check_images(x) -> np.ndarray:
     x = as_float_array(x, "x", 4, "(N, 1, 8, 8)")
     if x.shape[1:] != (1, 8, 8):
-        raise ValueError(f"x must be (N, 1, 8, 8) digit images, got {x.shape}")
+        raise ValueError(f"x: (N, 1, 8, 8) 숫자 이미지여야 하는데 모양이 {x.shape}입니다 · "
+                         f"x must be (N, 1, 8, 8) digit images, got {x.shape}")
     return x
 
 
@@ -883,7 +893,8 @@ def load_digits_split(test_fraction: float = 0.2, seed: int = 0):
     [0, 1], labels (N,) int64. The same ``seed`` always gives the same split.
     """
     if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
+        raise ValueError(f"test_fraction: 0과 1 사이여야 하는데 {test_fraction}입니다 · "
+                         f"test_fraction must be between 0 and 1, got {test_fraction}")
     with open(DIGITS_FILE, "rb") as fh:
         data = np.load(fh, allow_pickle=False)
         images, labels = data["images"], data["labels"]
@@ -908,13 +919,16 @@ def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
 def _check_pairs(x, y, name: str):
     """Images and labels as arrays, checked to come in pairs (or both None)."""
     if (x is None) != (y is None):
-        raise ValueError(f"x_{name} and y_{name} must be given together")
+        raise ValueError(f"x_{name}, y_{name}: 둘 다 주거나 둘 다 주지 않아야 합니다 · "
+                         f"x_{name} and y_{name} must be given together")
     if x is None:
         return None, None
     x = as_float_array(x, f"x_{name}", 4, "(N, 1, 8, 8)")
     y = np.asarray(y)
     if y.shape != (len(x),):
-        raise ValueError(f"y_{name} must hold one label per image, shape ({len(x)},), "
+        raise ValueError(f"y_{name}: 이미지마다 레이블이 하나씩 있어야 합니다(기대한 모양 "
+                         f"({len(x)},), 받은 모양 {y.shape}) · "
+                         f"y_{name} must hold one label per image, shape ({len(x)},), "
                          f"got {y.shape}")
     return x, y
 
@@ -922,6 +936,7 @@ def _check_pairs(x, y, name: str):
 def train_tiny_cnn(
     x_train=None, y_train=None, x_test=None, y_test=None,
     epochs: int = 12, batch_size: int = 32, lr: float = 0.01, seed: int = 0,
+    verbose: bool = False,
 ) -> dict:
     """Train the tiny CNN and report its test accuracy.
 
@@ -930,6 +945,8 @@ def train_tiny_cnn(
       split from ``load_digits_split()``
     - epochs, batch_size, lr: Adam with these settings
     - seed: weights and batch order
+    - verbose: print one line per epoch, its mean loss and (with test data) the test
+      accuracy so far
 
     Returns a dict: ``params`` (the trained weights), ``loss_history`` (mean training
     loss per epoch) and ``test_accuracy`` (a float in [0, 1]; None without test data).
@@ -967,6 +984,12 @@ def train_tiny_cnn(
                 v_hat = v[k] / (1 - beta2**step)
                 params[k] -= lr * m_hat / (np.sqrt(v_hat) + eps)
         history.append(float(np.mean(losses)))
+        if verbose:
+            line = f"epoch {len(history)}/{epochs}: loss {history[-1]:.3f}"
+            if x_test is not None:
+                score = accuracy(tiny_cnn_forward(x_test, params), y_test)
+                line += f", test accuracy {score:.1%}"
+            print(line, flush=True)
     test_accuracy = None
     if x_test is not None:
         test_accuracy = accuracy(tiny_cnn_forward(x_test, params), y_test)

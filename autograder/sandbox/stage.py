@@ -75,12 +75,18 @@ def stage_files(submission: Submission, folder: Path) -> None:
                 pass  # a file that cannot be read now is missing for the student too
 
 
+#: The provided helpers the notebooks import (``from convlab_helpers import *``): always the
+#: course's copy, as nbgrader's autograde restores it (a student's own copy is not read).
+COURSE_HELPERS = Path(__file__).resolve().parents[1] / "examples" / "convlab_helpers.py"
+
+
 def course_data_files() -> list[Path]:
-    """digits.npz and friends, from the reference package (found without importing it)."""
+    """digits.npz and friends, from the reference package (found without importing it), and
+    the course's provided helpers module."""
     spec = importlib.util.find_spec("reference")
-    if spec is None or not spec.origin:
-        return []
-    return sorted((Path(spec.origin).parent / "data").glob("*.npz"))
+    data = [] if spec is None or not spec.origin else sorted(
+        (Path(spec.origin).parent / "data").glob("*.npz"))
+    return [*data, *([COURSE_HELPERS] if COURSE_HELPERS.is_file() else [])]
 
 
 def copy_jail(target: Path) -> None:

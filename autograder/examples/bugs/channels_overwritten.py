@@ -19,9 +19,20 @@ def conv2d(x, w, b=None, stride=1, padding=0):
     x, w, b = _check_conv_inputs(x, w, b)
     n, channels, h, wd = x.shape
     f, _, fh, fw = w.shape
-    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":
+        pads = same_padding(h, fh, sh), same_padding(wd, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(wd, fw, sw, "same")
+    elif padding == "valid":
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(wd, fw, sw, "valid")
+    else:
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(wd, fw, sw, pads[1])
+    if b is None:
+        b = np.zeros(f)
     xp = zero_pad(x, pads)
-    out = np.zeros((n, f, oh, ow), dtype=x.dtype)
+    out = np.zeros((n, f, oh, ow), dtype=float_dtype(x, w))
     for i in range(n):
         for k in range(f):
             for ch in range(channels):

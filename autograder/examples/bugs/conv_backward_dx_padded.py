@@ -10,7 +10,16 @@ def conv2d_backward(dout, x, w, stride=1, padding=0):
     x, w, _ = _check_conv_inputs(x, w, None)
     n, c, h, wd = x.shape
     f, _, fh, fw = w.shape
-    (sh, sw), pads, (oh, ow) = conv_geometry((h, wd), (fh, fw), stride, padding)
+    sh, sw = as_pair(stride, "stride")
+    if padding == "same":
+        pads = same_padding(h, fh, sh), same_padding(wd, fw, sw)
+        oh, ow = output_size(h, fh, sh, "same"), output_size(wd, fw, sw, "same")
+    elif padding == "valid":
+        pads = (0, 0), (0, 0)
+        oh, ow = output_size(h, fh, sh, "valid"), output_size(wd, fw, sw, "valid")
+    else:
+        pads = padding_pairs(padding)
+        oh, ow = output_size(h, fh, sh, pads[0]), output_size(wd, fw, sw, pads[1])
     xp = zero_pad(x, pads)
     dxp = np.zeros_like(xp)
     dw = np.zeros_like(w)
