@@ -39,10 +39,11 @@ MEASURE = r"""
 import json, pickle, resource, sys
 from pathlib import Path
 from autograder.grading import SubmissionPath, grade_many
+from autograder.options import GradeOptions
 from autograder.store import record_to_json
 
 path, items = sys.argv[1], json.loads(sys.argv[2])
-record = grade_many([SubmissionPath("s", Path(path))], workers=1, items=items)[0]
+record = grade_many([SubmissionPath("s", Path(path))], GradeOptions(items=items), workers=1)[0]
 print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "pickled": len(pickle.dumps(record)), "stored": len(record_to_json(record)),
                   "score": record.score}))

@@ -28,7 +28,13 @@ from autograder.classreport.page import SECTIONS, class_html
 from autograder.cli import main
 from autograder.engine import item_seed
 from autograder.misconceptions import MISCONCEPTIONS
-from autograder.report import grades_csv_text, write_grades_csv, write_student_reports
+from autograder.reports import (
+    ReportSettings,
+    grades_csv_text,
+    student_folder,
+    write,
+    write_grades_csv,
+)
 from autograder.results import GradeRecord, ItemResult
 
 CONV2D = '''
@@ -349,8 +355,8 @@ def test_records_read_back_from_the_reports_give_the_same_report(tmp_path):
     twin.items = [ItemResult(r.name, r.points, r.max_points, r.failure) for r in records[1].items]
     records.append(twin)  # the same wrong answer as bob: one cluster
     for record in records:
-        write_student_reports(record, tmp_path)
-    write_grades_csv(records, tmp_path)
+        write(record, student_folder(record.student, tmp_path), ReportSettings())
+    write_grades_csv(tmp_path, records)
     back = load_records(tmp_path)
     fresh, again = build_report(records).to_json(), build_report(back).to_json()
     for key in ("items", "misconceptions", "summary", "notebooks"):
@@ -364,8 +370,8 @@ def test_report_command_writes_both_files_and_refuses_an_empty_folder(tmp_path, 
     assert "expected the folder" in capsys.readouterr().err
     records = _small_class()[1:]
     for record in records:
-        write_student_reports(record, tmp_path)
-    write_grades_csv(records, tmp_path)
+        write(record, student_folder(record.student, tmp_path), ReportSettings())
+    write_grades_csv(tmp_path, records)
     assert main(["report", str(tmp_path), "--at-risk", "99"]) == 0
     data = json.loads((tmp_path / "class.json").read_text())
     assert data["at_risk_threshold"] == 99

@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("nbclient")
 from nbclient import NotebookClient
 
+from autograder.course.kernel import SandboxedKernelManager
 from autograder.sandbox import bubblewrap_status
-from autograder.sandbox.kernel import SandboxedKernelManager
 
 pytestmark = [
     pytest.mark.slow,
