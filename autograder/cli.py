@@ -176,7 +176,7 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:
     _grading(grade)
     rules = grade.add_argument_group(
         "course rules", "lateness and visibility in grades.csv, results.json and feedback.html "
-        "(docs/lms.md); without them the reports are as before")
+        "(docs/lms.md); without them: no late columns, everything visible at once")
     rules.add_argument("--due", default=None, metavar="TIME",
                        help="deadline, ISO 8601 (e.g. 2026-12-01T23:59+09:00; UTC if no zone)")
     rules.add_argument("--extensions", default=None, metavar="CSV",

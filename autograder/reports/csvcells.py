@@ -27,12 +27,16 @@ def _is_number(text: str) -> bool:
     return NUMBER.fullmatch(text) is not None
 
 
+def _needs_quote(text: str) -> bool:
+    """A formula start, maybe behind quotes (so that :func:`from_csv_cell` is exact)."""
+    bare = text.lstrip(QUOTE)
+    return bare.startswith(FORMULA_STARTS) and not _is_number(bare)
+
+
 def csv_cell(value: object) -> str:
     """``value`` as a cell no spreadsheet evaluates (see the module doc)."""
     text = str(value)
-    if text.startswith(FORMULA_STARTS) and not _is_number(text):
-        return QUOTE + text
-    return text
+    return QUOTE + text if _needs_quote(text) else text
 
 
 def csv_row(values: Iterable[object]) -> list[str]:
@@ -41,9 +45,7 @@ def csv_row(values: Iterable[object]) -> list[str]:
 
 def from_csv_cell(text: str) -> str:
     """The value :func:`csv_cell` was given (a cell it did not change comes back as it is)."""
-    if text.startswith(QUOTE) and text[1:].startswith(FORMULA_STARTS) and not _is_number(text[1:]):
-        return text[1:]
-    return text
+    return text[1:] if text.startswith(QUOTE) and _needs_quote(text[1:]) else text
 
 
 def defuse_csv_file(path: str | Path) -> bool:

@@ -104,7 +104,7 @@ def _finite_max_abs(*arrays: np.ndarray) -> float:
 
 
 def _title_width(title: str, lang: str) -> int:
-    """Room for a heat map's title: none asked in English (the page as it always was),
+    """Room for a heat map's title: none asked in English (its cells are wide enough),
     about 12 px a character otherwise (Hangul is wide)."""
     return 0 if lang == "en" else 12 * len(title)
 
