@@ -289,9 +289,6 @@ class _Run:
         """Write one student's reports (``files`` if already rendered): their digest, or ''
         when they could not be written (the record then says why). Only a full disk raises
         (StoreError): it stops the run, whoever's report it was."""
-        adjustment = settings.adjustment(record)
-        for flag in adjustment.flags if adjustment else ():
-            self.result.late_flags.append((record.student, render(flag, "en")))
         try:
             return reports.write(record, folder, settings, files)
         except Exception as exc:
@@ -304,14 +301,17 @@ class _Run:
             return ""
 
     def write_class_files(self, class_report: float | None) -> None:
-        """grades.csv from the store (each current submission under its current key), then
-        the class report when asked."""
+        """grades.csv from the store (each current submission under its current key), the
+        late rule's flags for the summary, then the class report when asked."""
         graded, sources = [], {}
         for sub, key, settings in zip(self.subs, self.keys, self.settings, strict=True):
             row = self.store.lookup(sub.student, key)
             if row is not None:
                 graded.append((row.record, settings))
                 sources[sub.student] = sub.path
+                adjustment = settings.adjustment(row.record)
+                for flag in adjustment.flags if adjustment else ():
+                    self.result.late_flags.append((sub.student, render(flag, "en")))
         try:
             reports.write_grades_csv(self.out, graded)
         except OSError as exc:

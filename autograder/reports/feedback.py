@@ -225,11 +225,14 @@ EARLIER_FUNCTIONS = _("While a function is graded, the earlier functions it call
 
 
 def _escape(value: Any) -> Any:
-    """How the template escapes a value: HTML made by the template passes; anything else
-    is escaped as ``html.escape`` does (quotes too)."""
-    if isinstance(value, Markup):
-        return value
-    return Markup(html.escape(str(value)))
+    """How the template escapes a value: as ``html.escape`` does. Autoescaping (markupsafe)
+    writes quotes as ``&#34;``/``&#39;``, ``html.escape`` as ``&quot;``/``&#x27;``: a text
+    with a quote is escaped here (and marked done), any other is left to autoescaping,
+    which gives the same bytes for it."""
+    if isinstance(value, str) and not isinstance(value, Markup) and (
+            '"' in value or "'" in value):
+        return Markup(html.escape(value))
+    return value
 
 
 @cache

@@ -9,7 +9,7 @@ is one file and needs no plotting library).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -109,6 +109,21 @@ def _title_width(title: str, lang: str) -> int:
     return 0 if lang == "en" else 12 * len(title)
 
 
+class Cell(NamedTuple):
+    """One cell of a heat map: its index, position, colour, outline and value as shown."""
+
+    i: int
+    j: int
+    x: int
+    y: int
+    fill: str
+    marked: bool
+    value: str  # repr of the number, in the cell's tooltip
+    tx: str  # where the number is written in the cell
+    ty: str
+    number: str
+
+
 def heatmap(plane: np.ndarray, title: str, scale: float, mark: np.ndarray | None = None,
             min_width: int = 0) -> dict[str, Any]:
     """One 2-D array as the template's heat map: size, title and cells; ``mark`` outlines
@@ -119,10 +134,9 @@ def heatmap(plane: np.ndarray, title: str, scale: float, mark: np.ndarray | None
         for j in range(w):
             v = float(plane[i, j])
             x, y = 1 + j * CELL, 18 + i * CELL
-            cells.append({"i": i, "j": j, "x": x, "y": y, "fill": _color(v, scale),
-                          "marked": mark is not None and bool(mark[i, j]), "value": repr(v),
-                          "tx": str(x + CELL / 2), "ty": str(y + CELL * 0.65),
-                          "number": _cell_number(v)})
+            cells.append(Cell(i, j, x, y, _color(v, scale), mark is not None and bool(mark[i, j]),
+                              repr(v), str(x + CELL / 2), str(y + CELL * 0.65),
+                              _cell_number(v)))
     return {"width": max(w * CELL + 2, min_width), "height": h * CELL + 22, "title": title,
             "cell": CELL, "numbers": h <= NUMBERS_UP_TO and w <= NUMBERS_UP_TO,
             "cells": cells}
