@@ -4,7 +4,7 @@ does the work (``autograder.commands``, ``autograder.platforms``,
 
     autograder grade PATH... --out DIR [--workers N] [--timeout S] [--budget S] [--seed N]
                      [--item NAME]... [--force] [--rebuild] [--lang ko|en|ko+en]
-                     [--due TIME ...] [--visibility ...] [--expected-visibility ...]
+                     [--due TIME ...] [--received CSV] [--inbound DIR] [--visibility ...]
         Grade submissions (files, student folders or class folders; see
         ``autograder.grading``) and write DIR/grades.csv, per student
         DIR/<student>/results.json (Gradescope) and DIR/<student>/feedback.html, and the
@@ -193,6 +193,9 @@ def _add_grade(sub: argparse._SubParsersAction) -> None:
                        help="budget mode: late days each student may use")
     rules.add_argument("--late-days-used", default=None, metavar="CSV",
                        help="budget mode: student,used (days used on earlier assignments)")
+    rules.add_argument("--received", default=None, metavar="CSV",
+                       help="student,received: when each submission arrived, as your side "
+                       "recorded it (an LMS's submission list, a mail log); trusted first")
     rules.add_argument("--inbound", default=None, metavar="DIR",
                        help="nbgrader's exchange inbound folder of the course "
                        "(<exchange>/<course id>/inbound): submission times are read there")

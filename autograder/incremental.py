@@ -181,7 +181,7 @@ class _Run:
         self.store, self.subs, self.out, self.options, self.flat = store, subs, out, options, flat
         self.keys = [Key(content_hash(s.path), options.seed, options.rubric_hash(),
                          grader_version()) for s in subs]
-        self.settings = [settings.for_submission(s.path) for s in subs]
+        self.settings = [settings.for_submission(s.student, s.path) for s in subs]
         self.result = StoreRun(out, len(subs), store.start_run(
             argv=list(argv), seed=options.seed, rubric_hash=options.rubric_hash(),
             sandbox=options.sandbox, total=len(subs)))

@@ -41,7 +41,7 @@ def test_a_file_is_one_submission_named_after_it(tmp_path):
 def test_a_folder_of_files_is_a_class(tmp_path):
     for name in ("carol.ipynb", "alice.py", "bob.py"):
         touch(tmp_path / "class" / name)
-    touch(tmp_path / "class" / ".hidden.py")  # a submission too (issue 10): see below
+    touch(tmp_path / "class" / ".hidden.py")  # a submission too: see below
     touch(tmp_path / "class" / ".DS_Store")
     touch(tmp_path / "class" / "__pycache__" / "x.pyc")
     touch(tmp_path / "class" / "README.md")

@@ -1,4 +1,4 @@
-"""Hostile submissions against the grader's limits, with the real sandbox (issue 10):
+"""Hostile submissions against the grader's limits, with the real sandbox:
 memory the address-space limit does not see (memfd, /dev/shm), open files, processes,
 forged protocol messages, huge notebooks, and what the sandbox shows of the host.
 
@@ -323,7 +323,7 @@ def test_every_string_of_a_forged_reply_is_capped(tmp_path, kind):
 
 
 def huge_notebook(path: Path, megabytes: float) -> Path:
-    """One cell: a list literal of ``megabytes`` MB, then a syntax error (issue 10's bomb)."""
+    """One cell: a list literal of ``megabytes`` MB, then a syntax error (a notebook bomb)."""
     count = int(megabytes * MB / 7)
     source = "x = [" + ", ".join(["123456"] * count) + "]\ndef broken(:\n"
     cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,

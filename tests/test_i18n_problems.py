@@ -1,4 +1,4 @@
-"""Korean for what goes wrong around the grading (issue 14): the submission's problems
+"""Korean for what goes wrong around the grading: the submission's problems
 (syntax errors, files over the size limit, unreadable files), the sandbox's crash
 reasons (killed by a signal, memory limit, load timeout, exit) and the grading's own
 reasons (links, missing paths, the time budget, a dying grader, a report not written).
@@ -288,7 +288,7 @@ def test_problems_keep_both_languages_through_the_store_and_old_records_still_re
                               GradeOptions(items=[ITEM]))  # as stored
     assert isinstance(record.problems[0], Message) and has_hangul(render(record.problems[0], "ko"))
     old = json.loads(record_to_json(record))
-    old["problems"] = ["SyntaxError in line 3"]  # as records were stored before issue 14
+    old["problems"] = ["SyntaxError in line 3"]  # a record whose problems are plain strings
     again = record_from_json(json.dumps(old))
     assert again.problems == ["SyntaxError in line 3"]
     assert "<pre>SyntaxError in line 3</pre>" in feedback_html(again, "ko+en")

@@ -21,6 +21,7 @@ from autograder.reports.late import (
     ARRIVAL,
     CANVAS,
     EXCHANGE,
+    RECEIVED,
     LatePolicy,
     LatePolicyError,
     SubmissionTime,
@@ -28,6 +29,7 @@ from autograder.reports.late import (
     late_message,
     parse_time,
     read_extensions,
+    read_received,
     submission_time,
 )
 from autograder.results import GradeRecord, ItemResult
@@ -305,6 +307,21 @@ def test_lang_en_with_late_rules_and_visibility_writes_english_only(tmp_path):
         text = (folder / name).read_text(encoding="utf-8")
         assert not has_hangul(text), name
     assert "on time" in (folder / "feedback.html").read_text(encoding="utf-8")
+
+
+def test_the_instructors_record_comes_first_and_the_students_times_are_checked(tmp_path):
+    folder = tmp_path / "submitted" / "kim" / "conv_layers"
+    folder.mkdir(parents=True)
+    (folder / "conv_layers.py").write_text("x = 1\n", encoding="utf-8")
+    (folder / "timestamp.txt").write_text(nbgrader_timestamp(DUE - timedelta(hours=2)))
+    ext = tmp_path / "received.csv"
+    ext.write_text(f"student,received\nKim,{(DUE + timedelta(hours=3)).isoformat()}\n")
+    policy = LatePolicy(DUE, received=read_received(ext))
+    found = submission_time(folder.parent, received=policy.received_at("kim"))
+    assert (found.source, found.when, found.exact) == (RECEIVED, DUE + timedelta(hours=3), True)
+    adj = apply_late_policy([record("kim", 50)], {"kim": found}, policy)["kim"]
+    assert (adj.days_late, adj.final_score) == (1, 45)
+    assert any("timestamp.txt says" in str(f) for f in adj.flags)
 
 
 @pytest.mark.parametrize(("days", "claims", "settled"), [

@@ -162,11 +162,11 @@ def grade_options(args: argparse.Namespace) -> GradeOptions:
 
 def late_policy(args: argparse.Namespace) -> LatePolicy | None:
     """The LatePolicy the options describe, or None without --due. Raises LatePolicyError."""
-    from ..reports.late import parse_time, read_extensions, read_used_days
+    from ..reports.late import parse_time, read_extensions, read_received, read_used_days
 
     if args.due is None:
         if (args.extensions or args.late_days or args.late_days_used or args.inbound
-                or args.late_mode != "penalty"):
+                or args.received or args.late_mode != "penalty"):
             raise LatePolicyError("the late options need --due (the deadline)")
         return None
     if args.inbound is not None and not Path(args.inbound).is_dir():
@@ -179,6 +179,7 @@ def late_policy(args: argparse.Namespace) -> LatePolicy | None:
         floor=args.late_floor, budget_days=args.late_days,
         extensions=read_extensions(args.extensions) if args.extensions else {},
         used_days=read_used_days(args.late_days_used) if args.late_days_used else {},
+        received=read_received(args.received) if args.received else {},
         inbound=Path(args.inbound) if args.inbound else None)
 
 

@@ -15,6 +15,8 @@ The rule (:class:`LatePolicy`):
 When was it submitted (:func:`submission_time`)? Only from what the student cannot
 change, the first of these that applies:
 
+0. **the instructor's own record** (``LatePolicy.received``, a CSV ``student,received``: an
+   LMS's submission list, a mail log): when the submission arrived, as their side saw it;
 1. **the LMS's own record** in a download's file name: Canvas's ``_LATE`` tag
    (``smithjane_LATE_1234_5678_conv_layers.py``) says whether it is late, the file's time
    as the download gave it, by how many days (at least one);
@@ -66,8 +68,8 @@ CANVAS_NAME = re.compile(r"^[^_]+(_LATE)?_\d+_\d+_", re.IGNORECASE)
 SUFFIXES = (".py", ".ipynb")
 
 #: Where a submission time came from (``SubmissionTime.source``), most trusted first.
-CANVAS, EXCHANGE, ARRIVAL, UNKNOWN = (
-    "Canvas _LATE tag", "nbgrader exchange", "arrival here", "unknown")
+RECEIVED, CANVAS, EXCHANGE, ARRIVAL, UNKNOWN = (
+    "instructor's record", "Canvas _LATE tag", "nbgrader exchange", "arrival here", "unknown")
 
 
 class LatePolicyError(ValueError):
@@ -100,8 +102,9 @@ def minutes(when: datetime) -> str:
 class LatePolicy:
     """The course's rule; see the module doc. Percentages are of the raw score.
 
-    ``inbound``: nbgrader's exchange inbound folder of the course, where submission times
-    are read (None: not used)."""
+    ``received``: the instructor's own record of when submissions arrived (student key →
+    time); ``inbound``: nbgrader's exchange inbound folder of the course, where submission
+    times are read (None: not used)."""
 
     due: datetime
     mode: str = "penalty"
@@ -110,6 +113,7 @@ class LatePolicy:
     budget_days: int = 0
     extensions: Mapping[str, datetime] = field(default_factory=dict)
     used_days: Mapping[str, int] = field(default_factory=dict)
+    received: Mapping[str, datetime] = field(default_factory=dict)
     inbound: Path | None = None
 
     def __post_init__(self) -> None:
@@ -127,6 +131,9 @@ class LatePolicy:
 
     def used_by(self, student: str) -> int:
         return self.used_days.get(student_key(student), 0)
+
+    def received_at(self, student: str) -> datetime | None:
+        return self.received.get(student_key(student))
 
     def rule(self) -> Message:
         """The rule in one sentence (rendered in the reports' language)."""
@@ -304,22 +311,27 @@ def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def submission_time(path: str | Path, inbound: str | Path | None = None) -> SubmissionTime:
+def submission_time(path: str | Path, inbound: str | Path | None = None,
+                    received: datetime | None = None) -> SubmissionTime:
     """When the submission at ``path`` (file or folder) was handed in; see the module doc.
-    Never raises: what cannot be read is a claim that says so, or a note."""
+    ``received``: the instructor's own record of it, if any. Never raises: what cannot be
+    read is a claim that says so, or a note."""
     path = Path(path)
     files = _files(path) if path.exists() else []
     code = [f for f in files if f.suffix in SUFFIXES]
     canvas = [p for p in ([path] if path.is_file() else sorted(path.glob("*")))
               if p.is_file() and CANVAS_NAME.match(p.name)] if path.exists() else []
-    if canvas:  # the LMS's record: its tag, and the time its download gave the file
-        late = any(CANVAS_NAME.match(p.name).group(1) for p in canvas)
-        return SubmissionTime(_newest(code or files, "st_mtime"), CANVAS, canvas_late=late)
     folders = _nbgrader_folders(path)
     claims = _timestamp_claims([f / TIMESTAMP_FILE for f in folders])
     written = _newest(code, "st_mtime")
-    if written is not None:
+    if written is not None and not canvas:  # a Canvas download's file time is Canvas's
         claims.append(Claim("file time", written))
+    if received is not None:
+        return SubmissionTime(received, RECEIVED, claims=tuple(claims))
+    if canvas:  # the LMS's record: its tag, and the time its download gave the file
+        late = any(CANVAS_NAME.match(p.name).group(1) for p in canvas)
+        return SubmissionTime(_newest(code or files, "st_mtime"), CANVAS, canvas_late=late,
+                              claims=tuple(claims))
     notes: list[Message] = []
     if inbound is not None and folders:
         arrivals = [exchange_arrival(f, Path(inbound)) for f in folders]
@@ -428,6 +440,13 @@ def read_extensions(path: str | Path) -> dict[str, datetime]:
     """``student,due`` → {student key: due}."""
     return {student_key(s): parse_time(due, f"{path}, line {n}")
             for s, due, n in _student_csv(path, "due")}
+
+
+def read_received(path: str | Path) -> dict[str, datetime]:
+    """``student,received`` (when each submission arrived, as the instructor's side recorded
+    it) → {student key: time}."""
+    return {student_key(s): parse_time(when, f"{path}, line {n}")
+            for s, when, n in _student_csv(path, "received")}
 
 
 def read_used_days(path: str | Path) -> dict[str, int]:

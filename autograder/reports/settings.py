@@ -47,12 +47,13 @@ class ReportSettings:
         languages(self.lang)  # a ValueError names the accepted values
         check_visibility(self.visibility, self.expected_visibility)
 
-    def for_submission(self, path: str | Path) -> ReportSettings:
-        """These settings with the time of the submission at ``path`` (when a late rule
-        needs it)."""
+    def for_submission(self, student: str, path: str | Path) -> ReportSettings:
+        """These settings with the time of ``student``'s submission at ``path`` (when a late
+        rule needs it)."""
         if self.late is None:
             return self
-        return dataclasses.replace(self, time=submission_time(path, self.late.inbound))
+        return dataclasses.replace(self, time=submission_time(
+            path, self.late.inbound, self.late.received_at(student)))
 
     @property
     def splits_tests(self) -> bool:
