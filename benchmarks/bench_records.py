@@ -7,7 +7,7 @@ Grades, in the real sandbox, the model solution and a submission whose graded fu
 return a ``--mb`` MB array on every call, on the first ``--items`` items of those
 functions; each in its own Python process, which reports the peak memory of that (main)
 process (``ru_maxrss``; the pool worker that grades is a child and not counted) and the
-size of the record it received, pickled and as the store keeps it (issue 10, point 4).
+size of the record it received, pickled and as the store keeps it.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@
    ``autograder grade CLASS --out OUT`` runs again (the installed command, Python start-up
    included); every submission must come back cached.
 
-Aims (issue 11): overhead under 5 ms per submission; the rerun under 3 s for 200.
+Aims: overhead under 5 ms per submission; the rerun under 3 s for 200.
 """
 
 from __future__ import annotations

@@ -412,3 +412,28 @@ def test_nothing_is_written_outside_out(tmp_path):
     write_class_report(_small_class(), out)
     assert sorted(p.name for p in out.iterdir()) == ["class.html", "class.json"]
     assert not list(Path(tmp_path).glob("*.tmp"))
+
+
+SOURCES = ["def f(x):\r\n    return x\rdef g():\n  s = 'é한'; return s\n",
+           "x = 1\x0c\ndef h(): return '\x0b'\n", "def k(\n  a,\n  b):\n    return (a,\n b)"]
+
+
+def test_function_texts_are_what_ast_gives_from_lines_split_once():
+    """The code signal's evidence: each function's text as ``ast.get_source_segment``
+    gives it, from the file split once (splitting per function cost a file's length per
+    function: about 1 s per submission of the example class)."""
+    import ast
+
+    from autograder.classreport.fingerprint import _segment, source_lines
+    from autograder.examples import example_class
+
+    sources = [*SOURCES, *(s.source() for s in example_class() if s.name in
+                           ("loops", "vectorized", "bug_kernel_flipped"))]
+    checked = 0
+    for source in sources:
+        lines = source_lines(source)
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef):
+                assert _segment(lines, node) == ast.get_source_segment(source, node)
+                checked += 1
+    assert checked > 40
