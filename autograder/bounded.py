@@ -40,7 +40,7 @@ MAX_REPR_CHARS = 2000  # what feedback.format_value prints of a repr
 def bounded_value(value: Any, budget: list[int]) -> Any:
     """``value`` with arrays beyond ``budget[0]`` bytes (spent as arrays are kept) replaced
     by their one-line description, long strings cut, long containers as their repr."""
-    from .feedback import format_value
+    from .reports.feedback import format_value
 
     if isinstance(value, np.ndarray):
         if value.nbytes > budget[0]:

@@ -52,8 +52,8 @@ from typing import Any
 
 from . import rubric
 from .i18n import Message, _
-from .names import valid_text
-from .report import safe_name
+from .names import safe_name, valid_text
+from .options import DEFAULT_OPTIONS, GradeOptions
 from .results import Failure, FailureKind, GradeRecord, ItemResult
 from .submission import SizeLimits
 
@@ -228,47 +228,28 @@ def valid_problem(problem: str) -> str:
     return valid_text(problem)
 
 
-def grade_submission(
-    sub: SubmissionPath,
-    *,
-    seed: int = 0,
-    call_timeout: float | None = None,
-    items: Sequence[str] | None = None,
-    sandbox: str = "auto",
-    per_student_cases: bool = False,
-    max_file_mb: float | None = None,
-    max_total_mb: float | None = None,
-    budget: float | None = None,
-) -> GradeRecord:
-    """Grade one submission in a sandboxed worker. Never raises.
+def grade_submission(sub: SubmissionPath,
+                     options: GradeOptions = DEFAULT_OPTIONS) -> GradeRecord:
+    """Grade one submission in a sandboxed worker, with ``options`` (seed, items, limits,
+    sandbox; :class:`autograder.options.GradeOptions`). Never raises.
 
-    Inputs:
-    - sub: who and where (see :func:`find_submissions`)
-    - seed: hypothesis seed; the same submission and seed give the same record
-    - call_timeout: seconds each call of a student function may take (None: the default)
-    - items: rubric item names to grade (None: all)
-    - sandbox: "auto" (bubblewrap if it works, else rlimits), "bubblewrap" or "rlimit"
-    - per_student_cases: mix the student's name into each item's seed (own hidden cases)
-    - max_file_mb, max_total_mb: how large its files may be, each and in all (None: the
-      defaults of :class:`autograder.submission.SizeLimits`)
-    - budget: seconds the whole submission may take (None: DEFAULT_BUDGET); the items
-      left when it runs out score 0, each saying so
-
-    Returns a GradeRecord with one ItemResult per rubric item graded, as the results
-    store keeps it (:func:`autograder.bounded.as_stored`): small, whatever the code returned.
+    The same submission and options give the same record; the items left when the
+    submission's time budget (``options.budget``, None: DEFAULT_BUDGET) runs out score 0,
+    each saying so. Returns a GradeRecord with one ItemResult per rubric item graded, as
+    the results store keeps it (:func:`autograder.bounded.as_stored`): small, whatever the
+    code returned.
     """
     from .bounded import as_stored
     from .engine import TimeBudget
 
     start = time.perf_counter()
-    limit = TimeBudget.starting_now(DEFAULT_BUDGET if budget is None else budget)
+    limit = TimeBudget.starting_now(DEFAULT_BUDGET if options.budget is None
+                                    else options.budget)
     problem = sub.refused or _input_problem(sub.path)
     if problem:
         record = failed_record(sub.student, problem)
     else:
-        record = _grade_in_sandbox(sub, seed, call_timeout, items, sandbox,
-                                   sub.student if per_student_cases else None, limit,
-                                   SizeLimits.from_mb(max_file_mb, max_total_mb))
+        record = _grade_in_sandbox(sub, options, limit)
     record.problems = [valid_problem(p) for p in (*sub.notes, *record.problems)]
     record.seconds = time.perf_counter() - start
     record.graded_by = {"host": socket.gethostname()}
@@ -280,10 +261,18 @@ def grade_submission(
                                             error=f"{type(exc).__name__}: {exc}"))
 
 
+def is_budget_failure(failure: Failure | None) -> bool:
+    """True for an item the submission's time budget cut (the engine gives those its
+    BUDGET_HINT), not a single call's timeout."""
+    from .engine import BUDGET_HINT
+
+    return (failure is not None and failure.kind is FailureKind.TIMEOUT
+            and failure.hint == BUDGET_HINT)
+
+
 def _budget_problem(results: list[ItemResult], budget: Any) -> list[Message]:
     """The record's line when the time budget cut the grading short."""
-    cut = [r for r in results if r.failure is not None and r.failure.kind is FailureKind.TIMEOUT
-           and r.failure.summary.startswith("the submission's time budget")]
+    cut = [r for r in results if is_budget_failure(r.failure)]
     if not cut:
         return []
     return [_("grading stopped when the submission's time budget of {seconds} s ran out: "
@@ -291,21 +280,22 @@ def _budget_problem(results: list[ItemResult], budget: Any) -> list[Message]:
               seconds=f"{budget.seconds:g}", count=len(cut))]
 
 
-def _grade_in_sandbox(sub, seed, call_timeout, items, sandbox, case_key=None,
-                      budget=None, size_limits=None) -> GradeRecord:
+def _grade_in_sandbox(sub: SubmissionPath, options: GradeOptions, budget: Any) -> GradeRecord:
     from .engine import grade_items
     from .sandbox import SandboxedStudent
 
-    options = {"sandbox": sandbox, "size_limits": size_limits}
-    if call_timeout is not None:
-        options["call_timeout"] = call_timeout
+    sandbox: dict[str, Any] = {"sandbox": options.sandbox, "size_limits": SizeLimits.from_mb(
+        options.max_file_mb, options.max_total_mb)}
+    if options.call_timeout is not None:
+        sandbox["call_timeout"] = options.call_timeout
     student = None
     try:
-        student = SandboxedStudent(sub.path, **options)
-        if budget is not None:
-            student.deadline = budget.deadline
-        results = grade_items(student, seed=seed, items=list(items) if items else None,
-                              case_key=case_key, budget=budget)
+        student = SandboxedStudent(sub.path, **sandbox)
+        student.deadline = budget.deadline
+        results = grade_items(student, seed=options.seed,
+                              items=list(options.items) if options.items else None,
+                              case_key=sub.student if options.per_student_cases else None,
+                              budget=budget)
         return GradeRecord(sub.student, results, student.sandbox_kind,
                            problems=[*student.problems, *_budget_problem(results, budget)],
                            limits=student.limits)
@@ -342,9 +332,9 @@ DIED_TWICE = _("the grading process died while grading this submission (twice); 
                "please tell the instructor")
 
 
-def watchdog_seconds(options: dict[str, Any]) -> float:
+def watchdog_seconds(options: GradeOptions) -> float:
     """How long a pool process may hold one submission graded with ``options``."""
-    budget = options.get("budget")
+    budget = options.budget
     return (DEFAULT_BUDGET if budget is None else float(budget)) + WATCHDOG_SLACK
 
 
@@ -364,11 +354,11 @@ def default_workers() -> int:
 
 def grade_many(
     subs: Sequence[SubmissionPath],
+    options: GradeOptions = DEFAULT_OPTIONS,
     *,
     workers: int | None = None,
     progress: Progress | None = None,
     grader: Callable[..., GradeRecord] = grade_submission,
-    **options,
 ) -> list[GradeRecord]:
     """Grade every submission, ``workers`` at a time; one record each, in the order given.
 
@@ -394,7 +384,7 @@ def _exit_on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def _pool_worker(conn: Any, grader: Callable[..., GradeRecord], options: dict[str, Any],
+def _pool_worker(conn: Any, grader: Callable[..., GradeRecord], options: GradeOptions,
                  parent: int) -> None:
     """A worker process: grade each (index, submission) received, send (index, record)
     back; stop on None or when the grader's end of the pipe closes."""
@@ -411,7 +401,7 @@ def _pool_worker(conn: Any, grader: Callable[..., GradeRecord], options: dict[st
         if task is None:
             return
         i, sub = task
-        record = grader(sub, **options)
+        record = grader(sub, options)
         try:
             conn.send((i, record))
         except (EOFError, OSError):
@@ -425,7 +415,7 @@ class _Worker:
     """One worker process and the grader's end of its pipe; ``task`` is what it holds."""
 
     def __init__(self, ctx: Any, grader: Callable[..., GradeRecord],
-                 options: dict[str, Any]) -> None:
+                 options: GradeOptions) -> None:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_pool_worker, daemon=True,
                                    args=(child, grader, options, os.getpid()))
@@ -473,7 +463,7 @@ def run_pool(
     *,
     workers: int | None = None,
     grader: Callable[..., GradeRecord] = grade_submission,
-    options: dict[str, Any] | None = None,
+    options: GradeOptions = DEFAULT_OPTIONS,
     stop: Callable[[], bool] = lambda: False,
     watchdog: float | None = None,
 ) -> bool:
@@ -492,7 +482,6 @@ def run_pool(
     if not queue:
         return False
     limit = max(1, min(workers or default_workers(), len(queue)))
-    options = dict(options or {})
     held_for = watchdog_seconds(options) if watchdog is None else watchdog
     ctx = _context()
     pool: list[_Worker] = []

@@ -4,7 +4,7 @@ A message is made once, where the grader knows what happened, and rendered later
 report, in one language or both. So messages are kept as a msgid and its parameters::
 
     summary = _("wrong values at {bad} of {total} positions", bad=3, total=16)
-    str(summary)              # 'wrong values at 3 of 16 positions'  (English, as before)
+    str(summary)              # 'wrong values at 3 of 16 positions'  (English)
     render(summary, "ko")     # '16개 위치 중 3개의 값이 틀렸습니다'
 
 :class:`Message` is a ``str`` whose value is the English text, so code that treats a
@@ -64,7 +64,7 @@ class Message(str):
     def __reduce__(self) -> tuple:
         return (Message, (self.msgid, self.params, self.translate))
 
-    # repr stays str's: code that shows a value with !r sees the English text, as before.
+    # repr stays str's: code that shows a value with !r sees the English text.
 
 
 def _(msgid: str, **params: Any) -> Message:

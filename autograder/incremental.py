@@ -1,25 +1,30 @@
 """Grading into the results store: resume after a crash, never grade the same thing twice.
 
-``grade_into_store(subs, out)`` is what ``autograder grade`` runs, and what any other
-caller (e.g. the nbgrader path) can run on its own list of submissions:
+``grade_into_store(subs, out, options, settings)`` is what ``autograder grade`` runs, and
+what any other caller (e.g. the nbgrader path) can run on its own list of submissions:
 
 1. take the lock on ``out`` (a second grader on the same folder stops at once);
-2. for each submission, compute its key (:class:`autograder.store.Key`); one stored under
-   that key is *cached*: its reports are rewritten from the store only if the files on
-   disk are not the ones it gives (``force`` regrades everything);
+2. for each submission, compute its key (:class:`autograder.store.Key`, from the
+   :class:`~autograder.options.GradeOptions`); one stored under that key is *cached*: its
+   reports are written again only if the files on disk are not the ones the stored digest
+   names under this run's :class:`~autograder.reports.ReportSettings` (with the
+   submission's time, found once here) — otherwise nothing is rendered (``force`` regrades
+   everything);
 3. grade the rest in the worker pool; each record is committed to the store the moment
-   it comes back, then that student's ``results.json`` and ``feedback.html`` are written.
-   A report that cannot be written (or rendered) costs that student's reports only: the
-   record says so (stored again with the problem), the run lists it, the rest go on;
+   it comes back, then that student's reports are written once
+   (:func:`autograder.reports.write`). A report that cannot be written (or rendered)
+   costs that student's reports only: the record says so (stored again with the
+   problem), the run lists it, the rest go on;
 4. SIGINT/SIGTERM/SIGHUP: nothing new starts, running workers close their sandboxes,
    and the result says ``interrupted``; what was committed stays;
-5. rewrite ``grades.csv`` (atomically) from the store, always: the current submissions under
-   their current keys. Students stored from earlier runs but not in ``subs`` are
-   ``vanished``: their rows stay, they are left out of grades.csv;
+5. write ``grades.csv`` (atomically) from the store, always: the current submissions under
+   their current keys, with the late columns when a late rule is set. Students stored from
+   earlier runs but not in ``subs`` are ``vanished``: their rows stay, they are left out;
+   then, unless interrupted and when asked, the class report (``class.html``/``class.json``);
 6. log the run (``runs`` table; ``autograder history``).
 
-``replay(out, student)`` grades a stored submission again with its stored seed and
-options and compares each item with the stored result.
+``replay(out, student)`` grades a stored submission again with its stored options and
+compares each item with the stored result.
 """
 
 from __future__ import annotations
@@ -34,20 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .feedback import item_text
+from . import reports
 from .grading import SubmissionPath, grade_submission, run_pool
-from .i18n import DEFAULT_LANG, _
+from .i18n import Message, _, render
 from .names import valid_text
-from .report import (
-    grades_csv_text,
-    reports_digest,
-    reports_digest_on_disk,
-    student_folder,
-    student_report_texts,
-    write_report_texts,
-    write_text_atomic,
-)
-from .results import GradeRecord
+from .options import DEFAULT_OPTIONS, GradeOptions
+from .reports.feedback import item_text
+from .reports.settings import DEFAULT_SETTINGS, ReportSettings
+from .results import FailureKind, GradeRecord
 from .sandbox import kind_in_use
 from .store import (
     Key,
@@ -58,7 +57,6 @@ from .store import (
     content_hash,
     grader_version,
     is_disk_full,
-    rubric_hash,
 )
 
 Progress = Callable[[int, int, GradeRecord], None]
@@ -75,6 +73,9 @@ class StoreRun:
     - vanished: students stored earlier but not in this input (left out of grades.csv)
     - interrupted: the signal number that stopped the run, or None
     - report_problems: (student, why) for each student whose reports could not be written
+    - late_flags: (student, flag) for each submission time flagged by the late rule
+    - class_report: the class report written at the end, or None (class_report_problem:
+      why it could not be written, or '')
     """
 
     out: Path
@@ -87,17 +88,19 @@ class StoreRun:
     vanished: list[str] = field(default_factory=list)
     interrupted: int | None = None
     report_problems: list[tuple[str, str]] = field(default_factory=list)
+    late_flags: list[tuple[str, str]] = field(default_factory=list)
+    class_report: Any = None
+    class_report_problem: str = ""
 
     @property
     def done(self) -> int:
         return len(self.records)
 
 
-def _is_failed(record: GradeRecord) -> bool:
+def is_failed(record: GradeRecord) -> bool:
     """A record that says the submission could not be graded at all."""
     return bool(record.items) and all(
-        r.failure is not None and r.failure.summary.startswith("not graded")
-        for r in record.items)
+        r.failure is not None and r.failure.kind is FailureKind.NOT_GRADED for r in record.items)
 
 
 @contextlib.contextmanager
@@ -123,15 +126,9 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
 def grade_into_store(
     subs: Sequence[SubmissionPath],
     out: str | Path,
+    options: GradeOptions = DEFAULT_OPTIONS,
+    settings: ReportSettings = DEFAULT_SETTINGS,
     *,
-    seed: int = 0,
-    call_timeout: float | None = None,
-    items: Sequence[str] | None = None,
-    sandbox: str = "auto",
-    per_student_cases: bool = False,
-    max_file_mb: float | None = None,
-    max_total_mb: float | None = None,
-    budget: float | None = None,
     workers: int | None = None,
     force: bool = False,
     rebuild: bool = False,
@@ -139,22 +136,22 @@ def grade_into_store(
     progress: Progress | None = None,
     announce: Callable[[str], None] | None = None,
     argv: Sequence[str] = (),
+    class_report: float | None = None,
     grader: Callable[..., GradeRecord] = grade_submission,
-    lang: str = DEFAULT_LANG,
     runner: Callable[..., bool] = run_pool,
 ) -> StoreRun:
     """Grade ``subs`` into the store in ``out``, resuming whatever is stored (module doc).
 
     Inputs: the submissions (:func:`autograder.grading.find_submissions`), the output
-    folder, the grading options (as :func:`autograder.grading.grade_submission`), the
-    pool size, ``force`` (regrade all), ``rebuild`` (move a damaged store aside first),
-    ``flat`` (one submission's reports straight into ``out``, for Gradescope),
-    ``progress(done, total, record)`` per record graded, ``announce(text)`` for one-line
-    messages, ``argv`` for the run log, ``grader`` (a stand-in for tests), ``lang``
-    (the reports' language; a cached record's reports are rewritten in it when they
-    differ) and ``runner``: what grades the submissions, with
-    :func:`autograder.grading.run_pool`'s signature (local processes;
-    :func:`autograder.cluster.dask_runner` sends them to a Dask cluster).
+    folder, the grading ``options``, the reports' ``settings`` (each submission's time is
+    added here), the pool size, ``force`` (regrade all), ``rebuild`` (move a damaged store
+    aside first), ``flat`` (one submission's reports straight into ``out``, for
+    Gradescope), ``progress(done, total, record)`` per record, ``announce(text)`` for
+    one-line messages, ``argv`` for the run log, ``class_report`` (the at-risk percentage
+    of the class report written at the end; None: none), ``grader`` (a stand-in for tests)
+    and ``runner``: what grades the submissions, with :func:`autograder.grading.run_pool`'s
+    signature (local processes; :func:`autograder.cluster.dask_runner` sends them to a Dask
+    cluster).
 
     Returns a :class:`StoreRun`; raises :class:`StoreError` (busy, damaged, no space)
     with a message naming the file or folder.
@@ -171,175 +168,188 @@ def grade_into_store(
             if moved:
                 say(f"moved the old store aside to {moved}; grading everything again")
         with Store.open(out) as store:
-            return _grade(store, list(subs), out, seed=seed, call_timeout=call_timeout,
-                          items=None if items is None else list(items), sandbox=sandbox,
-                          per_student_cases=per_student_cases, budget=budget,
-                          sizes={"max_file_mb": max_file_mb, "max_total_mb": max_total_mb},
-                          workers=workers, force=force, flat=flat, progress=progress, say=say,
-                          argv=list(argv), grader=grader, lang=lang, runner=runner)
+            run = _Run(store, list(subs), out, options, settings, flat, argv)
+            return run.grade(workers=workers, force=force, progress=progress, say=say,
+                             grader=grader, runner=runner, class_report=class_report)
 
 
-def _grade(store: Store, subs: list[SubmissionPath], out: Path, *, seed, call_timeout, items,
-           sandbox, per_student_cases, budget, sizes, workers, force, flat, progress, say,
-           argv, grader, lang, runner=run_pool) -> StoreRun:
-    rhash = rubric_hash(items, call_timeout, per_student_cases, budget, kind_in_use(sandbox))
-    options = {"seed": seed, "call_timeout": call_timeout, "items": items, "sandbox": sandbox,
-               "per_student_cases": per_student_cases,
-               **{k: v for k, v in sizes.items() if v is not None}}  # size limits, if set
-    if budget is not None:  # absent at the default, as in the key
-        options["budget"] = budget
-    start = time.monotonic()
-    run = StoreRun(out, len(subs), store.start_run(argv=argv, seed=seed, rubric_hash=rhash,
-                                                   sandbox=sandbox, total=len(subs)))
-    keys = [Key(content_hash(s.path), seed, rhash, grader_version()) for s in subs]
-    done: dict[int, GradeRecord] = {}
-    status = "failed"
-    try:
-        with stop_on_signals() as stopped:
-            todo = []
-            for i, sub in enumerate(subs):
-                row = None if force else store.lookup(sub.student, keys[i])
-                record = _use_cached(store, row, out, flat, run, lang) if row else None
-                if record is None:
-                    todo.append(i)
-                else:
+class _Run:
+    """One run into an open store: the submissions with their keys and settings."""
+
+    def __init__(self, store: Store, subs: list[SubmissionPath], out: Path,
+                 options: GradeOptions, settings: ReportSettings, flat: bool,
+                 argv: Sequence[str]) -> None:
+        self.store, self.subs, self.out, self.options, self.flat = store, subs, out, options, flat
+        rhash = options.rubric_hash(kind_in_use(options.sandbox))
+        self.keys = [Key(content_hash(s.path), options.seed, rhash, grader_version())
+                     for s in subs]
+        self.settings = [settings.for_submission(s.student, s.path) for s in subs]
+        self.result = StoreRun(out, len(subs), store.start_run(
+            argv=list(argv), seed=options.seed, rubric_hash=rhash,
+            sandbox=options.sandbox, total=len(subs)))
+
+    def folder(self, student: str) -> Path:
+        return reports.student_folder(student, self.out, self.flat)
+
+    def grade(self, *, workers, force, progress, say, grader, runner,
+              class_report) -> StoreRun:
+        run, store, subs = self.result, self.store, self.subs
+        start = time.monotonic()
+        done: dict[int, GradeRecord] = {}
+        status = "failed"
+        try:
+            with stop_on_signals() as stopped:
+                todo = []
+                for i, sub in enumerate(subs):
+                    row = None if force else store.lookup(sub.student, self.keys[i])
+                    record = self.cached(row, i) if row else None
+                    if record is None:
+                        todo.append(i)
+                    else:
+                        done[i] = record
+                        run.cached += 1
+                if run.cached:
+                    say(f"{run.cached} of {len(subs)} unchanged since they were graded "
+                        f"(cached); grading {len(todo)}")
+
+                def finish(i: int, record: GradeRecord) -> None:
+                    record = self.commit(i, record)
                     done[i] = record
-                    run.cached += 1
-            if run.cached:
-                say(f"{run.cached} of {len(subs)} unchanged since they were graded (cached); "
-                    f"grading {len(todo)}")
+                    run.graded += 1
+                    run.failed += is_failed(record)
+                    if progress:
+                        progress(len(done), len(subs), record)
 
-            def finish(i: int, record: GradeRecord) -> None:
-                record = _commit(store, out, flat, subs[i], keys[i], record, options, run,
-                                 lang)
-                done[i] = record
-                run.graded += 1
-                run.failed += _is_failed(record)
-                if progress:
-                    progress(len(done), len(subs), record)
+                if not stopped():
+                    runner(subs, todo, finish, workers=workers, grader=grader, stop=stopped,
+                           options=self.options)
+                run.interrupted = stopped()
+            run.records = [done[i] for i in sorted(done)]
+            current = {s.student for s in subs}
+            run.vanished = [s for s in store.students() if s not in current]
+            self.write_class_files(class_report if not run.interrupted else None)
+            status = "interrupted" if run.interrupted else "finished"
+            return run
+        except StoreError as exc:
+            status = "failed: no space" if "no space" in str(exc) else "failed"
+            raise
+        finally:
+            kinds = sorted({r.sandbox for r in done.values()})
+            with contextlib.suppress(Exception):  # a full disk must not hide the real error
+                store.end_run(run.run_id, status=status, graded=run.graded, cached=run.cached,
+                              failed=run.failed, vanished=len(run.vanished),
+                              grading_seconds=time.monotonic() - start,
+                              sandbox=", ".join(kinds) or None)
 
-            if not stopped():
-                runner(subs, todo, finish, workers=workers, grader=grader, stop=stopped,
-                       options=options)
-            run.interrupted = stopped()
-        run.records = [done[i] for i in sorted(done)]
-        current = {s.student for s in subs}
-        run.vanished = [s for s in store.students() if s not in current]
-        _write_grades_csv(store, out, subs, keys)
-        status = "interrupted" if run.interrupted else "finished"
-        return run
-    except StoreError as exc:
-        status = "failed: no space" if "no space" in str(exc) else "failed"
-        raise
-    finally:
-        kinds = sorted({r.sandbox for r in done.values()})
-        with contextlib.suppress(Exception):  # a full disk must not hide the real error
-            store.end_run(run.run_id, status=status, graded=run.graded, cached=run.cached,
-                          failed=run.failed, vanished=len(run.vanished),
-                          grading_seconds=time.monotonic() - start,
-                          sandbox=", ".join(kinds) or None)
+    def cached(self, row: StoredRow, i: int) -> GradeRecord | None:
+        """The stored record, its reports written again only if the files on disk are not
+        the ones its digest names under this run's settings; None if the row cannot be
+        decoded (it is then graded again). A record that says its reports could not be
+        written is stored again without that line once they are."""
+        try:
+            record = row.record
+        except Exception:
+            return None
+        settings, folder = self.settings[i], self.folder(row.student)
+        if reports.up_to_date(row.report_digest, folder, row.student, settings):
+            return record
+        earlier = [p for p in record.problems if is_report_problem(p)]
+        record.problems = [p for p in record.problems if not is_report_problem(p)]
+        digest = self.write_reports(record, folder, settings)
+        if digest or earlier:
+            self.put(record, row.key, row.source, row.options, digest, row.run_id)
+        return record
+
+    def commit(self, i: int, record: GradeRecord) -> GradeRecord:
+        """Store the record (committed at once), then write that student's reports. If they
+        cannot be written, the record says so and is stored again (with no report digest,
+        so the next run writes them); the run goes on. Returns the record as stored."""
+        sub, key, settings = self.subs[i], self.keys[i], self.settings[i]
+        source = valid_text(str(Path(sub.path).absolute()))  # a name that is not UTF-8, escaped
+        try:
+            files = reports.render(record, settings)
+            digest = reports.files_digest(files, record.student, settings)
+        except Exception:  # rendering failed: write_reports below names the problem
+            files, digest = None, ""
+        self.put(record, key, source, self.options.stored(), digest, self.result.run_id)
+        if not self.write_reports(record, self.folder(record.student), settings, files):
+            self.put(record, key, source, self.options.stored(), "", self.result.run_id)
+        return record
+
+    def put(self, record: GradeRecord, key: Key, source: str, options: dict[str, Any],
+            digest: str, run_id: int | None) -> None:
+        try:
+            self.store.put(record, key, source=source, options=options, report_digest=digest,
+                           run_id=run_id)
+        except Exception as exc:
+            if is_disk_full(exc):
+                raise out_of_space(self.out, exc) from None
+            raise
+
+    def write_reports(self, record: GradeRecord, folder: Path, settings: ReportSettings,
+                      files: dict[str, str] | None = None) -> str:
+        """Write one student's reports (``files`` if already rendered): their digest, or ''
+        when they could not be written (the record then says why). Only a full disk raises
+        (StoreError): it stops the run, whoever's report it was."""
+        try:
+            return reports.write(record, folder, settings, files)
+        except Exception as exc:
+            if is_disk_full(exc):
+                raise out_of_space(self.out, exc) from None
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            problem = report_problem(f"{folder.name}: {type(exc).__name__}: {why}")
+            record.problems.append(problem)
+            self.result.report_problems.append((record.student, problem))
+            return ""
+
+    def write_class_files(self, class_report: float | None) -> None:
+        """grades.csv from the store (each current submission under its current key), the
+        late rule's flags for the summary, then the class report when asked."""
+        graded, sources = [], {}
+        for sub, key, settings in zip(self.subs, self.keys, self.settings, strict=True):
+            row = self.store.lookup(sub.student, key)
+            if row is not None:
+                graded.append((row.record, settings))
+                sources[sub.student] = sub.path
+                adjustment = settings.adjustment(row.record)
+                for flag in adjustment.flags if adjustment else ():
+                    self.result.late_flags.append((sub.student, render(flag, "en")))
+        try:
+            reports.write_grades_csv(self.out, graded)
+        except OSError as exc:
+            raise (out_of_space(self.out, exc) if is_disk_full(exc)
+                   else StoreError(f"cannot write {self.out / reports.GRADES_CSV}: {exc}")
+                   ) from None
+        if class_report is not None and graded:
+            try:
+                self.result.class_report = reports.write_class_report(
+                    [record for record, _ in graded], self.out, at_risk=class_report,
+                    sources=sources)
+            except Exception as exc:  # the grades are written; the class report is extra
+                if is_disk_full(exc):
+                    raise out_of_space(self.out, exc) from None
+                self.result.class_report_problem = f"{type(exc).__name__}: {exc}"
 
 
-def _use_cached(store: Store, row: StoredRow, out: Path, flat: bool, run: StoreRun,
-                lang: str = DEFAULT_LANG) -> GradeRecord | None:
-    """The stored record, after making sure its reports are on disk as it gives them in
-    ``lang``; None if the row cannot be decoded (it is then graded again). A record that
-    says its reports could not be written is stored again without that line once they are."""
-    try:
-        record = row.record
-    except Exception:
-        return None
-    folder = student_folder(row.student, out, flat)
-    try:
-        if reports_digest_on_disk(folder) == reports_digest(student_report_texts(record, lang)):
-            return record  # on disk already, in this run's language
-    except Exception:  # rendering failed: _write_reports below names the problem
-        pass
-    earlier = [p for p in record.problems if p.startswith(REPORT_PROBLEM)]
-    record.problems = [p for p in record.problems if not p.startswith(REPORT_PROBLEM)]
-    texts, problem = _write_reports(out, folder, record, lang)
-    if problem:
-        record.problems.append(problem)
-        run.report_problems.append((record.student, problem))
-    if problem or earlier:
-        store.put(record, row.key, source=row.source, options=row.options,
-                  report_digest="" if problem else reports_digest(texts), run_id=row.run_id)
-    return record
+def report_problem(detail: str) -> Message:
+    """The line a record gets when its reports could not be written."""
+    return _("the grader could not write this report ({detail}); please tell the instructor",
+             detail=detail)
 
 
-#: How a record says that its reports could not be written.
-REPORT_PROBLEM = "the grader could not write this report"
+#: Its msgid, by which such a line is told from the others.
+REPORT_PROBLEM = report_problem("").msgid
 
 
-def _write_reports(out: Path, folder: Path, record: GradeRecord,
-                   lang: str = DEFAULT_LANG) -> tuple[tuple[str, str], str]:
-    """Render and write one student's reports: (texts, '') or (texts, why not). Only a
-    full disk raises (StoreError): it stops the run, whoever's report it was."""
-    texts = ("", "")
-    try:
-        texts = student_report_texts(record, lang)
-        write_report_texts(folder, texts)
-    except Exception as exc:
-        if is_disk_full(exc):
-            raise _out_of_space(out, exc) from None
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        return texts, _("the grader could not write this report ({detail}); please tell the "
-                        "instructor", detail=f"{folder.name}: {type(exc).__name__}: {why}")
-    return texts, ""
+def is_report_problem(problem: str) -> bool:
+    """True for the line :func:`report_problem` gives (told by its msgid, not its words)."""
+    return isinstance(problem, Message) and problem.msgid == REPORT_PROBLEM
 
 
-def _out_of_space(out: Path, exc: BaseException) -> StoreError:
+def out_of_space(out: Path, exc: BaseException) -> StoreError:
     return StoreError(f"no space left on the device holding {out} ({exc}). Every record "
                       "graded so far is safe in the store; free some space and run the "
                       "same command again to finish.")
-
-
-def _commit(store: Store, out: Path, flat: bool, sub: SubmissionPath, key: Key,
-            record: GradeRecord, options: dict[str, Any], run: StoreRun,
-            lang: str = DEFAULT_LANG) -> GradeRecord:
-    """Store the record (committed at once), then write that student's reports in ``lang``.
-    If they cannot be written, the record says so and is stored again (with no report
-    digest, so the next run writes them); the run goes on. Returns the record as stored."""
-    source = valid_text(str(Path(sub.path).absolute()))  # a name that is not UTF-8, escaped
-    try:
-        texts = student_report_texts(record, lang)
-        digest = reports_digest(texts)
-    except Exception:  # rendering failed: _write_reports below names the problem
-        digest = ""
-    try:
-        store.put(record, key, source=source, options=options, report_digest=digest,
-                  run_id=run.run_id)
-    except Exception as exc:
-        if is_disk_full(exc):
-            raise _out_of_space(out, exc) from None
-        raise
-    _, problem = _write_reports(out, student_folder(record.student, out, flat), record, lang)
-    if problem:
-        record.problems.append(problem)
-        run.report_problems.append((record.student, problem))
-        try:
-            store.put(record, key, source=source, options=options, report_digest="",
-                      run_id=run.run_id)
-        except Exception as exc:
-            if is_disk_full(exc):
-                raise _out_of_space(out, exc) from None
-            raise
-    return record
-
-
-def _write_grades_csv(store: Store, out: Path, subs: list[SubmissionPath],
-                      keys: list[Key]) -> None:
-    """grades.csv from the store: each current submission under its current key."""
-    records = []
-    for sub, key in zip(subs, keys, strict=True):
-        row = store.lookup(sub.student, key)
-        if row is not None:
-            records.append(row.record)
-    try:
-        write_text_atomic(out / "grades.csv", grades_csv_text(records))
-    except OSError as exc:
-        raise (_out_of_space(out, exc) if is_disk_full(exc)
-               else StoreError(f"cannot write {out / 'grades.csv'}: {exc}")) from None
 
 
 # --------------------------------------------------------------------------- replay
@@ -369,8 +379,8 @@ class Replay:
 
 def replay(out: str | Path, student: str, item: str | None = None,
            sandbox: str | None = None) -> Replay:
-    """Grade ``student``'s latest stored submission again, with its stored seed and
-    options, and compare each item (or ``item``) with the stored result.
+    """Grade ``student``'s latest stored submission again, with its stored options, and
+    compare each item (or ``item``) with the stored result.
 
     ``notes`` say when the file changed since (content hash), or the grader did."""
     with Store.open(out, create=False) as store:
@@ -397,14 +407,11 @@ def replay(out: str | Path, student: str, item: str | None = None,
             raise StoreError(f"{item!r} is not among {student}'s graded items: "
                              + ", ".join(names))
         names = [item]
-    options = row.options
-    fresh = grade_submission(SubmissionPath(student, source), seed=row.key.seed,
-                             call_timeout=options.get("call_timeout"), items=names,
-                             sandbox=sandbox or options.get("sandbox", "auto"),
-                             per_student_cases=bool(options.get("per_student_cases")),
-                             max_file_mb=options.get("max_file_mb"),
-                             max_total_mb=options.get("max_total_mb"),
-                             budget=options.get("budget"))
+    changes: dict[str, Any] = {"seed": row.key.seed, "items": tuple(names)}
+    if sandbox is not None:
+        changes["sandbox"] = sandbox
+    fresh = grade_submission(SubmissionPath(student, source),
+                             GradeOptions.from_stored(row.options, **changes))
     by_name = {r.name: r for r in fresh.items}
     results = []
     for old in stored.items:

@@ -135,7 +135,7 @@ class RubricItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:
         if isinstance(excinfo.value, RubricFailed):
-            from .feedback import item_text
+            from .reports.feedback import item_text
 
             return item_text(excinfo.value.result, self.config.getoption("feedback_lang"))
         return super().repr_failure(excinfo)
@@ -183,16 +183,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     try:
         if state.results_json:
-            from .report import results_json_text
+            from .atomic import write_atomic
+            from .reports.results_json import results_json_text
+            from .reports.settings import ReportSettings
             from .results import GradeRecord
 
             kind = getattr(state._student, "sandbox_kind", "none")
             problems = list(getattr(state._student, "problems", []))
             record = GradeRecord(state.path.stem, list(state.results.values()), kind, problems)
-            out = Path(state.results_json)
-            out.parent.mkdir(parents=True, exist_ok=True)
             lang = session.config.getoption("feedback_lang")
-            out.write_text(results_json_text(record, lang), encoding="utf-8")
+            write_atomic(state.results_json, results_json_text(record, ReportSettings(lang)))
     finally:
         state.close()
 

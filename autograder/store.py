@@ -4,9 +4,10 @@
 
 - ``records``: one row per graded submission, keyed by what decides its result: the
   student's name, the content hash of every file graded for it (names and bytes, not
-  mtimes), the seed, the rubric hash (the items graded, their points, the call timeout
-  and the kind of sandbox used) and the grader's version (package version plus a hash
-  of its source). A row keeps the whole :class:`~autograder.results.GradeRecord` as
+  mtimes), the seed, the rubric hash (:meth:`autograder.options.GradeOptions.rubric_hash`:
+  the items graded, their points, the call timeout, the other options that decide a
+  result and the kind of sandbox used) and the grader's version (package version plus a
+  hash of its source). A row keeps the whole :class:`~autograder.results.GradeRecord` as
   JSON (items, failures with their cases and values, problems, seconds, sandbox kind),
   where the submission came from, the host, and a digest of the reports written from it.
 - ``runs``: the run log (start, end, arguments, seed, rubric hash, grader version,
@@ -42,14 +43,12 @@ import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import rubric
 from .i18n import Message, from_data, to_data
 from .results import Failure, GradeRecord, ItemResult
 
@@ -166,27 +165,6 @@ def content_hash(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def rubric_hash(items: Iterable[str] | None = None, call_timeout: float | None = None,
-                per_student_cases: bool = False, budget: float | None = None,
-                sandbox: str | None = None) -> str:
-    """sha256 of the items graded (names and points, rubric order), the call timeout,
-    whether cases are per student, the time budget per submission (None: the default)
-    and the kind of sandbox the code runs in ("bubblewrap", "rlimit-as-other-user",
-    "rlimit-as-self": a record graded without bubblewrap is not reused once it works):
-    everything besides the seed that decides the results."""
-    wanted = None if items is None else set(items)
-    graded = [(it.name, it.points) for it in rubric.ITEMS if wanted is None or it.name in wanted]
-    settings = {"items": graded, "call_timeout": call_timeout}
-    if per_student_cases:  # absent when off, so stores made before the option stay valid
-        settings["per_student_cases"] = True
-    if budget is not None:  # likewise absent at the default
-        settings["budget"] = budget
-    if sandbox is not None:
-        settings["sandbox"] = sandbox
-    text = json.dumps(settings)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
 @functools.cache
 def grader_version() -> str:
     """``<package version>+<hash of the grader's and the reference's source>``: any edit to
@@ -260,7 +238,7 @@ def encode_value(value: Any, limit: int = MAX_STORED_ARRAY_BYTES) -> Any:
         if isinstance(value, np.generic):
             return {"npscalar": _npy(arr)}
         if arr.nbytes > limit:
-            from .feedback import format_value  # the line the reports print for it
+            from .reports.feedback import format_value  # the line the reports print for it
 
             return format_value(arr)
         return {"nd": _npy(arr)}

@@ -8,7 +8,7 @@
   so both paths hand the checks the same plain data.
 
 Checks call ``student.call("conv2d", x, w, b, stride=2)`` and get back plain data
-(see ``autograder.protocol``), or one of the exceptions below.
+(see ``autograder.sandbox.jail.protocol``), or one of the exceptions below.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from autograder.examples import build_class, example_class
 from autograder.grading import SubmissionPath, find_submissions, grade_many, grade_submission
+from autograder.options import GradeOptions
 
 
 def build_copies(root: Path, copies: int, only: list[str] | None = None) -> list[SubmissionPath]:
@@ -43,7 +44,7 @@ def build_copies(root: Path, copies: int, only: list[str] | None = None) -> list
 
 def time_class(subs: list[SubmissionPath], workers: int, seed: int) -> tuple[float, list]:
     start = time.perf_counter()
-    records = grade_many(subs, workers=workers, seed=seed)
+    records = grade_many(subs, GradeOptions(seed=seed), workers=workers)
     return time.perf_counter() - start, records
 
 
@@ -56,7 +57,7 @@ def loop_student_times(root: Path, repeats: int, seed: int) -> tuple[list[float]
     times, lost = [], set()
     for _ in range(repeats):
         start = time.perf_counter()
-        record = grade_submission(SubmissionPath("loops", path), seed=seed)
+        record = grade_submission(SubmissionPath("loops", path), GradeOptions(seed=seed))
         times.append(time.perf_counter() - start)
         lost |= {f"{r.name} ({r.failure.summary})" for r in record.items if r.failure}
     return times, lost
@@ -76,7 +77,7 @@ def profile_one(root: Path, seed: int) -> str:
     path.write_text(loops.source())
     profiler = cProfile.Profile()
     profiler.enable()
-    grade_submission(SubmissionPath("loops", path), seed=seed)
+    grade_submission(SubmissionPath("loops", path), GradeOptions(seed=seed))
     profiler.disable()
     buf = io.StringIO()
     pstats.Stats(profiler, stream=buf).sort_stats("cumulative").print_stats(25)

@@ -7,7 +7,7 @@ Grades, in the real sandbox, the model solution and a submission whose graded fu
 return a ``--mb`` MB array on every call, on the first ``--items`` items of those
 functions; each in its own Python process, which reports the peak memory of that (main)
 process (``ru_maxrss``; the pool worker that grades is a child and not counted) and the
-size of the record it received, pickled and as the store keeps it (issue 10, point 4).
+size of the record it received, pickled and as the store keeps it.
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ MEASURE = r"""
 import json, pickle, resource, sys
 from pathlib import Path
 from autograder.grading import SubmissionPath, grade_many
+from autograder.options import GradeOptions
 from autograder.store import record_to_json
 
 path, items = sys.argv[1], json.loads(sys.argv[2])
-record = grade_many([SubmissionPath("s", Path(path))], workers=1, items=items)[0]
+record = grade_many([SubmissionPath("s", Path(path))], GradeOptions(items=items), workers=1)[0]
 print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "pickled": len(pickle.dumps(record)), "stored": len(record_to_json(record)),
                   "score": record.score}))

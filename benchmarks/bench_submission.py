@@ -28,6 +28,7 @@ from pathlib import Path
 from autograder import engine
 from autograder.examples import build_class, example_class
 from autograder.grading import SubmissionPath, grade_submission
+from autograder.options import GradeOptions
 
 STUDENTS = ["loops", "vectorized", "bug_kernel_flipped", "stub"]
 
@@ -46,7 +47,7 @@ def costs(sub: SubmissionPath, repeats: int, remembered: bool) -> tuple[float, f
         if not remembered and hasattr(engine, "_DRAWN"):
             engine._DRAWN.clear()
         (a, b), start = cpu(), time.perf_counter()
-        grade_submission(sub, sandbox="rlimit")
+        grade_submission(sub, GradeOptions(sandbox="rlimit"))
         (a2, b2), end = cpu(), time.perf_counter()
         grader.append(a2 - a)
         worker.append(b2 - b)
@@ -59,7 +60,7 @@ def table(folder: Path, students: list[str], repeats: int) -> None:
     build_class(folder, [s for s in example_class() if s.name in students])
     subs = {name: SubmissionPath(name, folder / f"{name}.py") for name in students}
     grade_submission(subs["loops"] if "loops" in subs else next(iter(subs.values())),
-                     sandbox="rlimit")  # imports and the remembered cases, once
+                     GradeOptions(sandbox="rlimit"))  # imports and the remembered cases, once
     print(f"median of {repeats} gradings, seconds (rlimit sandbox)\n")
     print("| student | mode | grader CPU | worker CPU | total CPU | wall |")
     print("|---|---|---:|---:|---:|---:|")

@@ -390,7 +390,7 @@ def test_grading_is_silent(capfd):
     assert (out, err) == ("", "")
 
 
-# ---------------------------------------------------------------- rubric holes (issue 10)
+# ---------------------------------------------------------------- rubric holes
 
 
 def reference_namespace(**overrides) -> dict:

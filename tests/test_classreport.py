@@ -28,7 +28,13 @@ from autograder.classreport.page import SECTIONS, class_html
 from autograder.cli import main
 from autograder.engine import item_seed
 from autograder.misconceptions import MISCONCEPTIONS
-from autograder.report import grades_csv_text, write_grades_csv, write_student_reports
+from autograder.reports import (
+    ReportSettings,
+    grades_csv_text,
+    student_folder,
+    write,
+    write_grades_csv,
+)
 from autograder.results import GradeRecord, ItemResult
 
 CONV2D = '''
@@ -349,8 +355,8 @@ def test_records_read_back_from_the_reports_give_the_same_report(tmp_path):
     twin.items = [ItemResult(r.name, r.points, r.max_points, r.failure) for r in records[1].items]
     records.append(twin)  # the same wrong answer as bob: one cluster
     for record in records:
-        write_student_reports(record, tmp_path)
-    write_grades_csv(records, tmp_path)
+        write(record, student_folder(record.student, tmp_path), ReportSettings())
+    write_grades_csv(tmp_path, records)
     back = load_records(tmp_path)
     fresh, again = build_report(records).to_json(), build_report(back).to_json()
     for key in ("items", "misconceptions", "summary", "notebooks"):
@@ -364,8 +370,8 @@ def test_report_command_writes_both_files_and_refuses_an_empty_folder(tmp_path, 
     assert "expected the folder" in capsys.readouterr().err
     records = _small_class()[1:]
     for record in records:
-        write_student_reports(record, tmp_path)
-    write_grades_csv(records, tmp_path)
+        write(record, student_folder(record.student, tmp_path), ReportSettings())
+    write_grades_csv(tmp_path, records)
     assert main(["report", str(tmp_path), "--at-risk", "99"]) == 0
     data = json.loads((tmp_path / "class.json").read_text())
     assert data["at_risk_threshold"] == 99
@@ -406,3 +412,28 @@ def test_nothing_is_written_outside_out(tmp_path):
     write_class_report(_small_class(), out)
     assert sorted(p.name for p in out.iterdir()) == ["class.html", "class.json"]
     assert not list(Path(tmp_path).glob("*.tmp"))
+
+
+SOURCES = ["def f(x):\r\n    return x\rdef g():\n  s = 'é한'; return s\n",
+           "x = 1\x0c\ndef h(): return '\x0b'\n", "def k(\n  a,\n  b):\n    return (a,\n b)"]
+
+
+def test_function_texts_are_what_ast_gives_from_lines_split_once():
+    """The code signal's evidence: each function's text as ``ast.get_source_segment``
+    gives it, from the file split once (splitting per function cost a file's length per
+    function: about 1 s per submission of the example class)."""
+    import ast
+
+    from autograder.classreport.fingerprint import _segment, source_lines
+    from autograder.examples import example_class
+
+    sources = [*SOURCES, *(s.source() for s in example_class() if s.name in
+                           ("loops", "vectorized", "bug_kernel_flipped"))]
+    checked = 0
+    for source in sources:
+        lines = source_lines(source)
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef):
+                assert _segment(lines, node) == ast.get_source_segment(source, node)
+                checked += 1
+    assert checked > 40

@@ -24,9 +24,10 @@ from autograder.cluster import MAX_PAYLOAD_BYTES, ClusterError, PayloadError, pa
 from autograder.cluster.payload import Payload
 from autograder.cluster.worker import refusal
 from autograder.examples import build_class, example_class
-from autograder.feedback import feedback_html, record_text
 from autograder.grading import SubmissionPath, find_submissions, grade_many
-from autograder.report import results_json
+from autograder.options import GradeOptions
+from autograder.reports.feedback import feedback_html, record_text
+from autograder.reports.results_json import results_json
 from autograder.results import GradeRecord, ItemResult
 from autograder.store import STORE_NAME, content_hash, record_from_json, record_to_json
 from autograder.submission import MAX_FILE_BYTES
@@ -295,9 +296,9 @@ def test_a_submission_that_kills_its_worker_twice_gets_a_record_and_the_batch_go
 
     cls = _make_class(tmp_path / "class", killer=True)
     subs, _ = find_submissions([cls])
-    local = grade_many(subs, workers=2, grader=kills_its_worker, items=ITEMS)
-    run = grade_into_store(subs, tmp_path / "out", items=ITEMS, grader=kills_its_worker,
-                           runner=dask_runner(dask_processes.address))
+    local = grade_many(subs, GradeOptions(items=ITEMS), workers=2, grader=kills_its_worker)
+    run = grade_into_store(subs, tmp_path / "out", GradeOptions(items=ITEMS),
+                           grader=kills_its_worker, runner=dask_runner(dask_processes.address))
     assert [r.student for r in run.records] == [s.student for s in subs]
     killer = run.records[-1]
     assert killer.student == "z_killer" and killer.score == 0
@@ -328,13 +329,13 @@ def test_a_submission_sharing_a_worker_with_a_killer_is_not_blamed(tmp_path):
     (cls / "a_killer.py").write_text(CLASS["loops"].source())
     subs, _ = find_submissions([cls])
     with DaskProcesses(tmp_path / "dask", workers=1, threads=2) as cluster:
-        run = grade_into_store(subs, tmp_path / "out", items=ITEMS,
+        run = grade_into_store(subs, tmp_path / "out", GradeOptions(items=ITEMS),
                                grader=kills_its_worker_while_others_run,
                                runner=dask_runner(cluster.address))
     killer, honest = run.records
     assert killer.student == "a_killer" and "died" in killer.problems[0]
     assert honest.problems == [] and honest.graded_by["worker"].startswith("tcp://")
-    local = grade_many(subs[1:], items=ITEMS)[0]
+    local = grade_many(subs[1:], GradeOptions(items=ITEMS))[0]
     honest.seconds = local.seconds = 0.0
     honest.graded_by = local.graded_by = {}
     assert record_to_json(honest) == record_to_json(local)
@@ -440,7 +441,7 @@ def test_a_local_cluster_grades_like_the_local_pool(tmp_path, local_reference):
                                   memory_limit="2GiB") as cluster, \
             distributed.Client(cluster, set_as_default=False) as client:
         messages: list[str] = []  # a Client given is used, and left open
-        run = grade_into_store(subs, tmp_path / "out", items=ITEMS,
+        run = grade_into_store(subs, tmp_path / "out", GradeOptions(items=ITEMS),
                                runner=dask_runner(client, announce=messages.append))
         assert client.status == "running"
     assert run.graded == len(subs) and not run.failed
@@ -458,6 +459,6 @@ def test_an_unreachable_scheduler_is_named(tmp_path):
     path.write_text(CLASS["loops"].source())
     with pytest.raises(ClusterError, match=r"cannot reach the Dask scheduler at "
                                            r"tcp://127\.0\.0\.1:9"):
-        grade_into_store([SubmissionPath("a", path)], tmp_path / "out", items=ITEMS,
+        grade_into_store([SubmissionPath("a", path)], tmp_path / "out", GradeOptions(items=ITEMS),
                          runner=dask_runner("tcp://127.0.0.1:9", connect_timeout=2))
     assert _stored(tmp_path / "out") == 0

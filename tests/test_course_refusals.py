@@ -1,6 +1,6 @@
 """Situations a user of ``autograder course`` (and ``autograder grade``) can run into that
 the program can name: each stops with one line saying what was expected, what was found and
-what to do, and exit status 2 -- never a traceback (issue 17).
+what to do, and exit status 2 -- never a traceback.
 
 Real folders, real nbgrader (release, collect), real PATH lookups; nothing mocked.
 """

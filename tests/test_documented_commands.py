@@ -1,4 +1,4 @@
-"""Every shell command README.md and docs/*.md show works as shown (issue 17).
+"""Every shell command README.md and docs/*.md show works as shown.
 
 The commands are read from the fenced code blocks with markdown-it-py. Rules the docs follow
 (and the fast tests here check):
@@ -251,8 +251,9 @@ def test_commands_are_read_as_the_shell_reads_them(content, lang, expected):
 # ---------------------------------------------------------------------------- the slow run
 
 def write_rosters(root: Path, students: list[str]) -> None:
-    """The gradebooks Canvas and Moodle export (docs/lms.md), one row per student, and an
-    extensions file."""
+    """The gradebooks Canvas and Moodle export (docs/lms.md), one row per student, an
+    extensions file, and the instructor's record of when the submission from the LMS
+    download (carol's, which came through no exchange) arrived."""
     canvas = ["Student,ID,SIS User ID,SIS Login ID,Section,conv-lab (5521)",
               "    Points Possible,,,,,100.00"]
     moodle = ["First name,Last name,ID number,Institution,Department,Email address"]
@@ -263,6 +264,8 @@ def write_rosters(root: Path, students: list[str]) -> None:
     (root / "moodle-grades.csv").write_text("\n".join(moodle) + "\n", encoding="utf-8")
     (root / "ext.csv").write_text("student,due\nalice,2026-12-08T23:59+09:00\n",
                                   encoding="utf-8")
+    (root / "received.csv").write_text("student,received\ncarol,2026-12-01T22:10+09:00\n",
+                                       encoding="utf-8")
 
 
 @dataclass

@@ -11,13 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.feedback import (
+from autograder.reports.feedback import (
     failure_text,
     feedback_html,
-    first_differing_pair,
     heatmaps_html,
     record_text,
 )
+from autograder.reports.heatmaps import first_differing_pair
 from autograder.results import Failure, FailureKind, GradeRecord, ItemResult, MismatchKind
 
 EVIL = '<script>alert("pwned")</script>'

@@ -14,17 +14,19 @@ from pathlib import Path
 import pytest
 
 from autograder.examples import example_class
-from autograder.feedback import format_value, summary_line
-from autograder.gradescope import (
+from autograder.grading import SubmissionPath, grade_submission
+from autograder.options import GradeOptions
+from autograder.platforms.gradescope import (
     build_bundle,
     copy_into_root,
     fallback_results,
     run,
 )
-from autograder.grading import SubmissionPath, grade_submission
+from autograder.reports import FULL_FEEDBACK, ReportSettings, student_folder, write
+from autograder.reports.feedback import format_value, summary_line
+from autograder.reports.results_json import output_without_sandbox, student_results
 from autograder.results import FailureKind
 from autograder.rubric import ITEMS
-from autograder.visibility import output_without_sandbox, student_results
 
 VISIBILITY = {"visible", "hidden", "after_due_date", "after_published"}
 NUMBER = (int, float)
@@ -69,14 +71,14 @@ def student_file(tmp_path: Path, name: str) -> Path:
 @pytest.fixture(scope="module")
 def buggy_record(tmp_path_factory):
     path = student_file(tmp_path_factory.mktemp("buggy"), "bug_kernel_flipped")
-    return grade_submission(SubmissionPath("kim", path), seed=0)
+    return grade_submission(SubmissionPath("kim", path), GradeOptions(seed=0))
 
 
 # --------------------------------------------------------------------------- visibility
 
 
 def test_visibility_applies_to_every_item(buggy_record):
-    data = student_results(buggy_record, visibility="after_published")
+    data = student_results(buggy_record, ReportSettings(visibility="after_published"))
     assert_gradescope_results(data)
     assert {t["visibility"] for t in data["tests"]} == {"after_published"}
     assert data["visibility"] == "after_published"
@@ -86,7 +88,8 @@ def test_visibility_applies_to_every_item(buggy_record):
 def test_expected_values_wait_for_the_due_date(buggy_record):
     lost = [r for r in buggy_record.items if not r.passed]
     assert lost and all(r.failure.expected is not None for r in lost)
-    data = student_results(buggy_record, expected_visibility="after_due_date")
+    data = student_results(buggy_record,
+                           ReportSettings(expected_visibility="after_due_date"))
     assert_gradescope_results(data)
     now = [t for t in data["tests"] if t["visibility"] == "visible"]
     later = [t for t in data["tests"] if t["visibility"] == "after_due_date"]
@@ -106,7 +109,7 @@ def test_expected_values_wait_for_the_due_date(buggy_record):
 
 
 def test_expected_values_inline_by_default(buggy_record):
-    data = student_results(buggy_record)
+    data = student_results(buggy_record, ReportSettings())
     lost = [r for r in buggy_record.items if not r.passed]
     outputs = {t["name"]: t["output"] for t in data["tests"]}
     for result in lost:
@@ -114,7 +117,7 @@ def test_expected_values_inline_by_default(buggy_record):
 
 
 def test_sandbox_named_to_the_instructor_only(buggy_record):
-    full = student_results(buggy_record)["output"]
+    full = student_results(buggy_record, ReportSettings())["output"]
     student = output_without_sandbox(buggy_record)
     gone = set(full.splitlines()) - set(student.splitlines())
     # one line per language the output is in (Korean and English by default)
@@ -125,7 +128,7 @@ def test_sandbox_named_to_the_instructor_only(buggy_record):
 @pytest.mark.parametrize("bad", [dict(visibility="hidden"), dict(expected_visibility="soon")])
 def test_bad_visibility_is_a_clear_error(buggy_record, bad):
     with pytest.raises(ValueError, match="visibility must be one of"):
-        student_results(buggy_record, **bad)
+        student_results(buggy_record, ReportSettings(**bad))
 
 
 # --------------------------------------------------------------------------- in the container
@@ -300,9 +303,8 @@ def relu(x):
 
 
 def test_feedback_page_waits_too_when_expected_values_do(buggy_record, tmp_path):
-    from autograder.course_rules import FULL_FEEDBACK, finish_reports
-
-    finish_reports([buggy_record], [], tmp_path, expected_visibility="after_due_date")
+    write(buggy_record, student_folder("kim", tmp_path),
+          ReportSettings(expected_visibility="after_due_date"))
     page = (tmp_path / "kim" / "feedback.html").read_text(encoding="utf-8")
     full = (tmp_path / "kim" / FULL_FEEDBACK).read_text(encoding="utf-8")
     results = json.loads((tmp_path / "kim" / "results.json").read_text(encoding="utf-8"))
@@ -315,7 +317,7 @@ def test_feedback_page_waits_too_when_expected_values_do(buggy_record, tmp_path)
 
 
 def test_setup_check_refuses_a_different_installed_version(tmp_path):
-    from autograder.gradescope import check
+    from autograder.platforms.gradescope import check
 
     config = tmp_path / "conv_lab_gradescope.json"
     config.write_text(json.dumps({"version": "0.0.0-other"}))

@@ -41,7 +41,7 @@ def test_a_file_is_one_submission_named_after_it(tmp_path):
 def test_a_folder_of_files_is_a_class(tmp_path):
     for name in ("carol.ipynb", "alice.py", "bob.py"):
         touch(tmp_path / "class" / name)
-    touch(tmp_path / "class" / ".hidden.py")  # a submission too (issue 10): see below
+    touch(tmp_path / "class" / ".hidden.py")  # a submission too: see below
     touch(tmp_path / "class" / ".DS_Store")
     touch(tmp_path / "class" / "__pycache__" / "x.pyc")
     touch(tmp_path / "class" / "README.md")
@@ -113,11 +113,11 @@ def test_a_file_of_the_wrong_kind_gets_a_zero_record(tmp_path):
     assert record.score == 0 and ".py or .ipynb" in record.problems[0]
 
 
-def _dies_for_bob(sub: SubmissionPath, **options):
+def _dies_for_bob(sub: SubmissionPath, options):
     """A grader that kills its own (trusted) process on bob: a grader crash, not bob's."""
     if sub.student == "bob":
         os._exit(7)
-    return grade_submission(sub, **options)
+    return grade_submission(sub, options)
 
 
 def test_a_dying_worker_costs_one_record_not_the_class(tmp_path):
@@ -128,13 +128,13 @@ def test_a_dying_worker_costs_one_record_not_the_class(tmp_path):
     assert all("does not exist" in r.problems[0] for i, r in enumerate(records) if i != 1)
 
 
-def _sleeps_unless_alice(sub: SubmissionPath, **options):
+def _sleeps_unless_alice(sub: SubmissionPath, options):
     """alice is graded at once; everyone else takes an hour."""
     if sub.student != "alice":
         import time
 
         time.sleep(3600)
-    return grade_submission(sub, **options)
+    return grade_submission(sub, options)
 
 
 def test_a_stopped_pool_keeps_what_finished_and_ends_its_workers(tmp_path):

@@ -1,4 +1,4 @@
-"""Hostile submissions against the grader's limits, with the real sandbox (issue 10):
+"""Hostile submissions against the grader's limits, with the real sandbox:
 memory the address-space limit does not see (memfd, /dev/shm), open files, processes,
 forged protocol messages, huge notebooks, and what the sandbox shows of the host.
 
@@ -19,6 +19,7 @@ import pytest
 
 import autograder
 from autograder.grading import SubmissionPath, grade_submission
+from autograder.options import GradeOptions
 from autograder.sandbox import SandboxedStudent, bubblewrap_status
 from autograder.sandbox.bubblewrap import SHM_BYTES
 from autograder.sandbox.cgroups import Cgroups, parent_for
@@ -144,7 +145,7 @@ def test_filling_the_hosts_dev_shm_as_the_graders_user_is_stopped_too(resources)
 @needs_memory_cgroup
 def test_a_memfd_bomb_at_load_time_gets_a_record_that_says_why(tmp_path):
     bomb = write(tmp_path / "bomb.py", RESOURCES + "\nfill_memfd(1300)\n")
-    record = grade_submission(SubmissionPath("bomb", bomb), items=["relu: values"])
+    record = grade_submission(SubmissionPath("bomb", bomb), GradeOptions(items=["relu: values"]))
     assert record.score == 0
     assert any("memory limit of 1024 MB was reached" in p for p in record.problems)
     assert "memory cgroup" in record.limits and "1024 MB" in record.limits
@@ -286,8 +287,8 @@ def forger(tmp_path: Path, source: str, megabytes: float) -> Path:
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_forged_ready_message_of_60_mb_leaves_a_small_record(tmp_path, kind):
     path = forger(tmp_path, FORGED_READY, 20).parent  # 3 × 20 MB of text
-    record = grade_submission(SubmissionPath("forger", path), sandbox=kind,
-                              items=["relu: values", "flatten: order and shape"])
+    record = grade_submission(SubmissionPath("forger", path), GradeOptions(sandbox=kind,
+                              items=["relu: values", "flatten: order and shape"]))
     assert record_bytes(record) < 100_000
     assert any("malformed message" in p and "over the" in p for p in record.problems)
 
@@ -295,8 +296,8 @@ def test_a_forged_ready_message_of_60_mb_leaves_a_small_record(tmp_path, kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_string_of_a_forged_ready_message_is_capped(tmp_path, kind):
     path = forger(tmp_path, FORGED_READY, 1).parent  # under the limit of the JSON part
-    record = grade_submission(SubmissionPath("forger", path), sandbox=kind,
-                              items=["relu: values", "flatten: order and shape"])
+    record = grade_submission(SubmissionPath("forger", path), GradeOptions(sandbox=kind,
+                              items=["relu: values", "flatten: order and shape"]))
     assert record_bytes(record) < 500_000
     assert len(record.problems) <= MAX_PROBLEMS + 1
     assert all(len(p) < MAX_TEXT + 100 for p in record.problems)
@@ -312,8 +313,8 @@ def test_a_forged_reply_of_60_mb_leaves_a_small_record(tmp_path, kind):
     with SandboxedStudent(path, sandbox=kind) as s:
         with pytest.raises(WorkerCrashed, match=r"malformed reply to relu.*over the"):
             s.call("relu", 1)
-    record = grade_submission(SubmissionPath("forger", path), sandbox=kind,
-                              items=["relu: values", "softmax: values and stability"])
+    record = grade_submission(SubmissionPath("forger", path), GradeOptions(sandbox=kind,
+                              items=["relu: values", "softmax: values and stability"]))
     assert record.score == 0 and record_bytes(record) < 100_000
 
 
@@ -335,7 +336,7 @@ def test_every_string_of_a_forged_reply_is_capped(tmp_path, kind):
 
 
 def huge_notebook(path: Path, megabytes: float) -> Path:
-    """One cell: a list literal of ``megabytes`` MB, then a syntax error (issue 10's bomb)."""
+    """One cell: a list literal of ``megabytes`` MB, then a syntax error (a notebook bomb)."""
     count = int(megabytes * MB / 7)
     source = "x = [" + ", ".join(["123456"] * count) + "]\ndef broken(:\n"
     cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
@@ -369,7 +370,9 @@ PEAK_RSS = '''
 import resource, sys
 from pathlib import Path
 from autograder.grading import SubmissionPath, grade_submission
-record = grade_submission(SubmissionPath("s", Path(sys.argv[1])), items=["relu: values"])
+from autograder.options import GradeOptions
+record = grade_submission(SubmissionPath("s", Path(sys.argv[1])),
+                          GradeOptions(items=["relu: values"]))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 print(record.problems[-1] if record.problems else "")
 '''
@@ -402,8 +405,8 @@ def test_a_file_over_the_size_limit_is_not_read_and_the_record_says_so(tmp_path)
     size = f"{big.stat().st_size / MB:.1f} MB"
     assert sub.problems == [f"big.ipynb: file is {size}, over the 1.0 MB limit per file "
                             "(not read)"]
-    record = grade_submission(SubmissionPath("big", big), max_file_mb=1,
-                              items=["relu: values"])
+    record = grade_submission(SubmissionPath("big", big), GradeOptions(max_file_mb=1,
+                              items=["relu: values"]))
     assert record.score == 0 and any("over the 1.0 MB limit" in p for p in record.problems)
 
 

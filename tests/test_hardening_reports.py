@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from autograder.examples import read
 from autograder.grading import SubmissionPath, find_submissions, grade_submission
 from autograder.names import MAX_NAME_BYTES, OUTPUT_NAMES, is_output_name, printable, safe_name
+from autograder.options import GradeOptions
 from autograder.results import FailureKind
 from autograder.store import STORE_NAME, Store
 
@@ -179,9 +180,10 @@ MEASURE = r"""
 import json, pickle, resource, sys
 from pathlib import Path
 from autograder.grading import SubmissionPath, grade_many
+from autograder.options import GradeOptions
 
 path, items = sys.argv[1], json.loads(sys.argv[2])
-records = grade_many([SubmissionPath("s", Path(path))], workers=1, items=items)
+records = grade_many([SubmissionPath("s", Path(path))], GradeOptions(items=items), workers=1)
 print(json.dumps({
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "pickled_bytes": len(pickle.dumps(records[0])),
@@ -221,7 +223,7 @@ def test_a_record_keeps_no_huge_returned_array(tmp_path):
 def test_the_report_of_a_huge_return_describes_it(tmp_path):
     huge = tmp_path / "huge.py"
     huge.write_text(MODEL + HUGE)
-    record = grade_submission(SubmissionPath("huge", huge), items=["relu: values"])
+    record = grade_submission(SubmissionPath("huge", huge), GradeOptions(items=["relu: values"]))
     got = record.items[0].failure.got
     assert got.startswith(f"array of shape ({60 * 1024 * 1024 // 8},), float64")
 

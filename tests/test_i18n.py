@@ -18,11 +18,10 @@ from hypothesis import strategies as st
 import autograder
 from autograder import rubric
 from autograder.checks import REGISTRY as CHECKS
-from autograder.cli import check_file
+from autograder.commands.check import check_file
 from autograder.course.notebook import explain, score
 from autograder.engine import grade_items
 from autograder.examples import example_class, read
-from autograder.feedback import failure_html, feedback_html, item_text, record_text
 from autograder.i18n import (
     CONFIG_FILE,
     LANG_ENV,
@@ -36,7 +35,9 @@ from autograder.i18n import (
     render,
 )
 from autograder.misconceptions import MISCONCEPTIONS
-from autograder.report import results_json_text
+from autograder.reports import ReportSettings
+from autograder.reports.feedback import failure_html, feedback_html, item_text, record_text
+from autograder.reports.results_json import results_json_text
 from autograder.results import GradeRecord
 from autograder.student import InProcessStudent
 
@@ -191,7 +192,7 @@ def test_english_output_holds_no_hangul_and_korean_output_does():
     record = graded(next(b for b in BUGS if b.name == "bug_kernel_flipped").source())
     record.problems = ["SyntaxError in line 3"]
     for lang, korean in (("en", False), ("ko", True), ("ko+en", True)):
-        for text in (feedback_html(record, lang), results_json_text(record, lang),
+        for text in (feedback_html(record, lang), results_json_text(record, ReportSettings(lang)),
                      record_text(record, lang), explain(record.items, lang)):
             assert has_hangul(text) is korean, lang
     korean_page = feedback_html(record, "ko")

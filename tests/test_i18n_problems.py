@@ -1,4 +1,4 @@
-"""Korean for what goes wrong around the grading (issue 14): the submission's problems
+"""Korean for what goes wrong around the grading: the submission's problems
 (syntax errors, files over the size limit, unreadable files), the sandbox's crash
 reasons (killed by a signal, memory limit, load timeout, exit) and the grading's own
 reasons (links, missing paths, the time budget, a dying grader, a report not written).
@@ -22,15 +22,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder import rubric
-from autograder.feedback import feedback_html, record_text
 from autograder.grading import SubmissionPath, find_submissions, grade_many, grade_submission
 from autograder.i18n import Message, has_hangul, render
-from autograder.incremental import _write_reports
-from autograder.report import results_json_text
+from autograder.incremental import _Run, is_report_problem
+from autograder.options import GradeOptions
+from autograder.reports import ReportSettings
+from autograder.reports.feedback import feedback_html, record_text
+from autograder.reports.results_json import results_json_text
 from autograder.results import GradeRecord
 from autograder.sandbox import SandboxedStudent
 from autograder.sandbox.cgroups import parent_for
-from autograder.store import record_from_json, record_to_json
+from autograder.store import Store, record_from_json, record_to_json
 from autograder.submission import SizeLimits, load_submission
 
 needs_memory_cgroup = pytest.mark.skipif(parent_for("memory") is None,
@@ -80,7 +82,7 @@ def assert_reports_korean(record: GradeRecord, *kept: str) -> None:
     for part in kept:
         section = section.replace(part, " ")
     assert not ENGLISH_WORDS.search(section), section
-    output = json.loads(results_json_text(record, "ko"))["output"]
+    output = json.loads(results_json_text(record, ReportSettings("ko")))["output"]
     assert all(render(p, "ko") in output for p in record.problems)
     both = html.unescape(problems_section(feedback_html(record, "ko+en")))
     for problem in record.problems:
@@ -95,7 +97,7 @@ def assert_reports_korean(record: GradeRecord, *kept: str) -> None:
 
 def test_a_syntax_error_in_a_file_is_explained_in_korean_by_the_real_sandbox(tmp_path):
     path = write(tmp_path / "alice.py", "def relu(x):\n    return x\n\n\ndef conv2d(x:\n    pass\n")
-    record = grade_submission(SubmissionPath("alice", path), items=[ITEM])
+    record = grade_submission(SubmissionPath("alice", path), GradeOptions(items=[ITEM]))
     assert len(record.problems) == 1
     problem = record.problems[0]
     assert str(problem) == "alice.py: SyntaxError in line 5: '(' was never closed"
@@ -126,7 +128,7 @@ def test_code_that_cannot_be_compiled_and_an_import_that_raises_read_in_korean(t
     assert "컴파일할 수 없습니다" in ko or "문법 오류" in ko
 
     boom = write(tmp_path / "boom.py", "raise RuntimeError('boom')\n")
-    record = grade_submission(SubmissionPath("boom", boom), items=[ITEM])
+    record = grade_submission(SubmissionPath("boom", boom), GradeOptions(items=[ITEM]))
     (problem,) = record.problems
     assert problem.startswith("boom.py: RuntimeError: boom")  # the student's own text only
     # the page explains in Korean why nothing was found
@@ -136,7 +138,8 @@ def test_code_that_cannot_be_compiled_and_an_import_that_raises_read_in_korean(t
 
 def test_a_file_over_the_size_limit_gets_a_korean_reason(tmp_path):
     path = write(tmp_path / "big.py", "# " + "x" * 20_000 + "\n")
-    record = grade_submission(SubmissionPath("big", path), items=[ITEM], max_file_mb=0.01)
+    record = grade_submission(SubmissionPath("big", path), GradeOptions(items=[ITEM],
+                              max_file_mb=0.01))
     assert record.score == 0
     (problem,) = record.problems
     assert str(problem) == "big.py: file is 0.0191 MB, over the 0.01 MB limit per file (not read)"
@@ -180,7 +183,7 @@ def test_a_worker_killed_for_memory_at_load_time_says_why_in_korean(tmp_path):
         "import os\nkept = []\nfor i in range(1300):\n"
         "    if i % 32 == 0:\n        kept.append(os.memfd_create('fill'))\n"
         "    os.write(kept[-1], b'm' * (1 << 20))\n"))
-    record = grade_submission(SubmissionPath("bomb", bomb), items=[ITEM])
+    record = grade_submission(SubmissionPath("bomb", bomb), GradeOptions(items=[ITEM]))
     (problem,) = record.problems
     assert "memory limit of 1024 MB was reached" in problem
     ko = assert_korean(problem, "SIGKILL", "/tmp", "/dev/shm", "memfd", "MB")
@@ -206,7 +209,7 @@ def test_a_worker_killed_by_a_signal_and_one_too_slow_to_load_say_why_in_korean(
 
 def test_a_function_that_exits_the_worker_is_a_crash_explained_in_korean(tmp_path):
     path = write(tmp_path / "quits.py", "import os\n\ndef relu(x):\n    os._exit(3)\n")
-    record = grade_submission(SubmissionPath("quits", path), items=[ITEM])
+    record = grade_submission(SubmissionPath("quits", path), GradeOptions(items=[ITEM]))
     (item,) = record.items
     summary = item.failure.summary
     assert "the worker died during relu: it exited with status 3" in summary
@@ -226,7 +229,7 @@ def test_links_missing_paths_and_wrong_kinds_get_korean_reasons(tmp_path):
     by_name = {s.student: s for s in subs}
     for name, kept in (("mallory", ["mallory.py"]), ("ghost", [str(tmp_path / "ghost.py")]),
                        ("hw.pdf", ["'hw.pdf'", ".py", ".ipynb"])):
-        record = grade_submission(by_name[name], items=[ITEM])
+        record = grade_submission(by_name[name], GradeOptions(items=[ITEM]))
         assert record.score == 0
         (problem,) = record.problems
         assert isinstance(problem, Message)
@@ -239,15 +242,15 @@ def test_links_missing_paths_and_wrong_kinds_get_korean_reasons(tmp_path):
 def test_the_time_budget_line_is_korean(tmp_path):
     path = write(tmp_path / "slow.py", "import time\n\ndef relu(x):\n    time.sleep(5)\n"
                                        "    return x\n")
-    record = grade_submission(SubmissionPath("slow", path),
-                              items=[ITEM, "relu_backward: gradients"], budget=2)
+    record = grade_submission(SubmissionPath("slow", path), GradeOptions(items=[ITEM,
+                              "relu_backward: gradients"], budget=2))
     line = [p for p in record.problems if "time budget" in p]
     assert line and line[0].startswith("grading stopped when the submission's time budget of 2 s")
     ko = assert_korean(line[0])
     assert "채점 시간 2초를 다 써서 채점을 멈췄습니다" in ko
 
 
-def _dies_always(sub: SubmissionPath, **options):
+def _dies_always(sub: SubmissionPath, options):
     """A grader that kills its own (trusted) process: a grader crash, twice."""
     os._exit(7)
 
@@ -265,7 +268,12 @@ def test_a_report_that_cannot_be_written_says_so_in_korean(tmp_path):
     record = GradeRecord("bob", [], "bubblewrap")
     out = tmp_path / "out"
     write(out / "bob", "not a folder")
-    _texts, problem = _write_reports(out, out / "bob", record)
+    with Store.open(out) as store:
+        run = _Run(store, [SubmissionPath("bob", tmp_path / "bob.py")], out, GradeOptions(),
+                   ReportSettings(), False, [])
+        assert run.write_reports(record, out / "bob", ReportSettings()) == ""
+    (problem,) = record.problems
+    assert is_report_problem(problem) and run.result.report_problems == [("bob", problem)]
     assert problem.startswith("the grader could not write this report (bob: ")
     assert "채점기가 이 리포트를 쓰지 못했습니다" in assert_korean(
         problem, *re.findall(r"\((bob: [^)]*)\)", str(problem)))
@@ -276,10 +284,11 @@ def test_a_report_that_cannot_be_written_says_so_in_korean(tmp_path):
 
 def test_problems_keep_both_languages_through_the_store_and_old_records_still_read(tmp_path):
     path = write(tmp_path / "alice.py", "def relu(x:\n")
-    record = grade_submission(SubmissionPath("alice", path), items=[ITEM])  # as stored
+    record = grade_submission(SubmissionPath("alice", path),
+                              GradeOptions(items=[ITEM]))  # as stored
     assert isinstance(record.problems[0], Message) and has_hangul(render(record.problems[0], "ko"))
     old = json.loads(record_to_json(record))
-    old["problems"] = ["SyntaxError in line 3"]  # as records were stored before issue 14
+    old["problems"] = ["SyntaxError in line 3"]  # a record whose problems are plain strings
     again = record_from_json(json.dumps(old))
     assert again.problems == ["SyntaxError in line 3"]
     assert "<pre>SyntaxError in line 3</pre>" in feedback_html(again, "ko+en")
@@ -389,7 +398,7 @@ def test_a_failing_selfcheck_in_a_notebook_raises_both_languages():
 def test_the_check_command_prints_selfcheck_failures_in_the_asked_language(tmp_path):
     import io
 
-    from autograder.cli import check_file
+    from autograder.commands.check import check_file
     from autograder.examples import example_class
 
     bug = next(s for s in example_class() if s.name == "bug_softmax_no_max")

@@ -1,6 +1,6 @@
 """nbgrader's kernels in bubblewrap: a student's notebook can write its own folder only.
 
-The attack this stops (issue 10): during ``nbgrader autograde`` an answer cell copied a
+The attack this stops: during ``nbgrader autograde`` an answer cell copied a
 classmate's submission over its own and replaced the classmate's with the blank release.
 """
 
@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("nbclient")
 from nbclient import NotebookClient
 
+from autograder.course.kernel import SandboxedKernelManager
 from autograder.sandbox import bubblewrap_status
-from autograder.sandbox.kernel import SandboxedKernelManager
 
 pytestmark = [
     pytest.mark.slow,

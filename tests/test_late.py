@@ -1,4 +1,5 @@
-"""Late rules: submission times from nbgrader and Canvas layouts, penalties, budgets, regrades."""
+"""Late rules: submission times from what the student cannot change (Canvas's tag, nbgrader's
+exchange, the arrival here), penalties, budgets, regrades; student-written times flagged."""
 
 from __future__ import annotations
 
@@ -15,13 +16,20 @@ from hypothesis import strategies as st
 
 from autograder.cli import main
 from autograder.examples import example_class
-from autograder.late import (
+from autograder.i18n import has_hangul, render_all
+from autograder.reports.late import (
+    ARRIVAL,
+    CANVAS,
+    EXCHANGE,
+    RECEIVED,
     LatePolicy,
     LatePolicyError,
     SubmissionTime,
     apply_late_policy,
+    late_message,
     parse_time,
     read_extensions,
+    read_received,
     submission_time,
 )
 from autograder.results import GradeRecord, ItemResult
@@ -123,8 +131,10 @@ def test_nbgrader_timestamp_read_as_nbgrader_reads_it(tmp_path):
     (folder / "timestamp.txt").write_text(nbgrader_timestamp(when), encoding="utf-8")
     (folder / "conv_layers.py").write_text("x = 1\n", encoding="utf-8")
     found = submission_time(tmp_path / "submitted" / "kim")
-    assert found.source == "nbgrader timestamp.txt"
-    assert found.when == parse_utc(nbgrader_timestamp(when)).replace(tzinfo=UTC) == when
+    # what the student's own submit wrote is a claim, read as nbgrader reads it
+    (claim,) = [c for c in found.claims if c.what == "timestamp.txt"]
+    assert claim.when == parse_utc(nbgrader_timestamp(when)).replace(tzinfo=UTC) == when
+    assert found.source == ARRIVAL and not found.exact  # the time is never the claim
 
 
 def test_canvas_late_tag_decides_and_file_time_counts(tmp_path):
@@ -139,18 +149,20 @@ def test_canvas_late_tag_decides_and_file_time_counts(tmp_path):
     times = {"a": submission_time(on_time), "b": submission_time(late)}
     adj = apply_late_policy([record("a", 10), record("b", 10)], times, LatePolicy(DUE))
     assert (adj["a"].days_late, adj["b"].days_late) == (0, 1)
-    assert times["b"].source == "Canvas _LATE tag"
+    assert times["b"].source == CANVAS
 
 
-def test_folder_without_timestamp_uses_newest_file_time(tmp_path):
+def test_folder_without_timestamp_arrives_here_and_its_file_times_are_claims(tmp_path):
     folder = tmp_path / "park"
     folder.mkdir()
+    before = datetime.now(UTC).replace(microsecond=0)
     for name, offset in (("01_feature_map_size.ipynb", -5), ("conv_layers.py", 30)):
         (folder / name).write_text("{}", encoding="utf-8")
         stamp = (DUE + timedelta(hours=offset)).timestamp()
         os.utime(folder / name, (stamp, stamp))
     found = submission_time(folder)
-    assert found.source == "file time" and found.when == DUE + timedelta(hours=30)
+    assert found.source == ARRIVAL and not found.exact and found.when >= before
+    assert [(c.what, c.when) for c in found.claims] == [("file time", DUE + timedelta(hours=30))]
 
 
 def read_grades_csv(out: Path) -> dict[str, dict[str, str]]:
@@ -158,28 +170,52 @@ def read_grades_csv(out: Path) -> dict[str, dict[str, str]]:
     return {row["student"]: row for row in rows}
 
 
-@pytest.mark.slow
-def test_grade_with_late_rule_in_nbgrader_layout_and_regrade(tmp_path, capsys):
-    """nbgrader's submitted/ with timestamp.txt: the rule and lateness land in grades.csv,
-    results.json and feedback.html; grading the same folder again penalises once."""
-    source = next(s for s in example_class() if s.name == "loops").source()
-    sent = {"kim": DUE - timedelta(hours=1), "lee": DUE + timedelta(days=2, hours=3)}
-    for student, when in sent.items():
-        folder = tmp_path / "submitted" / student / "conv_layers"
+def nbgrader_layout(root: Path, student: str, source: str, stamp: str) -> Path:
+    """One student's submission as nbgrader leaves it: ``nbgrader submit`` writes it into
+    the exchange's inbound folder (with the student's timestamp.txt), ``nbgrader collect``
+    copies it to submitted/. Returns the inbound folder."""
+    inbound = root / "exchange" / "course" / "inbound"
+    sent = inbound / f"{student}+conv_layers+{stamp.replace(' ', '_')}"
+    collected = root / "submitted" / student / "conv_layers"
+    for folder in (sent, collected):
         folder.mkdir(parents=True)
         (folder / "conv_layers.py").write_text(source, encoding="utf-8")
-        (folder / "timestamp.txt").write_text(nbgrader_timestamp(when), encoding="utf-8")
+        (folder / "timestamp.txt").write_text(stamp, encoding="utf-8")
+    return inbound
+
+
+def minutes_ago(minutes: float) -> str:
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat(timespec="seconds")
+
+
+LOOPS = next(s for s in example_class() if s.name == "loops").source()
+FAST = ["--workers", "1", "--quiet", "--item", "relu: values", "--item", "flatten: order and shape"]
+
+
+@pytest.mark.slow
+def test_grade_with_late_rule_in_nbgrader_layout_and_regrade(tmp_path, capsys):
+    """nbgrader's submitted/ and exchange: the time is when the submission arrived in the
+    exchange; the rule and lateness land in grades.csv, results.json and feedback.html;
+    grading the same folder again penalises once."""
+    now = datetime.now(UTC)
+    for student in ("kim", "lee"):
+        inbound = nbgrader_layout(tmp_path, student, LOOPS, nbgrader_timestamp(now))
+    due = now - timedelta(days=2, hours=3)  # both arrived 2 days 3 hours after it
+    ext = tmp_path / "ext.csv"
+    ext.write_text(f"student,due\nkim,{(now + timedelta(hours=1)).isoformat()}\n")
     out = tmp_path / "out"
     argv = ["grade", str(tmp_path / "submitted"), "--out", str(out), "--workers", "1",
-            "--quiet", "--due", "2026-12-01T23:59Z", "--late-penalty", "10",
-            "--late-floor", "50"]
+            "--quiet", "--due", due.isoformat(), "--late-penalty", "10",
+            "--late-floor", "50", "--extensions", str(ext), "--inbound", str(inbound)]
     assert main(argv) == 0
     first = (out / "grades.csv").read_text(encoding="utf-8")
     rows = read_grades_csv(out)
     assert (rows["kim"]["score"], rows["kim"]["days_late"], rows["kim"]["final_score"]) == (
         "100", "0", "100")
     assert (rows["lee"]["score"], rows["lee"]["days_late"], rows["lee"]["late_penalty"],
-            rows["lee"]["final_score"]) == ("100", "3", "30", "70")
+            rows["lee"]["final_score"], rows["lee"]["time_source"]) == (
+        "100", "3", "30", "70", EXCHANGE)
+    assert rows["lee"]["time_check"] == ""  # its own timestamp.txt agrees
     assert "10% per day late" in rows["lee"]["late_rule"]
     results = json.loads((out / "lee" / "results.json").read_text(encoding="utf-8"))
     assert results["score"] == 70 and results["extra_data"]["late"]["days_late"] == 3
@@ -192,6 +228,114 @@ def test_grade_with_late_rule_in_nbgrader_layout_and_regrade(tmp_path, capsys):
     assert (out / "grades.csv").read_text(encoding="utf-8") == first
     again = json.loads((out / "lee" / "results.json").read_text(encoding="utf-8"))
     assert again["score"] == 70
+
+
+def test_a_forged_timestamp_does_not_make_a_late_submission_on_time(tmp_path):
+    """The student's own timestamp.txt says an hour before the due date; the exchange got
+    the submission 1.5 days after it: 2 days late (80, not 100), and the forgery flagged
+    for the instructor only."""
+    due = datetime.now(UTC) - timedelta(days=1, hours=12)
+    inbound = nbgrader_layout(tmp_path, "kim", LOOPS,
+                              nbgrader_timestamp(due - timedelta(hours=1)))
+    out = tmp_path / "out"
+    assert main(["grade", str(tmp_path / "submitted"), "--out", str(out), *FAST,
+                 "--due", due.isoformat(), "--inbound", str(inbound)]) == 0
+    row = read_grades_csv(out)["kim"]
+    assert (row["score"], row["days_late"], row["final_score"], row["time_source"]) == (
+        "2", "2", "1.6", EXCHANGE)
+    assert "timestamp.txt says" in row["time_check"] and "0 day(s) late" in row["time_check"]
+    results = json.loads((out / "kim" / "results.json").read_text(encoding="utf-8"))
+    assert results["score"] == 1.6 and results["extra_data"]["late"]["flags"]
+    page = (out / "kim" / "feedback.html").read_text(encoding="utf-8")
+    assert "2 day(s) late" in page and "timestamp.txt" not in page  # the student's view
+
+
+def test_an_mtime_set_back_does_not_make_a_late_file_on_time(tmp_path):
+    """A file that arrived here after the due date, its modification time set back before
+    it: not counted on time; its lateness is left for the instructor to settle (no final
+    score to export), and the file time is flagged."""
+    due = datetime.now(UTC) - timedelta(days=1, hours=12)
+    path = tmp_path / "class" / "kim.py"
+    path.parent.mkdir()
+    path.write_text(LOOPS, encoding="utf-8")
+    early = (due - timedelta(hours=1)).timestamp()
+    os.utime(path, (early, early))
+    out = tmp_path / "out"
+    assert main(["grade", str(path.parent), "--out", str(out), *FAST,
+                 "--due", due.isoformat()]) == 0
+    row = read_grades_csv(out)["kim"]
+    assert (row["days_late"], row["final_score"], row["late_penalty"]) == ("", "", "")
+    assert row["time_source"] == f"{ARRIVAL} (not settled)"
+    assert "arrived here only on" in row["time_check"] and "file time says" in row["time_check"]
+    results = json.loads((out / "kim" / "results.json").read_text(encoding="utf-8"))
+    assert results["extra_data"]["late"]["final_score"] is None
+    assert "on time" not in results["output"]
+
+
+def test_a_garbage_timestamp_costs_that_students_late_columns_only(tmp_path, capsys):
+    """timestamp.txt reading "soon": the class is graded, reported and late-ruled; that
+    student's time check says why (today: exit 1, no late columns, no class.html)."""
+    due = datetime.now(UTC) + timedelta(days=1)  # everything arrived before it
+    nbgrader_layout(tmp_path, "kim", LOOPS, "soon")
+    nbgrader_layout(tmp_path, "lee", LOOPS, nbgrader_timestamp(datetime.now(UTC)))
+    out = tmp_path / "out"
+    assert main(["grade", str(tmp_path / "submitted"), "--out", str(out), *FAST,
+                 "--due", due.isoformat()]) == 0
+    rows = read_grades_csv(out)
+    assert "timestamp.txt reads 'soon', not a time" == rows["kim"]["time_check"]
+    assert (rows["kim"]["days_late"], rows["kim"]["final_score"]) == ("0", "2")
+    assert (rows["lee"]["days_late"], rows["lee"]["time_check"]) == ("0", "")
+    assert (out / "class.html").is_file()
+    assert "kim: timestamp.txt reads 'soon'" in capsys.readouterr().out
+
+
+def test_lang_en_with_late_rules_and_visibility_writes_english_only(tmp_path):
+    """--lang en with --due and --expected-visibility: every report in English (they were
+    rewritten in Korean and English)."""
+    path = tmp_path / "class" / "kim.py"
+    path.parent.mkdir()
+    path.write_text(next(s for s in example_class() if s.name == "bug_flatten_fortran").source(),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    due = datetime.now(UTC) + timedelta(days=1)
+    assert main(["grade", str(path.parent), "--out", str(out), *FAST, "--lang", "en",
+                 "--due", due.isoformat(), "--expected-visibility", "after_due_date"]) == 0
+    folder = out / "kim"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["feedback.html", "feedback_after_due_date.html", "results.json"]
+    for name in names:
+        text = (folder / name).read_text(encoding="utf-8")
+        assert not has_hangul(text), name
+    assert "on time" in (folder / "feedback.html").read_text(encoding="utf-8")
+
+
+def test_the_instructors_record_comes_first_and_the_students_times_are_checked(tmp_path):
+    folder = tmp_path / "submitted" / "kim" / "conv_layers"
+    folder.mkdir(parents=True)
+    (folder / "conv_layers.py").write_text("x = 1\n", encoding="utf-8")
+    (folder / "timestamp.txt").write_text(nbgrader_timestamp(DUE - timedelta(hours=2)))
+    ext = tmp_path / "received.csv"
+    ext.write_text(f"student,received\nKim,{(DUE + timedelta(hours=3)).isoformat()}\n")
+    policy = LatePolicy(DUE, received=read_received(ext))
+    found = submission_time(folder.parent, received=policy.received_at("kim"))
+    assert (found.source, found.when, found.exact) == (RECEIVED, DUE + timedelta(hours=3), True)
+    adj = apply_late_policy([record("kim", 50)], {"kim": found}, policy)["kim"]
+    assert (adj.days_late, adj.final_score) == (1, 45)
+    assert any("timestamp.txt says" in str(f) for f in adj.flags)
+
+
+@pytest.mark.parametrize(("days", "claims", "settled"), [
+    (None, [], False), (0, [], True),
+])
+def test_unsettled_lateness_keeps_the_raw_score_and_no_final_one(days, claims, settled):
+    """An arrival after the due date settles nothing; one before it proves on time."""
+    when = DUE + timedelta(hours=5) if days is None else DUE - timedelta(hours=5)
+    time = SubmissionTime(when, ARRIVAL, exact=False)
+    adj = apply_late_policy([record("kim", 80), record("zero", 0)],
+                            {"kim": time, "zero": time}, LatePolicy(DUE))
+    assert adj["kim"].settled is settled and adj["kim"].days_late == days
+    assert adj["kim"].final_score == (80 if settled else None)
+    assert adj["zero"].final_score == 0  # no lateness changes a 0
 
 
 @pytest.mark.parametrize(("options", "words"), [
@@ -208,12 +352,10 @@ def test_a_bad_late_rule_stops_before_grading(tmp_path, capsys, options, words):
 
 
 def test_the_student_reads_the_rule_and_lateness_in_both_languages():
-    from autograder.late import late_text
-
     policy = LatePolicy(DUE, percent_per_day=10, floor=50)
     adj = apply_late_policy([record("kim", 80)], {"kim": late_by(timedelta(days=2))},
                             policy)["kim"]
-    korean, english = late_text(adj, policy).splitlines()
+    korean, english = render_all(late_message(adj, policy), "ko+en")
     assert "2일 늦음" in korean and "하루마다 10% 감점" in korean and "최소 50% 유지" in korean
     assert "2 day(s) late" in english and "10% per day late" in english
     assert "80 → 64" in english and "80점에서 64점" in korean

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.cli import main
-from autograder.lms import ExportError, export_grades, read_grades, read_roster
+from autograder.platforms.lms import ExportError, export_grades, read_grades, read_roster
 
 # Canvas: Grades → Export. A BOM, the "Points Possible" row second (indented, as Canvas
 # writes it), read-only total columns, a test student, and a posting-policy row.

@@ -93,7 +93,7 @@ def class_bug() -> ExampleStudent:
     """A classic bug from autograder/examples/bugs/ that costs points only in functions the
     bug file itself redefines (later functions are graded with correct versions of earlier
     ones, by every path), all in the course's notebooks."""
-    # the flipped kernel first: issue 16 saw it cost 52 points in a .py file, 38 by nbgrader
+    # the flipped kernel first: the case where a .py file and nbgrader can most disagree
     for student in sorted(example_class(), key=lambda s: s.name != "bug_kernel_flipped"):
         if not student.name.startswith("bug_"):
             continue

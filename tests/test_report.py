@@ -10,14 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograder import rubric
-from autograder.report import (
+from autograder.names import safe_name
+from autograder.reports import (
+    ReportSettings,
     grades_csv_text,
-    results_json,
-    results_json_text,
-    safe_name,
+    student_folder,
+    write,
     write_grades_csv,
-    write_student_reports,
 )
+from autograder.reports.results_json import results_json, results_json_text
 from autograder.results import Failure, FailureKind, GradeRecord, ItemResult
 
 # Gradescope's autograder results format, from
@@ -150,9 +151,10 @@ def test_safe_names_stay_inside_the_output_folder(name):
 
 def test_reports_are_written_per_student(tmp_path):
     record = full_record("../../etc/evil")
-    folder = write_student_reports(record, tmp_path)
+    folder = student_folder(record.student, tmp_path)
+    write(record, folder, ReportSettings())
     assert folder.parent == tmp_path
     assert json.loads((folder / "results.json").read_text())["score"] == 100
     assert (folder / "feedback.html").read_text().startswith("<!DOCTYPE html>")
-    csv_path = write_grades_csv([record], tmp_path)
+    csv_path = write_grades_csv(tmp_path, [record])
     assert csv_path == tmp_path / "grades.csv" and csv_path.read_text().count("\n") == 2

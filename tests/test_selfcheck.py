@@ -67,7 +67,7 @@ def test_the_reference_and_the_model_solution_pass_every_check():
 def test_the_checks_work_through_the_student_interface():
     # `autograder check` runs them on a sandboxed student through these proxies, where
     # every argument crosses the wire format (so no lambdas)
-    from autograder.cli import student_functions
+    from autograder.commands.check import student_functions
 
     student = InProcessStudent(dict(vars(reference)))
     assert failed(selfcheck.run_checks(student_functions(student))) == {}

@@ -22,10 +22,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograder.examples import example_class
-from autograder.feedback import feedback_html
 from autograder.grading import SubmissionPath, grade_many
 from autograder.incremental import grade_into_store, replay
-from autograder.report import results_json_text
+from autograder.options import GradeOptions
+from autograder.reports.feedback import feedback_html
+from autograder.reports.results_json import results_json_text
 from autograder.results import Failure, FailureKind, GradeRecord, ItemResult
 from autograder.store import (
     STORE_NAME,
@@ -40,7 +41,6 @@ from autograder.store import (
     grader_version,
     record_from_json,
     record_to_json,
-    rubric_hash,
 )
 
 AUTOGRADER = str(Path(sys.executable).parent / "autograder")
@@ -118,7 +118,7 @@ def test_a_value_of_another_type_is_kept_as_its_repr():
 
 
 def test_a_huge_array_is_stored_as_the_line_the_reports_print():
-    from autograder.feedback import format_value
+    from autograder.reports.feedback import format_value
 
     big = np.arange(300_000, dtype=np.float64)
     stored = encode_value(big)
@@ -205,9 +205,18 @@ def test_content_hash_follows_names_and_bytes_not_mtimes(tmp_path):
 
 
 def test_the_rubric_hash_follows_the_items_and_the_timeout():
-    assert rubric_hash() == rubric_hash(None, None)
-    assert rubric_hash(ITEMS[:1]) != rubric_hash(ITEMS[:2])
-    assert rubric_hash(ITEMS[:1], 5.0) != rubric_hash(ITEMS[:1], 6.0)
+    def key(**options):
+        return GradeOptions(**options).rubric_hash()
+
+    assert key() == key(items=None, call_timeout=None)
+    assert key(items=ITEMS[:1]) != key(items=ITEMS[:2])
+    assert key(items=ITEMS[:1], call_timeout=5.0) != key(items=ITEMS[:1], call_timeout=6.0)
+    one = GradeOptions(items=ITEMS[:1])
+    # every option that decides a result, and only those, is in it
+    for changed in (dict(budget=30.0), dict(per_student_cases=True), dict(max_file_mb=1.0),
+                    dict(max_total_mb=2.0)):
+        assert one.replace(**changed).rubric_hash() != one.rubric_hash(), changed
+    assert one.replace(seed=3, sandbox="rlimit").rubric_hash() == one.rubric_hash()
     assert grader_version().startswith("0.")
 
 
@@ -220,7 +229,7 @@ def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("graded")
     cls = write_class(root / "class")
     out = root / "out"
-    first = grade_into_store(find(cls), out, items=ITEMS, workers=2)
+    first = grade_into_store(find(cls), out, GradeOptions(items=ITEMS), workers=2)
     return cls, out, first
 
 
@@ -258,7 +267,7 @@ def test_a_rerun_grades_nothing_and_leaves_the_reports_identical(graded, tmp_pat
     cls, out = copy_graded(graded, tmp_path)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.suffix in (".json", ".html",
                                                                         ".csv")}
-    again = grade_into_store(find(cls), out, items=ITEMS, workers=2)
+    again = grade_into_store(find(cls), out, GradeOptions(items=ITEMS), workers=2)
     assert (again.graded, again.cached) == (0, len(STUDENTS))
     assert {p: p.read_bytes() for p in before} == before
     assert len(stored_rows(out)) == len(STUDENTS)
@@ -267,15 +276,16 @@ def test_a_rerun_grades_nothing_and_leaves_the_reports_identical(graded, tmp_pat
 def test_a_changed_file_a_new_seed_and_force_regrade(graded, tmp_path):
     cls, out = copy_graded(graded, tmp_path)
     (cls / "stub.py").write_text(CLASS["loops"].source())
-    changed = grade_into_store(find(cls), out, items=ITEMS, workers=2)
+    changed = grade_into_store(find(cls), out, GradeOptions(items=ITEMS), workers=2)
     assert (changed.graded, changed.cached) == (1, len(STUDENTS) - 1)
     assert grades_rows(out)["stub"]["score"] == grades_rows(out)["loops"]["score"]
-    reseeded = grade_into_store(find(cls), out, items=ITEMS, workers=2, seed=5)
+    reseeded = grade_into_store(find(cls), out, GradeOptions(items=ITEMS, seed=5), workers=2)
     assert (reseeded.graded, reseeded.cached) == (len(STUDENTS), 0)
-    forced = grade_into_store(find(cls), out, items=ITEMS, workers=2, seed=5, force=True)
+    forced = grade_into_store(find(cls), out, GradeOptions(items=ITEMS, seed=5), workers=2,
+                              force=True)
     assert (forced.graded, forced.cached) == (len(STUDENTS), 0)
     # the old rows stay: grading with seed 0 again is all cached
-    back = grade_into_store(find(cls), out, items=ITEMS, workers=2)
+    back = grade_into_store(find(cls), out, GradeOptions(items=ITEMS), workers=2)
     assert back.cached == len(STUDENTS)
 
 
@@ -285,7 +295,7 @@ def test_damaged_reports_of_a_cached_record_are_rewritten_from_the_store(graded,
     good = page.read_bytes()
     page.write_text("half a page")
     (out / "stub" / "results.json").unlink()
-    again = grade_into_store(find(cls), out, items=ITEMS, workers=2)
+    again = grade_into_store(find(cls), out, GradeOptions(items=ITEMS), workers=2)
     assert again.graded == 0 and page.read_bytes() == good
     assert (out / "stub" / "results.json").is_file()
 
@@ -316,7 +326,7 @@ def test_a_second_grader_on_the_same_folder_stops_at_once(graded, tmp_path):
     with OutputLock(out):
         proc = run(AUTOGRADER, "grade", str(cls), "--out", str(out), *items_args(), timeout=60)
         with pytest.raises(StoreBusy):
-            grade_into_store(find(cls), out, items=ITEMS)
+            grade_into_store(find(cls), out, GradeOptions(items=ITEMS))
     assert proc.returncode == 2
     assert "another autograder grade is writing to" in proc.stderr and str(out) in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -395,7 +405,7 @@ def test_keys_are_what_the_rows_hold(graded):
     with Store.open(out, create=False) as store:
         row = store.latest("loops")
         assert isinstance(row.key, Key)
-        assert row.key.rubric_hash == rubric_hash(ITEMS, None, sandbox=row.sandbox)
+        assert row.key.rubric_hash == GradeOptions(items=ITEMS).rubric_hash(row.sandbox)
         assert row.key.grader_version == grader_version() and row.host
         assert Path(row.source).name == "loops.py"
 

@@ -201,7 +201,7 @@ def test_without_its_notebook_the_last_definition_wins():
 
 def test_the_in_process_fallback_of_autograder_check_removes_ipython_syntax_too(tmp_path):
     # Without a sandbox, `autograder check` runs the student's own file in-process.
-    from autograder.cli import submission_source
+    from autograder.commands.check import submission_source
 
     cells = ["%matplotlib inline\nx = 2", "%%time\nnot Python", "y = x * 3\n!ls"]
     sub = load_submission(write(tmp_path / "nb.ipynb", notebook(*cells)))

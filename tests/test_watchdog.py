@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from autograder.grading import SubmissionPath, grade_many, run_pool
+from autograder.options import GradeOptions
 
 TESTS = Path(__file__).resolve().parent
 NAMES = ("alice", "bob", "carol", "dan")
@@ -63,7 +64,8 @@ def test_a_submission_that_stops_its_grading_process_gets_a_record_saying_so(tmp
     relu = tmp_path / "relu.py"
     relu.write_text("def relu(x):\n    return x * (x > 0)\n")
     records = grade_many([SubmissionPath("stopper", stopper), SubmissionPath("relu", relu)],
-                         workers=2, sandbox="rlimit-as-self", items=["relu: values"])
+                         GradeOptions(sandbox="rlimit-as-self", items=["relu: values"]),
+                         workers=2)
     assert [r.student for r in records] == ["stopper", "relu"]
     assert "stopped (SIGSTOP)" in records[0].problems[0] and records[0].score == 0
     assert records[1].score == records[1].max_score == 1

@@ -26,6 +26,7 @@ import reference
 from autograder.examples import example_class
 from autograder.grading import SubmissionPath
 from autograder.incremental import grade_into_store
+from autograder.options import GradeOptions
 from autograder.sandbox import SandboxedStudent, bubblewrap_status
 from autograder.sandbox.users import UIDS
 
@@ -244,21 +245,22 @@ def test_a_record_graded_without_bubblewrap_is_graded_again_once_it_works(tmp_pa
                  next(s for s in example_class() if s.name == "loops").source())
     subs = [SubmissionPath("loops", path)]
     items = ["relu: values"]
-    first = grade_into_store(subs, tmp_path / "out", items=items, sandbox="rlimit")
-    again = grade_into_store(subs, tmp_path / "out", items=items, sandbox="auto")
+    first = grade_into_store(subs, tmp_path / "out", GradeOptions(items=items, sandbox="rlimit"))
+    again = grade_into_store(subs, tmp_path / "out", GradeOptions(items=items, sandbox="auto"))
     assert again.cached == 0 and again.graded == 1
     assert first.records[0].sandbox == "rlimit-as-other-user"
     assert again.records[0].sandbox == "bubblewrap"
-    assert grade_into_store(subs, tmp_path / "out", items=items, sandbox="auto").cached == 1
+    assert grade_into_store(subs, tmp_path / "out",
+                            GradeOptions(items=items, sandbox="auto")).cached == 1
 
 
 def test_code_run_as_the_graders_own_user_is_said_in_every_report(tmp_path):
-    from autograder.feedback import record_text
     from autograder.grading import grade_submission
+    from autograder.reports.feedback import record_text
 
     path = write(tmp_path / "relu.py", "def relu(x):\n    return x * (x > 0)\n")
-    record = grade_submission(SubmissionPath("kim", path), sandbox="rlimit-as-self",
-                              items=["relu: values"])
+    record = grade_submission(SubmissionPath("kim", path),
+                              GradeOptions(sandbox="rlimit-as-self", items=["relu: values"]))
     assert record.sandbox == "rlimit-as-self" and record.score == 1
     assert "as the grader's own user: it could read and change the grader's files" in \
         record_text(record, "en")

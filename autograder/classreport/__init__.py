@@ -21,7 +21,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..report import _write_text
+from ..atomic import write_atomic
 from ..results import GradeRecord
 from .catalogue import misconception_info
 from .findings import summary_text, top_findings
@@ -63,9 +63,9 @@ def write_class_report(
     report = build_report(records, at_risk=at_risk, prints=prints,
                           model=model_prints() if prints is not None else None)
     out = Path(out)
-    _write_text(out / JSON_NAME, json.dumps(report.to_json(), indent=1, ensure_ascii=False)
+    write_atomic(out / JSON_NAME, json.dumps(report.to_json(), indent=1, ensure_ascii=False)
                 + "\n")
-    _write_text(out / HTML_NAME, class_html(report))
+    write_atomic(out / HTML_NAME, class_html(report))
     return report
 
 

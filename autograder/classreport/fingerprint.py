@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,9 +110,33 @@ def _own_names(fn: ast.FunctionDef) -> set[str]:
     return names - shared
 
 
-def fingerprint(fn: ast.FunctionDef, source: str) -> FunctionPrint:
-    """The fingerprint of one function definition (``source``: the text it came from)."""
-    text = ast.get_source_segment(source, fn) or ""
+#: One line with its end (``\r\n``, ``\r`` or ``\n``), as the parser counts lines.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def source_lines(source: str) -> list[str]:
+    """``source`` split as :func:`ast.get_source_segment` splits it, once per file (it
+    splits again on every call, in Python: a file's functions cost its length each)."""
+    return _LINE.findall(source)
+
+
+def _segment(lines: list[str], node: ast.AST) -> str:
+    """The text of ``node`` (what :func:`ast.get_source_segment` gives), from ``lines``."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if last >= len(lines):
+        return ""
+    start, end = node.col_offset, node.end_col_offset
+    if first == last:
+        return lines[first].encode()[start:end].decode()
+    return (lines[first].encode()[start:].decode() + "".join(lines[first + 1:last])
+            + lines[last].encode()[:end].decode())
+
+
+def fingerprint(fn: ast.FunctionDef, source: str,
+                lines: list[str] | None = None) -> FunctionPrint:
+    """The fingerprint of one function definition (``source``: the text it came from;
+    ``lines``: its :func:`source_lines`, when already split)."""
+    text = _segment(lines if lines is not None else source_lines(source), fn)
     tree = _Canonical(_own_names(fn)).visit(ast.parse(ast.unparse(fn)).body[0])
     tree.name = fn.name  # the graded name stays
     tree.decorator_list = []
@@ -142,10 +167,11 @@ def source_prints(units: list[tuple[str, str]]) -> SubmissionPrints:
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             found.notes.append(f"{name}: not parsed ({type(exc).__name__}); not compared")
             continue
+        lines = source_lines(code)
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name in teaching:
                 try:
-                    printed = fingerprint(node, code)
+                    printed = fingerprint(node, code, lines)
                 except (RecursionError, ValueError, MemoryError) as exc:
                     found.notes.append(f"{name}: {node.name} not fingerprinted "
                                        f"({type(exc).__name__}); not compared")

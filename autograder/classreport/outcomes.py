@@ -8,7 +8,6 @@ Kinds follow the grader's names: ``mismatch`` (an answer came back and was wrong
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from pathlib import Path
@@ -156,10 +155,11 @@ def record_from_results_json(student: str, data: dict[str, Any]) -> GradeRecord:
 
 def _students_in_order(out: Path) -> list[str]:
     """Student names in grades.csv order; else every folder holding a results.json."""
-    grades = out / "grades.csv"
+    from ..reports.grades import GRADES_CSV, read_grades_csv
+
+    grades = out / GRADES_CSV
     if grades.is_file():
-        with grades.open(encoding="utf-8", newline="") as f:
-            return [row["student"] for row in csv.DictReader(f)]
+        return [row["student"] for row in read_grades_csv(grades.read_text(encoding="utf-8"))]
     return sorted(p.parent.name for p in out.glob("*/results.json"))
 
 
@@ -171,7 +171,7 @@ def load_records(out: str | Path) -> list[GradeRecord]:
     ``out/<student>/results.json`` text. Raises FileNotFoundError naming what was expected
     if ``out`` holds no graded students.
     """
-    from ..report import safe_name
+    from ..names import safe_name
     from ..store import STORE_NAME, Store
 
     out = Path(out)

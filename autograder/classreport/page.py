@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Sequence
 
 from .. import rubric
-from ..feedback import points_text, sandbox_text
+from ..reports.feedback import points_text, sandbox_text
 from .findings import top_findings
 from .plots import bar_chart, histogram, time_edges
 from .signals import Cluster

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..feedback import format_value
+from ..reports.feedback import format_value
 from ..results import GradeRecord
 from .fingerprint import MIN_NODES, SubmissionPrints
 from .outcomes import output_digest

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import rubric
-from ..report import safe_name
+from ..names import safe_name
 from ..results import GradeRecord
 from .catalogue import misconception_functions, misconception_info
 from .fingerprint import SubmissionPrints

@@ -44,8 +44,9 @@ from ..grading import (
     grade_submission,
 )
 from ..i18n import _
+from ..options import DEFAULT_OPTIONS, GradeOptions
 from ..results import GradeRecord
-from ..store import grader_version, record_from_json, rubric_hash
+from ..store import grader_version, record_from_json
 from .payload import PayloadError, pack
 from .worker import grade_payload, refusal, worker_facts
 
@@ -102,7 +103,7 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
     return client
 
 
-def check_workers(client: Any, options: dict[str, Any],
+def check_workers(client: Any, options: GradeOptions,
                   expected: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Every worker's facts ({address: facts}); ClusterError naming each worker that must
     not grade (another version or rubric, or no bubblewrap)."""
@@ -139,15 +140,13 @@ def dask_runner(scheduler: Any, *, allow_rlimit: bool = False,
     def run(subs: Sequence[SubmissionPath], indices: Iterable[int], finish: Finish, *,
             workers: int | None = None,
             grader: Callable[..., GradeRecord] = grade_submission,
-            options: dict[str, Any] | None = None,
+            options: GradeOptions = DEFAULT_OPTIONS,
             stop: Callable[[], bool] = lambda: False) -> bool:
         queue = deque(indices)
         if not queue:
             return False
-        options = dict(options or {})
         expected = {"grader_version": grader_version(),
-                    "rubric_hash": rubric_hash(options.get("items"), options.get("call_timeout"),
-                                               bool(options.get("per_student_cases"))),
+                    "rubric_hash": options.rubric_hash(),
                     "allow_rlimit": allow_rlimit}
         with _quiet_dask_logs():
             client = connect(scheduler, connect_timeout) if owned else scheduler
@@ -165,7 +164,7 @@ def dask_runner(scheduler: Any, *, allow_rlimit: bool = False,
 
 
 def _grade_on(client: Any, address: str, subs: Sequence[SubmissionPath], queue: deque,
-              finish: Finish, grader: Callable[..., GradeRecord], options: dict[str, Any],
+              finish: Finish, grader: Callable[..., GradeRecord], options: GradeOptions,
               expected: dict[str, Any], stop: Callable[[], bool]) -> bool:
     """The loop: keep the window full, hand each finished record to ``finish``."""
     try:
@@ -246,11 +245,11 @@ def _lost_scheduler(address: str) -> Iterator[None]:
 
 
 def _submit(client: Any, sub: SubmissionPath, key: str,
-            grader: Callable[..., GradeRecord], options: dict[str, Any],
+            grader: Callable[..., GradeRecord], options: GradeOptions,
             expected: dict[str, Any], finish: Callable[[GradeRecord], None]) -> Any:
     """Send one submission; None if its record was made here (nothing of it runs)."""
     if _input_problem(sub.path):  # a missing path or a file of the wrong kind: no code
-        finish(grader(sub, **options))
+        finish(grader(sub, options))
         return None
     try:
         payload = pack(sub)

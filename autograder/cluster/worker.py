@@ -19,8 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..grading import grade_submission
+from ..options import GradeOptions
 from ..results import GradeRecord
-from ..store import grader_version, record_to_json, rubric_hash
+from ..store import grader_version, record_to_json
 from .payload import Payload, unpacked
 
 
@@ -46,19 +47,18 @@ def sandbox_in_use(requested: str) -> tuple[str, str]:
     return ("unusable" if requested == "bubblewrap" else "rlimit"), why
 
 
-def worker_facts(options: dict[str, Any]) -> dict[str, str]:
-    """What this process would grade with, for the grading ``options`` (seed, items, ...).
+def worker_facts(options: GradeOptions) -> dict[str, str]:
+    """What this process would grade with, for the grading ``options``.
 
     Returns {"host", "worker", "sandbox", "why", "grader_version", "rubric_hash"}."""
-    sandbox, why = sandbox_in_use(options.get("sandbox", "auto"))
+    sandbox, why = sandbox_in_use(options.sandbox)
     return {
         "host": socket.gethostname(),
         "worker": worker_address(),
         "sandbox": sandbox,
         "why": why,
         "grader_version": grader_version(),
-        "rubric_hash": rubric_hash(options.get("items"), options.get("call_timeout"),
-                                   bool(options.get("per_student_cases"))),
+        "rubric_hash": options.rubric_hash(),
     }
 
 
@@ -81,7 +81,7 @@ def refusal(facts: dict[str, str], expected: dict[str, Any]) -> str | None:
     return None
 
 
-def grade_payload(payload: Payload, options: dict[str, Any], expected: dict[str, Any],
+def grade_payload(payload: Payload, options: GradeOptions, expected: dict[str, Any],
                   grader: Callable[..., GradeRecord] = grade_submission) -> dict[str, str]:
     """Grade one payload here. Returns {"record": JSON text} or, if this worker must not
     grade (see :func:`refusal`), {"refused": why} without grading anything."""
@@ -90,6 +90,6 @@ def grade_payload(payload: Payload, options: dict[str, Any], expected: dict[str,
     if why:
         return {"refused": why}
     with unpacked(payload) as sub:
-        record = grader(sub, **options)
+        record = grader(sub, options)
     record.graded_by = {**record.graded_by, "host": facts["host"], "worker": facts["worker"]}
     return {"record": record_to_json(record)}

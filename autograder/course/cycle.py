@@ -77,10 +77,13 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
     ``snapshot``: grade this copy (taken before autograde) instead of submitted/ as it is
     now, and only its students. Raises CycleInterrupted if a signal stopped the grading,
     CycleError if the store cannot be used."""
-    from ..classreport.command import after_grading
+    from ..classreport import DEFAULT_AT_RISK, HTML_NAME, summary_text
     from ..grading import SubmissionPath
     from ..i18n import course_lang
     from ..incremental import grade_into_store
+    from ..names import printable
+    from ..options import GradeOptions
+    from ..reports import ReportSettings
     from ..store import StoreError
 
     course_dir = Path(cfg.CourseDirectory.root)
@@ -94,15 +97,18 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
                 for s in submitted_students(course_dir, assignment)]
     out = reports_dir(cfg, assignment, reports)
     try:
-        run = grade_into_store(subs, out, items=items, workers=workers,
-                               argv=["course", "grade", assignment], lang=course_lang(),
-                               **options)
+        run = grade_into_store(subs, out, GradeOptions(items=tuple(items), **options),
+                               ReportSettings(lang=course_lang()), workers=workers,
+                               argv=["course", "grade", assignment],
+                               class_report=DEFAULT_AT_RISK)
     except StoreError as exc:
         raise CycleError(str(exc)) from None
     if run.interrupted:
         raise CycleInterrupted(f"graded {run.done} of {run.total}; run the same command "
                                "again to finish (the gradebook was not changed)")
-    after_grading(run.records, out, paths=[sub.path for sub in subs])
+    if run.class_report is not None:
+        print(printable(summary_text(run.class_report), multiline=True))
+        print(f"class report: {out / HTML_NAME}")
     return run.records
 
 

@@ -27,10 +27,10 @@ class SandboxedExecute(Execute):
 
     nbgrader passes its own ``kernel_manager_class`` to nbclient (configuring nbclient's
     option has no effect), so the kernel manager is chosen here: the student's kernel can
-    write only the notebook's own autograded folder (see ``autograder.sandbox.kernel``)."""
+    write only the notebook's own autograded folder (see ``autograder.course.kernel``)."""
 
     def __init__(self, *args, **kwargs):
-        from ..sandbox.kernel import SandboxedKernelManager
+        from .kernel import SandboxedKernelManager
 
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)

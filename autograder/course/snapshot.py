@@ -19,6 +19,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import write_atomic
+
 MANIFEST = "manifest.json"
 
 
@@ -85,9 +87,7 @@ def take_snapshot(submitted: Path, assignment: str, dest: Path) -> Snapshot:
         if links:
             snap.symlinks[student] = links
     manifest = {"files": snap.files, "symlinks": snap.symlinks}
-    tmp = dest / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    os.replace(tmp, dest / MANIFEST)
+    write_atomic(dest / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
     return snap
 
 

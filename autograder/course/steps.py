@@ -30,6 +30,7 @@ from nbgrader.plugins.export import CsvExportPlugin
 from nbgrader.utils import capture_log
 from traitlets.config import Config
 
+from ..reports.csvcells import defuse_csv_file
 from .config import nbgrader_api
 from .unzip import copy_download
 
@@ -226,12 +227,14 @@ def release_feedback(cfg: Config, assignment: str) -> dict[str, list[str]]:
 
 def export(cfg: Config, dest: Path | str) -> Path:
     """The gradebook -> ``dest`` as nbgrader's grades.csv (one row per student and
-    assignment), exactly what ``nbgrader export`` writes."""
+    assignment): what ``nbgrader export`` writes, with any cell that a spreadsheet would
+    read as a formula defused (:func:`autograder.reports.csvcells.csv_cell`)."""
     dest = Path(dest).resolve()
     plugin = CsvExportPlugin(config=cfg)
     plugin.to = str(dest)
     with Gradebook(CourseDirectory(config=cfg).db_url, cfg.CourseDirectory.course_id) as gb:
         plugin.export(gb)
+    defuse_csv_file(dest)  # a student's name never starts a spreadsheet formula
     return dest
 
 

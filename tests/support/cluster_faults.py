@@ -11,16 +11,16 @@ from autograder.grading import grade_submission
 from autograder.results import GradeRecord
 
 
-def kills_its_worker(sub, **options) -> GradeRecord:
+def kills_its_worker(sub, options) -> GradeRecord:
     """``grade_submission``, except that a student whose name ends in ``killer`` kills
     the process grading it (as a grader bug or an out-of-memory kill would), every time."""
     if sub.student.endswith("killer"):
         os.kill(os.getpid(), signal.SIGKILL)
-    return grade_submission(sub, **options)
+    return grade_submission(sub, options)
 
 
-def kills_its_worker_while_others_run(sub, **options) -> GradeRecord:
+def kills_its_worker_while_others_run(sub, options) -> GradeRecord:
     """``kills_its_worker`` for a worker with two threads: the killer waits a second first,
     everyone else three, so that every death happens while an honest submission runs."""
     time.sleep(1.0 if sub.student.endswith("killer") else 3.0)
-    return kills_its_worker(sub, **options)
+    return kills_its_worker(sub, options)

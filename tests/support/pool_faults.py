@@ -8,18 +8,19 @@ import signal
 import time
 
 from autograder.grading import SubmissionPath, grade_submission
+from autograder.options import DEFAULT_OPTIONS, GradeOptions
 
 
-def stops_itself_for_bob(sub: SubmissionPath, **options):
+def stops_itself_for_bob(sub: SubmissionPath, options: GradeOptions = DEFAULT_OPTIONS):
     """SIGSTOP to its own process on bob (as a submission run as the grader's user can)."""
     if sub.student == "bob":
         os.kill(os.getpid(), signal.SIGSTOP)
-    return grade_submission(sub, **options)
+    return grade_submission(sub, options)
 
 
-def hangs_for_bob(sub: SubmissionPath, **options):
+def hangs_for_bob(sub: SubmissionPath, options: GradeOptions = DEFAULT_OPTIONS):
     """Never returns on bob."""
     if sub.student == "bob":
         while True:
             time.sleep(60)
-    return grade_submission(sub, **options)
+    return grade_submission(sub, options)

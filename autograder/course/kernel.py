@@ -17,7 +17,8 @@ over ZeroMQ's IPC transport (sockets in the shared private folder); ipykernel ex
 inside a PID namespace when ``JPY_PARENT_PID`` names a process it cannot see, so that
 variable is removed. Interrupts go as messages (a signal would reach bwrap, not Python).
 
-Needs jupyter_client (the ``nbgrader`` extra); nothing on the grading path imports this.
+Needs jupyter_client (the ``nbgrader`` extra), so it lives on the nbgrader side; nothing
+on the grading path imports it.
 """
 
 from __future__ import annotations
@@ -31,8 +32,14 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-from .bubblewrap import SANDBOX_TMP, SHM_BYTES, TMPFS_BYTES, bubblewrap_status, system_mounts
-from .limits import MAX_FILE_BYTES
+from ..sandbox.bubblewrap import (
+    SANDBOX_TMP,
+    SHM_BYTES,
+    TMPFS_BYTES,
+    bubblewrap_status,
+    system_mounts,
+)
+from ..sandbox.limits import MAX_FILE_BYTES
 
 KERNEL_MEMORY_MB = 4096   # address space: numpy, IPython and a notebook's arrays
 KERNEL_OPEN_FILES = 256

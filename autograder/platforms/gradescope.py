@@ -11,7 +11,7 @@ at its root:
   (as root with apt); where the container has no user namespaces the grader falls back to
   its rlimit sandbox, as everywhere, and says so to the instructor only.
 - ``run_autograder``: run for each submission; root from ``AUTOGRADER_ROOT`` (default
-  ``/autograder``). Calls ``python -m autograder.gradescope run``; if even that fails to
+  ``/autograder``). Calls ``python -m autograder gradescope-run``; if even that fails to
   start, it still writes a valid ``results/results.json`` (score 0, the reason in both
   languages).
 - ``conv_lab_gradescope.json``: what was chosen at bundle time (seed, language, call
@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -46,7 +45,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .visibility import LANGS, TEST_VISIBILITIES, VISIBILITIES, bilingual, student_results
+from ..atomic import atomic_target, write_atomic
+from ..i18n import LANGS, _, label
+from ..reports.results_json import student_results
+from ..reports.settings import ReportSettings
+from ..reports.visibility import TEST_VISIBILITIES, VISIBILITIES
 
 DIST = "conv-lab"
 CONFIG_NAME = "conv_lab_gradescope.json"
@@ -54,10 +57,8 @@ PYTHON_FILE = ".python"  # written by setup.sh: the interpreter run_autograder u
 DEFAULT_ROOT = "/autograder"
 #: What building the wheel reads from the checkout (pyproject.toml names the readme).
 BUILD_FILES = ("pyproject.toml", "README.md", "autograder", "reference")
-GRADER_FAILED = ("The grader could not grade this submission; your instructor can see why. "
-                 "Please tell them.",
-                 "채점기가 이 제출물을 채점하지 못했습니다. 원인은 교수자가 볼 수 있으니 "
-                 "알려 주세요.")
+GRADER_FAILED = _("The grader could not grade this submission; your instructor can see why. "
+                  "Please tell them.")
 
 SETUP_SH = r"""#!/usr/bin/env bash
 # conv-lab autograder setup, written by `autograder gradescope-bundle`.
@@ -95,7 +96,7 @@ echo "$VENV_PY" > "$HERE/@PYTHON_FILE@"
 if ! command -v bwrap >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get install -y -q bubblewrap || echo "note: bubblewrap not installed; rlimit sandbox"
 fi
-"$VENV_PY" -m autograder.gradescope check --config "$HERE/@CONFIG@"
+"$VENV_PY" -m autograder gradescope-check --config "$HERE/@CONFIG@"
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -105,7 +106,7 @@ SOURCE="$ROOT/source"
 PY="$(cat "$SOURCE/@PYTHON_FILE@" 2>/dev/null || command -v python3)"
 mkdir -p "$ROOT/results"
 rm -f "$ROOT/results/results.json"
-"$PY" -m autograder.gradescope run --root "$ROOT" --config "$SOURCE/@CONFIG@"
+"$PY" -m autograder gradescope-run --root "$ROOT" --config "$SOURCE/@CONFIG@"
 if [ ! -s "$ROOT/results/results.json" ]; then
   # the grader did not even start: still a valid results.json for Gradescope
   cat > "$ROOT/results/results.json" <<'EOF'
@@ -122,7 +123,7 @@ exit 0
 def source_root() -> Path | None:
     """The checkout this package runs from (pyproject.toml beside ``autograder/``), or None
     when it runs from an installed wheel."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     return root if (root / "pyproject.toml").is_file() and (root / "reference").is_dir() else None
 
 
@@ -205,7 +206,7 @@ def bundle_config(*, seed: int, lang: str, visibility: str, expected_visibility:
 def fallback_results(reason: str, lang: str = "ko+en") -> dict[str, Any]:
     """A valid results.json for when grading itself failed: score 0, said to the student
     in their language, the reason for the instructor in ``extra_data``."""
-    return {"score": 0, "execution_time": 0, "output": bilingual(GRADER_FAILED, lang),
+    return {"score": 0, "execution_time": 0, "output": label(GRADER_FAILED, lang),
             "output_format": "text", "stdout_visibility": "hidden", "tests": [],
             "extra_data": {"grader_error": reason}}
 
@@ -249,16 +250,13 @@ def build_bundle(
         names = dict(WHEEL=wheel_path.name, PYTHON_FILE=PYTHON_FILE, CONFIG=CONFIG_NAME)
         fallback = json.dumps(fallback_results("run_autograder: the grader did not start "
                                                "(see stdout)", lang), ensure_ascii=False)
-        out_zip.parent.mkdir(parents=True, exist_ok=True)
-        partial = out_zip.with_name(out_zip.name + ".tmp")
-        with zipfile.ZipFile(partial, "w") as zf:
+        with atomic_target(out_zip) as partial, zipfile.ZipFile(partial, "w") as zf:
             _add(zf, "setup.sh", _script(SETUP_SH, **names), executable=True)
             _add(zf, "run_autograder", _script(RUN_AUTOGRADER, FALLBACK=fallback, **names),
                  executable=True)
             _add(zf, CONFIG_NAME, json.dumps(config, indent=2) + "\n")
             _add(zf, "constraints.txt", "\n".join(pinned_dependencies()) + "\n")
             _add(zf, wheel_path.name, wheel_path.read_bytes())
-        os.replace(partial, out_zip)
     return out_zip
 
 
@@ -290,7 +288,7 @@ def sandbox_note(kind: str) -> str:
     """One line for the instructor: which sandbox ran the student's code, and why."""
     if kind == "bubblewrap":
         return "sandbox: bubblewrap"
-    from .sandbox import bubblewrap_status
+    from ..sandbox import bubblewrap_status
 
     _, _, why = bubblewrap_status()
     how = {"rlimit-as-other-user": "as an unprivileged user of its own, chrooted into a copy "
@@ -302,20 +300,14 @@ def sandbox_note(kind: str) -> str:
             "inside Gradescope's own container")
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def run(root: str | Path, config_path: str | Path | None = None,
         out: Any = None) -> dict[str, Any]:
     """Grade ``root/submission`` and write ``root/results/results.json``; never raises.
 
     Returns what was written. ``out`` (default stdout) gets the instructor's log.
     """
-    from .grading import find_submissions, grade_submission
+    from ..grading import find_submissions, grade_submission
+    from ..options import GradeOptions
 
     out = out if out is not None else sys.stdout
     root = Path(root)
@@ -332,10 +324,12 @@ def run(root: str | Path, config_path: str | Path | None = None,
         for warning in warnings:
             print(f"warning: {warning}", file=out)
         sub = dataclasses.replace(subs[0], student=submitter_name(root))
-        record = grade_submission(sub, seed=config["seed"], call_timeout=config["call_timeout"])
-        results = student_results(record, visibility=config["visibility"],
+        record = grade_submission(sub, GradeOptions(seed=config["seed"],
+                                                    call_timeout=config["call_timeout"]))
+        settings = ReportSettings(lang=lang, visibility=config["visibility"],
                                   expected_visibility=config["expected_visibility"],
-                                  lang=lang, sandbox_for_instructor_only=True)
+                                  sandbox_for_instructor_only=True)
+        results = student_results(record, settings)
         note = sandbox_note(record.sandbox)
         results.setdefault("extra_data", {})
         results["extra_data"].update({"sandbox_note": note, "grader_version": config["version"],
@@ -348,7 +342,7 @@ def run(root: str | Path, config_path: str | Path | None = None,
         print(traceback.format_exc(), file=out)
         results = fallback_results(f"{type(exc).__name__}: {exc}", lang)
         results["execution_time"] = round(time.perf_counter() - start, 2)
-    _write_json(results_path, results)
+    write_atomic(results_path, json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     return results
 
 
@@ -356,13 +350,13 @@ def check(config_path: str | Path, out: Any = None) -> int:
     """setup.sh's last step: the bundle's config reads and the grader imports. 0 if fine."""
     out = out if out is not None else sys.stdout
     config = load_config(config_path)
-    from . import engine, grading  # noqa: F401  (the import is the check)
+    from .. import engine, grading  # noqa: F401  (the import is the check)
 
     installed = metadata.version(DIST)
     print(f"conv-lab {installed} installed; bundle made with {config['version']}", file=out)
     # now, while the image is built, not in every submission's fresh container: without
     # bubblewrap the worker runs in a copy of Python and numpy made once (sandbox/runtime.py)
-    from .sandbox.bubblewrap import kind_in_use, other_user_status
+    from ..sandbox.bubblewrap import kind_in_use, other_user_status
 
     usable, why = other_user_status()
     print(f"student code will run in: {kind_in_use('auto')} (without bubblewrap: "
@@ -374,20 +368,30 @@ def check(config_path: str | Path, out: Any = None) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m autograder.gradescope run|check``, as the bundle's scripts call it."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.gradescope")
-    sub = parser.add_subparsers(dest="command", required=True)
-    run_p = sub.add_parser("run", help="grade ROOT/submission into ROOT/results/results.json")
-    run_p.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT", DEFAULT_ROOT))
-    run_p.add_argument("--config", default=None)
-    check_p = sub.add_parser("check", help="the bundle's config reads and the grader imports")
-    check_p.add_argument("--config", required=True)
-    args = parser.parse_args(argv)
-    if args.command == "check":
-        return check(args.config)
+def main_bundle(args: argparse.Namespace) -> int:
+    """``autograder gradescope-bundle OUT.zip ...``."""
+    try:
+        path = build_bundle(args.out_zip, seed=args.seed, lang=args.lang,
+                            visibility=args.visibility,
+                            expected_visibility=args.expected_visibility,
+                            call_timeout=args.timeout, wheel=args.wheel)
+    except (RuntimeError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment "
+          "(docs/gradescope.md)")
+    return 0
+
+
+def main_run(args: argparse.Namespace) -> int:
+    """``autograder gradescope-run``: what the bundle's ``run_autograder`` calls."""
     run(args.root, args.config)
     return 0
+
+
+def main_check(args: argparse.Namespace) -> int:
+    """``autograder gradescope-check``: what the bundle's ``setup.sh`` calls last."""
+    return check(args.config)
 
 
 def copy_into_root(bundle: Path, root: Path) -> Path:
@@ -403,6 +407,3 @@ def copy_into_root(bundle: Path, root: Path) -> Path:
     shutil.copy2(source / "run_autograder", root / "run_autograder")
     return source
 
-
-if __name__ == "__main__":
-    sys.exit(main())

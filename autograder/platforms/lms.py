@@ -28,17 +28,21 @@ is listed in ``ExportResult.unmatched``, never dropped silently.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
-import os
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import rubric
-from .feedback import points_text
-from .report import safe_name
+from .. import rubric
+from ..atomic import write_atomic
+from ..names import safe_name
+from ..reports.csvcells import csv_row
+from ..reports.grades import GRADES_CSV, read_grades_csv
+from ..reports.numbers import points_text
 
 TARGETS = ("canvas", "moodle", "csv")
 MATCH_FIELDS = ("login", "sis", "email", "id", "name")
@@ -65,10 +69,12 @@ class ExportError(Exception):
 
 @dataclass(frozen=True)
 class Grade:
-    """One graded student: the name ``autograder grade`` gave it and the points to export."""
+    """One graded student: the name ``autograder grade`` gave it and the points to export
+    (None when a late rule left the final score unsettled; ``why`` says why)."""
 
     student: str
-    points: float
+    points: float | None
+    why: str = ""
 
 
 @dataclass
@@ -87,19 +93,24 @@ def read_grades(out: str | Path) -> list[Grade]:
     """The grades in the output folder ``out`` of ``autograder grade``.
 
     Reads ``out/grades.csv``: the ``final_score`` column when a late policy wrote one (the
-    score after the penalty), else ``score``. This is the one function that knows where
-    grades are kept. Raises ExportError naming the file and what is wrong.
+    score after the penalty; empty while the lateness is not settled, and the grade then
+    says why), else ``score``. This is the one function that knows where grades are kept.
+    Raises ExportError naming the file and what is wrong.
     """
-    path = Path(out) / "grades.csv"
+    path = Path(out) / GRADES_CSV
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ExportError(f"cannot read {path} ({exc.strerror}); expected the output folder "
                           "of `autograder grade`") from None
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = read_grades_csv(text)
     column = "final_score" if rows and "final_score" in rows[0] else "score"
     grades = []
     for n, row in enumerate(rows, start=2):
+        if column == "final_score" and row.get("student") and not row.get(column):
+            why = row.get("time_check") or "the final score is empty"
+            grades.append(Grade(row["student"], None, f"lateness not settled: {why}"))
+            continue
         try:
             grades.append(Grade(row["student"], float(row[column])))
         except (KeyError, TypeError, ValueError):
@@ -219,7 +230,9 @@ def match_grades(grades: Sequence[Grade], roster: Roster,
                 continue
             found = rows[0]
             break
-        if found is None:
+        if grade.points is None:
+            unmatched.append(f"{grade.student} ({grade.why}; not written)")
+        elif found is None:
             unmatched.append(f"{grade.student} ({why})")
         elif found in matched:
             unmatched.append(f"{grade.student} (the same roster row as "
@@ -277,11 +290,26 @@ def export_grades(out: str | Path, roster: str | Path, *, to: str, file: str | P
     matched, unmatched = match_grades(grades, table_roster, match)
     table = import_table(table_roster, matched, to, column)
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(table)
-    file = Path(file)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_name(file.name + ".tmp")
-    tmp.write_text(buf.getvalue(), encoding="utf-8")
-    os.replace(tmp, file)
+    csv.writer(buf, lineterminator="\r\n").writerows(csv_row(row) for row in table)
+    write_atomic(file, buf.getvalue())
     return ExportResult(matched=len(matched), ungraded=len(table_roster.rows) - len(matched),
                         unmatched=unmatched)
+
+
+def main_export(args: argparse.Namespace) -> int:
+    """``autograder export OUT --roster R --to canvas|moodle|csv --file FILE``."""
+    try:
+        result = export_grades(args.out, args.roster, to=args.to, file=args.file,
+                               column=args.column, match=args.match)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.file}: {result.matched} graded, {result.ungraded} roster row(s) "
+          f"without a grade (left empty) for the {args.to} import")
+    if result.unmatched:
+        print(f"{len(result.unmatched)} graded name(s) not written (add them to the roster, "
+              "fix the name or settle their lateness):", file=sys.stderr)
+        for name in result.unmatched:
+            print(f"  {name}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,365 @@
+"""Feedback a student can learn from: one HTML page per submission, and the same as text.
+
+For every item that lost points the page shows the smallest failing case hypothesis
+found, what the reference computed and what the student's code returned, where the two
+differ, the student's own traceback, the named misconception with a hint, and a picture:
+expected, got and their difference as heat maps (:mod:`autograder.reports.heatmaps`).
+
+The page comes from the Jinja2 templates ``templates/feedback.html`` (the page) and
+``feedback_parts.html`` (its parts), with autoescaping:
+everything that came from the student (exception messages, returned values, their file's
+problems) is escaped wherever it lands; a submission may well raise
+``ValueError("<script>…")``. Nothing time-dependent goes on the page, so the same
+submission, seed and settings give the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+from markupsafe import Markup
+
+from ..i18n import DEFAULT_LANG, Message, _, label, languages, render, render_all
+from ..results import Failure, FailureKind, GradeRecord, ItemResult
+from .heatmaps import heatmaps
+from .numbers import points_text
+
+MAX_SHOWN_VALUES = 100  # larger arrays are described (shape, range), not printed
+MAX_SUMMARY_CHARS = 400  # a summary is one line; the case is shown in full below it
+TEMPLATES = Path(__file__).with_name("templates")
+
+def format_value(value: Any, language: str = "en") -> str:
+    """A value as a student would want to read it: small arrays in full, with shape/dtype;
+    the few words around the numbers in ``language`` ("ko" or "en")."""
+    def say(message: Any) -> str:
+        return render(message, language)
+
+    if isinstance(value, np.ndarray) and value.size > MAX_SHOWN_VALUES:
+        return say(_("array of shape {shape}, {dtype}{range}", shape=value.shape,
+                     dtype=value.dtype, range=_value_range(value)))
+    if isinstance(value, np.ndarray):
+        body = np.array2string(
+            value, precision=4, suppress_small=True, threshold=200, max_line_width=88
+        )
+        return say(_("array of shape {shape}, {dtype}:", shape=value.shape,
+                     dtype=value.dtype)) + f"\n{body}"
+    if isinstance(value, np.generic):
+        return f"{value.item()!r} (numpy {value.dtype})"
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {_indent_after_first(format_value(v, language))}"
+                         for k, v in value.items())
+    if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
+        parts = [f"[{i}] {_indent_after_first(format_value(v, language))}"
+                 for i, v in enumerate(value)]
+        return say(_("a tuple of {n}:", n=len(value))) + "\n" + "\n".join(parts)
+    if isinstance(value, Message):
+        return say(value)  # the engine already described a big array in words
+    if isinstance(value, str) and value.startswith("array of shape"):
+        return value
+    text = repr(value)
+    return text if len(text) <= 2000 else text[:2000] + " …"
+
+
+def _value_range(arr: np.ndarray) -> Any:
+    """`` (values from -1.2 to 3.4)`` for real arrays, '' otherwise."""
+    if arr.dtype.kind not in "biuf" or arr.size == 0:
+        return ""
+    finite = arr[np.isfinite(arr)] if arr.dtype.kind == "f" else arr
+    if finite.size == 0:
+        return _(" (no finite values)")
+    return _(" (values from {low} to {high})", low=f"{finite.min():.4g}",
+             high=f"{finite.max():.4g}")
+
+
+def _data_language(lang: str) -> str:
+    """The language of the words around the data, shown once: Korean only for "ko"."""
+    return "ko" if lang == "ko" else "en"
+
+
+def summary_line(summary: str) -> str:
+    """The failure's summary clipped to one readable line."""
+    line = " ".join(summary.split())
+    return line if len(line) <= MAX_SUMMARY_CHARS else line[: MAX_SUMMARY_CHARS - 1] + "…"
+
+
+def _indent_after_first(text: str, pad: str = "    ") -> str:
+    return text.replace("\n", "\n" + pad)
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _explained(failure: Failure) -> list[Any]:
+    """The failure's diagnosis and hint as messages ("Looks like: …", "Hint: …")."""
+    out: list[Any] = []
+    if failure.diagnosis:
+        out.append(_("Looks like: {diagnosis}", diagnosis=failure.diagnosis))
+    if failure.hint:
+        out.append(_("Hint: {hint}", hint=failure.hint))
+    return out
+
+
+def failure_text(failure: Failure, lang: str = DEFAULT_LANG) -> str:
+    """One failed item as plain text (Gradescope's per-test ``output``), in ``lang``
+    ("ko+en": each sentence in Korean, then in English; the data once)."""
+    lines = [summary_line(s) for s in render_all(failure.summary, lang)]
+    words = _data_language(lang)
+    explained = _explained(failure)
+    for language in languages(lang):
+        said = [render(m, language) for m in explained]
+        lines += ["", *said] if failure.diagnosis else said
+    if failure.case:
+        lines += ["", label(_("Smallest failing case"), lang) + ":"]
+        lines += [f"  {k} = {_indent_after_first(format_value(v, words), '      ')}"
+                  for k, v in failure.case.items()]
+    if failure.expected is not None or failure.got is not None:
+        lines += ["", label(_("Expected (reference)"), lang) + ":",
+                  _indent(format_value(failure.expected, words))]
+        lines += [label(_("Got (your code)"), lang) + ":",
+                  _indent(format_value(failure.got, words))]
+    if failure.where:
+        lines += [""] + [render(_("Where: {where}", where=failure.where), language)
+                         for language in languages(lang)]
+    if failure.traceback:
+        lines += ["", label(_("Your code raised"), lang) + ":",
+                  _indent(failure.traceback.rstrip())]
+    return "\n".join(lines)
+
+
+def _indent(text: str, pad: str = "  ") -> str:
+    return "\n".join(pad + line for line in text.splitlines())
+
+
+def item_text(result: ItemResult, lang: str = DEFAULT_LANG) -> str:
+    """``passed`` or the failure text, headed by the points."""
+    if result.failure is None:
+        return label(_("{points} points: passed", points=_points_of(result)), lang)
+    head = label(_("{points} points", points=_points_of(result)), lang)
+    return f"{head}: {failure_text(result.failure, lang)}"
+
+
+def sandbox_text(kind: str) -> str:
+    """Which protection the student's code ran under, in words (a Message; as a str,
+    English)."""
+    return {
+        "bubblewrap": _("bubblewrap (no network, read-only file system, memory and time "
+                        "limits)"),
+        "rlimit": _("a separate process with memory and time limits (bubblewrap was not "
+                    "available)"),
+        "rlimit-as-other-user": _("a separate process of an unprivileged user of its own, "
+                                  "which sees only Python and numpy, with memory and time "
+                                  "limits (bubblewrap was not available)"),
+        "rlimit-as-self": _("a separate process with memory and time limits, as the "
+                            "grader's own user: it could read and change the grader's "
+                            "files (bubblewrap was not available)"),
+        "in-process": _("the grader's own process (not sandboxed)"),
+    }.get(kind, kind)
+
+
+def nothing_loaded(record: GradeRecord) -> bool:
+    """True if every item failed because its function was not there at all."""
+    return bool(record.items) and all(
+        r.failure is not None and r.failure.kind is FailureKind.MISSING for r in record.items)
+
+
+def record_text(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
+    """The summary for the whole submission (Gradescope's top-level ``output``): one
+    block per language of ``lang``, Korean first."""
+    return "\n\n".join(_record_text(record, language) for language in languages(lang))
+
+
+def _record_text(record: GradeRecord, language: str) -> str:
+    lost = [r for r in record.items if not r.passed]
+    lines = [
+        render(_("Score: {score} / {max_score}", score=points_text(record.score),
+                 max_score=points_text(record.max_score)), language),
+        render(_("Your code ran in {sandbox}.", sandbox=sandbox_text(record.sandbox)), language),
+    ]
+    if record.problems:
+        lines += ["", render(_("Problems with the submission:"), language)]
+        lines += [f"  - {_indent_after_first(render(p, language), '    ')}"
+                  for p in record.problems]
+        if nothing_loaded(record):
+            lines += [render(_("Because of this, none of your functions could be found; "
+                               "fix the problem above first."), language)]
+    if lost:
+        lines += ["", render(_("{lost} of {total} items lost points:", lost=len(lost),
+                               total=len(record.items)), language)]
+        lines += [f"  - {r.name} ({points_text(r.points)}/{points_text(r.max_points)})"
+                  + (f": {render(r.failure.diagnosis, language)}"
+                     if r.failure and r.failure.diagnosis else "")
+                  for r in lost]
+    else:
+        lines += ["", render(_("Every item passed."), language)]
+    return "\n".join(lines)
+
+
+
+
+def _points_of(result: ItemResult) -> str:
+    return f"{points_text(result.points)}/{points_text(result.max_points)}"
+
+
+# --------------------------------------------------------------------------- the page
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+.score { font-size: 1.3rem; font-weight: bold; }
+table { border-collapse: collapse; } td, th { padding: .2rem .6rem; border-bottom: 1px solid #ddd; }
+td.pts { text-align: right; font-variant-numeric: tabular-nums; }
+tr.lost td { background: #fff4f4; } tr.ok td { color: #555; }
+.item { border: 1px solid #ddd; border-left: 6px solid #c33; border-radius: 4px;
+        padding: .5rem 1rem; margin: 1rem 0; }
+.diagnosis { background: #fff8e1; padding: .4rem .6rem; border-radius: 4px; }
+pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; font-size: .85rem; }
+figure.maps svg { margin-right: 1rem; vertical-align: top; }
+figcaption { font-size: .85rem; color: #555; }
+.problems { background: #fdecea; padding: .5rem 1rem; border-radius: 4px; }
+"""
+
+#: Why a mistake shows up under one function only (``autograder.provided``).
+EARLIER_FUNCTIONS = _("While a function is graded, the earlier functions it calls (conv2d "
+                      "inside tiny_cnn_forward, say) give correct answers: each mistake costs "
+                      "only the items of the function it is in.")
+
+
+def _escape(value: Any) -> Any:
+    """How the template escapes a value: as ``html.escape`` does. Autoescaping (markupsafe)
+    writes quotes as ``&#34;``/``&#39;``, ``html.escape`` as ``&quot;``/``&#x27;``: a text
+    with a quote is escaped here (and marked done), any other is left to autoescaping,
+    which gives the same bytes for it."""
+    if isinstance(value, str) and not isinstance(value, Markup) and (
+            '"' in value or "'" in value):
+        return Markup(html.escape(value))
+    return value
+
+
+@cache
+def _template(name: str) -> jinja2.Template:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             finalize=_escape, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
+    return env.get_template(name)
+
+
+def _said(text: Any, lang: str) -> list[tuple[str, str]]:
+    """(language, text) for each language of ``lang`` in which ``text`` reads differently
+    (a text that reads the same in both is given once)."""
+    said = render_all(text, lang)
+    if len(said) == 1:
+        return [(languages(lang)[0], said[0])]
+    return list(zip(languages(lang), said, strict=True))
+
+
+def _block(lang: str, pieces: list[Any], cls: str = "", sep: str = "<br>") -> dict[str, Any]:
+    """One paragraph per language of ``lang`` holding ``pieces``: messages, functions of
+    the language giving the text, or (label, text) pairs shown as a bold label and its
+    text."""
+    def one(piece: Any, language: str) -> Any:
+        if callable(piece):
+            return piece(language)
+        if isinstance(piece, tuple):
+            return (render(piece[0], language), render(piece[1], language))
+        return render(piece, language)
+
+    return {"by_language": [(language, [one(p, language) for p in pieces])
+                            for language in languages(lang)],
+            "cls": cls, "sep": Markup(sep), "marked": len(languages(lang)) > 1}
+
+
+def _case_text(case: dict[str, Any], words: str) -> str:
+    return "\n".join(f"{k} = {_indent_after_first(format_value(v, words), '    ')}"
+                     for k, v in case.items())
+
+
+def _failure_box(result: ItemResult, lang: str) -> dict[str, Any]:
+    """What the page shows for one item that lost points."""
+    f = result.failure
+    assert f is not None
+    words = _data_language(lang)
+    box: dict[str, Any] = {
+        "anchor": _anchor(result.name), "name": result.name, "points": _points_of(result),
+        "summary": _block(lang, [lambda language: summary_line(render(f.summary, language))]),
+        "diagnosis": None, "case": "", "compared": "", "maps": None, "where": None,
+        "traceback": "",
+    }
+    pairs = [(_("Looks like:"), f.diagnosis)] if f.diagnosis else []
+    pairs += [(_("Hint:"), f.hint)] if f.hint else []
+    if pairs:
+        box["diagnosis"] = _block(lang, pairs, "diagnosis")
+    if f.case:
+        box["case_title"] = _said(_("Smallest failing case"), lang)
+        box["case"] = _case_text(f.case, words)
+    if f.expected is not None or f.got is not None:
+        box["compared_title"] = _said(_("Expected (reference) and got (your code)"), lang)
+        box["maps"] = heatmaps(f.expected, f.got, lang)
+        box["compared"] = (f"{render(_('expected'), words)}: {format_value(f.expected, words)}"
+                         f"\n\n{render(_('got'), words)}: {format_value(f.got, words)}")
+    if f.where:
+        box["where"] = _block(lang, [(_("Where:"), f.where)])
+    if f.traceback:
+        box["traceback_title"] = _said(_("Your code raised"), lang)
+        box["traceback"] = f.traceback.rstrip()
+    return box
+
+
+def heatmaps_html(expected: Any, got: Any, lang: str = DEFAULT_LANG) -> str:
+    """Expected, got and difference as the page draws them; '' when there is nothing to
+    draw."""
+    maps = heatmaps(expected, got, lang)
+    return "" if maps is None else str(_template("feedback_parts.html").module.heatmaps(maps))
+
+
+def failure_html(result: ItemResult, lang: str = DEFAULT_LANG) -> str:
+    """The box for one item that lost points, as the page shows it."""
+    return str(_template("feedback_parts.html").module.failure(_failure_box(result, lang)))
+
+
+def _anchor(name: str) -> str:
+    return "item-" + "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+
+
+def feedback_html(record: GradeRecord, lang: str = DEFAULT_LANG,
+                  late: Message | None = None) -> str:
+    """The whole page for one submission: standalone, escaped, deterministic. ``lang``:
+    "ko", "en" or "ko+en" (each text in Korean, then English, each block marked with its
+    ``lang``; the page's own language is the first). ``late``: the lateness paragraph
+    shown under the title (:func:`autograder.reports.late.late_message`), if any."""
+    langs = languages(lang)
+    score, top = points_text(record.score), points_text(record.max_score)
+    lost = [r for r in record.items if not r.passed]
+    page = {
+        "lang": langs[0], "style": Markup(STYLE),
+        "title": label(_("conv-lab feedback: {student}", student=record.student), lang),
+        "heading": _said(_("conv-lab feedback for {student}", student=record.student), lang),
+        "late": render_all(late, lang) if late is not None else [],
+        "score_line": f"{score} / {top}" if len(langs) > 1 else "",
+        "score_label": _said(_("Score"), lang),
+        "score": _block(lang, [_("Score: {score} / {max_score}", score=score,
+                                 max_score=top)], "score"),
+        "intro": _block(lang, [_("Your code ran in {sandbox}. The grader compared it with "
+                                 "the\nreference solution on many small inputs; for each item "
+                                 "that lost points, the smallest\ninput it found is shown "
+                                 "below.", sandbox=sandbox_text(record.sandbox)),
+                               EARLIER_FUNCTIONS]),
+        "problems": [_said(p, lang) for p in record.problems],
+        "problems_title": _said(_("Problems with your submission"), lang),
+        "nothing_loaded": _block(lang, [_("Because of this, none of your functions could be "
+                                          "found; fix the problem above first.")])
+        if nothing_loaded(record) else None,
+        "items_title": _said(_("Items"), lang),
+        "item_column": _said(_("item"), lang), "points_column": _said(_("points"), lang),
+        "rows": [{"passed": r.passed, "name": r.name, "anchor": _anchor(r.name),
+                  "points": _points_of(r)} for r in record.items],
+        "details_title": _said(_("What went wrong, item by item") if lost
+                               else _("Every item passed. Well done!"), lang),
+        "failures": [_failure_box(r, lang) for r in lost],
+    }
+    return _template("feedback.html").render(page=page)
