@@ -9,8 +9,8 @@ records, every file is byte for byte the same, except these intended changes:
   columns ``time_source`` and ``time_check``.
 
 The Korean is rendered with the catalogue those reports were written with
-(``tests/data/catalogue_before.mo``; today's for a message it lacked), so what is compared is the rendering code, not the
-wording, which has its own tests.
+(``tests/data/catalogue_before.mo``; today's for a message it lacked), so what is compared
+is the rendering code, not the wording, which has its own tests.
 
 Not compared here, because the bytes before were wrong: ``--lang en`` (or ``ko``) with a late
 rule or a visibility setting, which rewrote every report in Korean and English
