@@ -471,9 +471,13 @@ def _anchor(name: str) -> str:
 
 
 #: Why a mistake shows up under one function only (``autograder.provided``).
-EARLIER_FUNCTIONS = _("While a function is graded, the earlier functions it calls (conv2d "
-                      "inside tiny_cnn_forward, say) give correct answers: each mistake costs "
-                      "only the items of the function it is in.")
+EARLIER_FUNCTIONS = _("While a function is graded, the calls of earlier functions that a "
+                      "correct version makes on the input being graded (conv2d inside "
+                      "tiny_cnn_forward, say) give correct answers, so a mistake costs only "
+                      "the items of the function it is in; any other call runs your own "
+                      "function. The numbers in the inputs are drawn anew for every "
+                      "submission (their sizes stay), so a resubmission may show another "
+                      "failing input.")
 
 
 def feedback_html(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
