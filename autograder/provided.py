@@ -23,9 +23,9 @@ records every call they make of an earlier graded function, with the reference's
   ReLU; the loss's gradient from ``softmax``.
 
 Calls are matched by :func:`~autograder.sandbox.jail.canonical.call_key` (defaults bound,
-padding in any of its forms, arrays by content). The worker sends keys only, and the first
-reply tells it every key the grader will answer, so it runs its own function for any other
-call without asking.
+padding in any of its forms, arrays by content). The worker sends keys only, and the
+replies tell it, per function, every key the grader answers in this call, so it runs its
+own function for any other call without asking.
 
 Training is the exception: ``train_tiny_cnn``'s parameters are the student's own from the
 first step on, so no key could match them. While it is graded, ``init_tiny_cnn(seed)`` is

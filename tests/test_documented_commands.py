@@ -90,6 +90,8 @@ NOT_RUN = {
     ".venv/bin/python benchmarks/bench_store.py --submissions 200 --repeats 5": _BENCH,
     ".venv/bin/python benchmarks/bench_sandbox.py --repeat 9": _BENCH,
     ".venv/bin/python benchmarks/bench_submission.py --repeats 5": _BENCH,
+    ".venv/bin/python benchmarks/bench_attack.py --rounds 20": _BENCH,
+    ".venv/bin/python benchmarks/bench_attack.py --burn": _BENCH,
     ".venv/bin/python benchmarks/bench_cycle.py --students 30 --notebooks 01,02,03 "
     "--workers 2": _BENCH,
     # docs/cluster.md

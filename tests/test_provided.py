@@ -145,6 +145,79 @@ def test_the_vectorized_model_solution_makes_the_loops_calls():
         assert keys[0] == keys[1] and any(keys[0].values()), function
 
 
+def _owned(monkeypatch) -> list:
+    """Every ask the grader answers with "run your own", from now on."""
+    owned = []
+    reply = Answers._reply
+
+    def watched(self, ask):
+        answer = reply(self, ask)
+        if answer == OWN:
+            owned.append((self.function, ask.get("fn")))
+        return answer
+
+    monkeypatch.setattr(Answers, "_reply", watched)
+    return owned
+
+
+@pytest.mark.parametrize("override", [None, "overrides/vectorized.py"])
+def test_every_call_of_the_model_solution_is_answered(override, monkeypatch):
+    """The loops and the vectorized model solution, graded: no call of theirs is left to
+    their own functions (what the grader expects is what the course teaches)."""
+    from support.namespaces import run_source
+
+    from autograder.engine import grade_items
+    from autograder.examples import read
+
+    owned = _owned(monkeypatch)
+    source = read("model_solution.py") + ("\n" + read(override) if override else "")
+    results = grade_items(InProcessStudent(run_source(source)), seed=2, salt="model")
+    assert [r.name for r in results if not r.passed] == [] and owned == []
+
+
+#: conv2d summed from conv2d_single over channels, and a tiny CNN pooling before its ReLU,
+#: on a conv2d_single that flips its kernel and a relu that is wrong: only their own items
+#: are lost.
+OTHER_FORMS = """
+_model_conv2d_single = conv2d_single
+
+
+def conv2d_single(image, kernel, bias=0.0, stride=1, padding=0):
+    return _model_conv2d_single(image, np.asarray(kernel)[::-1, ::-1], bias, stride, padding)
+
+
+def conv2d(x, w, b=None, stride=1, padding=0):
+    x, w, b = _check_conv_inputs(x, w, b)
+    maps = [[sum(conv2d_single(x[i, c], w[k, c], stride=stride, padding=padding)
+                 for c in range(x.shape[1])) + b[k] for k in range(w.shape[0])]
+            for i in range(x.shape[0])]
+    return np.array(maps, dtype=x.dtype)
+
+
+def relu(x):
+    return np.abs(x)
+
+
+def tiny_cnn_forward(x, params):
+    p = params
+    h = relu(max_pool2d(conv2d(x, p["conv1_w"], p["conv1_b"], padding=1)))
+    h = relu(max_pool2d(conv2d(h, p["conv2_w"], p["conv2_b"], padding=1)))
+    return dense(flatten(h), p["fc_w"], p["fc_b"])
+"""
+
+
+def test_other_honest_compositions_are_answered_too(monkeypatch):
+    from support.namespaces import run_source
+
+    from autograder.engine import grade_items
+    from autograder.examples import read
+
+    results = grade_items(InProcessStudent(run_source(read("model_solution.py") + OTHER_FORMS)),
+                          seed=2, salt="other forms")
+    lost = {rubric.item(r.name).function for r in results if not r.passed}
+    assert lost == {"conv2d_single", "relu"}
+
+
 # --------------------------------------------------------------------------- call keys
 
 
@@ -420,7 +493,6 @@ def test_a_lookup_table_learns_nothing_from_the_grader_and_nothing_that_lasts(tm
     from support.attacker import attack
 
     rows = attack(tmp_path, 3, ["--sandbox", "bubblewrap"])
-    assert [row["leaked"] for row in rows] == [0, 0, 0], rows
-    assert all(row["shown"] > 20 for row in rows), rows  # it does learn the shown cases ...
-    assert rows[-1]["hits"] <= 15, rows  # ... which come back only as the fixed examples
-    assert rows[-1]["score"] <= rows[0]["score"] + 3, rows
+    assert [row["leaked"] for row in rows] == [0, 0, 0], rows  # (the old rule: 11, 24, 51)
+    assert all(row["shown"] > 20 for row in rows), rows  # it learns the shown cases, but
+    assert [row["score"] for row in rows] == [0, 0, 0], rows  # each submission has its own
