@@ -42,6 +42,7 @@ MODES = {"default cases": [], "--per-student-cases": ["--per-student-cases"]}
 
 #: conv2d, before it computes, asks for an answer that costs whoever computes it.
 BURNERS = {
+    "none (the model solution as it is, for scale)": "pass",
     "conv2d_single on 1×1 padded by 4095":
         "conv2d_single(np.ones((1, 1)), np.ones((1, 1)), padding=4095)",
     "zero_pad of 1×1 to 11585²": "zero_pad(np.ones((1, 1)), 5792)",
