@@ -24,8 +24,9 @@ records every call they make of an earlier graded function, with the reference's
 
 Calls are matched by :func:`~autograder.sandbox.jail.canonical.call_key` (defaults bound,
 padding in any of its forms, arrays by content). The worker sends keys only, and the
-replies tell it, per function, every key the grader answers in this call, so it runs its
-own function for any other call without asking.
+replies tell it, per function, every key the grader answers in this call (with the answers
+already computed), so it runs its own function for any other call without asking, and
+needs no round trip for most answered ones.
 
 Training is the exception: ``train_tiny_cnn``'s parameters are the student's own from the
 first step on, so no key could match them. While it is graded, ``init_tiny_cnn(seed)`` is
@@ -83,7 +84,9 @@ class Answers:
 
     def __init__(self, function: str, args: tuple, kwargs: dict,
                  book: _Book | None = None) -> None:
-        """``book``: whose compositions to trace (default: :func:`_book`'s)."""
+        """``args``, ``kwargs``: the grader's own (no student code holds them: the worker
+        has its own copy; they are traced as they are). ``book``: whose compositions to
+        trace (default: :func:`_book`'s)."""
         self.function = function
         self.allowed = frozenset(provided_while_grading(function))
         #: call key → the reply: {"ok": value} or an error reply
@@ -98,7 +101,6 @@ class Answers:
         self.training: _Training | None = None
         if not self.allowed:
             return
-        args, kwargs = copy.deepcopy((args, kwargs))
         self.args, self.kwargs = resolve_refs(args), resolve_refs(kwargs)
         if function == "train_tiny_cnn":
             self.training = _Training(self, self.args, self.kwargs)
@@ -156,10 +158,21 @@ class Answers:
         """The reply to one ask, ``{"fn", "key"}`` or (by value) ``{"fn", "args",
         "kwargs"}``: ``{"ok": value}``, an error reply, or :data:`OWN`, with ``"keys"``
         (function → the keys of all its calls answered in this call) for every function
-        whose keys the worker has not been told yet and are all known."""
+        whose keys the worker has not been told yet and are all known, and ``"answers"``
+        (key → reply) for those already computed, up to :data:`AHEAD_BYTES` of arrays: the
+        worker then needs no round trip for them (a call of conv2d asks output_size twice
+        and zero_pad once)."""
         reply = self._reply(ask)
         news = self._news()
-        return {**reply, "keys": news} if news else reply
+        if not news:
+            return reply
+        ahead, room = {}, AHEAD_BYTES
+        for key in (k for keys in news.values() for k in keys if k in self.outcomes):
+            room -= _nbytes(self.outcomes[key])
+            if room < 0:
+                break
+            ahead[key] = self.outcomes[key]
+        return {**reply, "keys": news, "answers": ahead}
 
     def _reply(self, ask: dict[str, Any]) -> dict[str, Any]:
         function = ask.get("fn")
@@ -178,6 +191,21 @@ class Answers:
             return self.training.reply(function, tuple(ask.get("args", ())),
                                        dict(ask.get("kwargs", {})))
         return OWN
+
+
+#: Bytes of arrays sent ahead with the keys, per reply.
+AHEAD_BYTES = 1 << 20
+
+
+def _nbytes(value: Any) -> int:
+    """About how many bytes ``value`` takes on the wire (its arrays; 64 per other leaf)."""
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, (list, tuple)):
+        return sum(map(_nbytes, value))
+    if isinstance(value, dict):
+        return sum(map(_nbytes, value.values()))
+    return 64
 
 
 def _attempt(trace: Callable[..., Any], args: tuple, kwargs: dict) -> None:

@@ -88,8 +88,9 @@ class InProcessStudent:
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
         if not self.has(function):
             raise MissingFunction(f"{function} is not defined")
-        args, kwargs = protocol.decode(protocol.encode((args, kwargs)))
-        asked = _Asked(function, args, kwargs)
+        data = protocol.encode((args, kwargs))
+        asked = _Asked(function, data)  # its own copy: the student's may be changed
+        args, kwargs = protocol.decode(data)
         args, kwargs = resolve_refs(args), resolve_refs(kwargs)
         target = self.namespace[function]
         saved = []
@@ -120,8 +121,8 @@ class _Asked:
     """The asks of one in-process call, answered as the sandbox's are: by key (by value for
     training's names), plain data in and out (round-tripped through the protocol)."""
 
-    def __init__(self, function: str, args: tuple, kwargs: dict) -> None:
-        self.function, self.args, self.kwargs = function, args, kwargs
+    def __init__(self, function: str, data: bytes) -> None:
+        self.function, self.data = function, data  # the call's arguments, encoded
         self.by_value = provided.by_value(function)
         self.answers: provided.Answers | None = None
 
@@ -138,5 +139,7 @@ class _Asked:
                 return provided.OWN
             ask = {"fn": name, "key": key}
         if self.answers is None:
-            self.answers = provided.Answers(self.function, self.args, self.kwargs)
-        return protocol.decode(protocol.encode(self.answers.reply(ask)))
+            self.answers = provided.Answers(self.function, *protocol.decode(self.data))
+        reply = self.answers.reply(ask)  # what it tells a worker ahead is of no use here
+        reply = {k: v for k, v in reply.items() if k not in ("keys", "answers")}
+        return protocol.decode(protocol.encode(reply))

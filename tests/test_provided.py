@@ -35,8 +35,8 @@ def ask(answers: Answers, function: str, *args, **kwargs) -> dict:
 
 
 def unkeyed(reply: dict) -> dict:
-    """A reply without the keys it tells the worker about."""
-    return {k: v for k, v in reply.items() if k != "keys"}
+    """A reply without the keys it tells the worker about (and the answers sent ahead)."""
+    return {k: v for k, v in reply.items() if k not in ("keys", "answers")}
 
 
 # --------------------------------------------------------------------------- which calls
@@ -119,6 +119,9 @@ def test_the_replies_tell_the_worker_every_key_it_may_ask_for():
     assert set(first["keys"]) == set(rubric.provided_while_grading("conv2d")) - {"conv2d_single"}
     assert first["keys"]["zero_pad"] == [call_key("zero_pad", (x, 1), {})]
     assert first["keys"]["same_padding"] == []
+    # and the answers, computed already, so that the worker need not ask for them
+    ahead = first["answers"][call_key("output_size", (3, 2, 1, 1), {})]
+    assert ahead == {"ok": reference.output_size(3, 2, 1, 1)}
     single = ask(answers, "conv2d_single", x[0, 1], w[1, 1], padding=1)
     np.testing.assert_array_equal(single["ok"], reference.conv2d_single(x[0, 1], w[1, 1],
                                                                         padding=1))
@@ -450,6 +453,32 @@ def test_a_call_that_asks_without_end_is_stopped_by_count(tmp_path: Path, kind, 
     with SandboxedStudent(path, sandbox=kind, call_timeout=60) as student:
         with pytest.raises(WorkerCrashed, match="more than 50 times in one call"):
             student.call("conv2d", np.ones((1, 1, 3, 3)), np.ones((1, 1, 2, 2)))
+
+
+#: A later function that writes its own numbers into the case's arrays before asking.
+OVERWRITER = '''
+def zero_pad(x, pad):
+    return "my own zero_pad"
+
+def conv2d(x, w, b=None, stride=1, padding=0):
+    x[...] = 7.0  # the case's array, now holding numbers of the student's choosing
+    return zero_pad(x, padding)
+'''
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "in-process"])
+def test_changing_the_cases_arrays_in_place_gets_no_answer_for_the_changed_ones(tmp_path,
+                                                                             kind):
+    x, w = np.arange(9.0).reshape(1, 1, 3, 3), np.ones((1, 1, 2, 2))
+    if kind == "in-process":
+        namespace: dict = {}
+        exec(textwrap.dedent(OVERWRITER), namespace)
+        assert InProcessStudent(namespace).call("conv2d", x, w, padding=1) == "my own zero_pad"
+        return
+    path = tmp_path / "overwriter.py"
+    path.write_text(textwrap.dedent(OVERWRITER))
+    with SandboxedStudent(path, sandbox=kind) as student:
+        assert student.call("conv2d", x, w, padding=1) == "my own zero_pad"
 
 
 #: The issue's oracle: a later function asks the grader for the answers of an earlier one

@@ -20,7 +20,8 @@ Conversation, over the original stdin/stdout, as framed ``protocol`` messages:
                "by_value": [...]}
       worker -> {"ask": {"fn": "zero_pad", "key": "..."}}              (any number)
              or {"ask": {"fn": ..., "args": (...), "kwargs": {...}}}  (a by_value name)
-      grader -> {"ok": value} | {"error": {...}} | {"own": true}, maybe with "keys"
+      grader -> {"ok": value} | {"error": {...}} | {"own": true}
+                (maybe with "keys" and "answers" sent ahead)
     worker -> {"ok": value}  or  {"error": {"type", "message", "traceback"}}
     ... until the grader closes stdin.
 
@@ -31,7 +32,8 @@ sends the call's key (``canonical.call_key``), never its arguments (but for the 
 ``by_value`` names of training); the grader answers a call a correct version of the graded
 function makes on this case, and replies "own" to any other: the student's own function
 then runs here. Replies also list, per function, every key the grader answers in this
-call, so the worker runs its own function for any other key without asking.
+call (with answers already computed, sent ahead), so the worker runs its own function for
+any other key without asking, and asks again only for answers it was not sent.
 
 The protocol's file descriptors are duplicated before any student code runs; fds 0-2
 then point at /dev/null and ``sys.stdout``/``sys.stderr`` keep only the last few KB,
@@ -41,6 +43,7 @@ so printing can neither corrupt the conversation nor fill memory or disk.
 from __future__ import annotations
 
 import builtins
+import copy
 import io
 import json
 import linecache
@@ -353,27 +356,31 @@ class Worker:
         known = asks.keys.get(name)
         if key is None or (known is not None and key not in known):
             return OWN
-        raw = asks.replies.get(key)
-        reply = protocol.decode(raw) if raw is not None else None  # afresh: callers change it
-        if reply is None:
-            reply = self._asked(protocol.encode({"ask": {"fn": name, "key": key}}), key)
-        return reply
+        if key not in asks.replies:
+            return self._asked(protocol.encode({"ask": {"fn": name, "key": key}}), key)
+        return copy.deepcopy(asks.replies[key])  # afresh: the caller may change it
 
     def _asked(self, data: bytes, key: str | None = None) -> Any:
         """Send one ask, read and decode the reply; learn the keys the grader answers (for
-        the functions the reply names); keep the reply (for this call) when it has a key
-        and room is left."""
+        the functions the reply names) and keep the answers it sent ahead, and this one
+        (when it has a key), for the rest of this call while there is room."""
         protocol.write_message(self.replies, data)
         raw = protocol.read_message(self.requests)
         reply = protocol.decode(raw)
         asks = self.asks
-        if isinstance(reply, dict) and isinstance(reply.get("keys"), dict):
-            for function, keys in reply["keys"].items():
+        if not isinstance(reply, dict):
+            return reply
+        if isinstance(reply.get("keys"), dict):
+            for function, keys in reply.pop("keys").items():
                 if isinstance(keys, list):
                     asks.keys[function] = frozenset(k for k in keys if isinstance(k, str))
-        if key is not None and asks.kept + len(raw) <= ASK_CACHE_BYTES:
-            asks.replies[key] = raw
+        ahead = reply.pop("answers", None)
+        if asks.kept + len(raw) <= ASK_CACHE_BYTES:
             asks.kept += len(raw)
+            if isinstance(ahead, dict):
+                asks.replies.update(ahead)
+            if key is not None:
+                asks.replies[key] = copy.deepcopy(reply)
         return reply
 
     def encode_reply(self, reply: dict[str, Any], name: str) -> bytes:
@@ -420,7 +427,7 @@ class Asks:
     def __init__(self, by_value: list[str]) -> None:
         self.by_value = frozenset(by_value)
         self.keys: dict[str, frozenset[str]] = {}
-        self.replies: dict[str, bytes] = {}
+        self.replies: dict[str, Any] = {}
         self.kept = 0
 
 
