@@ -199,12 +199,16 @@ def values_salt(seed: int, salt: str | None) -> tuple[int, ...] | None:
     return tuple(int.from_bytes(digest[i : i + 4], "big") for i in range(0, 16, 4))
 
 
-def submission_salt(student: Student, salt: str | None = None) -> str | None:
-    """``salt`` if given (``""``: none), else the student's own (``case_salt``, a digest of
-    everything its code can read; a sandboxed submission has one)."""
+def submission_salt(student: Student, salt: str | None = None,
+                    case_key: str | None = None) -> str | None:
+    """``salt`` if given (``""``: none); else, with per-student cases (``case_key``), the
+    student's own (``case_salt``, a digest of everything its code can read; a sandboxed
+    submission has one); else None: every submission gets the term's values, so that the
+    notebooks' ``score()`` (which cannot know its submission) gives the same scores and the
+    class report can see students who give the same wrong answers on the same case."""
     if salt is not None:
         return salt or None
-    own = getattr(student, "case_salt", None)
+    own = getattr(student, "case_salt", None) if case_key is not None else None
     return own if isinstance(own, str) else None
 
 
@@ -444,10 +448,10 @@ def grade_item(
     """Run the check of rubric item ``name`` against ``student``; never raises.
     ``case_key`` (a student's name) gives this student their own cases (:func:`item_seed`);
     ``budget``: no call is made once it is spent; ``salt``: the submission's, for its own
-    values (:func:`submission_salt`: by default the student's ``case_salt``). A failure
-    keeps bounded values only (:mod:`autograder.bounded`)."""
+    values (:func:`submission_salt`: by default, with per-student cases, the student's
+    ``case_salt``). A failure keeps bounded values only (:mod:`autograder.bounded`)."""
     check = CHECKS[name]
-    salt = submission_salt(student, salt)
+    salt = submission_salt(student, salt, case_key)
     points = float(check.item.points)
     if budget is not None and budget.spent():
         return ItemResult(name, 0.0, points, budget_failure(budget, False))
@@ -492,10 +496,11 @@ def grade_items(
       (per-student cases, see :func:`item_seed`)
     - budget: the submission's time budget; once spent, the remaining items score 0
       with a Failure saying so (FailureKind.TIMEOUT)
-    - salt: identifies the submission (None: the student's ``case_salt``, if it has one;
-      "": none): the arrays of its cases are its own, made from the salt and ``seed``
-      (:func:`values_salt`), so that what one submission's feedback shows is of no use to
-      another; with no salt, every submission gets the term's values
+    - salt: identifies the submission (None: with per-student cases, the student's
+      ``case_salt``, if it has one; "": none): the arrays of its cases are its own, made
+      from the salt and ``seed`` (:func:`values_salt`), so that what one submission's
+      feedback shows is of no use to another; with no salt, every submission gets the
+      term's values
 
     Returns one ItemResult per item.
     """
@@ -504,7 +509,7 @@ def grade_items(
         unknown = wanted - {it.name for it in rubric.ITEMS}
         if unknown:
             raise KeyError(f"not rubric items: {sorted(unknown)}")
-    salt = submission_salt(student, salt)
+    salt = submission_salt(student, salt, case_key)
     results = [grade_item(student, c.item.name, seed=seed, case_key=case_key, budget=budget,
                           salt=salt or "")
                for c in checks_for() if wanted is None or c.item.name in wanted]

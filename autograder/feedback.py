@@ -475,9 +475,7 @@ EARLIER_FUNCTIONS = _("While a function is graded, the calls of earlier function
                       "correct version makes on the input being graded (conv2d inside "
                       "tiny_cnn_forward, say) give correct answers, so a mistake costs only "
                       "the items of the function it is in; any other call runs your own "
-                      "function. The numbers in the inputs are drawn anew for every "
-                      "submission (their sizes stay), so a resubmission may show another "
-                      "failing input.")
+                      "function.")
 
 
 def feedback_html(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:

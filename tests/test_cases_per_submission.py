@@ -1,6 +1,6 @@
-"""What a submission can learn for the next: its cases' values are its own, the same file
-always gets the same ones, the cases do not depend on how the grading process was prepared,
-and the text its code chooses is bounded in its feedback."""
+"""What a submission can learn for the next: with per-student cases its cases' values are
+its own (the same file always gets the same ones), the cases never depend on how the
+grading process was prepared, and the text its code chooses is bounded in its feedback."""
 
 from __future__ import annotations
 
@@ -102,28 +102,28 @@ def test_remembered_cases_are_checked_on_each_submissions_own_values():
     assert warm == cold
 
 
-def _drawn(folder: Path, name: str) -> str:
-    """The failing case a kernel-flipped student is shown for a conv2d item."""
+def _drawn(folder: Path, name: str, per_student: bool) -> str:
+    """The failing cases a kernel-flipped student is shown for two conv2d items."""
     record = grade_submission(SubmissionPath(name, folder / f"{name}.py"), sandbox="rlimit",
-                              items=["conv2d: channels summed", "conv2d: stride"])
+                              items=["conv2d: channels summed", "conv2d: stride"],
+                              per_student_cases=per_student)
     return json.dumps([str(r.failure.case) for r in record.items], sort_keys=True)
 
 
-def test_a_changed_file_is_shown_other_values_and_the_same_file_the_same(tmp_path: Path):
-    """Per submission, through the sandbox: the salt is what the code can read (its files,
-    by name and content)."""
+def test_with_per_student_cases_a_changed_file_is_shown_other_values(tmp_path: Path):
+    """Through the sandbox: with ``--per-student-cases`` the salt is what the code can read
+    (its files, by name and content); by default every submission gets the term's values."""
     [bug] = [s for s in example_class() if s.name == "bug_kernel_flipped"]
     build_class(tmp_path, [bug])
     source = (tmp_path / "bug_kernel_flipped.py").read_text()
-    (tmp_path / "resubmitted").mkdir()
-    (tmp_path / "resubmitted" / "bug_kernel_flipped.py").write_text(source + "\n# one more\n")
-    (tmp_path / "again").mkdir()
-    (tmp_path / "again" / "bug_kernel_flipped.py").write_text(source)
-    (tmp_path / "classmate.py").write_text(source)
-    first = _drawn(tmp_path, "bug_kernel_flipped")
-    assert first == _drawn(tmp_path / "again", "bug_kernel_flipped")
-    assert first != _drawn(tmp_path / "resubmitted", "bug_kernel_flipped")
-    assert first != _drawn(tmp_path, "classmate")  # the same text in a file of their own
+    for folder, text in (("resubmitted", source + "\n# one more\n"), ("again", source)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "bug_kernel_flipped.py").write_text(text)
+    first = _drawn(tmp_path, "bug_kernel_flipped", True)
+    assert first == _drawn(tmp_path / "again", "bug_kernel_flipped", True)
+    assert first != _drawn(tmp_path / "resubmitted", "bug_kernel_flipped", True)
+    term = _drawn(tmp_path, "bug_kernel_flipped", False)
+    assert term == _drawn(tmp_path / "resubmitted", "bug_kernel_flipped", False) != first
 
 
 DRAW = '''
