@@ -1,7 +1,8 @@
 """The process that runs a student's code inside the sandbox and answers function calls.
 
-``autograder.sandbox`` copies this folder (the jail: this module, ``protocol`` and
-``callables``) as the package ``jail`` into a private directory and runs
+``autograder.sandbox`` copies this folder (the jail: this module, ``protocol``,
+``callables``, ``cells``, ``standins`` and ``canonical``) as the package ``jail`` into a
+private directory and runs
 ``jail.worker.run(["job.json"])`` with ``python -I -S -B``.
 
 It may import only the standard library, numpy and its jail siblings (a test checks): the
