@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from autograder import i18n
-from autograder.reports import ReportSettings, grades_csv_text, render
+from autograder.reports import ReportSettings, feedback, grades_csv_text, render
 from autograder.reports.late import LatePolicy, SubmissionTime, parse_time
 from autograder.store import record_from_json
 
@@ -48,6 +48,12 @@ def catalogue_before(monkeypatch):
     before.add_fallback(i18n._catalog("ko"))
     monkeypatch.setattr(i18n, "_catalog", lambda language: (
         gettext.NullTranslations() if language == "en" else before))
+    # the page's note on earlier functions, worded as it was then (answers now reach only
+    # the calls a correct version makes on the case: a change of wording, not of rendering)
+    monkeypatch.setattr(feedback, "EARLIER_FUNCTIONS", i18n._(
+        "While a function is graded, the earlier functions it calls (conv2d inside "
+        "tiny_cnn_forward, say) give correct answers: each mistake costs only the items of "
+        "the function it is in."))
 
 
 #: The source the code before gave these times (the files' modification times).
