@@ -39,6 +39,13 @@ def seed_from_env(seed: int | None = None) -> int:
         return 0  # a malformed variable must not make the cell fail
 
 
+def _lost(item: str, points: float):
+    """"✗ item: 0 of N points" (of 1 point)."""
+    if points == 1:
+        return _("✗ {item}: 0 of 1 point", item=item)
+    return _("✗ {item}: 0 of {points} points", item=item, points=f"{points:g}")
+
+
 def explain(results: list, lang: str = "en") -> str:
     """Plain text for the lost items: what failed, on which case, and what to look at;
     in ``lang`` ("ko+en": each item in Korean, then in English)."""
@@ -48,8 +55,7 @@ def explain(results: list, lang: str = "en") -> str:
             continue
         f = r.failure
         for language in languages(lang):
-            lines.append(render(_("✗ {item}: 0 of {points} points", item=r.name,
-                                  points=f"{r.max_points:g}"), language))
+            lines.append(render(_lost(r.name, r.max_points), language))
             lines.append(f"    {render(f.summary, language)}")
             if f.where:
                 lines.append(f"    {render(f.where, language)}")
