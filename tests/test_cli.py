@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import os
 import re
 import subprocess
 import sys
@@ -45,10 +46,37 @@ def lost_items(out: Path, student: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
-    out = tmp_path_factory.mktemp("demo")
-    proc = run(AUTOGRADER, "demo", "--out", str(out), "--workers", "2")
+    folder = tmp_path_factory.mktemp("demo")
+    proc = run(AUTOGRADER, "demo", "--out", str(folder), "--workers", "2")
     assert proc.returncode == 0, proc.stderr
-    return proc, out
+    return proc, folder / "reports"
+
+
+def test_demo_keeps_the_class_and_its_reports_and_names_what_to_open(demo):
+    proc, out = demo
+    named = dict(re.findall(r"^  (the class report|a student's feedback|the class's files)"
+                            r"\s+(\S+)$", proc.stdout, re.M))
+    assert Path(named["the class report"]) == out / "class.html"
+    assert Path(named["a student's feedback"]) == out / "bug_kernel_flipped" / "feedback.html"
+    assert Path(named["the class's files"]) == out.parent / "class"
+    for path in named.values():
+        assert Path(path).exists(), path
+    assert sorted(p.stem for p in (out.parent / "class").glob("*.py")) == sorted(CLASS)
+    assert json.loads((out / "class.json").read_text())["summary"]["students"] == len(CLASS)
+
+
+@pytest.mark.slow
+def test_demo_without_out_keeps_its_folder_and_says_where(tmp_path):
+    """Nothing graded is thrown away: the folder the demo names exists after it ends."""
+    env_tmp = tmp_path / "tmp"
+    env_tmp.mkdir()
+    proc = subprocess.run([AUTOGRADER, "demo", "--workers", "2", "--quiet"],
+                          capture_output=True, text=True, timeout=1800,
+                          env={**os.environ, "TMPDIR": str(env_tmp)})
+    assert proc.returncode == 0, proc.stderr
+    kept = re.search(r"^kept in (\S+):$", proc.stdout, re.M)
+    assert kept and Path(kept.group(1)).parent == env_tmp
+    assert (Path(kept.group(1)) / "reports" / "class.html").is_file()
 
 
 def test_demo_grades_every_example_student_once(demo):
