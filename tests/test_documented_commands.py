@@ -77,6 +77,11 @@ _CLUSTER = ("needs a running Dask cluster; tests/test_cluster.py grades through 
 _BUNDLE = ("installs the bundle into a fresh venv (minutes); "
            "tests/test_gradescope.py::test_bundle_installs_and_grades_in_gradescope_layout "
            "runs these steps")
+_EXAMPLE_CLASS = ("grades the 29 example students (about 90 s on 2 cores), as `autograder demo` "
+                  "does in tests/test_cli.py; the other commands of this block need its "
+                  "reports: tests/test_instructor_path.py runs replay and --student on a graded "
+                  "class, tests/test_store.py history; here, the README's --student on "
+                  "submissions/")
 #: documented commands this test does not run, each with the reason
 NOT_RUN = {
     # README, Quickstart: CI (.ci/run) runs both itself; they build the venv this runs in
@@ -98,6 +103,12 @@ NOT_RUN = {
     ".venv/bin/python benchmarks/bench_training.py --repeats 3": _BENCH,
     ".venv/bin/python benchmarks/bench_cycle.py --students 30 --notebooks 01,02,03 "
     "--workers 2": _BENCH,
+    # README, "Try every command on the example class" (its first line runs)
+    "autograder grade example-class/ --out example-reports/ --workers 2": _EXAMPLE_CLASS,
+    "autograder history example-reports/": _EXAMPLE_CLASS,
+    "autograder replay example-reports/ bug_kernel_flipped": _EXAMPLE_CLASS,
+    "autograder grade example-class/ --out example-reports/ --student bug_kernel_flipped "
+    "--force": _EXAMPLE_CLASS,
     # docs/cluster.md
     "pip install 'conv-lab[cluster]'          # on the instructor's machine and on every "
     "worker": "installs software",
@@ -281,6 +292,8 @@ class Site:
     home: Path
     student_home: Path
     exchange: Path
+    #: each block's place and what it printed (stdout and stderr)
+    printed: list[tuple[str, str]] = field(default_factory=list)
 
     def placeholders(self) -> dict[str, str]:
         return {"/srv/nbgrader/exchange": str(self.exchange),
@@ -388,6 +401,7 @@ def run_block(block: Block, site: Site) -> list[str]:
         fill_lms_download(site)
     proc = subprocess.run(["bash", "-c", text], env=env, capture_output=True, text=True,
                           timeout=1800)
+    site.printed.append((f"{block.doc}:{block.line}", proc.stdout + proc.stderr))
     status = {}
     if rc_file.exists():
         for row in rc_file.read_text().splitlines():
@@ -426,9 +440,18 @@ def test_every_documented_command_works_as_shown(tmp_path):
     assert (site.root / "reports" / "grades.csv").is_file()
     assert "test_conv2d_handles_a_1x1_filter" in (site.root / "reports" / "grades.csv"
                                                   ).read_text().splitlines()[0]
-    assert (site.root / "example-reports" / "class.html").is_file()
+    from autograder.examples import example_class
+
+    assert len(list((site.root / "example-class").glob("*.py"))) == len(example_class())
     assert (site.root / "canvas-import.csv").read_text().count("\n") >= 3
     assert sorted(p.name for p in (site.root / "assignments" / "submitted").iterdir()) == \
         sorted({"alice", "bob", "carol", getpass.getuser()})
     feedback = site.student_home / "conv_layers" / "feedback"
     assert list(feedback.glob("*/01_feature_map_size.html")), "the student got no feedback"
+    # nothing was wrong, so nothing alarms: no locked cell reported as changed (the
+    # students changed none), no kernel's start-up note, no library warning
+    alarms = re.compile(r"Attribute '\w+' for cell .* has changed|Ctrl-C will not work|"
+                        r"\w+Warning:")
+    loud = [f"{where}: {m.group(0)}" for where, text in site.printed
+            if where.startswith("docs/nbgrader.md") for m in [alarms.search(text)] if m]
+    assert not loud, loud

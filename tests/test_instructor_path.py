@@ -108,14 +108,15 @@ def site(graded, tmp_path) -> Path:
 def test_regrading_one_student_keeps_the_whole_class_in_every_class_file(site):
     before = grades(site / "out")
     proc = run("grade", str(site / "class"), "--out", str(site / "out"), "--student", "stub",
-               "--force", "--quiet")
+               "--student", "loops", "--force", "--quiet")
     assert proc.returncode == 0, proc.stderr
     after = grades(site / "out")
     assert after == before  # the same rows, the whole class
     report = json.loads((site / "out" / "class.json").read_text())
     assert sorted(s["name"] for s in report["students"]) == sorted(THREE)
+    assert "bug_kernel_flipped" in (site / "out" / "class.html").read_text()
     last = runs(site / "out")[-1]
-    assert (last["graded"], last["total"]) == (1, 1), "only stub was graded"
+    assert (last["graded"], last["total"]) == (2, 2), "only stub and loops were graded"
     assert "cover the whole class: 3 student(s)" in proc.stdout
 
 

@@ -1282,9 +1282,10 @@ def _load(path: str) -> dict:
 USAGE = "사용법 · usage: python selfcheck.py conv_layers.py"
 HELP = f"""{USAGE}
 
-.py 파일에 쓴 함수마다 자가 점검을 실행하고 표를 보여 줍니다. PASS는 통과, FAIL은 그 함수의
-잘못(이유가 함께 나옵니다), WAIT는 그 함수가 부른 앞 함수의 자가 점검이 실패했다는 뜻이니 그
-함수를 먼저 고치세요. 모든 점검을 통과하면 종료 코드는 0입니다. numpy만 있으면 됩니다.
+.py 파일에 쓴 함수마다 자가 점검을 하고 결과를 표로 보여 줍니다. PASS는 통과, FAIL은 그
+함수 자체의 잘못입니다(이유가 함께 나옵니다). WAIT는 그 함수가 부르는 앞 함수가 자가 점검을
+통과하지 못했다는 뜻이니 앞 함수부터 고치세요. 모두 통과하면 종료 코드는 0입니다. numpy만
+있으면 됩니다.
 Runs the self-check of every function in your .py file and prints a table: PASS, FAIL
 (the function's own mistake, with why) or WAIT (an earlier function it called fails its
 own self-check: fix that one first). Exit status 0 when every check passes. Needs numpy
