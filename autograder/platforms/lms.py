@@ -143,16 +143,21 @@ class Roster:
     skipped: int = 0  # rows that are neither students nor Points Possible
 
 
+def _csv_text(path: Path, what: str, hint: str = "") -> str:
+    """The text of a CSV the instructor gives (a UTF-8 BOM is fine); ExportError naming
+    ``what`` and ``path`` if it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ExportError(f"cannot read {what} {path} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ExportError(f"{what} {path} is not UTF-8 text{hint}") from None
+
+
 def read_roster(path: str | Path) -> Roster:
     """The roster CSV as the LMS exported it (a UTF-8 BOM is fine). Raises ExportError."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ExportError(f"cannot read the roster {path} ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ExportError(f"the roster {path} is not UTF-8 text; export it again as CSV "
-                          "(UTF-8)") from None
+    text = _csv_text(path, "the roster", "; export it again as CSV (UTF-8)")
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not any(_column(header, f) for f in ("login", "sis", "email", "id", "name")):
@@ -190,12 +195,7 @@ def read_name_map(path: str | Path) -> dict[str, str]:
     of two columns, ``graded name,roster key`` per line (a first line ``student,...`` is
     a header). Raises ExportError naming the file and the line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ExportError(f"cannot read the name map {path} ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ExportError(f"the name map {path} is not UTF-8 text") from None
+    text = _csv_text(path, "the name map")
     mapping: dict[str, str] = {}
     for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         cells = [c.strip() for c in row]
