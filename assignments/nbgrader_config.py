@@ -16,6 +16,17 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
 HERE = Path(__file__).resolve().parent
 
+# What `autograder course` relies on, so that plain `nbgrader autograde` does the same
+# (docs/nbgrader.md, "Safety"): locked cells restored from the source (an untouched one is
+# not reported as changed), deleted test cells added back, output capped, each student's
+# kernel in bubblewrap where it works (else nbgrader's own Execute). Settings below win.
+try:
+    from autograder.course.config import apply_safety
+except ImportError:  # the grader is not installed here (e.g. a student's own machine)
+    pass
+else:
+    apply_safety(c)
+
 c.CourseDirectory.course_id = "conv_lab"
 c.CourseDirectory.root = str(HERE)
 # Never ship these into release/ or back in submissions: editor checkpoints, bytecode and
@@ -44,16 +55,6 @@ c.Execute.timeout = 600
 # configurable): one broken answer does not cost the points of the cells after it. A graded
 # cell that errors or writes to stderr scores 0.
 c.Execute.interrupt_on_timeout = True
-
-# Each student's kernel runs in bubblewrap during autograde: an answer cell can write only its
-# own autograded folder, not a classmate's submission, the gradebook or the exchange
-# (docs/nbgrader.md, "Safety"). Where bubblewrap does not work, nbgrader's own Execute runs.
-try:
-    from autograder.course.config import autograde_preprocessors
-except ImportError:  # the grader is not installed here (e.g. a student's own machine)
-    pass
-else:
-    c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
 # Graded cells print feedback and end with the points earned (partial credit); nbgrader
 # then shows the number as the cell's result. Keep their stdout in the feedback.

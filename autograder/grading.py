@@ -12,9 +12,11 @@ Finding submissions (``find_submissions``), for each PATH given:
 - ``__pycache__``, ``.ipynb_checkpoints``, version-control folders and hidden files that are
   not ``.py``/``.ipynb`` are ignored; a dot-named ``.py``/``.ipynb`` file or hidden folder
   (``.hidden_student.py``, ``..ipynb``) is a submission like any other (its name loses the
-  dot, and its record says so); other files in a class folder are skipped with a warning;
-  a PATH that does not exist, or a file that is not ``.py``/``.ipynb``, still becomes a
-  submission, and its record says why it got 0.
+  dot, and its record says so); other files in a class folder are skipped with a warning
+  (or listed in ``skipped``, for one line in a summary); a PATH that does not exist, or a
+  file that is not ``.py``/``.ipynb``, still becomes a submission, and its record says why
+  it got 0 (``autograder grade`` refuses such a PATH before grading:
+  :func:`path_problem`).
 - symbolic links are never followed out of a class or student folder (an unzipped upload
   can carry a link to the model solution, to another student's file or to ``/etc``): a
   linked entry of a class folder gets a record of 0 points saying it is a link, and a
@@ -105,8 +107,10 @@ def symlink_reason(path: Path) -> Message:
              name=path.name)
 
 
-def _expand(path: Path, warnings: list[str]) -> list[tuple[str, Path, str]]:
-    """(name, path, why refused or '') of each submission in ``path``."""
+def _expand(path: Path, warnings: list[str],
+            skipped: list[Path] | None = None) -> list[tuple[str, Path, str]]:
+    """(name, path, why refused or '') of each submission in ``path``; a file that is not
+    one goes to ``skipped`` if given, else a warning."""
     if not path.is_dir() or is_single_submission_folder(path):
         return [(_name_of(path), path, "")]
     found = []
@@ -123,6 +127,8 @@ def _expand(path: Path, warnings: list[str]) -> list[tuple[str, Path, str]]:
             found.append((child.name, child, ""))
         elif child.suffix in SUFFIXES:
             found.append((child.stem, child, ""))
+        elif skipped is not None:
+            skipped.append(child)
         else:
             warnings.append(f"skipped {child}: not a .py or .ipynb file or a student folder")
     if not found:
@@ -153,13 +159,14 @@ def _link_notes(path: Path, refused: str) -> list[str]:
 
 
 def find_submissions(
-    paths: Iterable[str | Path], *, expand: bool = True
+    paths: Iterable[str | Path], *, expand: bool = True, skipped: list[Path] | None = None
 ) -> tuple[list[SubmissionPath], list[str]]:
     """Every submission under ``paths`` (see the module docstring), and warnings to show.
 
     ``expand=False`` takes each path as one submission, as it is (Gradescope's
-    ``/autograder/submission`` folder). Returns ``(submissions, warnings)``; names are
-    unique and safe as folder names.
+    ``/autograder/submission`` folder). ``skipped``: a list that receives the files of a
+    class folder that are not submissions (instead of one warning each). Returns
+    ``(submissions, warnings)``; names are unique and safe as folder names.
     """
     warnings: list[str] = []
     seen_paths: set[Path] = set()
@@ -169,7 +176,7 @@ def find_submissions(
         given = Path(given)
         # a PATH the instructor names is followed if it is a link (it keeps its own name)
         path = given.resolve() if given.is_symlink() else given
-        found = _expand(path, warnings) if expand else [(_name_of(path), path, "")]
+        found = _expand(path, warnings, skipped) if expand else [(_name_of(path), path, "")]
         found = [(_name_of(given) if p == path else n, p, why) for n, p, why in found]
         for raw_name, path, refused in found:
             # a link is not resolved: it must not hide the student it points at
@@ -208,6 +215,20 @@ def failed_record(student: str, reason: str, sandbox: str = "none") -> GradeReco
                                 FailureKind.NOT_GRADED))
              for it in rubric.ITEMS]
     return GradeRecord(student, items, sandbox, problems=[reason])
+
+
+def path_problem(given: str | Path) -> str | None:
+    """Why a PATH given on the command line is neither a submission nor a folder of them
+    (it does not exist, or is a file other than ``.py``/``.ipynb``), or None. One line,
+    naming the PATH and what was expected."""
+    path = Path(given)
+    expected = "expected a .py or .ipynb file, a student's folder or a class folder"
+    if not path.exists():
+        link = " (a symbolic link to nothing)" if path.is_symlink() else ""
+        return f"{given}: no such file or folder{link}; {expected}"
+    if not path.is_dir() and path.suffix not in SUFFIXES:
+        return f"{given}: not a submission; {expected}"
+    return None
 
 
 def _input_problem(path: Path) -> Message | None:
@@ -280,6 +301,25 @@ def _budget_problem(results: list[ItemResult], budget: Any) -> list[Message]:
               seconds=f"{budget.seconds:g}", count=len(cut))]
 
 
+def _extra_items(student: Any, options: GradeOptions,
+                 budget: Any) -> tuple[list[ItemResult], list[str]]:
+    """The instructor's extra items (``--items``) graded against ``student`` after the
+    rubric's, and a line for the record if their file cannot be used here."""
+    if not options.items_file:
+        return [], []
+    from .extra_items import ExtraItemsError, grade_extra_items, load_extra_items
+
+    try:
+        items = load_extra_items(options.items_file)
+    except ExtraItemsError as exc:
+        return [], [str(exc)]
+    if options.items_hash is not None and items.sha256 != options.items_hash:
+        return [], [f"the extra items file {options.items_file} changed while the class "
+                    "was being graded; its items were not graded (run the same command "
+                    "again)"]
+    return grade_extra_items(student, items, seed=options.seed, budget=budget), []
+
+
 def _grade_in_sandbox(sub: SubmissionPath, options: GradeOptions, budget: Any) -> GradeRecord:
     from .engine import grade_items
     from .sandbox import SandboxedStudent
@@ -296,8 +336,11 @@ def _grade_in_sandbox(sub: SubmissionPath, options: GradeOptions, budget: Any) -
                               items=list(options.items) if options.items else None,
                               case_key=sub.student if options.per_student_cases else None,
                               budget=budget)
+        extra, extra_problems = _extra_items(student, options, budget)
+        results += extra
         return GradeRecord(sub.student, results, student.sandbox_kind,
-                           problems=[*student.problems, *_budget_problem(results, budget)],
+                           problems=[*student.problems, *extra_problems,
+                                     *_budget_problem(results, budget)],
                            limits=student.limits)
     except Exception as exc:  # a grader bug must cost this submission a record, not the class
         where = traceback.extract_tb(exc.__traceback__)[-1]

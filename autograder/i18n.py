@@ -177,6 +177,13 @@ def course_lang(lang: str | None = None, start: Path | None = None) -> str:
 
 
 def _config_lang(start: Path) -> str | None:
+    value = config_value("feedback", "lang", start)
+    return value if isinstance(value, str) else None
+
+
+def config_value(section: str, key: str, start: Path) -> object:
+    """``[section] key`` of the nearest ``conv-lab.toml`` (``start`` or a parent), or None
+    (no file, no such key, or a file that cannot be read: a setting never fails)."""
     for folder in (start, *start.parents):
         path = folder / CONFIG_FILE
         if path.is_file():
@@ -184,8 +191,8 @@ def _config_lang(start: Path) -> str | None:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
                 return None
-            value = data.get("feedback", {}).get("lang")
-            return value if isinstance(value, str) else None
+            table = data.get(section, {})
+            return table.get(key) if isinstance(table, dict) else None
     return None
 
 

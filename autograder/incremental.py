@@ -20,7 +20,10 @@ what any other caller (e.g. the nbgrader path) can run on its own list of submis
 5. write ``grades.csv`` (atomically) from the store, always: the current submissions under
    their current keys, with the late columns when a late rule is set. Students stored from
    earlier runs but not in ``subs`` are ``vanished``: their rows stay, they are left out;
-   then, unless interrupted and when asked, the class report (``class.html``/``class.json``);
+   then, unless interrupted and when asked, the class report (``class.html``/``class.json``).
+   With ``only`` (``autograder grade CLASS --student NAME``) just those students are
+   graded, and the class files still cover every submission in ``subs``: one not graded
+   now under its current key is reported from its latest stored record (``kept``);
 6. log the run (``runs`` table; ``autograder history``).
 
 ``replay(out, student)`` grades a stored submission again with its stored options and
@@ -31,10 +34,11 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +80,10 @@ class StoreRun:
     - late_flags: (student, flag) for each submission time flagged by the late rule
     - class_report: the class report written at the end, or None (class_report_problem:
       why it could not be written, or '')
+    - class_size: students in grades.csv; with ``only``: kept (in grades.csv from an
+      earlier grading of another file or with other options: their file changed since)
+      and never_graded (in the input, never graded, left out of grades.csv)
+    - skipped: files of a class folder that are not submissions (set by the caller)
     """
 
     out: Path
@@ -91,6 +99,10 @@ class StoreRun:
     late_flags: list[tuple[str, str]] = field(default_factory=list)
     class_report: Any = None
     class_report_problem: str = ""
+    class_size: int = 0
+    kept: list[str] = field(default_factory=list)
+    never_graded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -137,6 +149,7 @@ def grade_into_store(
     announce: Callable[[str], None] | None = None,
     argv: Sequence[str] = (),
     class_report: float | None = None,
+    only: Collection[str] | None = None,
     grader: Callable[..., GradeRecord] = grade_submission,
     runner: Callable[..., bool] = run_pool,
 ) -> StoreRun:
@@ -148,7 +161,9 @@ def grade_into_store(
     aside first), ``flat`` (one submission's reports straight into ``out``, for
     Gradescope), ``progress(done, total, record)`` per record, ``announce(text)`` for
     one-line messages, ``argv`` for the run log, ``class_report`` (the at-risk percentage
-    of the class report written at the end; None: none), ``grader`` (a stand-in for tests)
+    of the class report written at the end; None: none), ``only`` (grade just these
+    students of ``subs``; grades.csv and the class report still cover all of ``subs``,
+    from the store), ``grader`` (a stand-in for tests)
     and ``runner``: what grades the submissions, with :func:`autograder.grading.run_pool`'s
     signature (local processes; :func:`autograder.cluster.dask_runner` sends them to a Dask
     cluster).
@@ -168,7 +183,7 @@ def grade_into_store(
             if moved:
                 say(f"moved the old store aside to {moved}; grading everything again")
         with Store.open(out) as store:
-            run = _Run(store, list(subs), out, options, settings, flat, argv)
+            run = _Run(store, list(subs), out, options, settings, flat, argv, only)
             return run.grade(workers=workers, force=force, progress=progress, say=say,
                              grader=grader, runner=runner, class_report=class_report)
 
@@ -178,15 +193,17 @@ class _Run:
 
     def __init__(self, store: Store, subs: list[SubmissionPath], out: Path,
                  options: GradeOptions, settings: ReportSettings, flat: bool,
-                 argv: Sequence[str]) -> None:
+                 argv: Sequence[str], only: Collection[str] | None = None) -> None:
         self.store, self.subs, self.out, self.options, self.flat = store, subs, out, options, flat
         rhash = options.rubric_hash(kind_in_use(options.sandbox))
         self.keys = [Key(content_hash(s.path), options.seed, rhash, grader_version())
                      for s in subs]
         self.settings = [settings.for_submission(s.student, s.path) for s in subs]
-        self.result = StoreRun(out, len(subs), store.start_run(
+        #: the indices graded in this run (all, or the students named in ``only``)
+        self.selected = [i for i, s in enumerate(subs) if only is None or s.student in only]
+        self.result = StoreRun(out, len(self.selected), store.start_run(
             argv=list(argv), seed=options.seed, rubric_hash=rhash,
-            sandbox=options.sandbox, total=len(subs)))
+            sandbox=options.sandbox, total=len(self.selected)))
 
     def folder(self, student: str) -> Path:
         return reports.student_folder(student, self.out, self.flat)
@@ -200,7 +217,8 @@ class _Run:
         try:
             with stop_on_signals() as stopped:
                 todo = []
-                for i, sub in enumerate(subs):
+                for i in self.selected:
+                    sub = subs[i]
                     row = None if force else store.lookup(sub.student, self.keys[i])
                     record = self.cached(row, i) if row else None
                     if record is None:
@@ -209,7 +227,7 @@ class _Run:
                         done[i] = record
                         run.cached += 1
                 if run.cached:
-                    say(f"{run.cached} of {len(subs)} unchanged since they were graded "
+                    say(f"{run.cached} of {run.total} unchanged since they were graded "
                         f"(cached); grading {len(todo)}")
 
                 def finish(i: int, record: GradeRecord) -> None:
@@ -218,7 +236,7 @@ class _Run:
                     run.graded += 1
                     run.failed += is_failed(record)
                     if progress:
-                        progress(len(done), len(subs), record)
+                        progress(len(done), run.total, record)
 
                 if not stopped():
                     runner(subs, todo, finish, workers=workers, grader=grader, stop=stopped,
@@ -302,18 +320,37 @@ class _Run:
             self.result.report_problems.append((record.student, problem))
             return ""
 
+    def class_row(self, i: int) -> StoredRow | None:
+        """The row submission ``i`` is reported from: its record under its current key;
+        for a student this run does not grade (``only``), else their latest record."""
+        sub = self.subs[i]
+        row = self.store.lookup(sub.student, self.keys[i])
+        if row is None and i not in self._selected_set:
+            row = self.store.latest(sub.student)
+            if row is None:
+                self.result.never_graded.append(sub.student)
+            else:
+                self.result.kept.append(sub.student)
+        return row
+
+    @functools.cached_property
+    def _selected_set(self) -> set[int]:
+        return set(self.selected)
+
     def write_class_files(self, class_report: float | None) -> None:
-        """grades.csv from the store (each current submission under its current key), the
-        late rule's flags for the summary, then the class report when asked."""
+        """grades.csv from the store (each current submission under its current key, see
+        :meth:`class_row`), the late rule's flags for the summary, then the class report
+        when asked."""
         graded, sources = [], {}
-        for sub, key, settings in zip(self.subs, self.keys, self.settings, strict=True):
-            row = self.store.lookup(sub.student, key)
+        for i, (sub, settings) in enumerate(zip(self.subs, self.settings, strict=True)):
+            row = self.class_row(i)
             if row is not None:
                 graded.append((row.record, settings))
                 sources[sub.student] = sub.path
                 adjustment = settings.adjustment(row.record)
                 for flag in adjustment.flags if adjustment else ():
                     self.result.late_flags.append((sub.student, render(flag, "en")))
+        self.result.class_size = len(graded)
         try:
             reports.write_grades_csv(self.out, graded)
         except OSError as exc:

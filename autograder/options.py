@@ -38,6 +38,10 @@ class GradeOptions:
     - budget: seconds the whole submission may take (None: ``grading.DEFAULT_BUDGET``)
     - max_file_mb, max_total_mb: how large its files may be, each and in all (None: the
       defaults of :class:`autograder.submission.SizeLimits`)
+    - items_file, items_hash: an instructor's extra items (``--items``, pytest tests,
+      :mod:`autograder.extra_items`), graded after the rubric's: the file's path, and the
+      sha256 of its bytes, which is what enters the key (moving the file changes nothing,
+      editing it regrades)
     """
 
     seed: int = 0
@@ -48,6 +52,8 @@ class GradeOptions:
     budget: float | None = field(default=None, metadata=KEYED)
     max_file_mb: float | None = field(default=None, metadata=KEYED)
     max_total_mb: float | None = field(default=None, metadata=KEYED)
+    items_file: str | None = None
+    items_hash: str | None = field(default=None, metadata=KEYED)
 
     def __post_init__(self) -> None:
         if self.items is not None and not isinstance(self.items, tuple):

@@ -20,6 +20,10 @@ its points::
 
 ``--results-json PATH`` writes Gradescope's results for every test with points;
 ``--feedback-lang ko|en|ko+en`` chooses the language of the feedback (default both).
+``autograder grade --items FILE`` counts the same tests in every report
+(:mod:`autograder.extra_items`, which runs them through this plugin with the grader's own
+sandboxed student: :func:`injected_state`). A failed test's feedback is pytest's
+explanation (its ``E`` lines), never the test's source.
 """
 
 from __future__ import annotations
@@ -76,6 +80,38 @@ class _Grading:
     def close(self) -> None:
         if self._student is not None:
             self._student.close()
+
+
+class _Injected:
+    """The plugin's state for a student the caller owns (``autograder grade --items``):
+    the same fixture and bookkeeping, no results.json, and the student left open."""
+
+    path = Path("submission")
+    results_json = None
+
+    def __init__(self, student: Any) -> None:
+        self.student = student
+        self.results: dict[str, Any] = {}
+
+    def close(self) -> None:
+        pass
+
+    def plugin(self) -> object:
+        """A plugin object for ``pytest.main(..., plugins=[...])`` that installs this state."""
+        state = self
+
+        class _Install:
+            @pytest.hookimpl(tryfirst=True)
+            def pytest_configure(self, config: pytest.Config) -> None:
+                config.stash[_STATE] = state  # type: ignore[assignment]
+
+        return _Install()
+
+
+def injected_state(student: Any) -> _Injected:
+    """State whose ``student`` fixture is ``student``; after ``pytest.main(...,
+    plugins=[state.plugin()])``, ``state.results`` holds an ItemResult per test with points."""
+    return _Injected(student)
 
 
 def _grading(config: pytest.Config) -> _Grading:
@@ -141,17 +177,58 @@ class RubricItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"rubric item {self.name!r} ({self.rubric_item.points} points)"
+        from .reports.numbers import points_phrase
+
+        worth = points_phrase(self.rubric_item.points)
+        return self.path, None, f"rubric item {self.name!r} ({worth})"
 
 
 # --------------------------------------------------------------------------- points
 
 
-def _points(item: pytest.Item) -> float | None:
+def marked_points(item: pytest.Item) -> float | None:
+    """The points of a test marked ``@pytest.mark.points(n)``, or None if it is not marked."""
     marker = item.get_closest_marker("points")
     if marker is None:
         return None
     return float(marker.args[0] if marker.args else marker.kwargs["n"])
+
+
+def failure_text(longrepr: str, outcome: str) -> str:
+    """What a failed test tells the student: pytest's explanation lines (``E   …``),
+    at most ``MAX_EXPLANATION_LINES``; the test's own source is never shown."""
+    lines = [line[1:].strip() for line in longrepr.splitlines() if line.startswith("E ")]
+    lines = [line for line in lines if line]
+    if not lines:
+        tail = longrepr.strip().splitlines()
+        lines = tail[-1:] if tail else [outcome]
+    if len(lines) > MAX_EXPLANATION_LINES:
+        lines = [*lines[:MAX_EXPLANATION_LINES], "…"]
+    return "\n".join(lines)
+
+
+def _failure(call: pytest.CallInfo[None], report: pytest.TestReport) -> Any:
+    """The Failure of a test with points: what the student's code did when it raised
+    (an error, a timeout, a crash, a missing function), else pytest's explanation."""
+    from .results import Failure, FailureKind
+    from .student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
+
+    kinds = ((CallTimeout, FailureKind.TIMEOUT), (WorkerCrashed, FailureKind.CRASH),
+             (MissingFunction, FailureKind.MISSING), (StudentError, FailureKind.ERROR))
+    error = call.excinfo.value if call.excinfo is not None else None
+    for cls, kind in kinds:
+        if isinstance(error, cls):
+            if getattr(error, "exc_type", "") == "NotImplementedError":
+                kind = FailureKind.NOT_IMPLEMENTED
+            return Failure(str(error) or cls.__name__, kind,
+                           traceback=getattr(error, "traceback", ""))
+    wrong = isinstance(error, AssertionError)
+    return Failure(failure_text(report.longreprtext, report.outcome),
+                   FailureKind.MISMATCH if wrong else FailureKind.ERROR)
+
+
+#: Lines of pytest's explanation a failed test keeps.
+MAX_EXPLANATION_LINES = 12
 
 
 @pytest.hookimpl(wrapper=True)
@@ -159,19 +236,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     """Remember the outcome of every test with points (rubric items record their own)."""
     report = yield
     state = item.config.stash.get(_STATE, None)
-    points = _points(item)
+    points = marked_points(item)
     if state is None or points is None or isinstance(item, RubricItem):
         return report
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        from .results import Failure, FailureKind, ItemResult
+        from .results import ItemResult
 
         failure = None
         if not report.passed:
-            text = report.longreprtext.strip()
-            summary = text.splitlines()[-1] if text else report.outcome
-            wrong = call.excinfo is not None and call.excinfo.errisinstance(AssertionError)
-            kind = FailureKind.MISMATCH if wrong else FailureKind.ERROR
-            failure = Failure(summary, kind, traceback=text)
+            failure = _failure(call, report)
         earned = points if report.passed else 0.0
         state.results[item.nodeid] = ItemResult(item.name, earned, points, failure)
     return report

@@ -45,10 +45,46 @@ def lost_items(out: Path, student: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
-    out = tmp_path_factory.mktemp("demo")
-    proc = run(AUTOGRADER, "demo", "--out", str(out), "--workers", "2")
+    folder = tmp_path_factory.mktemp("demo")
+    proc = run(AUTOGRADER, "demo", "--out", str(folder), "--workers", "2")
     assert proc.returncode == 0, proc.stderr
-    return proc, out
+    return proc, folder / "reports"
+
+
+def test_demo_keeps_the_class_and_its_reports_and_names_what_to_open(demo):
+    proc, out = demo
+    named = dict(re.findall(r"^  (the class report|a student's feedback|the class's files)"
+                            r"\s+(\S+)$", proc.stdout, re.M))
+    assert Path(named["the class report"]) == out / "class.html"
+    assert Path(named["a student's feedback"]) == out / "bug_kernel_flipped" / "feedback.html"
+    assert Path(named["the class's files"]) == out.parent / "class"
+    for path in named.values():
+        assert Path(path).exists(), path
+    assert sorted(p.stem for p in (out.parent / "class").glob("*.py")) == sorted(CLASS)
+    assert json.loads((out / "class.json").read_text())["summary"]["students"] == len(CLASS)
+
+
+def test_demo_without_out_keeps_its_folder_and_says_where(tmp_path, monkeypatch, capsys):
+    """Nothing graded is thrown away: the folder the demo names exists after it ends. (The
+    grading itself is the demo fixture's; here only where its files go.)"""
+    import tempfile
+    from types import SimpleNamespace
+
+    from autograder.commands import grade as grade_command
+
+    def grade_paths(paths, out, *args, **kwargs):
+        assert [p.name for p in paths] == ["class"] and len(list(paths[0].glob("*.py"))) > 1
+        Path(out).mkdir()
+        (Path(out) / "class.html").write_text("the class report")
+        return SimpleNamespace(records=[])
+
+    monkeypatch.setattr(grade_command, "grade_paths", grade_paths)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert main(["demo", "--quiet"]) == 0
+    kept = re.search(r"^kept in (\S+):$", capsys.readouterr().out, re.M)
+    assert kept and Path(kept.group(1)).parent == tmp_path
+    assert (Path(kept.group(1)) / "reports" / "class.html").read_text() == "the class report"
+    assert (Path(kept.group(1)) / "class").is_dir()
 
 
 def test_demo_grades_every_example_student_once(demo):

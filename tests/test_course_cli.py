@@ -52,6 +52,8 @@ NBGRADER_SIDE = ("nbgrader", "nbformat", "traitlets")
     (["course", "grade", "--timeout", "0"], "--timeout"),
     (["course", "grade", "--timeout", "soon"], "--timeout"),
     (["course", "audit", "--workers", "0"], "--workers"),
+    (["course", "grade", "--seed", "spring"], "--seed"),
+    (["course", "release", "--seed", "2027"], "--seed"),  # release draws no cases
 ])
 def test_course_usage_errors_exit_2_and_name_the_option(argv, named, capsys):
     with pytest.raises(SystemExit) as exc:
@@ -67,8 +69,11 @@ def test_course_usage_errors_exit_2_and_name_the_option(argv, named, capsys):
     (["course", "audit", "--workers", "2", "--no-write", "--reports", "r"], "audit"),
     (["course", "zip-collect", "d", "--work", "w"], "zip-collect"),
     (["course", "snapshot", "--course", "c", "--assignment", "a"], "snapshot"),
-    (["course", "grade", "--lms", "d", "--sandboxed", "--reports", "r"], "grade"),
-    (["course", "cycle", "--exchange", "e", "--students", "a,b", "--timeout", "30"], "cycle"),
+    (["course", "grade", "--lms", "d", "--sandboxed", "--reports", "r", "--seed", "2027"],
+     "grade"),
+    (["course", "cycle", "--exchange", "e", "--students", "a,b", "--timeout", "30",
+      "--verbose", "--seed", "2027"], "cycle"),
+    (["course", "audit", "--seed", "2027", "--verbose"], "audit"),
 ])
 def test_each_subcommand_accepts_its_own_options(argv, command):
     args = build_parser().parse_args(argv)

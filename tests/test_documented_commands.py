@@ -18,15 +18,19 @@ The commands are read from the fenced code blocks with markdown-it-py. Rules the
 
 The slow test runs every block, in the order of ``DOCS``, in one temporary copy of the
 repository's working files (the course cut to its first notebook, for speed; the
-grader's source and babel.cfg for the translation commands; ``.venv`` linking to this
-interpreter's environment), with HOME a temporary folder and placeholders replaced
-(``PLACEHOLDERS``). It provides what the docs assume is there: ``submissions/`` (a small
-class from ``autograder.examples``), the LMS's exported gradebooks, an extensions file, an
-LMS download in ``~/Downloads/submissions`` (Canvas names), and an exchange with two
-students' submissions made by the real ``nbgrader submit --student``. Commands that
-install software, start servers or run for minutes are not run: ``NOT_RUN`` lists each,
-with the reason; a command neither run nor listed fails the test, and so does a listed
-command the docs no longer show.
+students' stub folder; the grader's source and babel.cfg for the translation commands;
+``.venv`` linking to this interpreter's environment), with HOME a temporary folder and
+placeholders replaced (``PLACEHOLDERS``). It provides what the docs assume is there:
+``submissions/`` (a small class from ``autograder.examples``, with alice), ``my_items.py``
+written from the README's own "Add an item" block, the LMS's exported gradebooks, an
+extensions file, an LMS download in ``~/Downloads/submissions`` (Canvas names), and an
+exchange with two students' submissions made by the real ``nbgrader submit --student``.
+The student's side runs as a student would, from a fresh home folder with no nbgrader
+settings: the block itself must say where the exchange is, then fetch, validate (the
+notebook's self-checks run), submit and fetch the feedback; the stub's self-check runs
+from the stub folder. Commands that install software, start servers or run for minutes
+are not run: ``NOT_RUN`` lists each, with the reason; a command neither run nor listed
+fails the test, and so does a listed command the docs no longer show.
 """
 
 from __future__ import annotations
@@ -73,6 +77,11 @@ _CLUSTER = ("needs a running Dask cluster; tests/test_cluster.py grades through 
 _BUNDLE = ("installs the bundle into a fresh venv (minutes); "
            "tests/test_gradescope.py::test_bundle_installs_and_grades_in_gradescope_layout "
            "runs these steps")
+_EXAMPLE_CLASS = ("grades the 29 example students (about 90 s on 2 cores), as `autograder demo` "
+                  "does in tests/test_cli.py; the other commands of this block need its "
+                  "reports: tests/test_instructor_path.py runs replay and --student on a graded "
+                  "class, tests/test_store.py history; here, the README's --student on "
+                  "submissions/")
 #: documented commands this test does not run, each with the reason
 NOT_RUN = {
     # README, Quickstart: CI (.ci/run) runs both itself; they build the venv this runs in
@@ -96,6 +105,12 @@ NOT_RUN = {
     ".venv/bin/python benchmarks/bench_attack.py --burn": _BENCH,
     ".venv/bin/python benchmarks/bench_cycle.py --students 30 --notebooks 01,02,03 "
     "--workers 2": _BENCH,
+    # README, "Try every command on the example class" (its first line runs)
+    "autograder grade example-class/ --out example-reports/ --workers 2": _EXAMPLE_CLASS,
+    "autograder history example-reports/": _EXAMPLE_CLASS,
+    "autograder replay example-reports/ bug_kernel_flipped": _EXAMPLE_CLASS,
+    "autograder grade example-class/ --out example-reports/ --student bug_kernel_flipped "
+    "--force": _EXAMPLE_CLASS,
     # docs/cluster.md
     "pip install 'conv-lab[cluster]'          # on the instructor's machine and on every "
     "worker": "installs software",
@@ -279,14 +294,25 @@ class Site:
     home: Path
     student_home: Path
     exchange: Path
+    #: each block's place and what it printed (stdout and stderr)
+    printed: list[tuple[str, str]] = field(default_factory=list)
 
     def placeholders(self) -> dict[str, str]:
         return {"/srv/nbgrader/exchange": str(self.exchange),
                 "/tmp/autograder.pot": str(self.tmp / "autograder.pot")}
 
 
+def readme_items_file() -> str:
+    """The Python block of the README's "Add an item": the file `--items` is given."""
+    tokens = MarkdownIt().parse((ROOT / "README.md").read_text(encoding="utf-8"))
+    start = next(k for k, t in enumerate(tokens) if t.type == "inline"
+                 and t.content.startswith("**Add an item**"))
+    return next(t.content for t in tokens[start:] if t.type == "fence"
+                and t.info.strip() == "python")
+
+
 def make_site(tmp: Path) -> Site:
-    from autograder.examples import build_class, example_class
+    from autograder.examples import build_class, example_class, read
 
     root = tmp / "repo"
     course = root / "assignments"
@@ -295,6 +321,7 @@ def make_site(tmp: Path) -> Site:
     shutil.copy(ROOT / "assignments" / "nbgrader_config.py", course)
     for name in ("01_feature_map_size.ipynb", "selfcheck.py"):  # one notebook: fast
         shutil.copy(source / name, course / "source" / "conv_layers" / name)
+    shutil.copytree(ROOT / "assignments" / "stubs", course / "stubs")
     shutil.copytree(ROOT / "autograder", root / "autograder",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "babel.cfg", root)
@@ -303,14 +330,13 @@ def make_site(tmp: Path) -> Site:
     students = [s for s in example_class() if s.name in wanted]
     assert len(students) == len(wanted), "the example class lost a student this test uses"
     build_class(root / "submissions", students)
+    (root / "submissions" / "alice.py").write_text(read("model_solution.py"), encoding="utf-8")
+    (root / "my_items.py").write_text(readme_items_file(), encoding="utf-8")
     write_rosters(root, ["alice", "bob", "carol", getpass.getuser(), "loops", "stub",
                          "bug_kernel_flipped"])
     site = Site(tmp, root, tmp / "home", tmp / "student-home", tmp / "exchange")
     for home in (site.home, site.student_home):
-        (home / ".jupyter").mkdir(parents=True)
-        # the course server's setting the student docs refer to
-        (home / ".jupyter" / "nbgrader_config.py").write_text(
-            f"c = get_config()\nc.Exchange.root = {str(site.exchange)!r}\n", encoding="utf-8")
+        home.mkdir(parents=True)  # no nbgrader settings: the blocks say what they need
     return site
 
 
@@ -377,6 +403,7 @@ def run_block(block: Block, site: Site) -> list[str]:
         fill_lms_download(site)
     proc = subprocess.run(["bash", "-c", text], env=env, capture_output=True, text=True,
                           timeout=1800)
+    site.printed.append((f"{block.doc}:{block.line}", proc.stdout + proc.stderr))
     status = {}
     if rc_file.exists():
         for row in rc_file.read_text().splitlines():
@@ -413,8 +440,20 @@ def test_every_documented_command_works_as_shown(tmp_path):
     assert not failures, "\n".join(failures)
     # the commands did what the docs say, not merely exit 0
     assert (site.root / "reports" / "grades.csv").is_file()
+    assert "test_conv2d_handles_a_1x1_filter" in (site.root / "reports" / "grades.csv"
+                                                  ).read_text().splitlines()[0]
+    from autograder.examples import example_class
+
+    assert len(list((site.root / "example-class").glob("*.py"))) == len(example_class())
     assert (site.root / "canvas-import.csv").read_text().count("\n") >= 3
     assert sorted(p.name for p in (site.root / "assignments" / "submitted").iterdir()) == \
         sorted({"alice", "bob", "carol", getpass.getuser()})
     feedback = site.student_home / "conv_layers" / "feedback"
     assert list(feedback.glob("*/01_feature_map_size.html")), "the student got no feedback"
+    # nothing was wrong, so nothing alarms: no locked cell reported as changed (the
+    # students changed none), no kernel's start-up note, no library warning
+    alarms = re.compile(r"Attribute '\w+' for cell .* has changed|Ctrl-C will not work|"
+                        r"\w+Warning:")
+    loud = [f"{where}: {m.group(0)}" for where, text in site.printed
+            if where.startswith("docs/nbgrader.md") for m in [alarms.search(text)] if m]
+    assert not loud, loud

@@ -373,7 +373,7 @@ def test_names_reach_the_terminal_escaped(tmp_path):
     assert proc.returncode == 0, proc.stderr.decode()
     for stream in (proc.stdout, proc.stderr):
         assert not any(c in stream for c in (b"\x1b", b"\x07", b"\r", "\u202e".encode()))
-    assert b"skip\\x1b]0;pwned\\x07" in proc.stderr  # the warning names it, escaped
+    assert b"skip\\x1b]0;pwned\\x07" in proc.stdout  # the summary names it, escaped
     history = subprocess.run([AUTOGRADER, "history", str(out)], capture_output=True)
     assert history.returncode == 0 and b"\x1b" not in history.stdout
     assert b"\\x1b" in history.stdout  # the arguments held the name

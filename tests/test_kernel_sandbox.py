@@ -59,9 +59,14 @@ def probe(path: Path) -> str:
             "        print(mode, 'refused', type(e).__name__)\n")
 
 
-def test_a_kernel_writes_its_own_folder_and_nothing_of_the_course(course):
+def test_a_kernel_writes_its_own_folder_and_nothing_of_the_course(course, capfd,
+                                                                 monkeypatch):
     alice = course / "autograded" / "alice" / "conv_layers"
     bob_nb = course / "submitted" / "bob" / "conv_layers" / "03_convolution.ipynb"
+    # the term's seed, in the course folder the kernel cannot see
+    (course / "conv-lab.toml").write_text("[grading]\nseed = 2027\n")
+    for name in ("CONVLAB_SEED", "CONVLAB_VERBOSE"):
+        monkeypatch.delenv(name, raising=False)
     out = run_cells(
         alice,
         "import os; print(os.getcwd())",
@@ -70,6 +75,7 @@ def test_a_kernel_writes_its_own_folder_and_nothing_of_the_course(course):
         probe(course / "gradebook.db"),
         f"print(os.path.exists({str(course / 'submitted')!r}))",
         probe(alice / "scratch.txt"),
+        "from autograder.course.notebook import course_seed; print(course_seed())",
     )
     assert out[0] == str(alice)
     assert out[1] == "['scratch.txt']" and (alice / "scratch.txt").read_text() == "minetampered"
@@ -80,6 +86,9 @@ def test_a_kernel_writes_its_own_folder_and_nothing_of_the_course(course):
     assert out[4] == "False"
     assert out[5] == "r allowed\na allowed"  # the probe can tell
     assert bob_nb.read_text() == "bob's honest work"
+    assert out[6] == "2027"  # given by the grader, as the hidden tests' score() reads it
+    terminal = capfd.readouterr()
+    assert "Ctrl-C" not in terminal.out + terminal.err  # ipykernel's note: --verbose only
 
 
 def test_the_kernel_has_no_network_a_small_shm_and_can_import_the_grader(course):
@@ -95,10 +104,13 @@ def test_the_kernel_has_no_network_a_small_shm_and_can_import_the_grader(course)
     assert out == ["no network", "100", "shm full 28"]  # ENOSPC: a private 8 MB /dev/shm
 
 
-def test_a_cell_past_its_time_is_interrupted_and_the_next_cell_runs(course):
+def test_a_cell_past_its_time_is_interrupted_and_the_next_cell_runs(course, capfd,
+                                                                    monkeypatch):
+    monkeypatch.setenv("CONVLAB_VERBOSE", "1")  # `autograder course --verbose`
     alice = course / "autograded" / "alice" / "conv_layers"
     out = run_cells(alice, "import time\ntime.sleep(60)", "print('next')", timeout=3)
     assert out == ["KeyboardInterrupt", "next"]
+    assert "Ctrl-C will not work" in capfd.readouterr().out  # the kernel's own output
 
 
 def test_nothing_is_left_behind(course, tmp_path):

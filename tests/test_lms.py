@@ -122,6 +122,53 @@ def test_cli_lists_unmatched_names_and_exits_1(tmp_path, capsys):
     assert "nobody_here" in captured.err and "1 graded" in captured.out
 
 
+def test_a_map_matches_names_the_roster_lacks_without_grading_again(tmp_path, capsys):
+    """``--map``: graded name -> a roster key; the advice for an unmatched name leads to it."""
+    roster = write(tmp_path / "canvas.csv", CANVAS_EXPORT)
+    out = grades_folder(tmp_path, [("minji_final", "87"), ("conv_layers_v2", "64"),
+                                   ("apark", "100"), ("typo_map", "5")])
+    names = write(tmp_path / "names.csv", "student,roster key\nminji_final,minji.kim\n"
+                  "conv_layers_v2,2026004\ntypo_map,no.such.login\nleft_the_course,x\n")
+    argv = ["export", str(out), "--roster", str(roster), "--to", "canvas",
+            "--file", str(tmp_path / "i.csv")]
+    assert main(argv) == 1
+    assert "--map" in capsys.readouterr().err  # the advice without a map
+    assert main([*argv, "--map", str(names)]) == 1
+    err = capsys.readouterr().err
+    written = {row[3]: row[-1] for row in read_csv(tmp_path / "i.csv")[2:]}
+    assert written == {"minji.kim": "87", "jun.lee": "", "apark": "100", "dchoi": "64", "": ""}
+    unmatched = [line for line in err.splitlines() if line.startswith("  ")]
+    assert len(unmatched) == 1 and "typo_map" in unmatched[0] \
+        and "no.such.login" in unmatched[0]
+    assert "left_the_course" in err and "not in" in err  # a mapped name nobody was graded as
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("student,roster key\nminji_final\n", "line 2: expected 'graded name,roster key'"),
+    ("a,minji.kim\na,apark\n", "line 2: a is mapped twice"),
+    (b"\xff\xfe,x\n", "not UTF-8"),
+])
+def test_a_map_that_cannot_be_read_stops_with_one_line(tmp_path, capsys, text, says):
+    roster = write(tmp_path / "canvas.csv", CANVAS_EXPORT)
+    out = grades_folder(tmp_path, [("apark", "60")])
+    names = tmp_path / "names.csv"
+    names.write_bytes(text if isinstance(text, bytes) else text.encode())
+    code = main(["export", str(out), "--roster", str(roster), "--to", "canvas",
+                 "--file", str(tmp_path / "i.csv"), "--map", str(names)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and says in err and str(names) in err
+    assert not (tmp_path / "i.csv").exists()
+
+
+def test_points_possible_counts_an_instructors_extra_items(tmp_path):
+    roster = write(tmp_path / "canvas.csv", CANVAS_EXPORT)
+    out = tmp_path / "out"
+    out.mkdir()
+    write(out / "grades.csv", "student,score,max_score\napark,101,103\n")
+    export_grades(out, roster, to="canvas", file=tmp_path / "i.csv")
+    assert read_csv(tmp_path / "i.csv")[1][-1] == "103"
+
+
 @pytest.mark.parametrize(("roster_text", "to", "words"), [
     (MOODLE_EXPORT, "canvas", "SIS Login ID"),
     ("Student,ID,SIS User ID,SIS Login ID,Section\n", "moodle", "Email address"),

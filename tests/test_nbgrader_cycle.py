@@ -13,8 +13,10 @@ Expected scores come from the rubric (points per function) and from the bug file
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
+import logging
 import os
 import re
 import shutil
@@ -26,6 +28,8 @@ import nbformat
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import OverwriteCells
 from support.simulated_students import (
     answer,
     answer_notebooks,
@@ -40,6 +44,7 @@ from autograder.course.audit import flagged_students
 from autograder.course.config import CANVAS_REGEXP, course_config, prepare_workdir
 from autograder.course.cycle import cycle
 from autograder.course.gradebook import functions_graded_by
+from autograder.course.preprocessors import OverwriteCellsSafely
 from autograder.course.steps import unreadable_reason
 from autograder.examples import ExampleStudent, example_class, read
 
@@ -50,6 +55,7 @@ NOTEBOOKS = ("01_feature_map_size", "02_padding", "03_convolution")
 FUNCTIONS = tuple(f for p in rubric.PARTS if p.stem in NOTEBOOKS for f in p.functions)
 MAX = sum(rubric.points_for(f) for f in FUNCTIONS)
 TIMEOUT = 60  # seconds per cell; no student here loops
+TERM_SEED = 2027  # the exchange run's conv-lab.toml
 
 #: numpy's comparisons all say "equal" from an earlier cell on, and conv2d returns zeros
 NUMPY_PATCH = '''import numpy as np
@@ -188,6 +194,8 @@ def exchange_run(tmp_path_factory):
     """The whole cycle through the filesystem exchange: one autograde, one sandboxed pass."""
     tmp = tmp_path_factory.mktemp("cycle")
     course_dir = make_course(tmp / "course")
+    # the term's seed, where docs/nbgrader.md puts it; not released to students
+    (course_dir / "conv-lab.toml").write_text(f"[grading]\nseed = {TERM_SEED}\n")
     bug = class_bug()
     students = {"model": model, "untouched": None, "bug": with_bug(bug),
                 "numpy_patcher": numpy_patcher, "score_patcher": score_patcher,
@@ -236,6 +244,7 @@ def test_exchange_cycle_scores_follow_the_rubric(exchange_run):
     assert scores["untouched"] == 0
     assert scores["bug"] == MAX - lost_points(bug)
     assert result.problems == {}
+    assert result.changed == {}  # inserted cells change no locked cell
 
 
 @pytest.mark.slow
@@ -264,6 +273,11 @@ def test_the_sandboxed_pass_keeps_its_store_reports_and_class_report(exchange_ru
     assert rows == {r.student: r.score for r in result.records}
     report = json.loads((out / "class.json").read_text())
     assert sorted(s["name"] for s in report["students"]) == sorted(rows)
+    # graded with the term's seed from the course's conv-lab.toml, as the kernels were
+    from autograder.store import Store
+
+    with Store.open(out, create=False) as store:
+        assert {run["seed"] for run in store.runs()} == {TERM_SEED}
 
 
 @pytest.mark.slow
@@ -355,6 +369,60 @@ def test_audit_grades_the_snapshot_and_names_a_changed_submission(exchange_run):
     changed = [line for line in run.stdout.splitlines() if line.startswith("CHANGED")]
     assert changed == [line for line in changed if "thief" in line] and len(changed) == 1
     assert "03_convolution.ipynb changed" in changed[0]
+    # no student of this class touched a test cell or the provided code, and audit says so
+    assert "locked cells (tests, provided code): as released in all 6 submission(s)" \
+        in run.stdout
+    assert "Warning" not in run.stderr, run.stderr[-2000:]  # library warnings: --verbose
+
+
+# ---------------------------------------------------------------------------- locked cells
+
+def restore_locked_cells(kind, cfg, notebook, caplog) -> tuple[object, list[str]]:
+    """``notebook`` after ``kind`` (an OverwriteCells) put its locked cells back from the
+    exchange run's gradebook, and the warnings it logged."""
+    pre = kind(config=cfg)  # the course's settings: its hidden-test delimiters
+    pre.log = logging.getLogger("restore-locked-cells")
+    resources = {"nbgrader": {"notebook": "01_feature_map_size", "assignment": ASSIGNMENT,
+                              "db_url": CourseDirectory(config=cfg).db_url}}
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=pre.log.name):
+        restored, _ = pre.preprocess(copy.deepcopy(notebook), resources)
+    return restored, [r.getMessage() for r in caplog.records]
+
+
+@pytest.mark.slow
+def test_an_untouched_locked_cell_raises_no_alarm_and_a_changed_one_does(exchange_run,
+                                                                          caplog):
+    """nbgrader compares a submitted locked cell with the source (hidden tests included),
+    so the released notebook itself is reported as changed; OverwriteCellsSafely compares
+    it with what was released: silent for the release, and the same alarm as nbgrader's for
+    a real edit, whose cell is put back either way."""
+    result, cfg, _, _ = exchange_run
+    released = nbformat.read(result.course_dir / "release" / ASSIGNMENT /
+                             "01_feature_map_size.ipynb", as_version=4)
+    source = nbformat.read(result.course_dir / "source" / ASSIGNMENT /
+                           "01_feature_map_size.ipynb", as_version=4)
+    hidden = [c for c in source.cells if "HIDDEN TESTS" in c.source]
+    assert hidden, "notebook 01 has no hidden tests: this test shows nothing"
+
+    _, alarms = restore_locked_cells(OverwriteCells, cfg, released, caplog)
+    assert len([a for a in alarms if "'checksum'" in a]) >= len(hidden)  # nbgrader's alarm
+    restored, alarms = restore_locked_cells(OverwriteCellsSafely, cfg, released, caplog)
+    assert alarms == []
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in restored.cells}
+    for cell in hidden:  # the hidden tests are back for grading
+        assert by_id[cell.metadata.nbgrader.grade_id].source == cell.source
+
+    edited = copy.deepcopy(released)
+    target = next(c for c in edited.cells
+                  if c.metadata.get("nbgrader", {}).get("grade_id") ==
+                  hidden[0].metadata.nbgrader.grade_id)
+    target.source = "1.0  # full marks, please"
+    restored, alarms = restore_locked_cells(OverwriteCellsSafely, cfg, edited, caplog)
+    assert len(alarms) == 1 and "'checksum'" in alarms[0] and target.metadata.nbgrader.grade_id \
+        in alarms[0]
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in restored.cells}
+    assert by_id[hidden[0].metadata.nbgrader.grade_id].source == hidden[0].source
 
 
 # ---------------------------------------------------------------------------- LMS path

@@ -188,3 +188,16 @@ def test_answer_below_its_test_loses_only_in_the_kernel(run):
     result, in_kernel = run
     assert in_kernel[("reordered_cells", graded_cell("zero_pad"))] == 0
     assert grades(result.grades_csv)["reordered_cells"] == MAX
+
+
+def test_the_locked_cells_changed_are_named_and_only_those(run):
+    """nbgrader restores every locked cell (and warns at collect for any submit --student);
+    what the instructor is told is which submissions really changed one, and how."""
+    result, _ = run
+    tests = f"{NOTEBOOK}: {graded_cell('same_padding')}"
+    changed = result.changed
+    assert set(changed) == {"edited_locked_cells", "deleted_test_cell", "changed_cell_types"}
+    assert f"{tests} edited" in changed["edited_locked_cells"]
+    assert len(changed["edited_locked_cells"]) == 2  # the test cell and the provided helpers
+    assert changed["deleted_test_cell"] == [f"{tests} deleted"]
+    assert changed["changed_cell_types"] == [f"{tests} cell type changed"]

@@ -9,7 +9,7 @@ from support.namespaces import run_source, stub_namespace
 
 import reference
 from autograder import rubric
-from autograder.course.notebook import score, seed_from_env
+from autograder.course.notebook import course_seed, score, seed_from_env
 from autograder.engine import grade_items, total
 from autograder.examples import example_class, read
 from autograder.student import InProcessStudent
@@ -104,6 +104,28 @@ def test_the_seed_comes_from_the_argument_then_the_environment_then_zero(monkeyp
     monkeypatch.delenv("CONVLAB_SEED")
     assert from_env == cases(7)
     assert cases() == cases(0) != from_env
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    ("[grading]\nseed = 2027\n", 2027),
+    ("[grading]\nseed = 'soon'\n", 0),   # a setting never makes a graded cell fail
+    ("[grading]\nseed = true\n", 0),
+    ("[grading\n", 0),                     # not TOML
+    ("[feedback]\nlang = 'ko'\n", 0),
+])
+def test_the_term_seed_comes_from_the_course_conv_lab_toml(tmp_path, monkeypatch, toml,
+                                                            expected):
+    """``grading.seed`` in the course folder's conv-lab.toml, found from a notebook's folder
+    below it; the environment (``autograder course --seed``) and the argument win."""
+    monkeypatch.delenv("CONVLAB_SEED", raising=False)
+    (tmp_path / "conv-lab.toml").write_text(toml)
+    notebook_folder = tmp_path / "autograded" / "alice" / "conv_layers"
+    notebook_folder.mkdir(parents=True)
+    assert course_seed(start=notebook_folder) == expected
+    monkeypatch.chdir(notebook_folder)
+    assert seed_from_env() == expected and course_seed(5) == 5
+    monkeypatch.setenv("CONVLAB_SEED", "7")
+    assert course_seed(start=notebook_folder) == 7
 
 
 def test_unknown_functions_are_refused():

@@ -1279,11 +1279,35 @@ def _load(path: str) -> dict:
     return vars(module)
 
 
+USAGE = "사용법 · usage: python selfcheck.py conv_layers.py"
+HELP = f"""{USAGE}
+
+.py 파일에 쓴 함수마다 자가 점검을 하고 결과를 표로 보여 줍니다. PASS는 통과, FAIL은 그
+함수 자체의 잘못입니다(이유가 함께 나옵니다). WAIT는 그 함수가 부르는 앞 함수가 자가 점검을
+통과하지 못했다는 뜻이니 앞 함수부터 고치세요. 모두 통과하면 종료 코드는 0입니다. numpy만
+있으면 됩니다.
+Runs the self-check of every function in your .py file and prints a table: PASS, FAIL
+(the function's own mistake, with why) or WAIT (an earlier function it called fails its
+own self-check: fix that one first). Exit status 0 when every check passes. Needs numpy
+only.
+
+노트북에서는 · in a notebook:
+    from selfcheck import check_conv2d
+    check_conv2d(conv2d)"""
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python selfcheck.py my_solution.py``: run every check, print a table."""
+    """``python selfcheck.py my_solution.py``: run every check, print a table
+    (``--help``: what it does; a file that is not there: one line, exit 2)."""
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in ("-h", "--help"):
+        print(HELP)
+        return 0
     if len(args) != 1:
-        print("사용법 · usage: python selfcheck.py my_solution.py")
+        print(USAGE)
+        return 2
+    if not Path(args[0]).is_file():
+        print(f"{args[0]}: 파일이 없습니다 · no such file ({USAGE})")
         return 2
     results = outcomes(_load(args[0]))
     width = max(len(o.function) for o in results)

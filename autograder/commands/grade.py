@@ -69,6 +69,70 @@ class Progress:
         print(line, file=self.stream, flush=True)
 
 
+class GradeInputError(ValueError):
+    """What was asked cannot be graded as asked (a --student not in the input, one file
+    into a class's folder): one line saying what was expected and what to do."""
+
+
+def selected_students(subs: Sequence[Any], names: Sequence[str]) -> set[str]:
+    """The graded names ``names`` (``--student``) stand for among ``subs``: each name as
+    grades.csv writes it, or as its file is named (``alice.py``). GradeInputError naming
+    the first that matches no submission, with the closest names."""
+    import difflib
+
+    from ..names import safe_name
+
+    known = {s.student for s in subs}
+    chosen = set()
+    for name in names:
+        stem = Path(name).stem if Path(name).suffix in (".py", ".ipynb") else name
+        match = next((n for n in (name, stem, safe_name(stem)) if n in known), None)
+        if match is None:
+            close = difflib.get_close_matches(stem, sorted(known), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise GradeInputError(f"--student {name}: no submission of that name in the "
+                                  f"input ({len(known)} found){hint}")
+        chosen.add(match)
+    return chosen
+
+
+def class_in(out: Path) -> list[str]:
+    """The students of ``out/grades.csv`` (the class an earlier run reported), or []."""
+    from ..reports import GRADES_CSV, read_grades_csv
+
+    try:
+        rows = read_grades_csv((Path(out) / GRADES_CSV).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return []
+    return [row.get("student", "") for row in rows if row.get("student")]
+
+
+def class_guard(paths: Sequence[str | Path], subs: Sequence[Any], out: Path) -> None:
+    """Refuse to let a run of single submissions (files or student folders, no class
+    folder) shrink the class that ``out`` reports: grades.csv and the class report are
+    rewritten for the input, and this input cannot say what the rest of the class's
+    files are now. GradeInputError says how to regrade in place instead."""
+    from ..grading import is_single_submission_folder
+
+    if not paths or not all(Path(p).is_file() or is_single_submission_folder(Path(p))
+                            for p in paths):
+        return
+    reported = class_in(out)
+    given = {s.student for s in subs}
+    others = [name for name in reported if name not in given]
+    if not others:
+        return
+    flags = " ".join(f"--student {printable(s.student)}" for s in subs[:3])
+    raise GradeInputError(
+        f"{out} reports a class of {len(reported)} (its grades.csv); grading "
+        f"{shown_names([s.student for s in subs], 3)} alone would rewrite grades.csv, "
+        f"class.html and class.json with {len(subs)} student(s), leaving out {len(others)} "
+        f"({shown_names(others, 3)}), and these files alone cannot say what the others' "
+        f"files are now. To regrade in place and keep the class, give the class folder: "
+        f"autograder grade CLASS --out {out} {flags}; to make {out} report this input "
+        "only, add --replace-class")
+
+
 def duration(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
@@ -90,6 +154,8 @@ def grade_paths(
     err: TextIO | None = None,
     scheduler: str | None = None,
     allow_rlimit: bool = False,
+    students: Sequence[str] = (),
+    replace_class: bool = False,
 ) -> StoreRun:
     """Find, grade into the store in ``out`` (resuming it), and report; returns the
     :class:`autograder.incremental.StoreRun` (its records in the order found).
@@ -97,9 +163,13 @@ def grade_paths(
     ``gradescope``: the one PATH is one submission, whatever it holds, and its reports go
     straight into ``out``. ``class_report``: write class.html/class.json at the end with
     this at-risk percentage (None: not). ``scheduler``: grade on that Dask cluster
-    (``allow_rlimit``: even on workers without bubblewrap). Raises StoreError when the
-    output folder is busy, damaged or full, :class:`autograder.cluster.ClusterError` when
-    the cluster cannot grade.
+    (``allow_rlimit``: even on workers without bubblewrap). ``students``: grade only these
+    (``--student``), while grades.csv and the class report cover every submission found.
+    Without them and without ``replace_class``, single files given into an ``out`` that
+    reports a larger class are refused (:func:`class_guard`). Raises GradeInputError
+    before grading anything for those, StoreError when the output folder is busy,
+    damaged or full, :class:`autograder.cluster.ClusterError` when the cluster cannot
+    grade.
     """
     from ..grading import find_submissions
     from ..incremental import grade_into_store
@@ -107,19 +177,31 @@ def grade_paths(
     err = err if err is not None else sys.stderr
     if gradescope and len(paths) != 1:
         raise ValueError(f"--gradescope grades exactly one submission, got {len(paths)} paths")
-    subs, warnings = find_submissions(paths, expand=not gradescope)
+    skipped: list[Path] = []
+    subs, warnings = find_submissions(paths, expand=not gradescope, skipped=skipped)
+    only = selected_students(subs, students) if students else None
+    if only is None and not gradescope and not replace_class:
+        class_guard(paths, subs, Path(out))
     for warning in warnings:
         print(f"warning: {printable(warning)}", file=err)
+    total = len(only) if only is not None else len(subs)
     extra: dict[str, Any] = {}
     if scheduler:
         from ..cluster import dask_runner
         extra["runner"] = dask_runner(scheduler, allow_rlimit=allow_rlimit,
                                       announce=lambda text: print(text, file=err))
-    return grade_into_store(subs, out, options, settings, workers=workers, force=force,
-                            rebuild=rebuild, flat=gradescope,
-                            progress=Progress(len(subs), err) if progress and subs else None,
-                            argv=argv, class_report=class_report,
-                            announce=lambda text: print(printable(text), file=err), **extra)
+    run = grade_into_store(subs, out, options, settings, workers=workers, force=force,
+                           rebuild=rebuild, flat=gradescope,
+                           progress=Progress(total, err) if progress and total else None,
+                           argv=argv, class_report=class_report, only=only,
+                           announce=lambda text: print(printable(text), file=err), **extra)
+    run.skipped = [p.name for p in skipped]
+    return run
+
+
+def shown_names(names: Sequence[str], limit: int = 10) -> str:
+    """Up to ``limit`` names, escaped for the terminal, then "…"."""
+    return ", ".join(map(printable, names[:limit])) + (" …" if len(names) > limit else "")
 
 
 def grade_summary(run: StoreRun, seconds: float) -> list[str]:
@@ -134,11 +216,25 @@ def grade_summary(run: StoreRun, seconds: float) -> list[str]:
              f"sandbox: {', '.join(kinds) or 'none used'}"]
     for student, problem in run.report_problems:
         lines.append(f"reports of {printable(student)} not written: {printable(problem)}")
+    if run.skipped:
+        lines.append(f"{len(run.skipped)} file(s) skipped, not submissions (.py, .ipynb or a "
+                     f"student's folder): {shown_names(run.skipped)}")
+    if run.kept or run.never_graded or run.class_size != run.done:
+        lines.append(f"grades.csv and the class report cover the whole class: "
+                     f"{run.class_size} student(s), {run.class_size - run.done} of them as "
+                     "stored earlier (not named by --student)")
+    if run.kept:
+        lines.append(f"{len(run.kept)} of them from a record of an earlier file or other "
+                     f"options (their file changed since; grade them too to update): "
+                     f"{shown_names(run.kept)}")
+    if run.never_graded:
+        lines.append(f"{len(run.never_graded)} submission(s) never graded, not in grades.csv "
+                     f"(grade them with --student, or without it): "
+                     f"{shown_names(run.never_graded)}")
     if run.vanished:
-        shown = ", ".join(map(printable, run.vanished[:10])) + (
-            " …" if len(run.vanished) > 10 else "")
         lines.append(f"{len(run.vanished)} student(s) graded earlier are not in this input "
-                     f"(kept in the store, left out of grades.csv): {shown}")
+                     f"(kept in the store, left out of grades.csv): "
+                     f"{shown_names(run.vanished)}")
     if run.late_flags:
         lines.append(f"{len(run.late_flags)} submission time(s) flagged (grades.csv, "
                      "time_check):")
@@ -150,8 +246,12 @@ def grade_summary(run: StoreRun, seconds: float) -> list[str]:
 
 
 def grade_options(args: argparse.Namespace) -> GradeOptions:
-    """The GradeOptions that ``autograder grade``'s (or ``demo``'s) options describe."""
+    """The GradeOptions that ``autograder grade``'s (or ``demo``'s) options describe (the
+    extra items as :func:`autograder.cli` loaded them, ``args.extra_items``)."""
+    extra = getattr(args, "extra_items", None)
     return GradeOptions(seed=args.seed, call_timeout=args.timeout,
+                        items_file=extra.path if extra else None,
+                        items_hash=extra.sha256 if extra else None,
                         items=getattr(args, "item", None),
                         sandbox=getattr(args, "sandbox", "auto"),
                         per_student_cases=getattr(args, "per_student_cases", False),
@@ -212,7 +312,11 @@ def main_grade(args: argparse.Namespace) -> int:
                           progress=not args.quiet, gradescope=args.gradescope,
                           class_report=None if args.gradescope else args.at_risk,
                           argv=sys.argv[1:] or ["grade"], scheduler=args.scheduler,
-                          allow_rlimit=args.allow_rlimit)
+                          allow_rlimit=args.allow_rlimit, students=args.student or (),
+                          replace_class=args.replace_class)
+    except GradeInputError as exc:
+        print(f"autograder grade: error: {printable(exc)}", file=sys.stderr)
+        return 2
     except (StoreError, ClusterError) as exc:
         print(f"error: {printable(exc)}", file=sys.stderr)
         return 2
@@ -268,22 +372,58 @@ def class_table(records: Sequence[GradeRecord], width: int = 100) -> str:
 
 
 def main_demo(args: argparse.Namespace) -> int:
-    """``autograder demo [--out DIR]``: grade the bundled example class, print the table."""
-    from ..examples import build_class
+    """``autograder demo [--out DIR] [--class DIR]``: grade the bundled example class, print
+    the table, and say where the class and its reports are kept; or, with ``--class``, only
+    write the class there."""
+    from ..classreport import DEFAULT_AT_RISK, HTML_NAME
+    from ..examples import ExampleClassError, write_example_class
+    from ..store import StoreError
 
-    with tempfile.TemporaryDirectory(prefix="conv-lab-demo-") as tmp:
-        class_dir = Path(tmp) / "class"
-        build_class(class_dir)
-        out = Path(args.out) if args.out else Path(tmp) / "out"
-        start = time.monotonic()
-        records = grade_paths([class_dir], out, grade_options(args),
-                              ReportSettings(lang=args.lang), workers=args.workers,
-                              progress=not args.quiet).records
-        seconds = time.monotonic() - start
-        print(class_table(records))
-        kinds = ", ".join(sorted({r.sandbox for r in records}))
-        print(f"\n{len(records)} submissions graded in {duration(seconds)}; sandbox: {kinds}")
-        if args.out:
-            print(f"reports in {out}/ (grades.csv, <student>/feedback.html, "
-                  "<student>/results.json)")
+    if args.class_dir is not None:
+        try:
+            paths = write_example_class(args.class_dir)
+        except ExampleClassError as exc:
+            print(f"autograder demo: error: {printable(exc)}", file=sys.stderr)
+            return 2
+        where = printable(args.class_dir)
+        print(f"wrote the example class, {len(paths)} submissions, to {where}")
+        print("try:\n"
+              f"  autograder grade {where} --out example-reports/\n"
+              "  autograder history example-reports/\n"
+              f"  autograder replay example-reports/ {DEMO_STUDENT}\n"
+              f"  autograder grade {where} --out example-reports/ --student {DEMO_STUDENT} "
+              "--force\n"
+              f"  autograder grade {where} --out example-reports/ --scheduler tcp://HOST:8786"
+              "   (docs/cluster.md)")
+        return 0
+    folder = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="conv-lab-demo-"))
+    class_dir, out = folder / "class", folder / "reports"
+    try:
+        write_example_class(class_dir)
+    except ExampleClassError as exc:
+        print(f"autograder demo: error: {printable(exc)}", file=sys.stderr)
+        return 2
+    start = time.monotonic()
+    try:
+        run = grade_paths([class_dir], out, grade_options(args), ReportSettings(lang=args.lang),
+                          workers=args.workers, progress=not args.quiet,
+                          class_report=DEFAULT_AT_RISK, argv=["demo"])
+    except StoreError as exc:
+        print(f"error: {printable(exc)}", file=sys.stderr)
+        return 2
+    seconds = time.monotonic() - start
+    print(class_table(run.records))
+    kinds = ", ".join(sorted({r.sandbox for r in run.records}))
+    print(f"\n{len(run.records)} submissions graded in {duration(seconds)}; sandbox: {kinds}")
+    print(f"\nkept in {printable(folder)}:")
+    print(f"  the class report      {printable(out / HTML_NAME)}")
+    print(f"  a student's feedback  {printable(out / DEMO_STUDENT / 'feedback.html')}")
+    print(f"  every grade           {printable(out / 'grades.csv')}")
+    print(f"  the class's files     {printable(class_dir)}")
+    print(f"open the two pages in a browser; then try: autograder replay {printable(out)} "
+          f"{DEMO_STUDENT}")
     return 0
+
+
+#: The student whose feedback the demo points to: one classic, diagnosed mistake.
+DEMO_STUDENT = "bug_kernel_flipped"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..names import printable
-from ..reports.numbers import points_text
+from ..reports.numbers import points_phrase, points_text
 from .grade import duration
 
 
@@ -71,7 +71,7 @@ def main_replay(args: argparse.Namespace) -> int:
         print(f"note: {printable(note)}")
     for item in result.items:
         if item.identical:
-            print(f"  identical  {item.name}  ({points_text(item.new_points)} points)")
+            print(f"  identical  {item.name}  ({points_phrase(item.new_points)})")
         else:
             print(f"  DIFFERENT  {item.name}  (stored {points_text(item.stored_points)}, "
                   f"now {points_text(item.new_points)})")

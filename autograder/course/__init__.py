@@ -19,3 +19,8 @@ The command sequence as plain ``nbgrader`` commands is in docs/nbgrader.md.
 # Here, not in ``config``, so the CLI can show them as defaults without importing nbgrader.
 DEFAULT_COURSE_ID = "conv_lab"  # as in assignments/nbgrader_config.py
 DEFAULT_ASSIGNMENT = "conv_layers"
+#: The term's seed, for ``score()`` in the kernels nbgrader starts and the sandboxed grading.
+SEED_ENV = "CONVLAB_SEED"
+#: Set (to anything but "" or "0") to see nbgrader's log, library warnings and the student
+#: kernels' own output (``autograder course --verbose`` sets it).
+VERBOSE_ENV = "CONVLAB_VERBOSE"

@@ -17,6 +17,11 @@ Each subcommand takes only the options it uses. This module imports nothing from
 until a subcommand runs, so ``autograder``'s parser can include these subcommands and
 ``autograder course`` without the nbgrader extra says what to install. The same steps as
 plain ``nbgrader`` commands: docs/nbgrader.md.
+
+Quiet unless something is wrong: nbgrader's log, library warnings and the student kernels'
+own output reach the terminal only with ``--verbose``. ``--seed`` (or ``grading.seed`` in
+the course's ``conv-lab.toml``) is the term's seed, for the hidden tests in the kernels and
+the sandboxed grading alike.
 """
 
 from __future__ import annotations
@@ -26,13 +31,14 @@ import functools
 import importlib.util
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..i18n import LANG_ENV, LANGS
 from ..names import printable
-from . import DEFAULT_ASSIGNMENT
+from . import DEFAULT_ASSIGNMENT, SEED_ENV, VERBOSE_ENV
 
 #: top-level modules of the ``nbgrader`` extra (and what nbgrader itself pulls in) whose
 #: absence means "install the extra", not a bug in this package
@@ -73,6 +79,16 @@ def _course_options(p: argparse.ArgumentParser, assignment: bool = True,
         p.add_argument("--work", default=None, metavar="DIR",
                        help="run in this fresh directory (a copy of the course's config and "
                             "source/) instead of in the course directory itself")
+    p.add_argument("--verbose", action="store_true",
+                   help="show nbgrader's log, library warnings and the student kernels' own "
+                        "output (default: only what needs attention)")
+
+
+def _seed_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=None,
+                   help="the term's seed for the hidden tests' cases, in the kernels and the "
+                        "sandboxed grading alike (default: $CONVLAB_SEED, else grading.seed "
+                        "in the course's conv-lab.toml, else 0)")
 
 
 def _exchange_option(p: argparse.ArgumentParser) -> None:
@@ -116,51 +132,74 @@ def add_course_commands(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="course_command", required=True, metavar="COMMAND")
 
     def command(name: str, handler: Callable[[argparse.Namespace], int],
-                help: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help)
+                help: str, *examples: str) -> argparse.ArgumentParser:
+        epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples)
+        p = sub.add_parser(name, help=help, description=help, epilog=epilog,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(run=functools.partial(_dispatch, p, handler))
         return p
 
+    exchange = "--exchange /srv/nbgrader/exchange"
     p = command("cycle", _cmd_cycle, "a dry run of the whole cycle: generate, release, "
                                      "simulated students fetch and submit (--students), "
                                      "collect, autograde, feedback, export; or the same from "
                                      "an LMS download (--lms). In a term run release now and "
-                                     "grade after the deadline")
+                                     "grade after the deadline",
+                "autograder course cycle --course assignments --work dry-run "
+                "--exchange dry-run/exchange --students alice,bob --grades dry-run/grades.csv",
+                "autograder course cycle --course assignments --work dry-run "
+                "--lms ~/Downloads/submissions")
     _course_options(p)
     _exchange_option(p)
     _autograde_options(p)
+    _seed_option(p)
     p.add_argument("--students", default="",
                    help="comma-separated ids of simulated students who submit the released "
                         "notebooks untouched through the exchange")
 
-    p = command("release", _cmd_release, "generate_assignment + release_assignment")
+    p = command("release", _cmd_release, "generate_assignment + release_assignment",
+                f"autograder course release --course assignments {exchange}")
     _course_options(p)
     _exchange_option(p)
 
     p = command("grade", _cmd_grade, "after the deadline: collect (from --exchange, or "
                                      "--lms DIR), autograde, feedback, export; without "
-                                     "either, grade what is in submitted/")
+                                     "either, grade what is in submitted/",
+                f"autograder course grade --course assignments {exchange} --sandboxed "
+                "--grades grades.csv",
+                f"autograder course grade --course assignments {exchange} --sandboxed "
+                "--seed 2027",
+                "autograder course grade --course assignments --lms ~/Downloads/submissions "
+                "--sandboxed")
     _course_options(p)
     _exchange_option(p)
     _autograde_options(p)
+    _seed_option(p)
 
-    p = command("zip-collect", _cmd_zip_collect, "LMS download -> submitted/")
+    p = command("zip-collect", _cmd_zip_collect, "LMS download -> submitted/",
+                "autograder course zip-collect --course assignments ~/Downloads/submissions")
     _course_options(p)
     p.add_argument("downloads", help="folder of downloaded notebooks / zip files")
 
-    p = command("export", _cmd_export, "gradebook -> grades.csv")
+    p = command("export", _cmd_export, "gradebook -> grades.csv",
+                "autograder course export --course assignments --grades grades.csv")
     _course_options(p, assignment=False, work=False)
     _grades_option(p)
 
     p = command("snapshot", _cmd_snapshot, "right after nbgrader collect: a checksummed copy "
-                                           "of submitted/ for audit to grade and verify")
+                                           "of submitted/ for audit to grade and verify",
+                "autograder course snapshot --course assignments")
     _course_options(p, work=False)
 
     p = command("audit", _cmd_audit, "after nbgrader autograde: grade the snapshot (else "
-                                     "submitted/) in the sandbox, compare, write the "
-                                     "sandboxed scores")
+                                     "submitted/) in the sandbox, compare, say which locked "
+                                     "cells were changed, write the sandboxed scores",
+                "autograder course audit --course assignments --workers 2",
+                "autograder course audit --course assignments --no-write --reports "
+                "audit-reports/")
     _course_options(p, work=False)
     _sandboxed_options(p, switch=False)
+    _seed_option(p)
     p.add_argument("--no-write", action="store_true",
                    help="only compare; leave the gradebook as nbgrader wrote it")
 
@@ -291,6 +330,10 @@ def _dispatch(parser: argparse.ArgumentParser,
         parser.error(problem)
     if getattr(args, "lang", None):  # read by score() in the kernels nbgrader starts
         os.environ[LANG_ENV] = args.lang
+    if getattr(args, "seed", None) is not None:  # score() in the kernels, and the sandbox
+        os.environ[SEED_ENV] = str(args.seed)
+    if args.verbose:  # the kernels' own output (autograder.course.kernel)
+        os.environ[VERBOSE_ENV] = "1"
     absent = _absent_extra()
     if absent:
         print(absent, file=sys.stderr)
@@ -311,7 +354,10 @@ def _dispatch(parser: argparse.ArgumentParser,
     from .steps import NothingSubmitted
 
     try:
-        return handler(args)
+        with warnings.catch_warnings():
+            if not args.verbose:  # e.g. SQLAlchemy's SAWarnings from nbgrader's gradebook
+                warnings.simplefilter("ignore")
+            return handler(args)
     except CycleInterrupted as exc:
         print(exc)
         return 130
@@ -414,9 +460,10 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from .audit import audit_table
+    from .audit import audit_table, changed_cells, changed_cells_text
     from .cycle import second_opinion
     from .snapshot import changed_since, load_snapshot, snapshot_dir
+    from .steps import submitted_students
 
     course_dir = Path(args.course)
     where = snapshot_dir(course_dir, args.assignment)
@@ -424,12 +471,18 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     if where.is_dir():
         snap = load_snapshot(where)
         tampered = changed_since(snap, course_dir / "submitted", args.assignment)
+        folders = {s: snap.folder(s) for s in snap.files}
     else:
         print(f"no snapshot in {where}: grading submitted/ as it is now (run `autograder "
               "course snapshot` right after collect, before autograde)")
-    _, rows = second_opinion(_config(args), args.assignment, args.workers, args.reports,
+        folders = {s: course_dir / "submitted" / s / args.assignment
+                   for s in submitted_students(course_dir, args.assignment)}
+    cfg = _config(args)
+    _, rows = second_opinion(cfg, args.assignment, args.workers, args.reports,
                              write=not args.no_write, snapshot=snap)
     print(printable(audit_table(rows), multiline=True))
+    changed = changed_cells(course_dir, args.assignment, folders, cfg.CourseDirectory.course_id)
+    print(printable(changed_cells_text(changed, len(folders)), multiline=True))
     _print_tampered(tampered)
     return 2 if tampered or any(row.flagged for row in rows) else 0
 
@@ -441,14 +494,16 @@ def _print_tampered(tampered: dict[str, list[str]]) -> None:
 
 
 def _print_result(args: argparse.Namespace, result: Any) -> int:
-    """Who was graded, each problem, and with --sandboxed the audit (exit 2 if flagged)."""
-    from .audit import audit_table
+    """Who was graded, each problem, the locked cells changed, and with --sandboxed the
+    audit (exit 2 if flagged)."""
+    from .audit import audit_table, changed_cells_text
 
     print(f"graded {len(result.students)} submission(s) of {args.assignment}; "
           f"grades: {result.grades_csv}")
     for student, reasons in sorted(result.problems.items()):
         for reason in reasons:
             print(printable(f"  {student}: {reason}"))
+    print(printable(changed_cells_text(result.changed, len(result.students)), multiline=True))
     _print_tampered(result.tampered)
     if args.sandboxed:
         print(printable(audit_table(result.audit), multiline=True))

@@ -19,8 +19,8 @@ from traitlets.config import Config, PyFileConfigLoader
 from . import DEFAULT_ASSIGNMENT, DEFAULT_COURSE_ID
 
 __all__ = ["CANVAS_REGEXP", "DEFAULT_ASSIGNMENT", "DEFAULT_COURSE_ID", "SAFETY", "SANITIZE",
-           "autograde_preprocessors", "course_config", "kernel_sandbox_status", "nbgrader_api",
-           "prepare_workdir"]
+           "apply_safety", "autograde_preprocessors", "course_config", "kernel_sandbox_status",
+           "nbgrader_api", "prepare_workdir"]
 
 #: How Canvas names files in "Download Submissions":
 #: ``<login>[_LATE]_<user id>_<submission id>_<file name>[-<n>].ipynb``
@@ -83,6 +83,16 @@ SAFETY: dict[str, dict[str, object]] = {
     "ZipCollectApp": {"strict": True,
                       "extractor_plugin": "autograder.course.unzip.BoundedExtractor"},
 }
+
+
+def apply_safety(c: Config) -> None:
+    """Put SAFETY and the sandboxed kernels into ``c``, an nbgrader_config.py's config, so
+    that plain ``nbgrader autograde`` runs as ``autograder course`` does (the course's own
+    nbgrader_config.py calls it first; what the file sets after the call wins)."""
+    for section, values in SAFETY.items():
+        for key, value in values.items():
+            c[section][key] = list(value) if isinstance(value, list) else value
+    c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
 
 def course_config(course_dir: Path | str, exchange: Path | str | None = None,

@@ -10,7 +10,7 @@ from traitlets.config import Config
 
 from .. import rubric
 from ..results import GradeRecord
-from .audit import AuditRow, audit
+from .audit import AuditRow, audit, changed_cells
 from .config import kernel_sandbox_status
 from .gradebook import graded_cells, open_gradebook, write_scores
 from .snapshot import Snapshot, changed_since, snapshot_dir, take_snapshot
@@ -41,6 +41,8 @@ class CycleResult:
     - grades_csv: path of nbgrader's export (one row per student)
     - tampered: student id -> files in submitted/ that changed during autograde (the
       sandboxed grading used the snapshot taken before; someone should look)
+    - changed: student id -> the locked cells their submission changed from the release
+      (:func:`autograder.course.audit.changed_cells`; nbgrader restored them)
     """
 
     course_dir: Path
@@ -51,6 +53,7 @@ class CycleResult:
     records: list[GradeRecord] = field(default_factory=list)
     audit: list[AuditRow] = field(default_factory=list)
     tampered: dict[str, list[str]] = field(default_factory=dict)
+    changed: dict[str, list[str]] = field(default_factory=dict)
 
 
 class CycleInterrupted(CycleError):
@@ -75,8 +78,10 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
     written there). One record per student, named by nbgrader student id.
 
     ``snapshot``: grade this copy (taken before autograde) instead of submitted/ as it is
-    now, and only its students. Raises CycleInterrupted if a signal stopped the grading,
-    CycleError if the store cannot be used."""
+    now, and only its students. The seed is the term's
+    (:func:`autograder.course.notebook.course_seed`), as for the hidden tests in the
+    kernels. Raises CycleInterrupted if a signal stopped the grading, CycleError if the
+    store cannot be used."""
     from ..classreport import DEFAULT_AT_RISK, HTML_NAME, summary_text
     from ..grading import SubmissionPath
     from ..i18n import course_lang
@@ -85,6 +90,7 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
     from ..options import GradeOptions
     from ..reports import ReportSettings
     from ..store import StoreError
+    from .notebook import course_seed
 
     course_dir = Path(cfg.CourseDirectory.root)
     with open_gradebook(course_dir, cfg.CourseDirectory.course_id) as gb:
@@ -97,7 +103,8 @@ def grade_sandboxed(cfg: Config, assignment: str, workers: int | None = None,
                 for s in submitted_students(course_dir, assignment)]
     out = reports_dir(cfg, assignment, reports)
     try:
-        run = grade_into_store(subs, out, GradeOptions(items=tuple(items), **options),
+        seed = course_seed(start=course_dir)  # as score() in the kernels takes it
+        run = grade_into_store(subs, out, GradeOptions(items=tuple(items), seed=seed, **options),
                                ReportSettings(lang=course_lang()), workers=workers,
                                argv=["course", "grade", assignment],
                                class_report=DEFAULT_AT_RISK)
@@ -149,6 +156,9 @@ def grade_submitted(cfg: Config, assignment: str, grades_csv: Path | str,
                              snapshot_dir(course_dir, assignment))
     _merge(result.problems, {s: [f"{name} is a symlink; not graded"
                                  for name in names] for s, names in snapshot.symlinks.items()})
+    result.changed = changed_cells(course_dir, assignment,
+                                   {s: snapshot.folder(s) for s in snapshot.files},
+                                   cfg.CourseDirectory.course_id)
     usable, why = kernel_sandbox_status()
     if not usable:
         _merge(result.problems, {"(course)": [f"student kernels ran unsandboxed: {why}"]})

@@ -17,6 +17,14 @@ over ZeroMQ's IPC transport (sockets in the shared private folder); ipykernel ex
 inside a PID namespace when ``JPY_PARENT_PID`` names a process it cannot see, so that
 variable is removed. Interrupts go as messages (a signal would reach bwrap, not Python).
 
+The kernel's own stdout (where ipykernel prints "NOTE: When using the `ipython kernel`
+entry point, Ctrl-C will not work" and its connection file, because it was started
+without ``JPY_PARENT_PID``) goes nowhere unless ``CONVLAB_VERBOSE`` is set (``autograder
+course --verbose``); what the notebook prints reaches nbgrader as always, over ZeroMQ, and
+the kernel's stderr stays on the terminal. The course's ``conv-lab.toml`` settings (the
+term's seed, the feedback's language) are passed in as environment variables, since the
+kernel cannot see the course folder (:func:`course_environment`).
+
 Needs jupyter_client (the ``nbgrader`` extra), so it lives on the nbgrader side; nothing
 on the grading path imports it.
 """
@@ -24,7 +32,9 @@ on the grading path imports it.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -40,10 +50,16 @@ from ..sandbox.bubblewrap import (
     system_mounts,
 )
 from ..sandbox.limits import MAX_FILE_BYTES
+from . import SEED_ENV, VERBOSE_ENV
 
 KERNEL_MEMORY_MB = 4096   # address space: numpy, IPython and a notebook's arrays
 KERNEL_OPEN_FILES = 256
 KERNEL_PROCESSES = 256
+
+
+def verbose() -> bool:
+    """True when ``CONVLAB_VERBOSE`` asks for the kernels' and libraries' own output."""
+    return os.environ.get(VERBOSE_ENV, "").strip() not in ("", "0")
 
 
 def project_package_dirs() -> list[Path]:
@@ -90,6 +106,22 @@ def kernel_sandbox_args(workdir: Path, private: Path, userns: bool = False) -> l
     return args
 
 
+def course_environment(workdir: Path) -> dict[str, str]:
+    """The course's settings that ``score()`` reads from ``conv-lab.toml`` (the term's seed,
+    the feedback's language), as the environment variables it also reads: the sandboxed
+    kernel sees only the notebook's folder, not the course folder above it."""
+    from ..i18n import LANG_ENV, LANGS, config_value
+
+    found = {}
+    seed = config_value("grading", "seed", workdir)
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        found[SEED_ENV] = str(seed)
+    lang = config_value("feedback", "lang", workdir)
+    if lang in LANGS:
+        found[LANG_ENV] = str(lang)
+    return found
+
+
 def limits_prefix() -> list[str]:
     """``prlimit`` with the kernel's resource limits (inherited through bwrap)."""
     if shutil.which("prlimit") is None:
@@ -127,6 +159,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["cwd"] = str(workdir)
         wrapped = [*limits_prefix(), *kernel_sandbox_args(workdir, self._private, userns), "--",
                    *cmd]
+        if not verbose():  # ipykernel's start-up note, not the notebook's output
+            kw.setdefault("stdout", subprocess.DEVNULL)
+        env = dict(kw.get("env") or os.environ)
+        for name, value in course_environment(workdir).items():
+            env.setdefault(name, value)  # what the grader was told wins over the file
+        kw["env"] = env
         return wrapped, kw
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:

@@ -8,10 +8,13 @@ short plain-text explanation of every lost item to stdout, and evaluates to the 
 earned (nbgrader 0.9 records a number as the cell's partial credit). It writes nothing
 to stderr: nbgrader scores a test cell 0 when anything appears there.
 
-The cases are those of ``autograder grade`` with the same seed: from the argument, else
-the ``CONVLAB_SEED`` environment variable, else 0. The language is the course's: from the
-argument, else ``CONVLAB_LANG`` (``ko``, ``en`` or ``ko+en``), else ``feedback.lang`` in a
-``conv-lab.toml`` in the notebook's folder or above it, else both (Korean first); see
+The cases are those of ``autograder grade`` with the same seed, the course's term seed
+(:func:`course_seed`): from the argument, else the ``CONVLAB_SEED`` environment variable
+(``autograder course --seed`` sets it), else ``grading.seed`` in a ``conv-lab.toml`` in the
+notebook's folder or above it, else 0. The sandboxed grading of ``autograder course``
+takes its seed the same way, so the audit compares like with like. The language is the
+course's: from the argument, else ``CONVLAB_LANG`` (``ko``, ``en`` or ``ko+en``), else
+``feedback.lang`` in the same ``conv-lab.toml``, else both (Korean first); see
 :func:`autograder.i18n.course_lang`.
 """
 
@@ -22,21 +25,39 @@ import io
 import os
 import warnings
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from .. import rubric
-from ..i18n import _, course_lang, languages, render
+from ..i18n import _, config_value, course_lang, languages, render
+from . import SEED_ENV
+
+
+def course_seed(seed: int | None = None, start: Path | None = None) -> int:
+    """The term's seed: ``seed`` if given, else ``$CONVLAB_SEED``, else ``grading.seed`` in
+    the nearest ``conv-lab.toml`` (``start``, default the working folder, or a parent),
+    else 0. A malformed value counts as absent: a setting never makes a graded cell fail."""
+    if seed is not None:
+        return int(seed)
+    for value in (os.environ.get(SEED_ENV, "").strip(),
+                  config_value("grading", "seed", start or Path.cwd())):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lstrip("-").isdigit():
+            return int(value)
+    return 0
 
 
 def seed_from_env(seed: int | None = None) -> int:
-    """``seed`` if given, else ``$CONVLAB_SEED``, else 0."""
-    if seed is not None:
-        return int(seed)
-    text = os.environ.get("CONVLAB_SEED", "").strip()
-    try:
-        return int(text) if text else 0
-    except ValueError:
-        return 0  # a malformed variable must not make the cell fail
+    """``seed`` if given, else the course's seed (:func:`course_seed`)."""
+    return course_seed(seed)
+
+
+def _lost(item: str, points: float):
+    """"✗ item: 0 of N points" (of 1 point)."""
+    if points == 1:
+        return _("✗ {item}: 0 of 1 point", item=item)
+    return _("✗ {item}: 0 of {points} points", item=item, points=f"{points:g}")
 
 
 def explain(results: list, lang: str = "en") -> str:
@@ -48,8 +69,7 @@ def explain(results: list, lang: str = "en") -> str:
             continue
         f = r.failure
         for language in languages(lang):
-            lines.append(render(_("✗ {item}: 0 of {points} points", item=r.name,
-                                  points=f"{r.max_points:g}"), language))
+            lines.append(render(_lost(r.name, r.max_points), language))
             lines.append(f"    {render(f.summary, language)}")
             if f.where:
                 lines.append(f"    {render(f.where, language)}")
@@ -68,7 +88,7 @@ def score(function: str, namespace: Mapping[str, Any], seed: int | None = None,
     Inputs:
     - function: a student function named in ``autograder.rubric`` (e.g. "conv2d")
     - namespace: where the student's functions live (a notebook's ``globals()``)
-    - seed: the term's seed (None: ``$CONVLAB_SEED`` or 0)
+    - seed: the term's seed (None: the course's, :func:`course_seed`)
     - lang: "ko", "en" or "ko+en" (None: the course's setting, see the module)
 
     Returns the points earned, a float between 0 and ``rubric.points_for(function)``.
@@ -83,7 +103,7 @@ def score(function: str, namespace: Mapping[str, Any], seed: int | None = None,
         from ..student import InProcessStudent
 
         results = grade_function(InProcessStudent(namespace), function,
-                                 seed=seed_from_env(seed))
+                                 seed=course_seed(seed))
     text = explain(results, course_lang(lang))
     if text:
         print(text)

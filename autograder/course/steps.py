@@ -17,7 +17,9 @@ commands: docs/nbgrader.md.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,6 +33,7 @@ from nbgrader.utils import capture_log
 from traitlets.config import Config
 
 from ..reports.csvcells import defuse_csv_file
+from . import VERBOSE_ENV
 from .config import nbgrader_api
 from .unzip import copy_download
 
@@ -63,9 +66,17 @@ def _submit_hint(after: str, assignment: str) -> str:
             "again once they have")
 
 
+def _show(log: str) -> str:
+    """nbgrader's captured log, on stderr with ``--verbose`` (``CONVLAB_VERBOSE``); what
+    needs attention is reported from it by the caller either way."""
+    if log and os.environ.get(VERBOSE_ENV, "").strip() not in ("", "0"):
+        print(log.rstrip("\n"), file=sys.stderr)
+    return log
+
+
 def _check(result: dict, step: str) -> str:
     """The captured log of an nbgrader API call; CycleError if it failed."""
-    log = result.get("log", "")
+    log = _show(result.get("log", ""))
     if not result.get("success"):
         raise CycleError(f"nbgrader {step} failed:\n{log}\n{result.get('error', '')}")
     return log
@@ -168,7 +179,7 @@ def autograde(cfg: Config, assignment: str) -> dict[str, list[str]]:
     Returns student id -> problems for students nbgrader could not autograde (their
     other classmates are graded regardless)."""
     result = nbgrader_api(cfg).autograde(assignment, "*")
-    log = result.get("log", "")
+    log = _show(result.get("log", ""))
     course_dir = Path(cfg.CourseDirectory.root)
     problems: dict[str, list[str]] = {}
     missing = [s for s in submitted_students(course_dir, assignment)

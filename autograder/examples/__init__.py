@@ -18,7 +18,8 @@ model solution and the class is made fresh in a temporary folder:
 tests check that the grader charges each to its own function and that the self-check
 blames exactly the functions the grader charges.
 
-``autograder demo`` grades this class; the tests and ``benchmarks/bench_grading.py`` use it.
+``autograder demo`` grades this class (and ``autograder demo --class DIR`` writes it as files,
+:func:`write_example_class`); the tests and ``benchmarks/bench_grading.py`` use it.
 """
 
 from __future__ import annotations
@@ -158,6 +159,29 @@ def build_class(dest: str | Path, students: list[ExampleStudent] | None = None) 
         path.write_text(student.source(), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+class ExampleClassError(ValueError):
+    """The example class cannot be written where asked; the message says why."""
+
+
+def write_example_class(dest: str | Path) -> list[Path]:
+    """Write the example class into ``dest`` (created if needed), for a person to try the
+    commands on; returns the paths. ExampleClassError if ``dest`` is a file, or a folder
+    holding anything but the class's own files (nothing of someone else's is overwritten);
+    writing into the class's own folder again writes the same files."""
+    dest = Path(dest)
+    students = example_class()
+    ours = {f"{s.name}.py" for s in students}
+    if dest.exists() and not dest.is_dir():
+        raise ExampleClassError(f"{dest} is a file; give a folder for the example class")
+    if dest.is_dir():
+        others = sorted(p.name for p in dest.iterdir() if p.name not in ours)
+        if others:
+            shown = ", ".join(others[:3]) + (" …" if len(others) > 3 else "")
+            raise ExampleClassError(f"{dest} already holds other files ({shown}); give a new "
+                                    "or empty folder for the example class")
+    return build_class(dest, students)
 
 
 # --------------------------------------------------------------------------- the stub

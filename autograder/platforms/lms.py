@@ -22,8 +22,10 @@ ID``/``Username``), SIS id (``SIS User ID``/``ID number``), email (whole, or the
 before ``@`` when that is unique), or Canvas's numeric user ``ID`` (also as found in
 Canvas's submission file names, ``smithjane_LATE_1234_5678_conv_layers.py``). Names are
 compared case-insensitively after the same cleaning ``autograder grade`` applies to file
-names. A key shared by two roster rows matches neither. A graded name that matches no row
-is listed in ``ExportResult.unmatched``, never dropped silently.
+names. A key shared by two roster rows matches neither. A graded name that differs from
+everything the roster has (a file named ``minji_final.py``) is mapped to its row by a
+``--map`` CSV (:func:`read_name_map`: ``graded name,roster key`` per line). A graded name
+that matches no row is listed in ``ExportResult.unmatched``, never dropped silently.
 """
 
 from __future__ import annotations
@@ -75,15 +77,18 @@ class Grade:
     student: str
     points: float | None
     why: str = ""
+    max_score: float | None = None  # the most points possible (extra items included)
 
 
 @dataclass
 class ExportResult:
-    """What an export did: rows written with a grade, rows left empty, names not found."""
+    """What an export did: rows written with a grade, rows left empty, names not found, and
+    names the map gives that no graded student has."""
 
     matched: int = 0
     ungraded: int = 0
     unmatched: list[str] = field(default_factory=list)
+    unused_map: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- reading
@@ -112,11 +117,19 @@ def read_grades(out: str | Path) -> list[Grade]:
             grades.append(Grade(row["student"], None, f"lateness not settled: {why}"))
             continue
         try:
-            grades.append(Grade(row["student"], float(row[column])))
+            grades.append(Grade(row["student"], float(row[column]),
+                                max_score=_number(row.get("max_score"))))
         except (KeyError, TypeError, ValueError):
             raise ExportError(f"{path}, line {n}: expected a student and a numeric {column}, "
                               f"got {dict(row)}") from None
     return grades
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -130,16 +143,21 @@ class Roster:
     skipped: int = 0  # rows that are neither students nor Points Possible
 
 
+def _csv_text(path: Path, what: str, hint: str = "") -> str:
+    """The text of a CSV the instructor gives (a UTF-8 BOM is fine); ExportError naming
+    ``what`` and ``path`` if it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ExportError(f"cannot read {what} {path} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ExportError(f"{what} {path} is not UTF-8 text{hint}") from None
+
+
 def read_roster(path: str | Path) -> Roster:
     """The roster CSV as the LMS exported it (a UTF-8 BOM is fine). Raises ExportError."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ExportError(f"cannot read the roster {path} ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ExportError(f"the roster {path} is not UTF-8 text; export it again as CSV "
-                          "(UTF-8)") from None
+    text = _csv_text(path, "the roster", "; export it again as CSV (UTF-8)")
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not any(_column(header, f) for f in ("login", "sis", "email", "id", "name")):
@@ -172,6 +190,29 @@ def _identity_columns(header: Sequence[str]) -> list[str]:
     return [c for f in MATCH_FIELDS if (c := _column(header, f))]
 
 
+def read_name_map(path: str | Path) -> dict[str, str]:
+    """``--map``: graded name -> roster key (a login, SIS id, email or Canvas ID), from a CSV
+    of two columns, ``graded name,roster key`` per line (a first line ``student,...`` is
+    a header). Raises ExportError naming the file and the line."""
+    path = Path(path)
+    text = _csv_text(path, "the name map")
+    mapping: dict[str, str] = {}
+    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [c.strip() for c in row]
+        if not any(cells):
+            continue
+        if n == 1 and cells[0].casefold() in ("student", "graded", "graded name", "name"):
+            continue
+        if len(cells) < 2 or not cells[0] or not cells[1]:
+            raise ExportError(f"{path}, line {n}: expected 'graded name,roster key', "
+                              f"got {','.join(row)!r}")
+        if cells[0] in mapping and mapping[cells[0]] != cells[1]:
+            raise ExportError(f"{path}, line {n}: {cells[0]} is mapped twice "
+                              f"({mapping[cells[0]]} and {cells[1]})")
+        mapping[cells[0]] = cells[1]
+    return mapping
+
+
 # --------------------------------------------------------------------------- matching
 
 
@@ -199,13 +240,14 @@ def _keys_by_field(roster: Roster, fields: Sequence[str]) -> dict[str, dict[str,
     return table
 
 
-def match_grades(grades: Sequence[Grade], roster: Roster,
-                 match: str = "auto") -> tuple[dict[int, Grade], list[str]]:
+def match_grades(grades: Sequence[Grade], roster: Roster, match: str = "auto",
+                 names: dict[str, str] | None = None) -> tuple[dict[int, Grade], list[str]]:
     """Roster row index → its grade, and the graded names that matched no row (with why).
 
     ``match``: one of MATCH_FIELDS, or "auto" (login, SIS id, email, Canvas ID, in that
-    order; the name column only when asked). A key shared by several rows is ambiguous and
-    matches none; a second grade for a row already matched is reported, not written.
+    order; the name column only when asked). ``names``: graded name → the roster key to
+    match instead (``--map``). A key shared by several rows is ambiguous and matches
+    none; a second grade for a row already matched is reported, not written.
     """
     if match != "auto" and match not in MATCH_FIELDS:
         raise ExportError(f"--match must be auto or one of {', '.join(MATCH_FIELDS)}, "
@@ -216,10 +258,14 @@ def match_grades(grades: Sequence[Grade], roster: Roster,
         raise ExportError(f"the roster has no {match} column (its columns: {roster.header})")
     matched: dict[int, Grade] = {}
     unmatched: list[str] = []
+    names = names or {}
     for grade in grades:
-        keys = [_key(grade.student)]
-        canvas = CANVAS_FILE_NAME.match(grade.student)
+        mapped = names.get(grade.student)
+        keys = [_key(mapped if mapped is not None else grade.student)]
+        canvas = None if mapped is not None else CANVAS_FILE_NAME.match(grade.student)
         found, why = None, "no roster row has this login, SIS id, email or ID"
+        if mapped is not None:
+            why = f"mapped to {mapped!r}, which no roster row has"
         for field_name, by_key in table.items():
             candidates = keys + ([canvas.group(1)] if canvas and field_name == "id" else [])
             rows = next((by_key[k] for k in candidates if k in by_key), None)
@@ -245,9 +291,10 @@ def match_grades(grades: Sequence[Grade], roster: Roster,
 # --------------------------------------------------------------------------- writing
 
 
-def import_table(roster: Roster, matched: dict[int, Grade], to: str,
-                 column: str) -> list[list[str]]:
-    """The rows of the import file (header first) for ``to`` (canvas, moodle or csv)."""
+def import_table(roster: Roster, matched: dict[int, Grade], to: str, column: str,
+                 points_possible: float | None = None) -> list[list[str]]:
+    """The rows of the import file (header first) for ``to`` (canvas, moodle or csv);
+    Canvas's Points Possible row gets ``points_possible`` (default: the rubric's total)."""
     if to == "canvas":
         keep = [c for c in CANVAS_IDENTITY if c in roster.header]
         missing = [c for c in ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -268,7 +315,8 @@ def import_table(roster: Roster, matched: dict[int, Grade], to: str,
     table = [[*keep, column]]
     if to == "canvas" and roster.points_possible is not None:
         table.append([roster.points_possible.get(c, "") if c != "Student" else POINTS_POSSIBLE
-                      for c in keep] + [points_text(rubric.TOTAL_POINTS)])
+                      for c in keep]
+                     + [points_text(points_possible or rubric.TOTAL_POINTS)])
     for i, row in enumerate(roster.rows):
         grade = matched.get(i)
         table.append([row.get(c, "") for c in keep]
@@ -277,39 +325,51 @@ def import_table(roster: Roster, matched: dict[int, Grade], to: str,
 
 
 def export_grades(out: str | Path, roster: str | Path, *, to: str, file: str | Path,
-                  column: str = "conv-lab", match: str = "auto") -> ExportResult:
-    """Write ``file``, the ``to`` LMS's import of ``out``'s grades against ``roster``.
+                  column: str = "conv-lab", match: str = "auto",
+                  name_map: str | Path | None = None) -> ExportResult:
+    """Write ``file``, the ``to`` LMS's import of ``out``'s grades against ``roster``
+    (``name_map``: a ``--map`` CSV, :func:`read_name_map`).
 
     Returns the counts and the graded names that matched no roster row. Raises
-    ExportError (grades, roster or target not as expected), writing nothing then.
+    ExportError (grades, roster, map or target not as expected), writing nothing then.
     """
     if to not in TARGETS:
         raise ExportError(f"--to must be one of {', '.join(TARGETS)}, got {to!r}")
     grades = read_grades(out)
     table_roster = read_roster(roster)
-    matched, unmatched = match_grades(grades, table_roster, match)
-    table = import_table(table_roster, matched, to, column)
+    names = read_name_map(name_map) if name_map is not None else {}
+    matched, unmatched = match_grades(grades, table_roster, match, names)
+    graded = {g.student for g in grades}
+    table = import_table(table_roster, matched, to, column,
+                         max((g.max_score for g in grades if g.max_score), default=None))
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows(csv_row(row) for row in table)
     write_atomic(file, buf.getvalue())
     return ExportResult(matched=len(matched), ungraded=len(table_roster.rows) - len(matched),
-                        unmatched=unmatched)
+                        unmatched=unmatched,
+                        unused_map=sorted(n for n in names if n not in graded))
 
 
 def main_export(args: argparse.Namespace) -> int:
     """``autograder export OUT --roster R --to canvas|moodle|csv --file FILE``."""
     try:
         result = export_grades(args.out, args.roster, to=args.to, file=args.file,
-                               column=args.column, match=args.match)
+                               column=args.column, match=args.match, name_map=args.map)
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.file}: {result.matched} graded, {result.ungraded} roster row(s) "
           f"without a grade (left empty) for the {args.to} import")
+    for name in result.unused_map:
+        print(f"note: {args.map} maps {name}, who is not in {args.out}'s grades.csv",
+              file=sys.stderr)
     if result.unmatched:
-        print(f"{len(result.unmatched)} graded name(s) not written (add them to the roster, "
-              "fix the name or settle their lateness):", file=sys.stderr)
+        print(f"{len(result.unmatched)} graded name(s) not written:", file=sys.stderr)
         for name in result.unmatched:
             print(f"  {name}", file=sys.stderr)
+        print("map each to its roster row in a CSV of 'graded name,roster key' lines (the key: "
+              "the row's login, SIS id, email or ID) and export again with --map FILE; a "
+              "lateness not settled needs the submission time (autograder grade --received or "
+              "--inbound, docs/lms.md)", file=sys.stderr)
         return 1
     return 0

@@ -1,6 +1,7 @@
 """``grades.csv``: the class's grades, one row per student, for a spreadsheet or an LMS.
 
-Columns: ``student, score, max_score``, then one per rubric item (rubric order), then,
+Columns: ``student, score, max_score``, then one per rubric item (rubric order), then one
+per extra item an instructor added (``autograder grade --items``, in the file's order), then,
 with a late rule, :data:`autograder.reports.late.LATE_COLUMNS` (the raw ``score`` stays).
 Every cell is a :func:`~autograder.reports.csvcells.csv_cell`: a name never starts a
 formula. :func:`read_grades_csv` is the one reader (``autograder export``, the class
@@ -31,6 +32,9 @@ def grades_csv_text(graded: Iterable[GradeRecord | tuple[GradeRecord, ReportSett
     settings, with its submission time)."""
     rows = [g if isinstance(g, tuple) else (g, ReportSettings()) for g in graded]
     names = [item.name for item in rubric.ITEMS]
+    known = set(names)
+    names += dict.fromkeys(r.name for record, _ in rows for r in record.items
+                           if r.name not in known)
     late = any(settings.late is not None for _, settings in rows)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
