@@ -72,7 +72,7 @@ def _open_student(path: Path, call_timeout: float | None) -> tuple[Any, str, lis
 def submission_source(submission: Any) -> str:
     """The code of a loaded submission, whatever form its units take; a notebook's IPython
     syntax removed, as the worker does (here it is the student's own code, on their machine)."""
-    from ..sandbox.jail.cells import python_only
+    from ..jail.cells import python_only
 
     units = getattr(submission, "units", [])
     return "\n\n".join(
