@@ -26,8 +26,8 @@ import numpy as np
 import reference
 
 from .i18n import _, layout
+from .jail.protocol import FunctionRef
 from .results import MismatchKind
-from .sandbox.jail.protocol import FunctionRef
 from .student import Student, StudentError
 
 # The comparison's own numpy functions, bound when the grader starts, so code that
@@ -58,7 +58,7 @@ class Call:
     def expected(self) -> Any:
         """The reference's answer, computed on fresh copies of the inputs."""
         args, kwargs = copy.deepcopy((self.args, self.kwargs))
-        from .sandbox.jail.callables import resolve_refs
+        from .jail.callables import resolve_refs
 
         args, kwargs = resolve_refs(args), resolve_refs(kwargs)
         with np.errstate(all="ignore"):

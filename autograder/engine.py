@@ -69,7 +69,7 @@ def _guarded_modules() -> list[ModuleType]:
     mods = [sys.modules[n] for n in names if n in sys.modules] + [builtins]
     # the grader's own stateless modules (never ones that keep state, like a worker pool)
     ours = ("autograder.compare", "autograder.misconceptions", "autograder.strategies",
-            "autograder.sandbox.jail.callables", "autograder.sandbox.jail.protocol",
+            "autograder.jail.callables", "autograder.jail.protocol",
             "autograder.student", "autograder.rubric", "autograder.results", "autograder.checks")
     mods += [m for n, m in sorted(sys.modules.items())
              if n == "reference" or n.startswith(("reference.", "autograder.checks."))

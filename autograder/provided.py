@@ -21,7 +21,7 @@ records every call they make of an earlier graded function, with the reference's
   ``conv2d_single`` per image, filter and channel; the tiny CNN's max-pool before its
   ReLU; the loss's gradient from ``softmax``.
 
-Calls are matched by :func:`~autograder.sandbox.jail.canonical.call_key` (defaults bound,
+Calls are matched by :func:`~autograder.jail.canonical.call_key` (defaults bound,
 padding in any of its forms, arrays by content). The worker sends keys only, and the
 replies tell it, per function, every key the grader answers in this call (with the answers
 already computed), so it runs its own function for any other call without asking, and
@@ -55,10 +55,10 @@ import numpy as np
 import reference
 from reference.tiny_cnn import PARAM_SHAPES
 
+from .jail import canonical, standins
+from .jail.callables import resolve_refs
+from .jail.protocol import error_reply
 from .rubric import FUNCTIONS, provided_while_grading
-from .sandbox.jail import canonical, standins
-from .sandbox.jail.callables import resolve_refs
-from .sandbox.jail.protocol import error_reply
 
 #: The reply to an ask the grader does not answer: the student's own function runs.
 OWN: dict[str, Any] = {"own": True}

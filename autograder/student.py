@@ -8,7 +8,7 @@
   so both paths hand the checks the same plain data.
 
 Checks call ``student.call("conv2d", x, w, b, stride=2)`` and get back plain data
-(see ``autograder.sandbox.jail.protocol``), or one of the exceptions below.
+(see ``autograder.jail.protocol``), or one of the exceptions below.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any, Protocol
 
 from . import provided
+from .jail import protocol, standins
+from .jail.callables import resolve_refs
+from .jail.canonical import call_key
 from .rubric import provided_while_grading
-from .sandbox.jail import protocol, standins
-from .sandbox.jail.callables import resolve_refs
-from .sandbox.jail.canonical import call_key
 
 
 class StudentError(Exception):

@@ -11,7 +11,7 @@ From a notebook we keep the code cells in order, minus
   must not run in the sandbox.
 
 IPython syntax (``%x``, ``%%x``, ``!cmd``, ``x?``) stays in the cells: the worker removes
-it inside the sandbox (``autograder/sandbox/jail/cells.py``), because telling it from
+it inside the sandbox (``autograder/jail/cells.py``), because telling it from
 valid Python means compiling, and nothing here compiles or parses student code: a hostile
 cell (one huge literal) would cost the grading process gigabytes.
 

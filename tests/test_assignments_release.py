@@ -382,7 +382,7 @@ def test_hidden_tests_leave_no_hypothesis_folder_where_they_run(tmp_path):
 
 def test_the_worker_links_only_earlier_notebooks_and_never_overrides():
     try:
-        from autograder.sandbox.jail import worker
+        from autograder.jail import worker
     except ImportError:
         from autograder import worker
     home = {fn: rubric.part_of(fn).stem for fn in rubric.FUNCTIONS}

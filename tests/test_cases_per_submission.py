@@ -22,8 +22,8 @@ from autograder.checks import REGISTRY
 from autograder.engine import grade_item, grade_items
 from autograder.examples import build_class, example_class, read
 from autograder.grading import SubmissionPath, grade_submission
+from autograder.jail.protocol import FunctionRef
 from autograder.options import GradeOptions
-from autograder.sandbox.jail.protocol import FunctionRef
 from autograder.student import InProcessStudent
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""The jail (autograder/sandbox/jail/) is copied into the sandbox as one folder, where
+"""The jail (autograder/jail/) is copied into the sandbox as one folder, where
 nothing of this project but itself exists: it may import only the standard library,
 numpy and its own modules."""
 
@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.jail import protocol
 from autograder.sandbox import stage
-from autograder.sandbox.jail import protocol
 
-JAIL = Path(stage.__file__).resolve().parent / "jail"
+JAIL = stage.JAIL
 MODULES = sorted(JAIL.glob("*.py"))
 ALLOWED = set(sys.stdlib_module_names) | {"numpy"}
 

@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.sandbox.jail import protocol
-from autograder.sandbox.jail.protocol import FunctionRef, ProtocolError
+from autograder.jail import protocol
+from autograder.jail.protocol import FunctionRef, ProtocolError
 
 # --------------------------------------------------------------------------- strategies
 

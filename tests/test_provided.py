@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 import reference
 from autograder import provided, rubric
+from autograder.jail import canonical
+from autograder.jail.canonical import call_key
 from autograder.provided import OWN, Answers
 from autograder.sandbox import SandboxedStudent, bubblewrap_status
-from autograder.sandbox.jail import canonical
-from autograder.sandbox.jail.canonical import call_key
 from autograder.strategies import conv_cases, made, valid_geometries
 from autograder.student import InProcessStudent
 from reference.geometry import as_pair, resolve_padding

@@ -16,8 +16,8 @@ import pytest
 
 import autograder
 import reference
+from autograder.jail.protocol import FunctionRef
 from autograder.sandbox import SandboxedStudent, bubblewrap, bubblewrap_status
-from autograder.sandbox.jail.protocol import FunctionRef
 from autograder.student import CallTimeout, MissingFunction, StudentError, WorkerCrashed
 
 BWRAP_OK, _, BWRAP_WHY = bubblewrap_status()

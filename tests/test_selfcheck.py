@@ -263,3 +263,36 @@ def test_known_answers_catch_what_properties_miss():
 
     with pytest.raises(AssertionError, match=r"\(\(0, 1\), \(2, 0\)\)"):
         selfcheck.check_conv2d(pairs_swapped)
+
+
+#: tiny_cnn_forward calling conv2d one image at a time: not a call the grader answers, so
+#: through the sandbox it runs the student's own (flipped) conv2d and its check fails.
+ONE_IMAGE_AT_A_TIME = """
+
+def tiny_cnn_forward(x, params):
+    p = params
+    outs = []
+    for image in x:
+        h = max_pool2d(relu(conv2d(image[None], p["conv1_w"], p["conv1_b"], padding=1)))
+        h = max_pool2d(relu(conv2d(h, p["conv2_w"], p["conv2_b"], padding=1)))
+        outs.append(dense(flatten(h), p["fc_w"], p["fc_b"])[0])
+    return np.array(outs)
+"""
+
+
+def test_autograder_check_says_wait_where_the_grader_would_not_charge(tmp_path, capsys):
+    """``autograder check`` on a flipped kernel in conv2d, with a tiny_cnn_forward whose
+    calls of conv2d run the student's own: conv2d FAILs; tiny_cnn_forward, whose check
+    fails only through conv2d, WAITs (as the self-check does), and nothing else FAILs."""
+    from autograder.commands.check import check_file
+
+    [mistake] = [m for m in MISTAKES if m.name == "bug_kernel_flipped"]
+    path = tmp_path / "solution.py"
+    path.write_text(mistake.source() + ONE_IMAGE_AT_A_TIME)
+    assert not check_file(path, lang="en")
+    out = capsys.readouterr().out
+    rows = {line.split()[1]: line.split()[0] for line in out.splitlines()
+            if line.startswith("  ") and line.split()[0] in ("PASS", "FAIL", "WAIT")}
+    assert rows["conv2d"] == "FAIL" and rows["tiny_cnn_forward"] == "WAIT", out
+    assert {f for f, status in rows.items() if status == "FAIL"} == {"conv2d"}, out
+    assert "wait for an earlier function to be fixed first" in out

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder.sandbox.jail.cells import python_only
-from autograder.sandbox.jail.worker import pick_functions
+from autograder.jail.cells import python_only
+from autograder.jail.worker import pick_functions
 from autograder.submission import load_submission
 
 

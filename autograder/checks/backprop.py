@@ -12,8 +12,8 @@ import reference
 
 from ..compare import Call, assert_matches_reference, fail
 from ..i18n import _
+from ..jail.protocol import FunctionRef
 from ..results import MismatchKind
-from ..sandbox.jail.protocol import FunctionRef
 from ..strategies import (
     ConvCase,
     Drawn,

@@ -72,7 +72,7 @@ def _open_student(path: Path, call_timeout: float | None) -> tuple[Any, str, lis
 def submission_source(submission: Any) -> str:
     """The code of a loaded submission, whatever form its units take; a notebook's IPython
     syntax removed, as the worker does (here it is the student's own code, on their machine)."""
-    from ..sandbox.jail.cells import python_only
+    from ..jail.cells import python_only
 
     units = getattr(submission, "units", [])
     return "\n\n".join(
@@ -83,9 +83,11 @@ def submission_source(submission: Any) -> str:
 
 def check_file(path: str | Path, out: TextIO | None = None,
                call_timeout: float | None = None, lang: str = DEFAULT_LANG) -> bool:
-    """Run the public checks on ``path`` and print a pass/fail list; True iff all pass.
-    The grader's own sentences are in ``lang`` ("ko+en": Korean, then English)."""
-    from ..selfcheck import in_language, run_checks
+    """Run the public checks on ``path`` and print a PASS / FAIL / WAIT list (WAIT: the
+    function called an earlier one whose own check fails, as the grader would not charge
+    it); True iff all pass. The grader's own sentences are in ``lang`` ("ko+en": Korean,
+    then English)."""
+    from ..selfcheck import PASSED, WAITING, in_language, outcomes
 
     out = out if out is not None else sys.stdout
 
@@ -103,20 +105,24 @@ def check_file(path: str | Path, out: TextIO | None = None,
               sandbox=sandbox_text(kind)))
         for problem in problems:
             say(_("  problem: {problem}", problem=problem))
-        results = run_checks(student_functions(student))
+        results = outcomes(student_functions(student))
     finally:
         close = getattr(student, "close", None)
         if close:
             close()
-    width = max((len(name) for name, _ok, _message in results), default=0)
-    for name, ok, message in results:
-        mark = "PASS" if ok else "FAIL"
-        lines = ("" if ok else in_language(message or "", lang)).strip().splitlines() or [""]
-        print(f"  {mark}  {name.ljust(width)}  {lines[0]}".rstrip(), file=out)
+    width = max((len(o.function) for o in results), default=0)
+    for o in results:
+        passed_ = o.status == PASSED
+        lines = ("" if passed_ else in_language(o.message or "", lang)).strip().splitlines()
+        lines = lines or [""]
+        print(f"  {o.status}  {o.function.ljust(width)}  {lines[0]}".rstrip(), file=out)
         for line in lines[1:]:
             print(f"        {' ' * width}  {line}", file=out)
-    passed = sum(ok for _name, ok, _message in results)
+    passed = sum(o.status == PASSED for o in results)
     say(_("{passed} of {total} checks passed.", passed=passed, total=len(results)))
+    waiting = sum(o.status == WAITING for o in results)
+    if waiting:
+        say(_("{waiting} wait for an earlier function to be fixed first.", waiting=waiting))
     if passed == len(results) and results:
         say(_("These are the public checks only; the grader tests much more."))
     return bool(results) and passed == len(results)

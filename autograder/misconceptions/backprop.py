@@ -12,8 +12,8 @@ from reference.geometry import as_pair, resolve_padding
 
 from ..compare import Call
 from ..i18n import _
+from ..jail.callables import build
 from ..results import MismatchKind
-from ..sandbox.jail.callables import build
 from .catalogue import NOT_APPLICABLE, Args, variant
 
 VALUE, SHAPE = MismatchKind.VALUE, MismatchKind.SHAPE

@@ -1,7 +1,7 @@
 """The trusted side of the sandbox: a Student whose code runs in a separate, locked-down worker.
 
 ``SandboxedStudent(path)`` reads the submission (``autograder.submission``), starts the jail
-(``autograder/sandbox/jail/``, copied as one folder) in a sandbox, waits until the student's
+(``autograder/jail/``, copied as one folder) in a sandbox, waits until the student's
 code has loaded, then forwards each ``call`` as a protocol message and decodes the reply
 (never unpickling).
 
@@ -67,8 +67,9 @@ Modules: ``sandboxed`` (the Student), ``stage`` (the worker's private folder), `
 (namespaces and the filesystem view, or the rlimit fallback), ``limits`` (setrlimit),
 ``cgroups`` (per-sandbox memory and pids cgroups), ``pipes`` (framed messages with
 deadlines), ``runtime`` and ``users`` (the rlimit sandbox's chroot and uids),
-``leftovers`` (what a grader killed by SIGKILL left, removed by the next one). ``jail/``
-is everything that runs inside; it may import only the standard library and numpy.
+``leftovers`` (what a grader killed by SIGKILL left, removed by the next one). What runs
+inside is ``autograder/jail/``, beside this package; it may import only the standard
+library and numpy.
 """
 
 from __future__ import annotations

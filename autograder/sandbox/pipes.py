@@ -8,7 +8,7 @@ import signal
 import time
 
 from ..i18n import Message, _, layout
-from .jail import protocol
+from ..jail import protocol
 
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import provided
 from ..i18n import Message, _, layout
+from ..jail import protocol
 from ..rubric import provided_while_grading
 from ..student import BudgetSpent, CallTimeout, MissingFunction, StudentError, WorkerCrashed
 from ..submission import SizeLimits, Submission, load_submission
@@ -38,7 +39,6 @@ from .bubblewrap import (
     worker_env,
 )
 from .cgroups import Cgroups
-from .jail import protocol
 from .leftovers import reap, temp_folder
 from .limits import MAX_PROCESSES, describe_rlimits, limit_resources
 from .pipes import Deadline, describe_exit, read_frame, write_all

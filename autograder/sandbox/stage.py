@@ -14,7 +14,7 @@ from .bubblewrap import write_covers
 from .leftovers import temp_folder
 from .pipes import MAX_REPLY_BYTES
 
-JAIL = Path(__file__).resolve().parent / "jail"
+JAIL = Path(__file__).resolve().parent.parent / "jail"
 
 
 def stage_worker(submission: Submission, sys_path: list[str], seen_as: str | None = None,

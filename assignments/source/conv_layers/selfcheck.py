@@ -749,7 +749,7 @@ def _test_function(name: str, **kwargs: np.ndarray) -> Callable[[np.ndarray], fl
     also a named reference (``FunctionRef``), so it can reach code running in its sandbox."""
     local = {"quadratic": _quadratic, "sin_sum": _sin_sum}[name](**kwargs)
     try:
-        from autograder.sandbox.jail.protocol import FunctionRef
+        from autograder.jail.protocol import FunctionRef
     except ImportError:
         return local
 
