@@ -4,9 +4,11 @@
     score("conv2d", globals())
 
 runs the rubric items of one function against the notebook's own definitions, prints a
-short plain-text explanation of every lost item to stdout, and evaluates to the points
-earned (nbgrader 0.9 records a number as the cell's partial credit). It writes nothing
-to stderr: nbgrader scores a test cell 0 when anything appears there.
+plain-text explanation of every mistake to stdout (as ``feedback.html`` gives it: the
+items it cost, the diagnosis, the hint, the smallest failing case, expected and got), and
+evaluates to the points earned (nbgrader 0.9 records a number as the cell's partial
+credit). It writes nothing to stderr: nbgrader scores a test cell 0 when anything appears
+there.
 
 The cases are those of ``autograder grade`` with the same seed: from the argument, else
 the ``CONVLAB_SEED`` environment variable, else 0. The language is the course's: from the
@@ -25,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import rubric
-from ..i18n import _, course_lang, languages, render
+from ..i18n import course_lang
 
 
 def seed_from_env(seed: int | None = None) -> int:
@@ -40,25 +42,13 @@ def seed_from_env(seed: int | None = None) -> int:
 
 
 def explain(results: list, lang: str = "en") -> str:
-    """Plain text for the lost items: what failed, on which case, and what to look at;
-    in ``lang`` ("ko+en": each item in Korean, then in English)."""
-    lines = []
-    for r in results:
-        if r.passed:
-            continue
-        f = r.failure
-        for language in languages(lang):
-            lines.append(render(_("✗ {item}: 0 of {points} points", item=r.name,
-                                  points=f"{r.max_points:g}"), language))
-            lines.append(f"    {render(f.summary, language)}")
-            if f.where:
-                lines.append(f"    {render(f.where, language)}")
-            if f.diagnosis:
-                lines.append("    " + render(_("likely mistake: {diagnosis}",
-                                               diagnosis=f.diagnosis), language))
-            if f.hint:
-                lines.append("    " + render(_("hint: {hint}", hint=f.hint), language))
-    return "\n".join(lines)
+    """Plain text for the lost items, one block per mistake as ``feedback.html`` shows
+    them: the items it cost, the diagnosis and hint, and the smallest failing case with
+    what was expected and what came back (bounded); in ``lang`` ("ko+en": each sentence
+    in Korean, then in English; the data once)."""
+    from ..reports.feedback import explain as explained
+
+    return explained(results, lang)
 
 
 def score(function: str, namespace: Mapping[str, Any], seed: int | None = None,
