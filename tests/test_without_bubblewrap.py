@@ -235,7 +235,8 @@ def test_a_hostile_class_is_graded_whole_and_truly_without_bubblewrap(tmp_path):
     assert not (out / "pwned").exists() and not (cls / "pwned").exists()
     records = {s: json.loads((out / s / "results.json").read_text()) for s in students}
     assert {r["extra_data"]["sandbox"] for r in records.values()} == {"rlimit-as-other-user"}
-    relu = next(t for t in records["stop_everyone"]["tests"] if t["name"] == "relu: values")
+    relu = next(t for t in records["stop_everyone"]["tests"]
+                if t["extra_data"]["item"] == "relu: values")
     assert "'uid 4" in relu["output"] and "'uid 0'" not in relu["output"]
 
 
