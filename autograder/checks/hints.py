@@ -431,7 +431,9 @@ def _max_pool_windows(m: Mismatch | None, hint: str) -> str:
 
 def padded_cell_won(m: Mismatch) -> bool:
     """Whether, at a position where the answer differs, it is larger than every real pixel
-    of a window that reaches into the padding: a padded cell won that window."""
+    of a window that reaches into the padding and is none of that window's pixels in any
+    channel: a padded cell won that window (a value taken from another channel is the
+    channel mix, not the padding)."""
     pair, a = same_shape_arrays(m), args(m)
     x, pad = a.get("x"), a.get("padding", 0)
     if pair is None or not isinstance(x, np.ndarray) or x.ndim != 4 or not pad:
@@ -448,8 +450,9 @@ def padded_cell_won(m: Mismatch) -> bool:
         r0, c0 = i * sh - top, j * sw - left
         rows, cols = slice(max(r0, 0), min(r0 + ph, h)), slice(max(c0, 0), min(c0 + pw, w))
         reaches_padding = r0 < 0 or c0 < 0 or r0 + ph > h or c0 + pw > w
-        real = x[n, c, rows, cols]
-        if reaches_padding and (real.size == 0 or g[n, c, i, j] > real.max()):
+        real, won = x[n, c, rows, cols], g[n, c, i, j]
+        if reaches_padding and (real.size == 0 or won > real.max()) \
+                and not np.any(x[n, :, rows, cols] == won):
             return True
     return False
 
