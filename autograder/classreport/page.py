@@ -203,7 +203,8 @@ def _timing(report: ClassReport) -> str:
     mean, median, longest = data["mean"], data["median"], data["max"]
     line = both(f"평균 {mean:.1f}초, 중앙값 {median:.1f}초, 최대 {longest:.1f}초",
                 f"mean {mean:.1f} s, median {median:.1f} s, longest {longest:.1f} s", "p")
-    rows = [[e(kind), e(sandbox_text(kind)), str(n)] for kind, n in report.sandboxes.items()]
+    rows = [[e(kind), message_html(sandbox_text(kind)), str(n)]
+            for kind, n in report.sandboxes.items()]
     table = _table([both("샌드박스", "sandbox"), both("설명", "what it is"),
                     both("제출물 수", "submissions")], rows, {2})
     return line + chart + table
