@@ -11,6 +11,12 @@ So each failure is bounded where it is made, in the grading worker process:
 - a string is made valid Unicode (a file name that is not UTF-8 holds surrogates);
 - a string over ``MAX_KEPT_CHARS`` and a list, tuple or dict of more than
   ``MAX_KEPT_ITEMS`` elements are cut to what the reports print of them;
+- text the student's code chooses is cut to ``MAX_STUDENT_TEXT`` characters: an
+  exception's message (in the summary and the traceback, :func:`student_text`) and every
+  string the code returned (``got``). Feedback is for the student's code to be understood,
+  not for the code to write its own report: what it saw while graded (this submission's
+  cases, the answers it was given for them) is of no use to any other submission (their
+  arrays are their own), and this bounds how much of it a report carries;
 - then the whole record goes through the results store's encoding
   (:func:`as_stored`), so the record the reports are written from is exactly the one the
   store keeps (the store's own limits included), whichever of the two writes them.
@@ -35,11 +41,20 @@ MAX_KEPT_CHARS = 20_000
 #: Elements kept of a list, tuple or dict; a longer one is kept as its cut repr.
 MAX_KEPT_ITEMS = 10_000
 MAX_REPR_CHARS = 2000  # what feedback.format_value prints of a repr
+#: Characters kept of a text the student's code chose (an exception's message, a string
+#: returned): enough for any message worth reading.
+MAX_STUDENT_TEXT = 300
 
 
-def bounded_value(value: Any, budget: list[int]) -> Any:
+def student_text(text: str) -> str:
+    """``text`` (the student's code chose it) cut to MAX_STUDENT_TEXT characters."""
+    return text if len(text) <= MAX_STUDENT_TEXT else text[:MAX_STUDENT_TEXT] + "…"
+
+
+def bounded_value(value: Any, budget: list[int], max_chars: int = MAX_KEPT_CHARS) -> Any:
     """``value`` with arrays beyond ``budget[0]`` bytes (spent as arrays are kept) replaced
-    by their one-line description, long strings cut, long containers as their repr."""
+    by their one-line description, strings cut to ``max_chars``, long containers as their
+    repr."""
     from .reports.feedback import format_value
 
     if isinstance(value, np.ndarray):
@@ -51,13 +66,14 @@ def bounded_value(value: Any, budget: list[int]) -> Any:
         return value  # kept as msgid and parameters, so the reports can render it in Korean
     if isinstance(value, str):
         value = valid_text(value)
-        return value if len(value) <= MAX_KEPT_CHARS else value[:MAX_KEPT_CHARS] + " …"
+        return value if len(value) <= max_chars else value[:max_chars] + " …"
     if type(value) in (list, tuple, dict):
         if len(value) > MAX_KEPT_ITEMS:
             return _repr_of(value)
         if type(value) is dict:
-            return {bounded_value(k, budget): bounded_value(v, budget) for k, v in value.items()}
-        return type(value)(bounded_value(v, budget) for v in value)
+            return {bounded_value(k, budget, max_chars): bounded_value(v, budget, max_chars)
+                    for k, v in value.items()}
+        return type(value)(bounded_value(v, budget, max_chars) for v in value)
     return value
 
 
@@ -72,8 +88,11 @@ def bounded_failure(failure: Failure) -> Failure:
     every text cut to MAX_KEPT_CHARS; the same object, changed in place."""
     for f in dataclasses.fields(Failure):
         value = getattr(failure, f.name)
-        if f.name in ("case", "expected", "got"):
+        if f.name in ("case", "expected"):
             setattr(failure, f.name, bounded_value(value, [MAX_KEPT_ARRAY_BYTES]))
+        elif f.name == "got":  # the student's code chose it
+            got = bounded_value(value, [MAX_KEPT_ARRAY_BYTES], MAX_STUDENT_TEXT)
+            setattr(failure, f.name, got)
         elif isinstance(value, str):
             setattr(failure, f.name, bounded_value(value, [0]))
     return failure

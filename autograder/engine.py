@@ -27,7 +27,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -40,7 +40,7 @@ from hypothesis.internal.entropy import deterministic_PRNG
 import reference  # noqa: F401  (imported so its modules are in the snapshot)
 
 from . import rubric
-from .bounded import bounded_failure
+from .bounded import MAX_STUDENT_TEXT, bounded_failure, student_text
 from .checks import PREREQUISITES, Check, checks_for
 from .checks import REGISTRY as CHECKS
 from .checks.hints import hint_for
@@ -48,6 +48,7 @@ from .compare import Call, Mismatch, MismatchLog
 from .i18n import _, layout
 from .misconceptions import diagnose
 from .results import Failure, FailureKind, ItemResult
+from .strategies import SALT
 from .student import (
     BudgetSpent,
     CallTimeout,
@@ -176,14 +177,40 @@ def _again(exc: CallTimeout | WorkerCrashed) -> CallTimeout | WorkerCrashed:
 # ---------------------------------------------------------------- running one item
 
 
-def item_seed(seed: int, name: str, student: str | None = None) -> int:
+def item_seed(seed: int, name: str, student: str | None = None, salt: str | None = None) -> int:
     """The hypothesis seed for item ``name`` in term ``seed`` (stable across runs).
 
     ``student`` (per-student cases) mixes the student's name in, so each student gets
     different cases while the same submission, name and seed still replay exactly.
+    ``salt`` (a submission's, for the checks whose cases hold no array: ``Check.
+    per_submission``) mixes the submission in: its own cases, the same for the same file.
     """
     key = f"{seed}:{name}" if student is None else f"{seed}:{student}:{name}"
+    if salt is not None:
+        key += f":{salt}"
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+
+
+def values_salt(seed: int, salt: str | None) -> tuple[int, ...] | None:
+    """The salt the arrays of a submission's cases are made with (``strategies.made``):
+    from the term's ``seed`` and the submission's ``salt``; None without one."""
+    if salt is None:
+        return None
+    digest = hashlib.sha256(f"values:{seed}:{salt}".encode()).digest()
+    return tuple(int.from_bytes(digest[i : i + 4], "big") for i in range(0, 16, 4))
+
+
+def submission_salt(student: Student, salt: str | None = None,
+                    case_key: str | None = None) -> str | None:
+    """``salt`` if given (``""``: none); else, with per-student cases (``case_key``), the
+    student's own (``case_salt``, a digest of everything its code can read; a sandboxed
+    submission has one); else None: every submission gets the term's values, so that the
+    notebooks' ``score()`` (which cannot know its submission) gives the same scores and the
+    class report can see students who give the same wrong answers on the same case."""
+    if salt is not None:
+        return salt or None
+    own = getattr(student, "case_salt", None) if case_key is not None else None
+    return own if isinstance(own, str) else None
 
 
 @contextlib.contextmanager
@@ -209,16 +236,20 @@ def _leaf(exc: BaseException) -> BaseException:
 
 
 def _student_traceback(err: StudentError) -> str:
-    """The student's own frames: from the worker, or from the chained in-process exception."""
-    if err.traceback:
-        return err.traceback
-    cause = err.__cause__
-    if cause is None or cause.__traceback__ is None:
-        return ""
-    frames = [f for f in traceback.extract_tb(cause.__traceback__)
-              if "/autograder/" not in f.filename and "/hypothesis/" not in f.filename]
-    lines = traceback.format_list(frames) + traceback.format_exception_only(cause)
-    return "".join(lines)[-3000:]
+    """The student's own frames (from the worker, or from the chained in-process
+    exception), then the exception's line with its message cut as the summary's is."""
+    tb = err.traceback
+    if not tb:
+        cause = err.__cause__
+        if cause is None or cause.__traceback__ is None:
+            return ""
+        frames = [f for f in traceback.extract_tb(cause.__traceback__)
+                  if "/autograder/" not in f.filename and "/hypothesis/" not in f.filename]
+        tb = "".join(traceback.format_list(frames) + traceback.format_exception_only(cause))
+    cut = tb.rfind(f"\n{err.exc_type}")
+    frames = tb[: cut + 1] if cut >= 0 else ""
+    # the worker is student code: its traceback is bounded as a whole, frames included
+    return frames[-4 * MAX_STUDENT_TEXT:] + f"{err.exc_type}: {student_text(err.message)}"
 
 
 def _timeout_summary(exc: CallTimeout) -> str:
@@ -269,7 +300,7 @@ def _failure(
                        case=case,
                        hint=_("Replace the `raise NotImplementedError` line with your code."))
     if isinstance(exc, StudentError):
-        message = exc.message if len(exc.message) <= 300 else exc.message[:300] + "…"
+        message = student_text(exc.message)
         where = _("while running {call}", call=last.describe()) if last is not None else ""
         return Failure(_("{fn} raised {exc_type}: {message}", fn=fn, exc_type=exc.exc_type,
                          message=message), FailureKind.ERROR, case=case,
@@ -322,11 +353,39 @@ def _mismatch_failure(check: Check, m: Mismatch, flaky: bool, seen: list[Mismatc
                    mismatch=m.kind)
 
 
+@contextlib.contextmanager
+def no_local_constants() -> Iterator[None]:
+    """While the block runs, hypothesis draws from its own fixed constants only.
+
+    Hypothesis also mixes in constants it reads from the source of "local" modules (those
+    outside site-packages: the grader itself, in an editable install) as they appear in
+    ``sys.modules``, and caches them in a folder shared between runs. The cases would then
+    depend on how the process was prepared (what it imported, how it was installed): the
+    same submission and seed could get another score. Their mining is switched off here,
+    with the cache of what it found (hypothesis looks its constants up in it), and put
+    back afterwards. Callers hold :data:`_HYPOTHESIS`."""
+    from hypothesis.internal.conjecture import providers
+    from hypothesis.internal.constants_ast import Constants
+
+    mine, cache = getattr(providers, "_get_local_constants", None), providers.CONSTANTS_CACHE
+    providers._get_local_constants = Constants  # an empty set of constants
+    cache.cache.clear()
+    try:
+        yield
+    finally:
+        if mine is not None:
+            providers._get_local_constants = mine
+        cache.cache.clear()
+
+
 #: The cases each hypothesis check drew, by (item, hypothesis seed). Hypothesis is
 #: derandomized and keeps no database, so a run in which every case passes draws the same
 #: cases for any student: the next submission is checked on them directly (no engine, no
 #: strategies), and only a submission that fails one is handed to hypothesis, which finds
-#: the same case first and shrinks it. Same cases, same verdicts, a third of the CPU.
+#: the same case first and shrinks it. Same cases, same verdicts, a third of the CPU. A
+#: case is its geometry and its arrays' seeds (``strategies.Drawn``): each submission's
+#: check makes the arrays with its own salt, and no value ever makes hypothesis reject a
+#: case, so the cases a run draws do not depend on whose submission it was.
 _DRAWN: dict[tuple[str, int], list[tuple[tuple, dict]]] = {}
 #: Items × seeds remembered (per-student cases give every student their own seeds).
 MAX_DRAWN = 1024
@@ -337,15 +396,16 @@ _HYPOTHESIS = threading.RLock()
 _INNER: dict[str, Callable[..., None]] = {}
 
 
-def _run_drawn(check: Check, guard: GuardedStudent, seed: int) -> None:
+def _run_drawn(check: Check, guard: GuardedStudent, seed: int, remember: bool = True) -> None:
     """Run ``check``'s hypothesis test on ``guard`` with ``seed``: from the cases an earlier
-    passing run drew, if any, else through hypothesis (remembering what it draws)."""
+    passing run drew, if any, else through hypothesis (remembering what it draws, unless
+    ``remember`` is False: a submission's own cases are of no use to the next)."""
     key = (check.item.name, seed)
     drawn = _DRAWN.get(key)
     if drawn is not None and _passes_drawn(check, guard, drawn):
         return
     recorded: list[tuple[tuple, dict]] = []
-    with _HYPOTHESIS:  # the seed and the recorder are set on the check itself
+    with _HYPOTHESIS, no_local_constants():  # the seed and recorder are set on the check
         run = hypothesis_seed(seed)(check.run)
         inner = _INNER.setdefault(check.item.name, run.hypothesis.inner_test)
 
@@ -358,7 +418,7 @@ def _run_drawn(check: Check, guard: GuardedStudent, seed: int) -> None:
             run(guard)
         finally:
             run.hypothesis.inner_test = inner
-    if drawn is None and len(_DRAWN) < MAX_DRAWN:
+    if remember and drawn is None and len(_DRAWN) < MAX_DRAWN:
         _DRAWN[key] = recorded
 
 
@@ -385,25 +445,31 @@ def _passes_drawn(check: Check, guard: GuardedStudent, drawn: list[tuple[tuple, 
 
 def grade_item(
     student: Student, name: str, *, seed: int = 0, case_key: str | None = None,
-    budget: TimeBudget | None = None,
+    budget: TimeBudget | None = None, salt: str | None = None,
 ) -> ItemResult:
     """Run the check of rubric item ``name`` against ``student``; never raises.
     ``case_key`` (a student's name) gives this student their own cases (:func:`item_seed`);
-    ``budget``: no call is made once it is spent. A failure keeps bounded values only
-    (:mod:`autograder.bounded`)."""
+    ``budget``: no call is made once it is spent; ``salt``: the submission's, for its own
+    values (:func:`submission_salt`: by default, with per-student cases, the student's
+    ``case_salt``). A failure keeps bounded values only (:mod:`autograder.bounded`)."""
     check = CHECKS[name]
+    salt = submission_salt(student, salt, case_key)
     points = float(check.item.points)
     if budget is not None and budget.spent():
         return ItemResult(name, 0.0, points, budget_failure(budget, False))
     guard = GuardedStudent(student, budget)
     guard.restore()  # undo what earlier student code did to numpy, if anything
     log = MismatchLog()
+    salted_cases = salt is not None and check.per_submission == "cases"
+    values = SALT.set(values_salt(seed, salt))
     try:
         with quiet(), log:
             if not guard.has(check.function):
                 raise MissingFunction(f"{check.function} is not defined")
             if check.uses_hypothesis:
-                _run_drawn(check, guard, item_seed(seed, name, case_key))
+                _run_drawn(check, guard,
+                           item_seed(seed, name, case_key, salt if salted_cases else None),
+                           remember=not salted_cases)
             else:
                 check.run(guard)
     except KeyboardInterrupt:
@@ -414,12 +480,13 @@ def grade_item(
         return ItemResult(name, 0.0, points, bounded_failure(failure))
     finally:
         guard.restore()
+        SALT.reset(values)
     return ItemResult(name, points, points)
 
 
 def grade_items(
     student: Student, *, seed: int = 0, items: Iterable[str] | None = None,
-    case_key: str | None = None, budget: TimeBudget | None = None,
+    case_key: str | None = None, budget: TimeBudget | None = None, salt: str | None = None,
 ) -> list[ItemResult]:
     """Grade ``student`` on ``items`` (rubric item names; default all), in rubric order.
 
@@ -431,6 +498,11 @@ def grade_items(
       (per-student cases, see :func:`item_seed`)
     - budget: the submission's time budget; once spent, the remaining items score 0
       with a Failure saying so (FailureKind.TIMEOUT)
+    - salt: identifies the submission (None: with per-student cases, the student's
+      ``case_salt``, if it has one; "": none): the arrays of its cases are its own, made
+      from the salt and ``seed`` (:func:`values_salt`), so that what one submission's
+      feedback shows is of no use to another; with no salt, every submission gets the
+      term's values
 
     Returns one ItemResult per item.
     """
@@ -439,14 +511,16 @@ def grade_items(
         unknown = wanted - {it.name for it in rubric.ITEMS}
         if unknown:
             raise KeyError(f"not rubric items: {sorted(unknown)}")
-    results = [grade_item(student, c.item.name, seed=seed, case_key=case_key, budget=budget)
+    salt = submission_salt(student, salt, case_key)
+    results = [grade_item(student, c.item.name, seed=seed, case_key=case_key, budget=budget,
+                          salt=salt or "")
                for c in checks_for() if wanted is None or c.item.name in wanted]
-    return apply_prerequisites(results, student, seed, case_key, budget)
+    return apply_prerequisites(results, student, seed, case_key, budget, salt)
 
 
 def apply_prerequisites(results: list[ItemResult], student: Student, seed: int,
-                        case_key: str | None = None,
-                        budget: TimeBudget | None = None) -> list[ItemResult]:
+                        case_key: str | None = None, budget: TimeBudget | None = None,
+                        salt: str | None = None) -> list[ItemResult]:
     """``results`` with each passed item whose prerequisite (``checks.PREREQUISITES``)
     fails set to 0, saying why. A prerequisite not among ``results`` is graded here."""
     by_name = {r.name: r for r in results}
@@ -456,7 +530,7 @@ def apply_prerequisites(results: list[ItemResult], student: Student, seed: int,
         if needed is not None and result.passed:
             if needed not in by_name:
                 by_name[needed] = grade_item(student, needed, seed=seed, case_key=case_key,
-                                             budget=budget)
+                                             budget=budget, salt=salt or "")
             why = by_name[needed].failure
             if why is not None:  # this item is lost to what lost the prerequisite
                 fn = CHECKS[result.name].function
@@ -471,9 +545,11 @@ def apply_prerequisites(results: list[ItemResult], student: Student, seed: int,
     return out
 
 
-def grade_function(student: Student, function: str, *, seed: int = 0) -> list[ItemResult]:
+def grade_function(student: Student, function: str, *, seed: int = 0,
+                   salt: str | None = None) -> list[ItemResult]:
     """Grade the items of one student function (as a notebook's hidden-test cell does)."""
-    return grade_items(student, seed=seed, items=[c.item.name for c in checks_for(function)])
+    return grade_items(student, seed=seed, items=[c.item.name for c in checks_for(function)],
+                       salt=salt)
 
 
 def total(results: Iterable[ItemResult]) -> float:

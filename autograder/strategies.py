@@ -4,6 +4,13 @@ Array values come from a numpy generator seeded by one drawn integer: hypothesis
 shrinks a failing case by its geometry (sizes, stride, padding, counts), which is what
 a student needs to see, and never spends hundreds of student calls zeroing single pixels.
 
+Hypothesis draws the geometry and each array's seed; the array itself is made only when
+the check runs (:class:`Drawn`, :func:`made`), from its seed mixed with the submission's
+salt (:data:`SALT`, set by the engine). So the values differ for every submission (what
+one submission's feedback shows is no use to the next, or to a classmate) while the
+geometry stays the term's: the engine remembers the cases a passing run drew and checks
+the next submission on them, with that submission's own values.
+
 Most arrays hold small integers stored as floats (-4..4): every correct result is then
 a sum of products of small integers, exact in float64 and float32, so a correct answer
 matches to the last bit and each known mistake lands on a visibly different number.
@@ -14,6 +21,8 @@ drawn geometry is valid without filtering.
 
 from __future__ import annotations
 
+import dataclasses
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +55,8 @@ def dtypes() -> st.SearchStrategy[Any]:
     return st.sampled_from(DTYPES)
 
 
-def array_of(shape: tuple[int, ...], dtype: Any, values: ValueKind, seed: int) -> np.ndarray:
+def array_of(shape: tuple[int, ...], dtype: Any, values: ValueKind,
+             seed: int | tuple[int, ...]) -> np.ndarray:
     """A deterministic array of ``shape`` filled according to ``values``."""
     rng = np.random.default_rng(seed)
     if values == "ints":
@@ -62,11 +72,73 @@ def array_of(shape: tuple[int, ...], dtype: Any, values: ValueKind, seed: int) -
     return arr.astype(dtype)
 
 
+#: The submission's salt while a check runs (None: the term's own values, as for
+#: ``score()`` in a notebook, which cannot know the submission it is part of).
+SALT: ContextVar[tuple[int, ...] | None] = ContextVar("convlab_case_salt", default=None)
+
+
+def salted(seed: int, salt: tuple[int, ...] | None) -> int | tuple[int, ...]:
+    """The generator seed of a drawn ``seed`` under ``salt``."""
+    return seed if salt is None else (seed, *salt)
+
+
+class Later:
+    """A value made when the check runs, from the submission's salt (``make(salt)``)."""
+
+    def make(self, salt: tuple[int, ...] | None) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Drawn(Later):
+    """An array made when the check runs: ``array_of(shape, dtype, values, seed)`` under
+    the submission's salt, times ``scale``, plus ``shift``. Hypothesis draws only this
+    description; its ``shape`` is known before the values."""
+
+    shape: tuple[int, ...]
+    dtype: Any
+    values: ValueKind
+    seed: int
+    scale: float = 1.0
+    shift: float = 0.0
+
+    def make(self, salt: tuple[int, ...] | None) -> np.ndarray:
+        arr = array_of(self.shape, self.dtype, self.values, salted(self.seed, salt))
+        if self.scale != 1.0 or self.shift != 0.0:
+            arr = (arr * self.scale + self.shift).astype(self.dtype)
+        return arr
+
+    def scaled(self, scale: float) -> Drawn:
+        return dataclasses.replace(self, scale=self.scale * scale)
+
+
+def made(value: Any, salt: tuple[int, ...] | None) -> Any:
+    """``value`` with every :class:`Later` inside it (tuples, lists, dicts, dataclasses
+    such as ConvCase or Call) made under ``salt``; the rest as it is."""
+    if isinstance(value, Later):
+        return value.make(salt)
+    if type(value) in (tuple, list):
+        return type(value)(made(v, salt) for v in value)
+    if type(value) is dict:
+        return {k: made(v, salt) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            new = made(old, salt)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
+
+
 def images(
     shape: tuple[int, ...], dtype: Any = np.float64, values: ValueKind = "ints"
-) -> st.SearchStrategy[np.ndarray]:
-    """Arrays of ``shape`` (images, filters, biases) from one drawn seed."""
-    return st.integers(0, 2**32 - 1).map(lambda seed: array_of(shape, dtype, values, seed))
+) -> st.SearchStrategy[Drawn]:
+    """Arrays of ``shape`` (images, filters, biases) from one drawn seed, made when the
+    check runs (:class:`Drawn`)."""
+    shape = tuple(int(d) for d in shape)
+    return st.integers(0, 2**32 - 1).map(lambda seed: Drawn(shape, dtype, values, seed))
 
 
 def value_kinds(*kinds: ValueKind) -> st.SearchStrategy[ValueKind]:
@@ -188,11 +260,12 @@ def string_geometries(draw, max_n: int = 7, max_f: int = 3, max_stride: int = 3)
 
 @dataclass(frozen=True)
 class ConvCase:
-    """Inputs for one convolution call: x (N, C, H, W), w (F, C, FH, FW), b (F,) or None."""
+    """Inputs for one convolution call: x (N, C, H, W), w (F, C, FH, FW), b (F,) or None
+    (arrays, or :class:`Drawn` until the check runs)."""
 
-    x: np.ndarray
-    w: np.ndarray
-    b: np.ndarray | None
+    x: Any
+    w: Any
+    b: Any
     stride: Any = 1
     padding: Any = 0
     extra: dict = field(default_factory=dict)
@@ -262,6 +335,6 @@ def batches(
 def labelled_logits(draw, n=(1, 4), k=(2, 5), scale: float = 1.0) -> dict:
     """logits (N, K), times ``scale`` (1000 to test overflow), and labels (N,) in 0..K−1."""
     nn, kk = draw(sizes(*n)), draw(sizes(*k))
-    logits = draw(images((nn, kk), np.float64, draw(value_kinds("ints", "floats")))) * scale
+    logits = draw(images((nn, kk), np.float64, draw(value_kinds("ints", "floats")))).scaled(scale)
     labels = np.array(draw(st.lists(st.integers(0, kk - 1), min_size=nn, max_size=nn)))
     return {"logits": logits, "labels": labels.astype(np.int64)}

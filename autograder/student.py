@@ -13,6 +13,7 @@ Checks call ``student.call("conv2d", x, w, b, stride=2)`` and get back plain dat
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any, Protocol
 
@@ -20,6 +21,7 @@ from . import provided
 from .rubric import provided_while_grading
 from .sandbox.jail import protocol, standins
 from .sandbox.jail.callables import resolve_refs
+from .sandbox.jail.canonical import call_key
 
 
 class StudentError(Exception):
@@ -70,9 +72,10 @@ class Student(Protocol):
 class InProcessStudent:
     """Calls the student's functions from ``namespace`` in this process (not sandboxed).
 
-    As in the sandbox, the graded functions taught before the one called are correct
-    versions during the call (``rubric.provided_while_grading``): ``namespace``'s bindings
-    of those names are swapped for the grader's answers and put back afterwards."""
+    As in the sandbox, while a function is called, the graded functions taught before it
+    (``rubric.provided_while_grading``) are stand-ins in ``namespace``: the grader's answer
+    for a call a correct version makes on this case (``autograder.provided``), the
+    student's own function for any other; put back afterwards."""
 
     runs_in_process = True
 
@@ -85,13 +88,17 @@ class InProcessStudent:
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
         if not self.has(function):
             raise MissingFunction(f"{function} is not defined")
-        args, kwargs = protocol.decode(protocol.encode((args, kwargs)))
+        data = protocol.encode((args, kwargs))
+        asked = _Asked(function, data)  # its own copy: the student's may be changed
+        args, kwargs = protocol.decode(data)
         args, kwargs = resolve_refs(args), resolve_refs(kwargs)
         target = self.namespace[function]
-        allowed = provided_while_grading(function)
-        saved = (standins.bind([self.namespace], {
-            name: _answered_by_grader(name, allowed) for name in allowed})
-            if isinstance(self.namespace, MutableMapping) else [])
+        saved = []
+        if isinstance(self.namespace, MutableMapping):
+            saved = standins.bind([self.namespace], {
+                name: standins.stand_in(name, functools.partial(asked.reply, name),
+                                        _own(self.namespace.get(name)))
+                for name in provided_while_grading(function)})
         try:
             result = target(*args, **kwargs)
         except Exception as exc:
@@ -106,12 +113,33 @@ class InProcessStudent:
             ) from None
 
 
-def _answered_by_grader(name: str, allowed: tuple[str, ...]) -> Callable[..., Any]:
-    """``name`` as the sandbox's stand-in behaves: plain data in and out (round-tripped
-    through the protocol), the reference's answer, its error raised as the same type."""
-    def reply_for(args: tuple, kwargs: dict) -> dict[str, Any]:
-        args, kwargs = protocol.decode(protocol.encode((args, kwargs)))
-        reply = provided.answer(name, args, kwargs, allowed)
-        return protocol.decode(protocol.encode(reply))
+def _own(value: Any) -> Callable[..., Any] | None:
+    return value if callable(value) else None
 
-    return standins.stand_in(name, reply_for)
+
+class _Asked:
+    """The asks of one in-process call, answered as the sandbox's are: by key (by value for
+    training's names), plain data in and out (round-tripped through the protocol)."""
+
+    def __init__(self, function: str, data: bytes) -> None:
+        self.function, self.data = function, data  # the call's arguments, encoded
+        self.by_value = provided.by_value(function)
+        self.answers: provided.Answers | None = None
+
+    def reply(self, name: str, args: tuple, kwargs: dict) -> dict[str, Any]:
+        if name in self.by_value:
+            try:
+                args, kwargs = protocol.decode(protocol.encode((args, kwargs)))
+            except protocol.ProtocolError:
+                return provided.OWN
+            ask: dict[str, Any] = {"fn": name, "args": args, "kwargs": kwargs}
+        else:
+            key = call_key(name, args, kwargs)
+            if key is None:
+                return provided.OWN
+            ask = {"fn": name, "key": key}
+        if self.answers is None:
+            self.answers = provided.Answers(self.function, *protocol.decode(self.data))
+        reply = self.answers.reply(ask)  # what it tells a worker ahead is of no use here
+        reply = {k: v for k, v in reply.items() if k not in ("keys", "answers")}
+        return protocol.decode(protocol.encode(reply))

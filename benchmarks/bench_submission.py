@@ -8,7 +8,9 @@ sandboxed worker, and the median wall time. Two modes, side by side in one run:
 
 - ``fresh``: every item drawn by hypothesis, as for the first submission of a run;
 - ``remembered``: the cases an earlier passing run drew are checked directly (the
-  engine's ``_DRAWN``), as for every later submission.
+  engine's ``_DRAWN``), as for every later submission (each with its own array values:
+  grading the same file again costs what another file does; the few items without
+  arrays draw their cases per submission, so hypothesis runs for them every time).
 
 The worker runs in the ``rlimit`` sandbox here, a direct child process, so that its CPU
 time is counted (bubblewrap's PID namespace hides it from ``getrusage``); the worker's

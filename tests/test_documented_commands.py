@@ -92,6 +92,8 @@ NOT_RUN = {
     ".venv/bin/python benchmarks/bench_memory.py --workers 2": _BENCH,
     ".venv/bin/python benchmarks/bench_submission.py --repeats 5": _BENCH,
     ".venv/bin/python benchmarks/bench_training.py --repeats 3": _BENCH,
+    ".venv/bin/python benchmarks/bench_attack.py --rounds 20": _BENCH,
+    ".venv/bin/python benchmarks/bench_attack.py --burn": _BENCH,
     ".venv/bin/python benchmarks/bench_cycle.py --students 30 --notebooks 01,02,03 "
     "--workers 2": _BENCH,
     # docs/cluster.md

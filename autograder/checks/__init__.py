@@ -11,20 +11,28 @@ exception through) when the answer is wrong. Most are hypothesis tests::
 Points come from :mod:`autograder.rubric` only; every rubric item has exactly one check.
 The hypothesis settings are fixed here (derandomized, no database, no deadline, quiet);
 the engine picks the seed.
+
+Hypothesis draws each case's geometry and the seeds of its arrays; a check gets the arrays
+themselves, made from those seeds under the submission's salt when it runs
+(``strategies.made``). A check whose cases hold no array (the sizes of ``output_size``)
+says ``per_submission="cases"``: the engine then mixes the salt into its seed instead.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from .. import rubric
+from ..strategies import SALT, made
 
 # Hypothesis caches what it reads from source files in ./.hypothesis/ even without a
 # database. Grading runs in course and student folders (nbgrader's hidden cells run in the
@@ -55,6 +63,9 @@ class Check:
     item: rubric.Item
     run: CheckFn
     hint: str
+    #: what differs from one submission to the next: the arrays' "values" (the geometry
+    #: stays the term's), or, for checks without arrays, the "cases" themselves
+    per_submission: Literal["values", "cases"] = "values"
 
     @property
     def function(self) -> str:
@@ -69,11 +80,13 @@ class Check:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(name: str, *, hint: str = "", max_examples: int = 12) -> Callable[[CheckFn], CheckFn]:
+def check(name: str, *, hint: str = "", max_examples: int = 12,
+          per_submission: Literal["values", "cases"] = "values") -> Callable[[CheckFn], CheckFn]:
     """Register the decorated function as the check of rubric item ``name``.
 
     ``hint`` is shown to students whose answer fails this item; ``max_examples`` bounds
-    the cases hypothesis draws (small: student code may be slow loops).
+    the cases hypothesis draws (small: student code may be slow loops);
+    ``per_submission``: see :attr:`Check.per_submission`.
     """
     item = rubric.item(name)  # KeyError for a name that is not in the rubric
 
@@ -82,10 +95,21 @@ def check(name: str, *, hint: str = "", max_examples: int = 12) -> Callable[[Che
             raise ValueError(f"rubric item {name!r} already has a check")
         if hasattr(fn, "hypothesis"):
             fn = settings(GRADER_SETTINGS, max_examples=max_examples)(fn)
-        REGISTRY[name] = Check(item, fn, hint)
+            fn.hypothesis.inner_test = _made_when_run(fn.hypothesis.inner_test)
+        REGISTRY[name] = Check(item, fn, hint, per_submission)
         return fn
 
     return register
+
+
+def _made_when_run(test: CheckFn) -> CheckFn:
+    """``test`` given its case's arrays, made under the salt of the submission graded."""
+    @functools.wraps(test)
+    def run(*args: object, **kwargs: object) -> None:
+        salt = SALT.get()
+        test(*made(args, salt), **made(kwargs, salt))
+
+    return run
 
 
 #: A "rejects ..." item passes when bad input raises ValueError, which a function that

@@ -45,7 +45,7 @@ def _with_examples(axes_list):
 
 
 @check(
-    "output_size: lecture examples",
+    "output_size: lecture examples", per_submission="cases",
     hint=_("Count the positions the filter can take: (N − F) / stride + 1."),
 )
 @given(a=axes(max_out=6, max_f=5, max_stride=3))
@@ -55,7 +55,7 @@ def output_size_lecture(student, a: Axis) -> None:
 
 
 @check(
-    "output_size: padding",
+    "output_size: padding", per_submission="cases",
     hint=_("Padding P adds P zeros on each side: the padded size is N + 2P."),
 )
 @given(a=axes(max_out=6, max_f=5, max_stride=3, max_pad=3, symmetric=True))
@@ -66,7 +66,7 @@ def output_size_padding(student, a: Axis) -> None:
 
 
 @check(
-    "output_size: (before, after) padding",
+    "output_size: (before, after) padding", per_submission="cases",
     hint=_("A pair (before, after) pads the two sides differently: the padded size is "
            "N + before + after."),
 )
@@ -85,7 +85,7 @@ def _too_big(draw) -> Axis:
 
 
 @check(
-    "output_size: rejects non-integer sizes",
+    "output_size: rejects non-integer sizes", per_submission="cases",
     hint=_("If (N + 2P − F) / S + 1 is not a whole number (or the filter is larger than the "
     "padded input), the filter does not fit: raise ValueError."),
 )
@@ -105,7 +105,7 @@ def _string_axes(draw) -> tuple[int, int, int, str]:
 
 
 @check(
-    "output_size: valid and same",
+    "output_size: valid and same", per_submission="cases",
     hint=_("'valid' uses no padding and rounds down (floor); 'same' gives ceil(N / stride) "
     "whatever the filter size."),
 )
@@ -118,7 +118,7 @@ def output_size_valid_same(student, case) -> None:
 
 
 @check(
-    "same_padding: matches TensorFlow",
+    "same_padding: matches TensorFlow", per_submission="cases",
     hint=_("Total padding = max((ceil(N / S) − 1)·S + F − N, 0); half before, and the odd "
     "pixel (if any) after."),
 )

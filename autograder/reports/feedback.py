@@ -305,9 +305,11 @@ figcaption { font-size: .85rem; color: #555; }
 """
 
 #: Why a mistake shows up under one function only (``autograder.provided``).
-EARLIER_FUNCTIONS = _("While a function is graded, the earlier functions it calls (conv2d "
-                      "inside tiny_cnn_forward, say) give correct answers: each mistake costs "
-                      "only the items of the function it is in.")
+EARLIER_FUNCTIONS = _("While a function is graded, the calls of earlier functions that a "
+                      "correct version makes on the input being graded (conv2d inside "
+                      "tiny_cnn_forward, say) give correct answers, so a mistake costs only "
+                      "the items of the function it is in; any other call runs your own "
+                      "function.")
 
 
 def _escape(value: Any) -> Any:

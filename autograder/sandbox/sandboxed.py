@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import os
 import shutil
 import signal
@@ -63,9 +64,10 @@ MAX_NAME = 200              # characters of one function name
 #: Bytes of a message's JSON part (its arrays travel apart, as raw bytes). Decoding
 #: JSON makes Python objects several times its size, so it is bounded far below the frame.
 MAX_HEADER_BYTES = 4 * 1024 * 1024
-#: Answers to earlier graded functions one call may ask for (``autograder.provided``; the
-#: worker remembers repeated small ones). Honest code asks tens, training a few hundred.
-MAX_ASKS_PER_CALL = 20_000
+#: Asks for earlier graded functions one call may make (``autograder.provided``). The
+#: worker asks only for the calls the grader answers (it learns them from the first reply)
+#: and remembers the replies: honest code asks tens.
+MAX_ASKS_PER_CALL = 5_000
 
 
 class _Process:
@@ -188,6 +190,28 @@ class SandboxedStudent:
         self.limits = self._describe_limits(sandbox)
         self._load_problem = self._start(first=True)
 
+    @functools.cached_property
+    def case_salt(self) -> str:
+        """A digest of everything the submission's code can read (its code cells and its
+        data files): the engine makes this submission's own array values from it
+        (``engine.values_salt``), so a file changed in any way gets new ones, and the same
+        file always the same."""
+        digest = hashlib.sha256(b"convlab-submission\0")
+        for unit in self.submission.units:
+            digest.update(b"unit\0%s\0%d\0" % (unit.name.encode(errors="replace"),
+                                               len(unit.cells)))
+            for cell in unit.cells:
+                data = cell.encode(errors="surrogatepass")
+                digest.update(b"%d:" % len(data) + data)
+        for path in self.submission.data_files:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                data = b""  # not readable now: not copied for the code either
+            digest.update(b"data\0%s\0%d:" % (path.name.encode(errors="replace"), len(data))
+                          + data)
+        return digest.hexdigest()
+
     # ---- Student interface
 
     def has(self, function: str) -> bool:
@@ -200,8 +224,9 @@ class SandboxedStudent:
             why = f" ({self._load_problem})" if self._load_problem else ""
             raise MissingFunction(f"{function} is not defined{why}")
         allowed = provided_while_grading(function)
-        request = protocol.frame(protocol.encode({"fn": function, "args": args, "kwargs": kwargs,
-                                                  "provided": list(allowed)}))
+        request = protocol.frame(protocol.encode({
+            "fn": function, "args": args, "kwargs": kwargs, "provided": list(allowed),
+            "by_value": list(provided.by_value(function))}))
         process = self._running(function)
         deadline = time.monotonic() + self.call_timeout
         budget_cut = self.deadline is not None and self.deadline < deadline
@@ -209,13 +234,14 @@ class SandboxedStudent:
         try:
             write_all(process.to_worker, request, until)
             reply = decode_bounded(read_frame(process.from_worker, until))
-            asks = 0
+            asks, answers = 0, None
             while _is_ask(reply):  # the student's code called an earlier graded function
                 asks += 1
-                if asks > MAX_ASKS_PER_CALL:  # each answer costs the grader's own CPU
+                if asks > MAX_ASKS_PER_CALL:  # each reply costs the grader a little
                     raise _TooManyAsks
-                ask = reply["ask"]
-                answer = provided.answer(ask["fn"], tuple(ask["args"]), ask["kwargs"], allowed)
+                if answers is None:  # what a correct version asks on this case
+                    answers = provided.Answers(function, args, kwargs)
+                answer = answers.reply(reply["ask"])
                 try:
                     data = protocol.encode(answer)
                 except protocol.ProtocolError as exc:
@@ -456,13 +482,17 @@ class _TooManyAsks(Exception):
 
 
 def _is_ask(reply: Any) -> bool:
-    """Whether the worker's message asks for a provided function's answer (well formed)."""
+    """Whether the worker's message asks for a provided function's answer (well formed):
+    by key, or (a by_value function) by its arguments."""
     if not (isinstance(reply, dict) and set(reply) == {"ask"} and isinstance(reply["ask"], dict)):
         return False
     ask = reply["ask"]
-    return (isinstance(ask.get("fn"), str) and isinstance(ask.get("args"), (list, tuple))
-            and isinstance(ask.get("kwargs"), dict)
-            and all(isinstance(k, str) for k in ask["kwargs"]))
+    if not isinstance(ask.get("fn"), str):
+        return False
+    if set(ask) == {"fn", "key"}:
+        return isinstance(ask["key"], str) and len(ask["key"]) <= MAX_NAME
+    return (set(ask) == {"fn", "args", "kwargs"} and isinstance(ask["args"], (list, tuple))
+            and isinstance(ask["kwargs"], dict) and all(isinstance(k, str) for k in ask["kwargs"]))
 
 
 def decode_bounded(data: bytes) -> Any:

@@ -1,18 +1,24 @@
 """Stand-ins for earlier graded functions while a later one is graded.
 
 During one call of a student's function, the names of the graded functions taught before
-it are bound, in the student's namespaces, to stand-ins that give correct answers (the
-grader's, ``autograder.provided``), and put back afterwards. The worker's stand-ins ask the
-grader over the protocol; ``autograder.student.InProcessStudent``'s call it directly. Both
-behave alike: plain data in and out, an error raised as the same built-in type.
+it are bound, in the student's namespaces, to stand-ins, and put back afterwards. A
+stand-in asks the grader (``autograder.provided``) and gets one of three replies:
+
+- ``{"ok": value}``: the call is one a correct version of the graded function makes on the
+  case at hand, and this is the reference's answer;
+- ``{"error": {...}}``: such a call, which the reference refuses: raised as the same type;
+- ``{"own": true}``: any other call: the student's own function runs (a NameError, as
+  Python would raise, if there is none).
+
+The worker's stand-ins ask over the protocol; ``autograder.student.InProcessStudent``'s
+ask directly. Both behave alike: plain data in and out, an error raised as the same
+built-in type.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
-
-from . import protocol
 
 _ABSENT = object()
 #: Errors from the grader's answers that student code sees as themselves (``except
@@ -24,24 +30,26 @@ ERRORS: dict[str, type[Exception]] = {
 Saved = list[tuple[dict[str, Any], str, Any]]
 
 
-def stand_in(name: str, reply_for: Callable[[tuple, dict], Any]) -> Callable[..., Any]:
-    """A function called ``name`` whose result is the ``{"ok": value}`` reply that
-    ``reply_for(args, kwargs)`` gives, or whose ``{"error": ...}`` reply it raises.
-    ``reply_for`` raises ProtocolError for arguments that are not plain data."""
+def stand_in(name: str, reply_for: Callable[[tuple, dict], Any],
+             own: Callable[..., Any] | None) -> Callable[..., Any]:
+    """A function called ``name``: the ``{"ok": value}`` that ``reply_for(args, kwargs)``
+    gives, its ``{"error": ...}`` raised, or, for ``{"own": true}``, ``own(*args,
+    **kwargs)`` (the student's own ``name``; None if the student has none)."""
     def provided(*args: Any, **kwargs: Any) -> Any:
-        try:
-            reply = reply_for(args, kwargs)
-        except protocol.ProtocolError as exc:
-            raise TypeError(f"{name} takes numbers and numpy arrays here: {exc}") from None
-        if isinstance(reply, dict) and set(reply) == {"ok"}:
+        reply = reply_for(args, kwargs)
+        if not isinstance(reply, dict) or reply.get("own") is True:
+            if own is None:
+                raise NameError(f"name {name!r} is not defined")
+            return own(*args, **kwargs)
+        if "ok" in reply:
             return reply["ok"]
-        error = reply.get("error", {}) if isinstance(reply, dict) else {}
+        error = reply.get("error")
         error = error if isinstance(error, dict) else {}
         raise ERRORS.get(str(error.get("type")), RuntimeError)(str(error.get("message", "")))
 
     provided.__name__ = provided.__qualname__ = name
-    provided.__doc__ = (f"{name}, answered by the grader (a correct version) while a later "
-                        "function is graded.")
+    provided.__doc__ = (f"{name} while a later function is graded: the grader's answer for "
+                        "a call a correct version makes on the case at hand, else your own.")
     return provided
 
 

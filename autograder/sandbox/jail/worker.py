@@ -1,7 +1,8 @@
 """The process that runs a student's code inside the sandbox and answers function calls.
 
 ``autograder.sandbox`` copies this folder (the jail: this module, ``protocol``,
-``callables``, ``cells`` and ``standins``) as the package ``jail`` into a private directory and runs
+``callables``, ``cells``, ``standins`` and ``canonical``) as the package ``jail`` into a
+private directory and runs
 ``jail.worker.run(["job.json"])`` with ``python -I -S -B``.
 
 It may import only the standard library, numpy and its jail siblings (a test checks): the
@@ -16,15 +17,24 @@ directory first.
 Conversation, over the original stdin/stdout, as framed ``protocol`` messages:
 
     worker -> {"ready": {"functions": [...], "problems": [{"kind", ...facts}], "output": "..."}}
-    grader -> {"fn": "conv2d", "args": (...), "kwargs": {...}, "provided": [...]}
-      worker -> {"ask": {"fn": "zero_pad", "args": (...), "kwargs": {...}}}   (any number)
-      grader -> {"ok": value}  or  {"error": {...}}
+    grader -> {"fn": "conv2d", "args": (...), "kwargs": {...}, "provided": [...],
+               "by_value": [...]}
+      worker -> {"ask": {"fn": "zero_pad", "key": "..."}}              (any number)
+             or {"ask": {"fn": ..., "args": (...), "kwargs": {...}}}  (a by_value name)
+      grader -> {"ok": value} | {"error": {...}} | {"own": true}
+                (maybe with "keys" and "answers" sent ahead)
     worker -> {"ok": value}  or  {"error": {"type", "message", "traceback"}}
     ... until the grader closes stdin.
 
-``provided`` names the graded functions the grader answers itself while this one runs
-(correct versions, so a mistake in an earlier function is not charged again): during the
-call, those names in the student's namespaces are stand-ins that ask the grader.
+``provided`` names the earlier graded functions whose calls the grader may answer while
+this one runs (so that a mistake in an earlier function is not charged again): during the
+call, those names in the student's namespaces are stand-ins (``standins``). A stand-in
+sends the call's key (``canonical.call_key``), never its arguments (but for the few
+``by_value`` names of training); the grader answers a call a correct version of the graded
+function makes on this case, and replies "own" to any other: the student's own function
+then runs here. Replies also list, per function, every key the grader answers in this
+call (with answers already computed, sent ahead), so the worker runs its own function for
+any other key without asking, and asks again only for answers it was not sent.
 
 The protocol's file descriptors are duplicated before any student code runs; fds 0-2
 then point at /dev/null and ``sys.stdout``/``sys.stderr`` keep only the last few KB,
@@ -34,6 +44,7 @@ so printing can neither corrupt the conversation nor fill memory or disk.
 from __future__ import annotations
 
 import builtins
+import copy
 import io
 import json
 import linecache
@@ -46,7 +57,7 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import callables, cells, protocol, standins
+from . import callables, canonical, cells, protocol, standins
 from .protocol import error_reply
 
 OUTPUT_CAP = 16 * 1024
@@ -278,9 +289,8 @@ class Worker:
         self.functions: dict[str, Callable[..., Any]] = {}
         self.requests: io.BufferedReader | None = None
         self.replies: io.BufferedWriter | None = None
-        #: the grader's answers to small asks, by the ask's bytes: the reference is pure,
-        #: and a loop asks output_size the same question hundreds of times
-        self.answered: dict[bytes, bytes] = {}
+        #: the asks of the call under way (:class:`Asks`)
+        self.asks = Asks([])
 
     def load(self) -> list[dict[str, Any]]:
         problems = []
@@ -307,8 +317,13 @@ class Worker:
             kwargs = callables.resolve_refs(request["kwargs"])
         except Exception as exc:
             return error_reply(type(exc).__name__, safe_str(exc))
+        by_value = request.get("by_value", [])
+        if not (isinstance(by_value, list) and all(isinstance(p, str) for p in by_value)):
+            return error_reply("ProtocolError", "malformed request")
+        self.asks = Asks(by_value)
         saved = standins.bind(self.namespaces() if provided else [], {
-            p: standins.stand_in(p, lambda a, k, p=p: self.ask(p, a, k)) for p in provided})
+            p: standins.stand_in(p, lambda a, k, p=p: self.ask(p, a, k), self.functions.get(p))
+            for p in provided})
         try:
             return {"ok": function(*args, **kwargs)}
         except BaseException as exc:  # a student's sys.exit() is an answer like any other
@@ -326,20 +341,47 @@ class Worker:
         return [u.namespace for u in self.units] + modules
 
     def ask(self, name: str, args: tuple, kwargs: dict) -> Any:
-        """The grader's reply to ``name(*args, **kwargs)`` (ProtocolError if the arguments
-        are not plain data); small ones are remembered."""
-        data = protocol.encode({"ask": {"fn": name, "args": args, "kwargs": kwargs}})
+        """The grader's reply to ``name(*args, **kwargs)``: asked by the call's key (by its
+        arguments for a by_value name), unless the grader has said it answers no such key
+        (or the call has no key at all): then ``{"own": true}`` at once."""
         if self.requests is None or self.replies is None:
             raise RuntimeError(f"{name} can only be called while the grader is calling you")
-        raw = self.answered.get(data)
-        if raw is None:
-            protocol.write_message(self.replies, data)
-            raw = protocol.read_message(self.requests)
-        reply = protocol.decode(raw)  # decoded afresh each time: the caller may change it
-        if (len(data) <= ASK_CACHE_BYTES and len(raw) <= ASK_CACHE_BYTES
-                and len(self.answered) < ASK_CACHE_ENTRIES
-                and isinstance(reply, dict) and set(reply) == {"ok"}):
-            self.answered[data] = raw
+        asks = self.asks
+        if name in asks.by_value:
+            try:
+                data = protocol.encode({"ask": {"fn": name, "args": args, "kwargs": kwargs}})
+            except protocol.ProtocolError:
+                return OWN
+            return self._asked(data)
+        key = canonical.call_key(name, args, kwargs)
+        known = asks.keys.get(name)
+        if key is None or (known is not None and key not in known):
+            return OWN
+        if key not in asks.replies:
+            return self._asked(protocol.encode({"ask": {"fn": name, "key": key}}), key)
+        return copy.deepcopy(asks.replies[key])  # afresh: the caller may change it
+
+    def _asked(self, data: bytes, key: str | None = None) -> Any:
+        """Send one ask, read and decode the reply; learn the keys the grader answers (for
+        the functions the reply names) and keep the answers it sent ahead, and this one
+        (when it has a key), for the rest of this call while there is room."""
+        protocol.write_message(self.replies, data)
+        raw = protocol.read_message(self.requests)
+        reply = protocol.decode(raw)
+        asks = self.asks
+        if not isinstance(reply, dict):
+            return reply
+        if isinstance(reply.get("keys"), dict):
+            for function, keys in reply.pop("keys").items():
+                if isinstance(keys, list):
+                    asks.keys[function] = frozenset(k for k in keys if isinstance(k, str))
+        ahead = reply.pop("answers", None)
+        if asks.kept + len(raw) <= ASK_CACHE_BYTES:
+            asks.kept += len(raw)
+            if isinstance(ahead, dict):
+                asks.replies.update(ahead)
+            if key is not None:
+                asks.replies[key] = copy.deepcopy(reply)
         return reply
 
     def encode_reply(self, reply: dict[str, Any], name: str) -> bytes:
@@ -372,9 +414,22 @@ class Worker:
             protocol.write_message(replies, self.encode_reply(reply, str(name)))
 
 
-#: Asks and answers of at most this many bytes are remembered, up to ASK_CACHE_ENTRIES of
-#: them (8 MB at most, of the student's own memory limit).
-ASK_CACHE_BYTES, ASK_CACHE_ENTRIES = 4096, 1024
+#: Bytes of replies one call keeps, to answer a repeated ask without asking again (a loop
+#: asks output_size the same question many times); counted against the student's memory.
+ASK_CACHE_BYTES = 8 * 1024 * 1024
+#: The reply meaning "run your own function".
+OWN = {"own": True}
+
+
+class Asks:
+    """The asks of one call: which functions go by value, the keys the grader answers
+    (per function, once a reply has said), and the replies kept."""
+
+    def __init__(self, by_value: list[str]) -> None:
+        self.by_value = frozenset(by_value)
+        self.keys: dict[str, frozenset[str]] = {}
+        self.replies: dict[str, Any] = {}
+        self.kept = 0
 
 
 def show(*objects: Any, **_: Any) -> None:
