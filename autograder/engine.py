@@ -43,6 +43,7 @@ from . import rubric
 from .bounded import MAX_STUDENT_TEXT, bounded_failure, student_text
 from .checks import PREREQUISITES, Check, checks_for
 from .checks import REGISTRY as CHECKS
+from .checks.hints import hint_for
 from .compare import Call, Mismatch, MismatchLog
 from .i18n import _, layout
 from .misconceptions import diagnose
@@ -303,7 +304,8 @@ def _failure(
         where = _("while running {call}", call=last.describe()) if last is not None else ""
         return Failure(_("{fn} raised {exc_type}: {message}", fn=fn, exc_type=exc.exc_type,
                          message=message), FailureKind.ERROR, case=case,
-                       where=where, traceback=_student_traceback(exc), hint=check.hint)
+                       where=where, traceback=_student_traceback(exc),
+                       hint=hint_for(check.item.name, check.hint, None))
     if isinstance(exc, BudgetSpent) and guard.budget is not None:
         stuck = guard.stuck_call or last
         return budget_failure(guard.budget, True,
@@ -333,7 +335,7 @@ def _failure(
 
 
 def _mismatch_failure(check: Check, m: Mismatch, flaky: bool, seen: list[Mismatch]) -> Failure:
-    diagnosis, hint = m.diagnosis, m.hint or check.hint
+    diagnosis, hint = m.diagnosis, m.hint or hint_for(check.item.name, check.hint, m)
     if diagnosis is None:
         try:
             found = diagnose(m, *seen)

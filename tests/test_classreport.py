@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import csv
 import hashlib
+import html
 import io
 import json
 import keyword
@@ -27,6 +28,7 @@ from autograder.classreport.outcomes import failure_kind, make_failure, output_d
 from autograder.classreport.page import SECTIONS, class_html
 from autograder.cli import main
 from autograder.engine import item_seed
+from autograder.i18n import render
 from autograder.misconceptions import MISCONCEPTIONS
 from autograder.reports import (
     ReportSettings,
@@ -326,6 +328,19 @@ def test_the_page_has_every_section_in_both_languages_and_nothing_external():
     assert "<svg" in text  # matplotlib drew the plots
     assert "<script>" not in text  # a student's name is text, never markup
     assert text.count('<span lang="ko">') == text.count('<span lang="en">')
+
+
+def test_the_page_names_items_and_misconceptions_in_korean_then_english():
+    text = class_html(build_report(_small_class()))
+    flipped = next(m for m in MISCONCEPTIONS if m.key == "kernel_flipped")
+    for ko, en in [(rubric.item("conv2d: bias").title("ko"), "conv2d: bias"),
+                   (render(flipped.name, "ko"), flipped.name),
+                   (render(flipped.hint, "ko"), flipped.hint)]:
+        assert ko != en and f'<span lang="ko">{html.escape(ko)}</span> ' \
+            f'<span lang="en">{html.escape(en)}</span>' in text, ko
+    said = " ".join(f.ko for f in top_findings(build_report(_small_class())))
+    assert render(flipped.name, "ko") in said and flipped.name not in said
+    assert "'conv2d: 편향' 항목을" in said and "conv2d: bias" not in said
 
 
 def test_without_matplotlib_the_page_shows_tables_instead(monkeypatch):

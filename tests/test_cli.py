@@ -36,8 +36,14 @@ def results(out: Path, student: str) -> dict:
     return json.loads((out / student / "results.json").read_text())
 
 
+def item_of(test: dict) -> str:
+    """The rubric item a results.json test grades (its ``name`` is the item's title in the
+    report's language, for the student)."""
+    return test["extra_data"]["item"]
+
+
 def lost_items(out: Path, student: str) -> set[str]:
-    return {t["name"] for t in results(out, student)["tests"] if t["score"] < t["max_score"]}
+    return {item_of(t) for t in results(out, student)["tests"] if t["score"] < t["max_score"]}
 
 
 # --------------------------------------------------------------------------- the example class
@@ -129,15 +135,21 @@ def test_the_correct_students_are_among_them():
 def test_a_broken_file_is_contained_and_the_reason_given(demo, name, why):
     _, out = demo
     data = results(out, name)
-    assert "Problems with the submission" in data["output"]
-    assert re.search(why, data["output"])
-    assert re.search(why, (out / name / "feedback.html").read_text())
+    assert any(re.search(why, str(p)) for p in data["extra_data"]["problems"])
+    page = (out / name / "feedback.html").read_text()
+    if data["score"] < rubric.TOTAL_POINTS:
+        assert "Problems with the submission" in data["output"]
+        assert re.search(why, data["output"]) and re.search(why, page)
+    else:  # nothing lost (an exit after every function was defined): the student is not
+        # sent to fix it; the instructor still reads it in extra_data
+        assert "Problems with the submission" not in data["output"]
+        assert not re.search(why, data["output"]) and not re.search(why, page)
 
 
 def test_the_hanging_function_times_out_on_its_own_items(demo):
     _, out = demo
     expected = set(CLASS["hangs"].expectations()["EXPECTED_LOST"])
-    tests = {t["name"]: t for t in results(out, "hangs")["tests"]}
+    tests = {item_of(t): t for t in results(out, "hangs")["tests"]}
     assert expected and expected <= set(tests)
     assert all("longer than" in tests[name]["output"] for name in expected)
 
@@ -226,7 +238,7 @@ def test_a_wrong_signature_costs_that_functions_items_with_the_typeerror(broken)
     lost = lost_items(out, "wrong_signature")
     assert {it.name for it in rubric.items_for("conv2d")} <= lost
     outputs = [t["output"] for t in results(out, "wrong_signature")["tests"]
-               if t["name"].startswith("conv2d:")]
+               if item_of(t).startswith("conv2d:")]
     assert any("TypeError" in o for o in outputs)
 
 
@@ -312,7 +324,9 @@ def test_pytest_front_end_grades_the_rubric_and_instructor_tests(tmp_path):
     assert proc.returncode == 1, proc.stdout  # the purposely wrong instructor test fails
     data = json.loads(out.read_text())
     names = [t["name"] for t in data["tests"]]
-    assert names[: len(rubric.ITEMS)] == [it.name for it in rubric.ITEMS]
+    assert names[: len(rubric.ITEMS)] == [it.title("ko+en") for it in rubric.ITEMS]
+    assert [item_of(t) for t in data["tests"]][: len(rubric.ITEMS)] == [
+        it.name for it in rubric.ITEMS]
     assert data["score"] == rubric.TOTAL_POINTS + 3
     assert sum(t["max_score"] for t in data["tests"]) == rubric.TOTAL_POINTS + 5
     assert re.search(r"\b1 failed\b", proc.stdout)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from support.namespaces import run_source
 
+from autograder import rubric
+from autograder.engine import grade_function
+from autograder.examples import example_class
 from autograder.reports.feedback import (
     failure_text,
     feedback_html,
@@ -19,6 +25,7 @@ from autograder.reports.feedback import (
 )
 from autograder.reports.heatmaps import first_differing_pair
 from autograder.results import Failure, FailureKind, GradeRecord, ItemResult, MismatchKind
+from autograder.student import InProcessStudent
 
 EVIL = '<script>alert("pwned")</script>'
 
@@ -114,7 +121,7 @@ def test_the_got_map_outlines_exactly_the_wrong_cells():
     svgs = ET.fromstring(figure)
     ns = "{http://www.w3.org/2000/svg}"
     expected_svg, got_svg, diff_svg = svgs.iter(f"{ns}svg")
-    outlined = [r for r in got_svg.iter(f"{ns}rect") if r.get("stroke")]
+    outlined = [r for r in got_svg.iter(f"{ns}rect") if r.get("stroke") == "#000"]
     assert len(outlined) == 1
     assert outlined[0].find(f"{ns}title").text == "[1, 2] = -6.0"
     assert len(list(expected_svg.iter(f"{ns}rect"))) == 16
@@ -174,11 +181,12 @@ def test_the_page_carries_no_timing():
     assert feedback_html(fast) == feedback_html(slow)
 
 
-def test_the_summary_names_the_sandbox_the_problems_and_the_lost_items():
+def test_the_summary_names_the_problems_and_the_lost_items_but_no_sandbox():
     text = record_text(record_with(conv_failure(), problems=["SyntaxError in line 12"]))
     assert "Score: 1 / 5" in text
-    assert "bubblewrap" in text
+    assert "bubblewrap" not in text
     assert "SyntaxError in line 12" in text
+    assert "conv2d: 스트라이드 (0/4)" in text  # each language names the item in its own words
     assert re.search(r"conv2d: stride \(0/4\): the filter is flipped", text)
 
 
@@ -199,3 +207,112 @@ def test_a_file_that_did_not_load_is_explained_once_not_per_item():
     code_ran = GradeRecord("gus", raised, "rlimit", problems=["gus.py: NameError in cell 1"])
     assert "none of your functions could be found" not in record_text(code_ran)
     assert "none of your functions could be found" not in feedback_html(code_ran)
+
+
+# --------------------------------------------------------------------------- read in one look
+
+
+def graded_record(student: str, source: str, functions: tuple[str, ...]) -> GradeRecord:
+    """``functions`` of ``source`` graded in this process, every other item passed."""
+    namespace = run_source(source)
+    results = {r.name: r for f in functions
+               for r in grade_function(InProcessStudent(namespace), f, seed=0)}
+    items = [results.get(it.name, ItemResult(it.name, it.points, it.points))
+             for it in rubric.ITEMS]
+    return GradeRecord(student, items, "rlimit-as-self")
+
+
+@pytest.fixture(scope="module")
+def flipped() -> GradeRecord:
+    bug = next(s for s in example_class() if s.name == "bug_kernel_flipped")
+    return graded_record("flipped", bug.source(), ("conv2d",))
+
+
+@pytest.fixture(scope="module")
+def floored() -> GradeRecord:
+    bug = next(s for s in example_class() if s.name == "bug_output_size_floored")
+    return graded_record("floored", bug.source(), ("output_size",))
+
+
+def cards(page: str) -> list[str]:
+    return re.findall(r'<section class="item".*?</section>', page, re.S)
+
+
+def test_under_lang_ko_every_item_is_named_in_korean(flipped):
+    page = feedback_html(flipped, "ko")
+    for it in rubric.ITEMS:
+        assert it.title("ko") in page, it.name
+        if it.title("ko") != it.name:
+            assert it.name not in html.unescape(page), it.name
+    lost = [r.name for r in flipped.items if not r.passed]
+    said = html.unescape(cards(page)[0])
+    assert all(rubric.item(n).what("ko") in said for n in lost)
+
+
+def test_one_mistake_is_one_card_with_one_misconception_box(flipped):
+    lost = [r for r in flipped.items if not r.passed]
+    assert len(lost) >= 5 and len({str(r.failure.diagnosis) for r in lost}) == 1
+    for lang in ("ko", "ko+en"):
+        page = feedback_html(flipped, lang)
+        assert len(cards(page)) == 1
+        assert page.count('class="diagnosis"') == len(lang.split("+"))
+        assert page.count("<svg") == 3  # one picture: expected, got, difference
+        for r in lost:  # every item links to its line in the card
+            anchor = re.search(r'<a href="#([^"]+)">' + re.escape(html.escape(
+                rubric.item(r.name).title(lang))), page)
+            assert anchor and f'id="{anchor.group(1)}"' in page, r.name
+
+
+def test_a_stub_is_one_card_per_function_without_a_case():
+    items = [ItemResult(it.name, 0, it.points, Failure(
+        f"{it.function} is not implemented yet", FailureKind.NOT_IMPLEMENTED,
+        case={"x": np.ones((1, 1, 2, 2))}, hint="delete the raise line"))
+        for it in rubric.ITEMS]
+    page = feedback_html(GradeRecord("stub", items, "rlimit"), "ko")
+    assert len(cards(page)) == len(rubric.FUNCTIONS)
+    assert "<pre>" not in "".join(cards(page)) and "<svg" not in page
+
+
+def test_an_expected_exception_is_shown_as_one_never_as_none(floored):
+    lost = [r for r in floored.items if not r.passed]
+    assert [r.name for r in lost] == ["output_size: rejects non-integer sizes"]
+    assert lost[0].failure.expected is None  # what the record holds: no value expected
+    for lang, said in [("ko", "ValueError 발생"), ("en", "raises ValueError"),
+                       ("ko+en", "ValueError 발생 · raises ValueError")]:
+        for text in (cards(feedback_html(floored, lang))[0], failure_text(lost[0].failure, lang)):
+            text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+            assert said in text, (lang, text)
+            assert "None" not in text, (lang, text)
+
+
+def test_the_students_page_names_no_sandbox_and_no_problem_that_cost_nothing():
+    passed = [ItemResult(it.name, it.points, it.points) for it in rubric.ITEMS]
+    for kind in ("bubblewrap", "rlimit-as-other-user", "rlimit-as-self", "in-process"):
+        record = GradeRecord("amy", passed, kind, problems=["amy.py: SystemExit: 3 at import"])
+        page, text = feedback_html(record, "ko+en"), record_text(record, "ko+en")
+        for word in ("bubblewrap", "rlimit", "sandbox", "샌드박스", "SystemExit"):
+            assert word not in page and word not in text, (kind, word)
+        assert 'class="problems"' not in page
+    lost = GradeRecord("amy", [ItemResult("relu: values", 0, 1, conv_failure()), *passed[1:]],
+                       "rlimit", problems=["amy.py: SystemExit: 3 at import"])
+    assert "SystemExit" in feedback_html(lost) and "SystemExit" in record_text(lost)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 2), (1, 3), (8, 8), (12, 5)])
+def test_heat_maps_are_readable_at_any_size_and_have_a_table_for_screen_readers(shape):
+    expected = np.arange(float(np.prod(shape))).reshape(shape) - 1.5
+    got = expected.copy()
+    got.flat[-1] = -9.25
+    page = heatmaps_html(expected, got, "ko")
+    svgs = ET.fromstring(f"<div>{page[page.index('<svg'):page.index('<figcaption')]}</div>")
+    ns = "{http://www.w3.org/2000/svg}"
+    for svg in svgs.iter(f"{ns}svg"):
+        assert svg.get("aria-hidden") == "true"
+        sizes = {float(r.get("width")) for r in svg.iter(f"{ns}rect")}
+        assert min(sizes) >= (32 if max(shape) <= 8 else 14)
+        numbers = [t for t in svg.iter(f"{ns}text")][1:]  # after the title
+        if max(shape) <= 8:  # small maps carry their numbers, at a legible size
+            assert len(numbers) == expected.size
+            assert all(float(t.get("font-size")) >= 11 for t in numbers)
+    table = re.search(r'<table class="sr-only">(.*?)</table>', page, re.S)
+    assert table and "-9.25" in table.group(1) and "위치" in table.group(1)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder import rubric
 from autograder.examples import example_class
 from autograder.grading import SubmissionPath, grade_submission
 from autograder.options import GradeOptions
@@ -24,7 +25,8 @@ from autograder.platforms.gradescope import (
 )
 from autograder.reports import FULL_FEEDBACK, ReportSettings, student_folder, write
 from autograder.reports.feedback import format_value, summary_line
-from autograder.reports.results_json import output_without_sandbox, student_results
+from autograder.reports.mistakes import mistakes
+from autograder.reports.results_json import student_results
 from autograder.results import FailureKind
 from autograder.rubric import ITEMS
 
@@ -82,7 +84,7 @@ def test_visibility_applies_to_every_item(buggy_record):
     assert_gradescope_results(data)
     assert {t["visibility"] for t in data["tests"]} == {"after_published"}
     assert data["visibility"] == "after_published"
-    assert [t["name"] for t in data["tests"]] == [item.name for item in ITEMS]
+    assert [t["name"] for t in data["tests"]] == [item.title("ko+en") for item in ITEMS]
 
 
 def test_expected_values_wait_for_the_due_date(buggy_record):
@@ -95,12 +97,13 @@ def test_expected_values_wait_for_the_due_date(buggy_record):
     later = [t for t in data["tests"] if t["visibility"] == "after_due_date"]
     assert len(now) == len(ITEMS) and len(later) == len(lost)
     assert all(t["score"] == t["max_score"] == 0 for t in later)
-    by_name = {t["name"]: flat(t["output"]) for t in now}
+    by_name = {t["extra_data"]["item"]: flat(t["output"]) for t in now}
     for result, held in zip(lost, later, strict=True):
         shown_now = by_name[result.name]
         expected = flat(format_value(result.failure.expected))
         assert expected not in shown_now
-        assert expected in flat(held["output"]) and result.name in held["name"]
+        title = rubric.item(result.name).title("ko+en")
+        assert expected in flat(held["output"]) and held["name"].startswith(title + " · ")
         if result.failure.where:
             assert result.failure.where not in shown_now
         # what the student can act on stays: their own answer
@@ -111,18 +114,17 @@ def test_expected_values_wait_for_the_due_date(buggy_record):
 def test_expected_values_inline_by_default(buggy_record):
     data = student_results(buggy_record, ReportSettings())
     lost = [r for r in buggy_record.items if not r.passed]
-    outputs = {t["name"]: t["output"] for t in data["tests"]}
+    outputs = {t["extra_data"]["item"]: t["output"] for t in data["tests"]}
     for result in lost:
         assert flat(format_value(result.failure.expected)) in flat(outputs[result.name])
 
 
 def test_sandbox_named_to_the_instructor_only(buggy_record):
-    full = student_results(buggy_record, ReportSettings())["output"]
-    student = output_without_sandbox(buggy_record)
-    gone = set(full.splitlines()) - set(student.splitlines())
-    # one line per language the output is in (Korean and English by default)
-    assert 1 <= len(gone) <= 2 and all("bubblewrap" in line for line in gone)
-    assert "bubblewrap" not in student and "Score" in student
+    data = student_results(buggy_record, ReportSettings())
+    assert data["extra_data"]["sandbox"] == buggy_record.sandbox
+    for text in (data["output"], *(t["output"] for t in data["tests"])):
+        assert buggy_record.sandbox not in text and "bubblewrap" not in text
+    assert "Score" in data["output"] and "점수" in data["output"]
 
 
 @pytest.mark.parametrize("bad", [dict(visibility="hidden"), dict(expected_visibility="soon")])
@@ -309,8 +311,9 @@ def test_feedback_page_waits_too_when_expected_values_do(buggy_record, tmp_path)
     full = (tmp_path / "kim" / FULL_FEEDBACK).read_text(encoding="utf-8")
     results = json.loads((tmp_path / "kim" / "results.json").read_text(encoding="utf-8"))
     assert_gradescope_results(results)
-    for item in (r for r in buggy_record.items if not r.passed):
-        said = [html.escape(summary_line(item.failure.summary)), html.escape(item.failure.where)]
+    for mistake in mistakes(buggy_record.items):  # each card shows one item's case
+        shown = mistake.failure
+        said = [html.escape(summary_line(shown.summary)), html.escape(shown.where)]
         for text in filter(None, said):  # both quote the expected value
             assert text in full and text not in page
     assert "<svg" in full and "<svg" not in page  # no heat map of the expected values

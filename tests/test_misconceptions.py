@@ -205,6 +205,56 @@ CASES = [
          ph, pw = (size, size) if isinstance(size, int) else size
          return ref.avg_pool2d(x, size, stride) * ph * pw
      """),
+    ("pool_channels_mixed", "max_pool2d: windows and stride",
+     "channels mixed: each window pooled over all channels at once (axis (1, 2, 3)), and that "
+     "one value given to every channel", """
+     def max_pool2d(x, size=2, stride=None, padding=0):
+         ph, pw = (size, size) if isinstance(size, int) else size
+         sh, sw = (ph, pw) if stride is None else (
+             (stride, stride) if isinstance(stride, int) else stride)
+         (t, b), (l, r) = padding_pairs(padding)
+         xp = np.pad(x, ((0, 0), (0, 0), (t, b), (l, r)), constant_values=-np.inf)
+         oh, ow = (xp.shape[2] - ph) // sh + 1, (xp.shape[3] - pw) // sw + 1
+         out = np.empty((x.shape[0], x.shape[1], oh, ow))
+         for i in range(oh):
+             for j in range(ow):
+                 window = xp[:, :, i * sh : i * sh + ph, j * sw : j * sw + pw]
+                 out[:, :, i, j] = window.max(axis=(1, 2, 3))[:, None]
+         return out
+     """),
+    ("pool_channels_mixed", "avg_pool2d: windows and stride",
+     "channels mixed: each window pooled over all channels at once (axis (1, 2, 3)), and that "
+     "one value given to every channel", """
+     def avg_pool2d(x, size=2, stride=None):
+         one = ref.avg_pool2d(x.mean(axis=1, keepdims=True), size, stride)
+         return np.repeat(one, x.shape[1], axis=1)
+     """),
+    ("pad_every_axis", "zero_pad: shape and placement",
+     "every axis padded (np.pad(x, p) pads the batch and channel axes too)", """
+     def zero_pad(x, pad):
+         if isinstance(pad, int):
+             return np.pad(x, pad)
+         return ref.zero_pad(x, pad)
+     """),
+    ("same_padding_f_minus_one", "same_padding: matches TensorFlow",
+     "'same' padding computed as F − 1 whatever the stride (right at stride 1 only)", """
+     def same_padding(n, f, stride=1):
+         total = f - 1
+         return total // 2, total - total // 2
+     """),
+    ("cross_entropy_label_table", "cross_entropy: values and stability",
+     "probabilities picked with p[:, labels] (every example's probability of every label) "
+     "instead of p[np.arange(N), labels]", """
+     def cross_entropy(logits, labels):
+         z = logits - logits.max(axis=1, keepdims=True)
+         log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+         return float(-log_p[:, labels].mean())
+     """),
+    ("flatten_batch_axis", "flatten: order and shape",
+     "batch axis flattened too (the result is 1-D)", """
+     def flatten(x):
+         return x.reshape(-1)
+     """),
     ("softmax_no_max", "softmax: values and stability",
      "softmax without subtracting the max (exp overflows to inf, giving nan)", """
      def softmax(logits):

@@ -37,9 +37,33 @@ def test_a_buggy_function_loses_points_explained_on_stdout_only(capfd, bug):
     assert got == rubric.points_for(function) - sum(rubric.item(n).points for n in lost)
     out, err = capfd.readouterr()
     assert err == ""
-    for name in lost:
-        assert f"✗ {name}: 0 of {rubric.item(name).points} points" in out
-    assert facts["EXPECTED_DIAGNOSIS"] in out
+    # one block per mistake: its items after the function, the points they were worth
+    whats = ", ".join(rubric.item(n).what() for n in lost)
+    points = sum(rubric.item(n).points for n in lost)
+    assert f"✗ {function}: {whats}: 0 of {points} points" in out
+    assert out.count(facts["EXPECTED_DIAGNOSIS"]) == 1
+
+
+def test_the_hidden_cells_show_the_smallest_failing_case_expected_and_got(capfd):
+    """As feedback.html does: the inputs, what the reference gave and what came back, with
+    the one label of a recognised mistake, in the course's language."""
+    namespace = run_source(BUGS["bug_kernel_flipped"].source())
+    score("conv2d", namespace, lang="ko")
+    out = capfd.readouterr().out
+    for said in ("실패하는 가장 작은 입력", "x = 모양 (", "w = 모양 (", "기대한 값 (참조 답안):",
+                 "받은 값 (내 코드):", "이런 실수로 보입니다: 필터를 뒤집음", "힌트:", "위치:"):
+        assert said in out, said
+    assert "예상되는 실수" not in out and "likely mistake" not in out
+    assert "conv2d: 채널 합" in out  # the items in Korean
+    assert len(out) <= 2 * 4000
+
+
+def test_the_hidden_cells_show_an_expected_exception_as_one(capfd):
+    namespace = run_source(BUGS["bug_output_size_floored"].source())
+    score("output_size", namespace, lang="ko+en")
+    out = capfd.readouterr().out
+    assert "ValueError 발생 · raises ValueError" in out
+    assert "None" not in out
 
 
 def test_stubs_and_missing_functions_score_zero_without_stderr(capfd):

@@ -66,6 +66,8 @@ def gradescope_problems(data) -> list[str]:
             problems.append(f"tests[{i}].status unknown")
         if t.get("visibility", "visible") not in VISIBILITIES:
             problems.append(f"tests[{i}].visibility unknown")
+        if "extra_data" in t and not isinstance(t["extra_data"], dict):
+            problems.append(f"tests[{i}].extra_data is not an object")
     if "score" not in data and not all("score" in t for t in tests):
         problems.append("no score at the top or on every test")
     return problems
@@ -91,8 +93,9 @@ def test_results_json_has_gradescopes_shape():
 
 
 def test_results_json_scores_add_up_and_follow_the_rubric():
-    data = results_json(full_record(lose=("conv2d: stride", "relu: values")))
+    data = results_json(full_record(lose=("conv2d: stride", "relu: values")), "en")
     assert [t["name"] for t in data["tests"]] == [it.name for it in rubric.ITEMS]
+    assert [t["extra_data"]["item"] for t in data["tests"]] == [it.name for it in rubric.ITEMS]
     assert [t["max_score"] for t in data["tests"]] == [it.points for it in rubric.ITEMS]
     assert data["score"] == rubric.TOTAL_POINTS - rubric.item("conv2d: stride").points \
         - rubric.item("relu: values").points
@@ -103,12 +106,26 @@ def test_results_json_scores_add_up_and_follow_the_rubric():
                                                    .index("conv2d: stride")]["output"]
 
 
-def test_results_json_says_which_sandbox_ran_the_code():
-    data = results_json(full_record())
-    assert "bubblewrap" in data["output"]
-    rlimit = full_record()
-    rlimit.sandbox = "rlimit"
-    assert "bubblewrap was not available" in results_json(rlimit)["output"]
+def test_results_json_names_the_sandbox_to_the_instructor_only():
+    for kind in ("bubblewrap", "rlimit-as-other-user", "rlimit-as-self"):
+        record = full_record()
+        record.sandbox, record.limits = kind, f"limits of {kind}"
+        data = results_json(record)
+        assert data["extra_data"]["sandbox"] == kind
+        assert data["extra_data"]["limits"] == f"limits of {kind}"
+        student = json.dumps({k: v for k, v in data.items() if k != "extra_data"},
+                             ensure_ascii=False)
+        for word in ("bubblewrap", "rlimit", "uid", "chroot", "sandbox", "샌드박스"):
+            assert word not in student, (kind, word)
+
+
+def test_results_json_names_each_test_by_its_title_in_the_asked_language():
+    record = full_record(lose=("conv2d: stride",))
+    for lang in ("ko", "en", "ko+en"):
+        data = results_json(record, lang)
+        assert [t["name"] for t in data["tests"]] == [it.title(lang) for it in rubric.ITEMS]
+        assert [t["extra_data"]["item"] for t in data["tests"]] == [it.name for it in rubric.ITEMS]
+    assert results_json(record, "ko")["tests"][0]["name"] == "output_size: 강의의 예"
 
 
 def test_only_execution_time_depends_on_timing():

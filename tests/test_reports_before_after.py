@@ -7,6 +7,13 @@ records, every file is byte for byte the same, except these intended changes:
 - ``late``: ``results.json``'s ``extra_data.late`` gains ``flags`` (the student-written times
   that disagree with the trusted one, for the instructor), and ``grades.csv`` gains the
   columns ``time_source`` and ``time_check``.
+- every variant: ``feedback.html`` is one card per mistake with the items named in the
+  report's language (``tests/test_feedback.py`` tests the page), so it is not compared;
+  ``results.json`` names each test by its item's title in that language and keeps the
+  rubric's name in the test's ``extra_data.item``, its ``output`` names no sandbox, and a
+  failed test's explanation keeps its summary, diagnosis and hint word for word while the
+  data below them (case, expected, got) is written in the report's languages, an expected
+  exception as one.
 
 The Korean is rendered with the catalogue those reports were written with
 (``tests/data/catalogue_before.mo``; today's for a message it lacked), so what is compared
@@ -29,8 +36,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import i18n
-from autograder.reports import ReportSettings, feedback, grades_csv_text, render
+from autograder import i18n, rubric
+from autograder.reports import ReportSettings, grades_csv_text, render
 from autograder.reports.late import LatePolicy, SubmissionTime, parse_time
 from autograder.store import record_from_json
 
@@ -48,12 +55,6 @@ def catalogue_before(monkeypatch):
     before.add_fallback(i18n._catalog("ko"))
     monkeypatch.setattr(i18n, "_catalog", lambda language: (
         gettext.NullTranslations() if language == "en" else before))
-    # the page's note on earlier functions, worded as it was then (answers now reach only
-    # the calls a correct version makes on the case: a change of wording, not of rendering)
-    monkeypatch.setattr(feedback, "EARLIER_FUNCTIONS", i18n._(
-        "While a function is graded, the earlier functions it calls (conv2d inside "
-        "tiny_cnn_forward, say) give correct answers: each mistake costs only the items of "
-        "the function it is in."))
 
 
 #: The source the code before gave these times (the files' modification times).
@@ -85,13 +86,58 @@ def graded(variant: str) -> list[tuple]:
     return out
 
 
-def expected_results(old: str, variant: str) -> str:
-    """results.json as it was, with the intended change of its variant."""
-    if variant != "late":
-        return old
+def expected_results(old: str, variant: str) -> dict:
+    """results.json as it was, with the intended changes (the module's doc), each failed
+    test's ``output`` cut to its explanation (:func:`explanation`)."""
     data = json.loads(old)
-    data["extra_data"]["late"]["flags"] = []
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    lang = BEFORE["variants"][variant]["lang"]
+    if variant == "late":
+        data["extra_data"]["late"]["flags"] = []
+    data["output"] = without_sandbox(data["output"], lang)
+    for test in data["tests"]:
+        item, _, suffix = test["name"].partition(" · ")
+        if item in ITEM_NAMES:  # a rubric item's test, or its held-back expected values
+            test["name"] = rubric.item(item).title(lang) + (" · " + suffix if suffix else "")
+            if not suffix:
+                test["extra_data"] = {"item": item}
+            for language in i18n.languages(lang):  # the top-level list of lost items
+                data["output"] = data["output"].replace(
+                    f"  - {item} (", f"  - {rubric.item(item).title(language)} (", 1)
+        if test["status"] == "failed":
+            test["output"] = explanation(test["output"], lang)
+    return data
+
+
+ITEM_NAMES = {it.name for it in rubric.ITEMS}
+
+
+#: How the reports before began the line naming the sandbox, in each language.
+SANDBOX_LINES = ("코드는 다음 환경에서 실행되었습니다: ", "Your code ran in ")
+
+
+def without_sandbox(output: str, lang: str) -> str:
+    """``output`` without the line per language that named the sandbox."""
+    return "\n".join(line for line in output.split("\n") if not line.startswith(SANDBOX_LINES))
+
+
+def explanation(output: str, lang: str) -> str:
+    """A failed test's text down to the data: its points, summary, diagnosis and hint."""
+    starts = tuple(i18n.label(i18n._(text), lang) for text in (
+        "Smallest failing case", "Expected (reference)", "Your code raised"))
+    starts += tuple(i18n.render(i18n._("Where: {where}", where=""), language)
+                    for language in i18n.languages(lang))
+    lines = output.split("\n")
+    cut = next((i for i, line in enumerate(lines) if line.startswith(starts)), len(lines))
+    return "\n".join(lines[:cut]).rstrip("\n")
+
+
+def results_now(text: str, lang: str) -> dict:
+    """results.json as written now, each failed test's ``output`` cut as :func:`explanation`."""
+    data = json.loads(text)
+    for test in data["tests"]:
+        if test["status"] == "failed":
+            test["output"] = explanation(test["output"], lang)
+    return data
 
 
 def expected_grades(old: str, variant: str) -> str:
@@ -117,10 +163,14 @@ def test_each_students_files_are_the_bytes_before_but_the_intended_changes(varia
         assert sorted(files) == on_disk_before, record.student
         for name, text in files.items():
             old = before[f"{record.student}/{name}"]
-            want = expected_results(old, variant) if name == "results.json" else old
-            assert text == want, f"{variant}: {record.student}/{name}"
-            compared += 1
-    assert compared >= 2 * len(BEFORE["students"])
+            if name == "results.json":
+                assert results_now(text, settings.lang) == expected_results(old, variant), \
+                    f"{variant}: {record.student}/{name}"
+                compared += 1
+            elif not name.endswith(".html"):  # the pages are redesigned (the module's doc)
+                assert text == old, f"{variant}: {record.student}/{name}"
+                compared += 1
+    assert compared >= len(BEFORE["students"])
 
 
 @pytest.mark.parametrize("variant", sorted(BEFORE["variants"]))

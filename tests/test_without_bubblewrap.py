@@ -235,7 +235,8 @@ def test_a_hostile_class_is_graded_whole_and_truly_without_bubblewrap(tmp_path):
     assert not (out / "pwned").exists() and not (cls / "pwned").exists()
     records = {s: json.loads((out / s / "results.json").read_text()) for s in students}
     assert {r["extra_data"]["sandbox"] for r in records.values()} == {"rlimit-as-other-user"}
-    relu = next(t for t in records["stop_everyone"]["tests"] if t["name"] == "relu: values")
+    relu = next(t for t in records["stop_everyone"]["tests"]
+                if t["extra_data"]["item"] == "relu: values")
     assert "'uid 4" in relu["output"] and "'uid 0'" not in relu["output"]
 
 
@@ -254,15 +255,26 @@ def test_a_record_graded_without_bubblewrap_is_graded_again_once_it_works(tmp_pa
                             GradeOptions(items=items, sandbox="auto")).cached == 1
 
 
-def test_code_run_as_the_graders_own_user_is_said_in_every_report(tmp_path):
+def test_code_run_as_the_graders_own_user_is_said_to_the_instructor(tmp_path):
+    """In results.json's extra_data and the class report, in both languages; the student's
+    text names no sandbox (nothing there a student can act on)."""
+    from autograder.classreport import build_report
+    from autograder.classreport.page import class_html
     from autograder.grading import grade_submission
     from autograder.reports.feedback import record_text
+    from autograder.reports.results_json import results_json
 
     path = write(tmp_path / "relu.py", "def relu(x):\n    return x * (x > 0)\n")
     record = grade_submission(SubmissionPath("kim", path),
                               GradeOptions(sandbox="rlimit-as-self", items=["relu: values"]))
     assert record.sandbox == "rlimit-as-self" and record.score == 1
-    assert "as the grader's own user: it could read and change the grader's files" in \
-        record_text(record, "en")
-    assert "채점기와 같은 사용자로 실행되어" in record_text(record, "ko")
+    page = class_html(build_report([record]))
+    assert "as the grader&#x27;s own user: it could read and change the grader&#x27;s files" \
+        in page
+    assert "채점기와 같은 사용자로 실행되어" in page
+    extra = results_json(record, "ko+en")["extra_data"]
+    assert extra["sandbox"] == "rlimit-as-self" and extra["limits"] == record.limits
+    for lang in ("ko", "en"):
+        assert "grader's own user" not in record_text(record, lang)
+        assert "채점기와 같은 사용자" not in record_text(record, lang)
     assert "student code ran as the grader's own user" in record.limits

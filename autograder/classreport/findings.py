@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..i18n import render
+from ..reports.mistakes import title
 from .outcomes import CRASH, TIMEOUT
 from .stats import ClassReport
 
@@ -37,7 +39,8 @@ def _misconceptions(report: ClassReport, total: int) -> list[Finding]:
         where = ", ".join(m.functions) if m.functions else "several functions"
         share = _pct(m.count, total)
         found.append(Finding(m.count, f"{share} ({m.count} of {total}): {m.name} [{where}]",
-                             f"{share} ({total}명 중 {m.count}명): {m.name} [{where}]"))
+                             f"{share} ({total}명 중 {m.count}명): "
+                             f"{render(m.explanation, 'ko')} [{where}]"))
     return found
 
 
@@ -48,7 +51,8 @@ def _items(report: ClassReport) -> list[Finding]:
         found.append(Finding(item.failed,
                              f"{item.name!r} was missed by {share} "
                              f"({item.failed} of {item.graded})",
-                             f"{item.name!r} 항목을 {share}({item.graded}명 중 {item.failed}명)가 "
+                             f"'{title(item.name, 'ko')}' 항목을 {share}({item.graded}명 중 "
+                             f"{item.failed}명)가 "
                              "놓쳤습니다"))
     return found
 
@@ -67,12 +71,13 @@ def _worst_within_functions(report: ClassReport) -> list[Finding]:
         rest_rate = sum(i.failed for i in rest) / max(1, sum(i.graded for i in rest))
         if worst.failed and 1 - worst.pass_rate >= 2 * rest_rate + 0.1:
             what = worst.name.split(":", 1)[1].strip()
+            what_ko = title(worst.name, "ko").split(":", 1)[-1].strip()
             share, others = _pct(worst.failed, worst.graded), round(100 * rest_rate)
             found.append(Finding(
                 worst.failed,
                 f"{what} fails most in {function}: {share} missed it, {others} % on average "
                 "its other items",
-                f"{function}에서는 '{what}' 항목이 가장 많이 틀립니다: {share}가 놓쳤고, "
+                f"{function}에서는 '{what_ko}' 항목이 가장 많이 틀립니다: {share}가 놓쳤고, "
                 f"다른 항목은 평균 {others} %"))
     return found
 
@@ -98,7 +103,8 @@ def _stuck(report: ClassReport) -> list[Finding]:
             found.append(Finding(timeouts + crashes,
                                  f"{item.name!r}: {timeouts} timed out, {crashes} crashed "
                                  "(look for endless loops)",
-                                 f"{item.name!r}: 시간 초과 {timeouts}명, 비정상 종료 {crashes}명 "
+                                 f"'{title(item.name, 'ko')}': 시간 초과 {timeouts}명, 비정상 "
+                                 f"종료 {crashes}명 "
                                  "(끝나지 않는 반복문이 있는지 살펴보세요)"))
     return found
 

@@ -145,7 +145,8 @@ def record_from_results_json(student: str, data: dict[str, Any]) -> GradeRecord:
     for test in data.get("tests", []):
         passed = test.get("status") == "passed"
         failure = None if passed else _failure_from_text(str(test.get("output", "")))
-        items.append(ItemResult(str(test["name"]), float(test.get("score", 0)),
+        name = (test.get("extra_data") or {}).get("item") or test["name"]  # titles are shown
+        items.append(ItemResult(str(name), float(test.get("score", 0)),
                                 float(test.get("max_score", 0)), failure))
     extra = data.get("extra_data") or {}
     return GradeRecord(student, items, str(extra.get("sandbox", "unknown")),

@@ -14,7 +14,9 @@ import itertools
 from collections.abc import Sequence
 
 from .. import rubric
+from ..i18n import render
 from ..reports.feedback import points_text, sandbox_text
+from ..reports.mistakes import title
 from .findings import top_findings
 from .plots import bar_chart, histogram, time_edges
 from .signals import Cluster
@@ -63,6 +65,20 @@ def e(text: object) -> str:
 def both(ko: str, en: str, tag: str = "span") -> str:
     """Korean then English, each marked with its language."""
     return f'<{tag} lang="ko">{ko}</{tag}> <{tag} lang="en">{en}</{tag}>'
+
+
+def item_html(name: str) -> str:
+    """A rubric item named in Korean, then in English ("conv2d: 스트라이드" · "conv2d:
+    stride"); an item the rubric does not know as it is."""
+    ko, en = title(name, "ko"), title(name, "en")
+    return f"<code>{e(en)}</code>" if ko == en else both(e(ko), e(en))
+
+
+def message_html(text: object, tag: str = "span") -> str:
+    """A catalogue message (a misconception's name or hint) in Korean, then English; a
+    plain text (a record's own words) as it is."""
+    ko, en = render(text, "ko"), render(text, "en")
+    return f"<{tag}>{e(en)}</{tag}>" if ko == en else both(e(ko), e(en), tag)
 
 
 def _pct(fraction: float) -> str:
@@ -128,7 +144,7 @@ def _items(report: ClassReport) -> str:
     rows = []
     for i in report.items:
         rows.append([
-            f"<code>{e(i.name)}</code>", e(i.notebook), points_text(i.points),
+            item_html(i.name), e(i.notebook), points_text(i.points),
             f"<span class=nowrap>{_bar(i.pass_rate, i.pass_rate < 0.5)} {_pct(i.pass_rate)}</span>",
             f"{i.failed}/{i.graded}", str(i.kinds.get("timeout", 0)),
             str(i.kinds.get("crash", 0)), str(i.kinds.get("error", 0)),
@@ -149,8 +165,9 @@ def _misconceptions(report: ClassReport) -> str:
     rows = []
     for m in report.misconceptions:
         students = ", ".join(_student_link(s, by_name.get(s, "")) for s in m.students)
-        items = "<br>".join(f"<code>{e(k)}</code> ×{v}" for k, v in m.items.items())
-        rows.append([f"<b>{e(m.explanation)}</b><br><span class=muted>{e(m.hint)}</span>",
+        items = "<br>".join(f"{item_html(k)} ×{v}" for k, v in m.items.items())
+        rows.append([f"<b>{message_html(m.explanation)}</b><br>"
+                     f"<span class=muted>{message_html(m.hint)}</span>",
                      f"{m.count} ({m.count / total:.0%})", items, students])
     return _table([both("오개념 (설명과 힌트)", "misconception (explanation and hint)"),
                    both("학생 수", "students"), both("항목", "items"),
@@ -186,7 +203,8 @@ def _timing(report: ClassReport) -> str:
     mean, median, longest = data["mean"], data["median"], data["max"]
     line = both(f"평균 {mean:.1f}초, 중앙값 {median:.1f}초, 최대 {longest:.1f}초",
                 f"mean {mean:.1f} s, median {median:.1f} s, longest {longest:.1f} s", "p")
-    rows = [[e(kind), e(sandbox_text(kind)), str(n)] for kind, n in report.sandboxes.items()]
+    rows = [[e(kind), message_html(sandbox_text(kind)), str(n)]
+            for kind, n in report.sandboxes.items()]
     table = _table([both("샌드박스", "sandbox"), both("설명", "what it is"),
                     both("제출물 수", "submissions")], rows, {2})
     return line + chart + table
@@ -204,7 +222,7 @@ def _cluster_html(c: Cluster, index: int) -> str:
             else:
                 why = both("알려진 실수로 설명되지 않음", "no known mistake explains it")
             case_title = both("가장 작은 실패 사례", "shrunk case")
-            parts.append(f"<p><code>{e(ev['item'])}</code> — {why}</p>"
+            parts.append(f"<p>{item_html(ev['item'])} — {why}</p>"
                          f'<div class="side"><div><b>{case_title}</b>'
                          f"<pre>{e(ev['case'])}</pre></div><div><b>"
                          f"{both('모두가 낸 같은 오답', 'the identical wrong answer')}</b>"

@@ -4,9 +4,11 @@
     score("conv2d", globals())
 
 runs the rubric items of one function against the notebook's own definitions, prints a
-short plain-text explanation of every lost item to stdout, and evaluates to the points
-earned (nbgrader 0.9 records a number as the cell's partial credit). It writes nothing
-to stderr: nbgrader scores a test cell 0 when anything appears there.
+plain-text explanation of every mistake to stdout (as ``feedback.html`` gives it: the
+items it cost, the diagnosis, the hint, the smallest failing case, expected and got), and
+evaluates to the points earned (nbgrader 0.9 records a number as the cell's partial
+credit). It writes nothing to stderr: nbgrader scores a test cell 0 when anything appears
+there.
 
 The cases are those of ``autograder grade`` with the same seed, the course's term seed
 (:func:`course_seed`): from the argument, else the ``CONVLAB_SEED`` environment variable
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import rubric
+<<<<<<< HEAD
 from ..i18n import _, config_value, course_lang, languages, render
 from . import SEED_ENV
 
@@ -46,6 +49,9 @@ def course_seed(seed: int | None = None, start: Path | None = None) -> int:
         if isinstance(value, str) and value.lstrip("-").isdigit():
             return int(value)
     return 0
+=======
+from ..i18n import course_lang
+>>>>>>> feedback
 
 
 def seed_from_env(seed: int | None = None) -> int:
@@ -61,6 +67,7 @@ def _lost(item: str, points: float):
 
 
 def explain(results: list, lang: str = "en") -> str:
+<<<<<<< HEAD
     """Plain text for the lost items: what failed, on which case, and what to look at;
     in ``lang`` ("ko+en": each item in Korean, then in English)."""
     lines = []
@@ -79,6 +86,15 @@ def explain(results: list, lang: str = "en") -> str:
             if f.hint:
                 lines.append("    " + render(_("hint: {hint}", hint=f.hint), language))
     return "\n".join(lines)
+=======
+    """Plain text for the lost items, one block per mistake as ``feedback.html`` shows
+    them: the items it cost, the diagnosis and hint, and the smallest failing case with
+    what was expected and what came back (bounded); in ``lang`` ("ko+en": each sentence
+    in Korean, then in English; the data once)."""
+    from ..reports.feedback import explain as explained
+
+    return explained(results, lang)
+>>>>>>> feedback
 
 
 def score(function: str, namespace: Mapping[str, Any], seed: int | None = None,

@@ -98,6 +98,20 @@ def same_pair_reversed(call: Call, a: Args) -> Any:
     return reference.same_padding(a["n"], a["f"], a["stride"])[::-1]
 
 
+@variant(
+    "same_padding_f_minus_one", "same_padding",
+    name=_("'same' padding computed as F − 1 whatever the stride (right at stride 1 only)"),
+    hint=_("With a stride, 'same' keeps ceil(N / S) positions: total padding = max((ceil(N / "
+    "S) − 1)·S + F − N, 0), which is F − 1 only at stride 1."),
+    kinds=(VALUE,),
+)
+def same_f_minus_one(call: Call, a: Args) -> Any:
+    if a["stride"] == 1:
+        return NOT_APPLICABLE  # the rule for stride 1
+    total = a["f"] - 1
+    return total // 2, total - total // 2
+
+
 @variant("same_extra_pixel_first", *CONV)
 def same_pixel_before(call: Call, a: Args) -> Any:
     if a["padding"] != "same":

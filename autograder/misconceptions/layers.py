@@ -99,6 +99,33 @@ def ce_summed(call: Call, a: Args) -> Any:
 
 
 @variant(
+    "cross_entropy_label_table", "cross_entropy",
+    name=_("probabilities picked with p[:, labels] (every example's probability of every "
+           "label) instead of p[np.arange(N), labels]"),
+    hint=_("p[:, labels] is an N×N table; take one probability per example, of its own "
+           "label: p[np.arange(N), labels]."),
+    kinds=(VALUE,),
+)
+def ce_label_table(call: Call, a: Args) -> Any:
+    z, labels = np.asarray(a["logits"], dtype=np.float64), np.asarray(a["labels"])
+    if len(labels) == 1:
+        return NOT_APPLICABLE  # one example: the table is that one probability
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-np.mean(log_p[:, labels]))
+
+
+@variant(
+    "flatten_batch_axis", "flatten",
+    name=_("batch axis flattened too (the result is 1-D)"),
+    hint=_("Keep the first axis: x.reshape(x.shape[0], -1) gives (N, C·H·W)."),
+    kinds=(MismatchKind.SHAPE,),
+)
+def flatten_everything(call: Call, a: Args) -> Any:
+    return np.asarray(a["x"], dtype=np.float64).reshape(-1)
+
+
+@variant(
     "flatten_fortran", "flatten",
     name=_("flattened in Fortran (column-major) order"),
     hint=_("Keep numpy's default row-major (C) order, so each example's values stay in "

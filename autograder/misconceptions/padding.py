@@ -40,3 +40,17 @@ def zero_pad_pair_swapped(call: Call, a: Args) -> Any:
     if not (isinstance(pad, (tuple, list)) and len(pad) == 2 and pad[0] != pad[1]):
         return NOT_APPLICABLE  # not an unequal pair
     return reference.zero_pad(a["x"], (pad[1], pad[0]))
+
+
+@variant(
+    "pad_every_axis", "zero_pad",
+    name=_("every axis padded (np.pad(x, p) pads the batch and channel axes too)"),
+    hint=_("np.pad(x, p) pads every axis; give it (0, 0) for each leading axis, so that only "
+           "the height and the width get zeros."),
+    kinds=(MismatchKind.SHAPE,),
+)
+def zero_pad_every_axis(call: Call, a: Args) -> Any:
+    x, pad = np.asarray(a["x"]), a["pad"]
+    if x.ndim == 2 or not isinstance(pad, (int, np.integer)) or pad == 0:
+        return NOT_APPLICABLE  # only the last two axes, or nothing to pad
+    return np.pad(x, int(pad))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 import reference
 from reference.geometry import as_pair
 
@@ -52,3 +54,23 @@ def pool_stride_one(call: Call, a: Args) -> Any:
 def avg_pool_sum(call: Call, a: Args) -> Any:
     ph, pw = as_pair(a["size"], "size")
     return reference.avg_pool2d(a["x"], a["size"], a["stride"]) * (ph * pw)
+
+
+@variant(
+    "pool_channels_mixed", "max_pool2d", "avg_pool2d",
+    name=_("channels mixed: each window pooled over all channels at once (axis (1, 2, 3)), "
+           "and that one value given to every channel"),
+    hint=_("Pool every channel on its own: reduce a window over its rows and columns only "
+           "(axis=(2, 3), or one channel at a time), never over the channels."),
+    kinds=(VALUE,),
+)
+def pool_channels_mixed(call: Call, a: Args) -> Any:
+    x = a["x"]
+    if x.ndim != 4 or x.shape[1] == 1:
+        return NOT_APPLICABLE  # one channel: nothing to mix
+    if call.function == "max_pool2d":  # the largest over channels, then over the window
+        one = reference.max_pool2d(x.max(axis=1, keepdims=True), a["size"], a["stride"],
+                                   a["padding"])
+    else:
+        one = reference.avg_pool2d(x.mean(axis=1, keepdims=True), a["size"], a["stride"])
+    return np.repeat(one, x.shape[1], axis=1)

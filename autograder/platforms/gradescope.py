@@ -327,8 +327,7 @@ def run(root: str | Path, config_path: str | Path | None = None,
         record = grade_submission(sub, GradeOptions(seed=config["seed"],
                                                     call_timeout=config["call_timeout"]))
         settings = ReportSettings(lang=lang, visibility=config["visibility"],
-                                  expected_visibility=config["expected_visibility"],
-                                  sandbox_for_instructor_only=True)
+                                  expected_visibility=config["expected_visibility"])
         results = student_results(record, settings)
         note = sandbox_note(record.sandbox)
         results.setdefault("extra_data", {})

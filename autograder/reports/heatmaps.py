@@ -4,6 +4,11 @@
 value (tuples, lists, dicts), picks the 2-D plane with the largest difference, and gives
 each cell's position, colour and value; the template draws them (inline SVG, so the page
 is one file and needs no plotting library).
+
+Small maps get large cells (:func:`cell_size`): a shrunk case often has a 1×1 or 2×2
+output, which must still read as a picture with legible numbers. The pictures are hidden
+from screen readers; a table of the cells that differ (position, expected, got,
+difference) stands in for them.
 """
 
 from __future__ import annotations
@@ -13,12 +18,19 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..i18n import DEFAULT_LANG, _, label, languages, render
+from ..i18n import DEFAULT_LANG, _, has_hangul, label, languages, render
 
 MAX_CELLS_PER_SIDE = 40  # larger maps would not fit the page; cases are shrunk anyway
-CELL = 18  # pixels per heat-map cell
 NUMBERS_UP_TO = 8  # write the value into each cell when the map is at most this big
+NUMBER_FONT = 11  # pixels: legible, and "-0.25" fits a cell of 32
+MAX_LISTED = 50  # cells the screen readers' table lists (the text below has every value)
 
+
+def cell_size(h: int, w: int) -> int:
+    """Pixels per cell of an h×w map: 40 up to 4×4, 32 up to 8×8 (both with numbers), 14
+    for larger maps (values on hover and in the table)."""
+    side = max(h, w)
+    return 40 if side <= 4 else 32 if side <= NUMBERS_UP_TO else 14
 
 
 def _as_map(value: Any) -> np.ndarray | None:
@@ -82,14 +94,15 @@ def _worst_plane_index(e: np.ndarray, g: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape)[:-2])
 
 
-def _color(value: float, scale: float) -> str:
-    """Diverging colour: blue for negative, white for zero, red for positive."""
+def _color(value: float, scale: float) -> tuple[str, bool]:
+    """Diverging colour (blue for negative, white for zero, red for positive), and whether
+    it is dark enough to need white numbers."""
     if not math.isfinite(value):
-        return "#888888"
+        return "#888888", True
     t = max(-1.0, min(1.0, value / scale)) if scale > 0 else 0.0
     end = (178, 24, 43) if t > 0 else (33, 102, 172)
     r, g, b = (round(255 + (c - 255) * abs(t)) for c in end)
-    return f"#{r:02x}{g:02x}{b:02x}"
+    return f"#{r:02x}{g:02x}{b:02x}", abs(t) > 0.55
 
 
 def _cell_number(value: float) -> str:
@@ -103,10 +116,10 @@ def _finite_max_abs(*arrays: np.ndarray) -> float:
     return max((float(v.max()) for v in values if v.size), default=0.0)
 
 
-def _title_width(title: str, lang: str) -> int:
-    """Room for a heat map's title: none asked in English (its cells are wide enough),
-    about 12 px a character otherwise (Hangul is wide)."""
-    return 0 if lang == "en" else 12 * len(title)
+def _title_width(title: str) -> int:
+    """Room for a heat map's title at 13 px: about 13 px a Hangul syllable, 7 any other
+    character."""
+    return sum(13 if has_hangul(c) else 7 for c in title)
 
 
 class Cell(NamedTuple):
@@ -122,6 +135,7 @@ class Cell(NamedTuple):
     tx: str  # where the number is written in the cell
     ty: str
     number: str
+    light: bool  # the number is written in white (a dark cell)
 
 
 def heatmap(plane: np.ndarray, title: str, scale: float, mark: np.ndarray | None = None,
@@ -129,22 +143,40 @@ def heatmap(plane: np.ndarray, title: str, scale: float, mark: np.ndarray | None
     """One 2-D array as the template's heat map: size, title and cells; ``mark`` outlines
     cells (where got ≠ expected); ``min_width`` (pixels) leaves room for a long title."""
     h, w = plane.shape
+    size = cell_size(h, w)
     cells = []
     for i in range(h):
         for j in range(w):
             v = float(plane[i, j])
-            x, y = 1 + j * CELL, 18 + i * CELL
-            cells.append(Cell(i, j, x, y, _color(v, scale), mark is not None and bool(mark[i, j]),
-                              repr(v), str(x + CELL / 2), str(y + CELL * 0.65),
-                              _cell_number(v)))
-    return {"width": max(w * CELL + 2, min_width), "height": h * CELL + 22, "title": title,
-            "cell": CELL, "numbers": h <= NUMBERS_UP_TO and w <= NUMBERS_UP_TO,
-            "cells": cells}
+            x, y = 1 + j * size, 20 + i * size
+            fill, dark = _color(v, scale)
+            cells.append(Cell(i, j, x, y, fill, mark is not None and bool(mark[i, j]),
+                              repr(v), str(x + size / 2), str(y + size / 2 + NUMBER_FONT * 0.35),
+                              _cell_number(v), dark))
+    return {"width": max(w * size + 2, min_width), "height": h * size + 24, "title": title,
+            "cell": size, "font": NUMBER_FONT,
+            "numbers": h <= NUMBERS_UP_TO and w <= NUMBERS_UP_TO, "cells": cells}
+
+
+class Row(NamedTuple):
+    """One row of the screen readers' table: a cell where got differs from expected."""
+
+    position: str
+    expected: str
+    got: str
+    difference: str
+
+
+def _differing_rows(pe: np.ndarray, pg: np.ndarray, differs: np.ndarray) -> list[Row]:
+    return [Row(f"[{i}, {j}]", repr(float(pe[i, j])), repr(float(pg[i, j])),
+                repr(float(pg[i, j] - pe[i, j])))
+            for i, j in np.argwhere(differs)[:MAX_LISTED]]
 
 
 def heatmaps(expected: Any, got: Any, lang: str = DEFAULT_LANG) -> dict[str, Any] | None:
-    """Expected, got and difference side by side, with a caption per language; None when
-    there is nothing to draw."""
+    """Expected, got and difference side by side, with a caption per language and, for
+    screen readers, a table of the cells that differ; None when there is nothing to
+    draw."""
     found = first_differing_pair(expected, got)
     if found is None:
         return None
@@ -162,14 +194,17 @@ def heatmaps(expected: Any, got: Any, lang: str = DEFAULT_LANG) -> dict[str, Any
 
     def draw(plane: np.ndarray, title: Any, scale: float, mark: Any = None) -> dict[str, Any]:
         text = label(title, lang)
-        return heatmap(plane, text, scale, mark, _title_width(text, lang))
+        return heatmap(plane, text, scale, mark, _title_width(text))
 
     maps = [draw(pe, _("expected"), scale)]
+    rows: list[Row] = []
+    count = 0
     if pe.shape == pg.shape:
         diff = pg - pe
         differs = ~np.isclose(pg, pe, rtol=1e-6, atol=1e-9, equal_nan=True)
         maps.append(draw(pg, _("got (differences outlined)"), scale, differs))
         maps.append(draw(diff, _("got − expected"), _finite_max_abs(diff)))
+        rows, count = _differing_rows(pe, pg, differs), int(differs.sum())
     else:
         maps.append(draw(pg, _("got"), scale))
     captions = []
@@ -178,4 +213,12 @@ def heatmaps(expected: Any, got: Any, lang: str = DEFAULT_LANG) -> dict[str, Any
         captions.append((language, shown + render(_(" Blue is negative, red positive, white "
                                                     "zero; hover a cell for its value."),
                                                   language)))
-    return {"maps": maps, "captions": captions, "marked": len(languages(lang)) > 1}
+    table = None
+    if rows:
+        table = {"caption": label(_("Cells where got differs from expected: {count}",
+                                    count=count), lang),
+                 "columns": [label(t, lang) for t in (_("position"), _("expected"), _("got"),
+                                                      _("got − expected"))],
+                 "rows": rows}
+    return {"maps": maps, "captions": captions, "marked": len(languages(lang)) > 1,
+            "table": table}

@@ -4,14 +4,17 @@ https://gradescope-autograders.readthedocs.io/en/latest/specs/: a top-level ``sc
 ``execution_time``, ``output`` and ``tests``, one test per rubric item with ``name``,
 ``score``, ``max_score``, ``status``, ``output`` and ``visibility``. Its text is the same as
 ``feedback.html``'s, plain text (student-controlled messages must never be rendered as
-HTML). ``execution_time`` is the only field that changes between two runs on the same
-submission and seed. ``extra_data`` is the instructor's (Gradescope does not show it to
-students): the sandbox, the problems, where it was graded, and the lateness numbers.
+HTML): a test is named by the item's title in the asked language (Gradescope shows it to
+the student), its ``extra_data.item`` keeps the rubric's stable English name (for
+scripts, like ``grades.csv``'s columns). ``execution_time`` is the only field that changes
+between two runs on the same submission and seed. ``extra_data`` is the instructor's
+(Gradescope does not show it to students): the sandbox and its limits (whether the code
+ran as the grader's own user), the problems, where it was graded, and the lateness
+numbers; the student's ``output`` names no sandbox.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
@@ -19,6 +22,7 @@ from ..i18n import DEFAULT_LANG
 from ..results import GradeRecord
 from .feedback import item_text, record_text
 from .late import LateAdjustment, LatePolicy, late_data, late_message
+from .mistakes import title
 from .numbers import json_number
 from .settings import ReportSettings
 from .visibility import expected_values_test, redacted, withholds
@@ -42,13 +46,14 @@ def results_json(record: GradeRecord, lang: str = DEFAULT_LANG) -> dict[str, Any
         "extra_data": _extra_data(record),
         "tests": [
             {
-                "name": r.name,
+                "name": title(r.name, lang),
                 "number": str(i),
                 "score": json_number(r.points),
                 "max_score": json_number(r.max_points),
                 "status": "passed" if r.passed else "failed",
                 "output": item_text(r, lang),
                 "visibility": TEST_VISIBILITY,
+                "extra_data": {"item": r.name},
             }
             for i, r in enumerate(record.items, start=1)
         ],
@@ -64,18 +69,6 @@ def _extra_data(record: GradeRecord) -> dict[str, Any]:
     if record.graded_by:
         extra["graded_by"] = {**record.graded_by, "sandbox": record.sandbox}
     return extra
-
-
-def output_without_sandbox(record: GradeRecord, lang: str = DEFAULT_LANG) -> str:
-    """The top-level ``output`` without the lines that name the sandbox.
-
-    Those lines are found as the ones that change when only the sandbox changes, so this
-    holds whatever words (and languages) the report uses for them.
-    """
-    text = record_text(record, lang)
-    other = dataclasses.replace(record, sandbox=record.sandbox + "\x00other")
-    other_lines = set(record_text(other, lang).splitlines())
-    return "\n".join(line for line in text.splitlines() if line in other_lines)
 
 
 def _with_lateness(results: dict[str, Any], adjustment: LateAdjustment, policy: LatePolicy,
@@ -94,9 +87,8 @@ def _with_lateness(results: dict[str, Any], adjustment: LateAdjustment, policy: 
 
 def student_results(record: GradeRecord, settings: ReportSettings) -> dict[str, Any]:
     """Gradescope's ``results.json`` for ``record`` with the settings applied: visibility
-    on every test (each lost item split in two when the expected values wait), the
-    sandbox's lines left to ``extra_data`` when asked, and the lateness. Returns the dict,
-    ready for ``json.dumps``."""
+    on every test (each lost item split in two when the expected values wait) and the
+    lateness. Returns the dict, ready for ``json.dumps``."""
     lang = settings.lang
     results = results_json(record, lang)
     tests: list[dict[str, Any]] = []
@@ -110,8 +102,6 @@ def student_results(record: GradeRecord, settings: ReportSettings) -> dict[str, 
     results["tests"] = tests
     if settings.visibility != "visible":
         results["visibility"] = settings.visibility
-    if settings.sandbox_for_instructor_only:
-        results["output"] = output_without_sandbox(record, lang)
     adjustment = settings.adjustment(record)
     if adjustment is not None and settings.late is not None:
         _with_lateness(results, adjustment, settings.late, lang)

@@ -32,8 +32,6 @@ class ReportSettings:
       :mod:`autograder.reports.visibility`); the expected values held back also give a
       feedback.html without them and the full page as FULL_FEEDBACK
     - late: the course's late rule, or None; time: this submission's time (for the rule)
-    - sandbox_for_instructor_only: results.json's ``output`` leaves out the lines naming
-      the sandbox (they stay in ``extra_data``): Gradescope's container
     """
 
     lang: str = DEFAULT_LANG
@@ -41,7 +39,6 @@ class ReportSettings:
     expected_visibility: str = "visible"
     late: LatePolicy | None = None
     time: SubmissionTime | None = None
-    sandbox_for_instructor_only: bool = False
 
     def __post_init__(self) -> None:
         languages(self.lang)  # a ValueError names the accepted values
@@ -80,7 +77,6 @@ class ReportSettings:
     def digest(self, student: str) -> str:
         """What of these settings shapes ``student``'s files, as a short digest."""
         parts = [self.lang, self.visibility, self.expected_visibility,
-                 str(self.sandbox_for_instructor_only),
                  self.late.digest_for(student) if self.late else "",
                  self.time.digest() if self.time and self.late else ""]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]

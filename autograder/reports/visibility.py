@@ -27,6 +27,7 @@ from typing import Any
 
 from ..i18n import _, label
 from ..results import Failure, FailureKind, GradeRecord, ItemResult, MismatchKind
+from .mistakes import title
 
 #: Gradescope's visibility values, in the order of the docs.
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
@@ -104,7 +105,7 @@ def expected_values_test(test: dict[str, Any], item: ItemResult, full_text: str,
                          expected_visibility: str, lang: str) -> dict[str, Any]:
     """The 0-point test that holds an item's full explanation until ``expected_visibility``."""
     return {
-        "name": f"{item.name} · {label(EXPECTED_SUFFIX, lang)}",
+        "name": f"{title(item.name, lang)} · {label(EXPECTED_SUFFIX, lang)}",
         "number": f"{test['number']}.1",
         "score": 0,
         "max_score": 0,

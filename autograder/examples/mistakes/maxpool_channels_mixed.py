@@ -5,6 +5,8 @@ EXPECTED_LOST = (
     'max_pool2d: windows and stride',
     'max_pool2d: padding never wins',
 )
+EXPECTED_DIAGNOSIS = ("channels mixed: each window pooled over all channels at once "
+                      "(axis (1, 2, 3)), and that one value given to every channel")
 
 
 def max_pool2d(x, size=2, stride=None, padding=0):
