@@ -31,8 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import rubric
-<<<<<<< HEAD
-from ..i18n import _, config_value, course_lang, languages, render
+from ..i18n import config_value, course_lang
 from . import SEED_ENV
 
 
@@ -49,9 +48,6 @@ def course_seed(seed: int | None = None, start: Path | None = None) -> int:
         if isinstance(value, str) and value.lstrip("-").isdigit():
             return int(value)
     return 0
-=======
-from ..i18n import course_lang
->>>>>>> feedback
 
 
 def seed_from_env(seed: int | None = None) -> int:
@@ -59,34 +55,7 @@ def seed_from_env(seed: int | None = None) -> int:
     return course_seed(seed)
 
 
-def _lost(item: str, points: float):
-    """"✗ item: 0 of N points" (of 1 point)."""
-    if points == 1:
-        return _("✗ {item}: 0 of 1 point", item=item)
-    return _("✗ {item}: 0 of {points} points", item=item, points=f"{points:g}")
-
-
 def explain(results: list, lang: str = "en") -> str:
-<<<<<<< HEAD
-    """Plain text for the lost items: what failed, on which case, and what to look at;
-    in ``lang`` ("ko+en": each item in Korean, then in English)."""
-    lines = []
-    for r in results:
-        if r.passed:
-            continue
-        f = r.failure
-        for language in languages(lang):
-            lines.append(render(_lost(r.name, r.max_points), language))
-            lines.append(f"    {render(f.summary, language)}")
-            if f.where:
-                lines.append(f"    {render(f.where, language)}")
-            if f.diagnosis:
-                lines.append("    " + render(_("likely mistake: {diagnosis}",
-                                               diagnosis=f.diagnosis), language))
-            if f.hint:
-                lines.append("    " + render(_("hint: {hint}", hint=f.hint), language))
-    return "\n".join(lines)
-=======
     """Plain text for the lost items, one block per mistake as ``feedback.html`` shows
     them: the items it cost, the diagnosis and hint, and the smallest failing case with
     what was expected and what came back (bounded); in ``lang`` ("ko+en": each sentence
@@ -94,7 +63,6 @@ def explain(results: list, lang: str = "en") -> str:
     from ..reports.feedback import explain as explained
 
     return explained(results, lang)
->>>>>>> feedback
 
 
 def score(function: str, namespace: Mapping[str, Any], seed: int | None = None,

@@ -184,9 +184,11 @@ def mistake_text(mistake: Mistake, lang: str = DEFAULT_LANG) -> str:
     lines = []
     for language in languages(lang):
         items = ", ".join(what(r.name, language) for r in mistake.items)
-        lines.append(render(_("✗ {item}: 0 of {points} points",
-                              item=f"{mistake.function}: {items}",
-                              points=points_text(mistake.max_points)), language))
+        item = f"{mistake.function}: {items}"
+        lost = (_("✗ {item}: 0 of 1 point", item=item) if mistake.max_points == 1 else
+                _("✗ {item}: 0 of {points} points", item=item,
+                  points=points_text(mistake.max_points)))
+        lines.append(render(lost, language))
         lines.append("    " + summary_line(render(f.summary, language)))
         if f.diagnosis:
             lines.append("    " + render(_("Looks like: {diagnosis}", diagnosis=f.diagnosis),
