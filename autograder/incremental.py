@@ -196,6 +196,7 @@ class _Run:
         run, store, subs = self.result, self.store, self.subs
         start = time.monotonic()
         done: dict[int, GradeRecord] = {}
+        stored: dict[int, GradeRecord] = {}  # the cached ones, as decoded from the store
         status = "failed"
         try:
             with stop_on_signals() as stopped:
@@ -206,7 +207,7 @@ class _Run:
                     if record is None:
                         todo.append(i)
                     else:
-                        done[i] = record
+                        done[i] = stored[i] = record
                         run.cached += 1
                 if run.cached:
                     say(f"{run.cached} of {len(subs)} unchanged since they were graded "
@@ -227,7 +228,7 @@ class _Run:
             run.records = [done[i] for i in sorted(done)]
             current = {s.student for s in subs}
             run.vanished = [s for s in store.students() if s not in current]
-            self.write_class_files(class_report if not run.interrupted else None)
+            self.write_class_files(class_report if not run.interrupted else None, stored)
             status = "interrupted" if run.interrupted else "finished"
             return run
         except StoreError as exc:
@@ -302,16 +303,24 @@ class _Run:
             self.result.report_problems.append((record.student, problem))
             return ""
 
-    def write_class_files(self, class_report: float | None) -> None:
-        """grades.csv from the store (each current submission under its current key), the
+    def write_class_files(self, class_report: float | None,
+                          stored: dict[int, GradeRecord] | None = None) -> None:
+        """grades.csv from the store (each current submission under its current key; the
+        records this run read from it already, ``stored``, are not decoded again), the
         late rule's flags for the summary, then the class report when asked."""
-        graded, sources = [], {}
-        for sub, key, settings in zip(self.subs, self.keys, self.settings, strict=True):
-            row = self.store.lookup(sub.student, key)
-            if row is not None:
-                graded.append((row.record, settings))
+        graded, sources, hashes = [], {}, {}
+        stored = stored or {}
+        for i, (sub, key, settings) in enumerate(zip(self.subs, self.keys, self.settings,
+                                                     strict=True)):
+            record = stored.get(i)
+            if record is None:
+                row = self.store.lookup(sub.student, key)
+                record = row.record if row is not None else None
+            if record is not None:
+                graded.append((record, settings))
                 sources[sub.student] = sub.path
-                adjustment = settings.adjustment(row.record)
+                hashes[sub.student] = key.content_hash
+                adjustment = settings.adjustment(record)
                 for flag in adjustment.flags if adjustment else ():
                     self.result.late_flags.append((sub.student, render(flag, "en")))
         try:
@@ -324,7 +333,7 @@ class _Run:
             try:
                 self.result.class_report = reports.write_class_report(
                     [record for record, _ in graded], self.out, at_risk=class_report,
-                    sources=sources)
+                    sources=sources, store=self.store, hashes=hashes)
             except Exception as exc:  # the grades are written; the class report is extra
                 if is_disk_full(exc):
                     raise out_of_space(self.out, exc) from None

@@ -21,11 +21,12 @@ from .settings import FULL_FEEDBACK, ReportSettings
 from .student import digest_on_disk, files_digest, render, student_folder, up_to_date, write
 
 
-def write_class_report(records, out, *, at_risk, sources=None):
+def write_class_report(records, out, *, at_risk, sources=None, store=None, hashes=None):
     """``class.html`` and ``class.json`` (:func:`autograder.classreport.write_class_report`)."""
     from ..classreport import write_class_report as write_it
 
-    return write_it(records, out, at_risk=at_risk, sources=sources)
+    return write_it(records, out, at_risk=at_risk, sources=sources, store=store,
+                    hashes=hashes)
 
 __all__ = ["FULL_FEEDBACK", "GRADES_CSV", "ReportSettings", "digest_on_disk", "files_digest",
            "grades_csv_text", "read_grades_csv", "render", "student_folder", "up_to_date",
