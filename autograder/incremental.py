@@ -180,6 +180,9 @@ class _Run:
                  options: GradeOptions, settings: ReportSettings, flat: bool,
                  argv: Sequence[str]) -> None:
         self.store, self.subs, self.out, self.options, self.flat = store, subs, out, options, flat
+        # the class report's code fingerprints, made as each record comes back (while the
+        # workers grade) rather than all at the end
+        self.keep_prints = False
         rhash = options.rubric_hash(kind_in_use(options.sandbox))
         self.keys = [Key(content_hash(s.path), options.seed, rhash, grader_version())
                      for s in subs]
@@ -194,6 +197,7 @@ class _Run:
     def grade(self, *, workers, force, progress, say, grader, runner,
               class_report) -> StoreRun:
         run, store, subs = self.result, self.store, self.subs
+        self.keep_prints = class_report is not None
         start = time.monotonic()
         done: dict[int, GradeRecord] = {}
         stored: dict[int, GradeRecord] = {}  # the cached ones, as decoded from the store
@@ -275,6 +279,8 @@ class _Run:
         self.put(record, key, source, self.options.stored(), digest, self.result.run_id)
         if not self.write_reports(record, self.folder(record.student), settings, files):
             self.put(record, key, source, self.options.stored(), "", self.result.run_id)
+        if self.keep_prints:
+            reports.keep_prints(self.store, sub.path, key.content_hash)
         return record
 
     def put(self, record: GradeRecord, key: Key, source: str, options: dict[str, Any],
