@@ -9,6 +9,7 @@ otherwise say that a class missed what it never tried.
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -209,9 +210,8 @@ def _student_row(record: GradeRecord) -> StudentRow:
     earned: dict[str, float] = defaultdict(float)
     possible: dict[str, float] = defaultdict(float)
     for r in record.items:
-        try:
-            stem = rubric.part_of(r.name.split(":", 1)[0]).stem
-        except KeyError:  # an extra item (pytest plugin) belongs to no notebook
+        stem = _notebook_of(r.name)
+        if not stem:  # an extra item (pytest plugin) belongs to no notebook
             continue
         earned[stem] += r.points
         possible[stem] += r.max_points
@@ -226,7 +226,9 @@ def _student_row(record: GradeRecord) -> StudentRow:
                       not attempted_nothing(record))
 
 
+@functools.lru_cache(maxsize=4096)
 def _notebook_of(item: str) -> str:
+    """The notebook (stem) that teaches ``item``'s function; '' for an item of none."""
     try:
         return rubric.part_of(item.split(":", 1)[0]).stem
     except KeyError:
@@ -240,8 +242,10 @@ def _item_rows(records: list[GradeRecord]) -> list[ItemRow]:
     for record in records:
         counted = not attempted_nothing(record)
         for r in record.items:
-            row = rows.setdefault(r.name, ItemRow(r.name, _notebook_of(r.name), r.max_points,
-                                                  0, 0, {}))
+            row = rows.get(r.name)
+            if row is None:
+                row = rows[r.name] = ItemRow(r.name, _notebook_of(r.name), r.max_points, 0, 0,
+                                             {})
             if not counted:
                 continue
             row.graded += 1
