@@ -108,7 +108,7 @@ _PRINTS_TABLE = """
 CREATE TABLE IF NOT EXISTS prints (
     content_hash TEXT NOT NULL,
     version TEXT NOT NULL,
-    prints TEXT NOT NULL,
+    prints BLOB NOT NULL,
     PRIMARY KEY (content_hash, version)
 );
 """
@@ -571,15 +571,15 @@ class Store:
 
     # ---- fingerprints (a cache for the class report)
 
-    def prints(self, content_hash: str, version: str) -> str | None:
-        """The stored fingerprints (JSON text) of a submission's content, or None."""
+    def prints(self, content_hash: str, version: str) -> bytes | None:
+        """The stored fingerprints of a submission's content, or None."""
         row = self.conn.execute(
             "SELECT prints FROM prints WHERE content_hash = ? AND version = ?",
             (content_hash, version)).fetchone()
         return row[0] if row else None
 
-    def put_prints(self, rows: list[tuple[str, str, str]]) -> None:
-        """Store (content hash, version, prints JSON) rows, in one transaction."""
+    def put_prints(self, rows: list[tuple[str, str, bytes]]) -> None:
+        """Store (content hash, version, prints) rows, in one transaction."""
         self.conn.execute("BEGIN")
         try:
             self.conn.executemany("INSERT OR REPLACE INTO prints VALUES (?, ?, ?)", rows)

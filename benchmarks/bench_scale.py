@@ -6,12 +6,13 @@ A generated class of distinct submissions (each file its own content): correct s
 (loop style and vectorized), every classic single mistake of ``autograder/examples`` and
 the stub, about a third of the students with Korean names. For each size N:
 
-1. the store of OUT is filled with N - ``--fresh`` records *simulated* from real ones:
-   one submission of each kind is really graded once (in the sandbox, whole rubric) and
-   its record is committed, under the key of each generated file of that kind, renamed to
-   its student, with that student's reports written (what grading writes after each
-   record);
-2. ``--fresh`` new submissions are really graded into that store by ``autograder grade
+1. the store of OUT is filled with records *simulated* from real ones: one submission of
+   each kind is really graded once (in the sandbox, whole rubric) and its record is
+   committed, under the key of each generated file of that kind, renamed to its student,
+   with that student's reports written and its fingerprints kept (what grading does after
+   each record). The class of N is the class of the size before plus new students; OUT
+   starts as a copy of that size's OUT, and only the new students are filled;
+2. ``--fresh`` of the new submissions are really graded into that store by ``autograder grade
    CLASS --out OUT --workers 2`` (the others are cached): the **grading rate** (graded
    submissions per second of grading, from the first to the last record committed) and
    the **peak memory of the whole process tree** (summed PSS of the grader, its pool and
@@ -34,6 +35,7 @@ from __future__ import annotations
 import argparse
 import copy
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -97,11 +99,13 @@ def real_records(root: Path, sources: dict[str, str]) -> dict[str, object]:
 
 
 def fill(out: Path, folder: Path, kind_of: dict[str, str], records: dict[str, object],
-         skip: set[str]) -> None:
-    """The store and reports as grading would leave them, for every student but ``skip``."""
+         skip: set[str], new: list[str]) -> None:
+    """The store and reports as grading would leave them, for the ``new`` students but
+    ``skip``."""
+    wanted = set(new) - skip
     subs, _ = find_submissions([folder])
-    subs = [s for s in subs if s.student not in skip]
-    out.mkdir()
+    subs = [s for s in subs if s.student in wanted]
+    out.mkdir(exist_ok=True)
     with OutputLock(out), Store.open(out) as store:
         run = _Run(store, subs, out, GradeOptions(), reports.ReportSettings(), False,
                    ["bench_scale", "fill"])
@@ -164,20 +168,28 @@ def size_mb(*paths: Path) -> float:
     return sum(p.stat().st_size for p in paths if p.exists()) / 1e6
 
 
-def measure(root: Path, n: int, fresh: int, sources: dict[str, str],
+def measure(root: Path, n: int, before: int, fresh: int, kind_of: dict[str, str],
             records: dict[str, object]) -> dict[str, float]:
+    """One size: the class is the first ``n`` generated files; OUT starts as a copy of the
+    previous size's (``before`` students), and the students after those are filled, but
+    ``fresh`` of them, which are graded."""
     folder, out = root / f"class{n}", root / f"out{n}"
-    kind_of = write_class(folder, sources, n)
-    names = list(kind_of)
-    skip = set(names[:: max(1, n // fresh)][:fresh])  # spread over the class
+    folder.mkdir()
+    names = list(kind_of)[:n]
+    for name in names:
+        os.link(root / "all" / f"{name}.py", folder / f"{name}.py")
+    if before:
+        shutil.copytree(root / f"out{before}", out)
+    new = names[before:]
+    skip = set(new[:: max(1, len(new) // fresh)][:fresh])  # spread over the new ones
     t0 = time.perf_counter()
-    fill(out, folder, kind_of, records, skip)
+    fill(out, folder, kind_of, records, skip, new)
     filled = time.perf_counter() - t0
     grading, graded, grade_mb = grade_fresh(folder, out)
     grader = str(Path(sys.executable).parent / "autograder")
     rerun, rerun_mb, line = timed([grader, "grade", str(folder), "--out", str(out), "--quiet"])
     report, report_mb, _ = timed([grader, "report", str(out), str(folder)])
-    print(f"  {n}: filled {n - len(skip)} in {filled:.0f} s; graded {graded} fresh; "
+    print(f"  {n}: filled {len(new) - len(skip)} in {filled:.0f} s; graded {graded} fresh; "
           f"rerun says: {line}", file=sys.stderr)
     return {"students": n, "rate": graded / grading if grading else 0.0,
             "peak_mb": max(grade_mb, rerun_mb, report_mb), "grade_mb": grade_mb,
@@ -233,10 +245,12 @@ def main() -> None:
         records = real_records(root, sources)
         print(f"graded {len(records)} kinds for real in {time.perf_counter() - t0:.0f} s",
               file=sys.stderr)
-        rows = []
-        for n in args.sizes:
-            rows.append(measure(root, n, args.fresh, sources, records))
+        kind_of = write_class(root / "all", sources, max(args.sizes))
+        rows, before = [], 0
+        for n in sorted(args.sizes):
+            rows.append(measure(root, n, before, args.fresh, kind_of, records))
             print(table(rows), file=sys.stderr)
+            before = n
     print(table(rows))
     print()
     print("peak memory by step (MB): " + "; ".join(

@@ -23,6 +23,7 @@ import json
 import math
 import operator
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -257,14 +258,16 @@ def model_prints() -> dict[str, str]:
     return {f: p.digest for f, p in prints.functions.items()}
 
 
-def prints_to_json(prints: SubmissionPrints) -> str:
-    """``prints`` as JSON text for the store (:func:`prints_from_json` reads it back)."""
-    return json.dumps({"functions": [[p.function, p.digest, p.nodes, p.source]
+def prints_to_json(prints: SubmissionPrints) -> bytes:
+    """``prints`` as compressed JSON for the store (:func:`prints_from_json` reads it back;
+    the functions' source, kept as evidence, is most of it and compresses well)."""
+    text = json.dumps({"functions": [[p.function, p.digest, p.nodes, p.source]
                                      for p in prints.functions.values()],
                        "notes": prints.notes}, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode("utf-8"), 6)
 
 
-def prints_from_json(text: str) -> SubmissionPrints:
-    data = json.loads(text)
+def prints_from_json(data: bytes) -> SubmissionPrints:
+    data = json.loads(zlib.decompress(data))
     return SubmissionPrints({f: FunctionPrint(f, d, n, s) for f, d, n, s in data["functions"]},
                             list(data["notes"]))
