@@ -34,6 +34,7 @@ Errors a user can act on are :class:`StoreError` with a message naming the file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import enum
 import errno
@@ -484,7 +485,8 @@ class Store:
             if schema is None or schema[0] != str(SCHEMA_VERSION):
                 raise sqlite3.DatabaseError(f"schema version {schema and schema[0]}, "
                                             f"expected {SCHEMA_VERSION}")
-            conn.executescript(_PRINTS_TABLE)
+            with contextlib.suppress(sqlite3.OperationalError):  # e.g. a read-only store
+                conn.executescript(_PRINTS_TABLE)
         except sqlite3.DatabaseError as exc:
             conn.close()
             if is_disk_full(exc):
@@ -573,9 +575,12 @@ class Store:
 
     def prints(self, content_hash: str, version: str) -> bytes | None:
         """The stored fingerprints of a submission's content, or None."""
-        row = self.conn.execute(
-            "SELECT prints FROM prints WHERE content_hash = ? AND version = ?",
-            (content_hash, version)).fetchone()
+        try:
+            row = self.conn.execute(
+                "SELECT prints FROM prints WHERE content_hash = ? AND version = ?",
+                (content_hash, version)).fetchone()
+        except sqlite3.OperationalError:  # no such table: a read-only store made before it
+            return None
         return row[0] if row else None
 
     def put_prints(self, rows: list[tuple[str, str, bytes]]) -> None:

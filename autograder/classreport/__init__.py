@@ -57,9 +57,9 @@ def source_prints(sources: Mapping[str, str | Path], *, store: Store | None = No
         digest = None
         if store is not None:
             digest = (hashes or {}).get(student) or content_hash(path)
-            text = store.prints(digest, version)
-            if text is not None:
-                prints[student] = prints_from_json(text)
+            kept = store.prints(digest, version)
+            if kept is not None:
+                prints[student] = prints_from_json(kept)
                 continue
         try:
             prints[student] = submission_prints(path)
