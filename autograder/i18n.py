@@ -116,6 +116,8 @@ def render(text: Any, language: str) -> str:
     anything else (a student's exception message, code) as it is."""
     if not isinstance(text, Message):
         return "" if text is None else str(text)
+    if language == "en":  # a Message's own text is its English (made once, in __new__)
+        return str.__str__(text)
     return _format(text.msgid, text.params, language, text.translate)
 
 

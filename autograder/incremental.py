@@ -195,6 +195,9 @@ class _Run:
                  options: GradeOptions, settings: ReportSettings, flat: bool,
                  argv: Sequence[str], only: Collection[str] | None = None) -> None:
         self.store, self.subs, self.out, self.options, self.flat = store, subs, out, options, flat
+        # the class report's code fingerprints, made as each record comes back (while the
+        # workers grade) rather than all at the end
+        self.keep_prints = False
         rhash = options.rubric_hash(kind_in_use(options.sandbox))
         self.keys = [Key(content_hash(s.path), options.seed, rhash, grader_version())
                      for s in subs]
@@ -211,8 +214,10 @@ class _Run:
     def grade(self, *, workers, force, progress, say, grader, runner,
               class_report) -> StoreRun:
         run, store, subs = self.result, self.store, self.subs
+        self.keep_prints = class_report is not None
         start = time.monotonic()
         done: dict[int, GradeRecord] = {}
+        stored: dict[int, GradeRecord] = {}  # the cached ones, as decoded from the store
         status = "failed"
         try:
             with stop_on_signals() as stopped:
@@ -224,7 +229,7 @@ class _Run:
                     if record is None:
                         todo.append(i)
                     else:
-                        done[i] = record
+                        done[i] = stored[i] = record
                         run.cached += 1
                 if run.cached:
                     say(f"{run.cached} of {run.total} unchanged since they were graded "
@@ -245,7 +250,7 @@ class _Run:
             run.records = [done[i] for i in sorted(done)]
             current = {s.student for s in subs}
             run.vanished = [s for s in store.students() if s not in current]
-            self.write_class_files(class_report if not run.interrupted else None)
+            self.write_class_files(class_report if not run.interrupted else None, stored)
             status = "interrupted" if run.interrupted else "finished"
             return run
         except StoreError as exc:
@@ -292,6 +297,8 @@ class _Run:
         self.put(record, key, source, self.options.stored(), digest, self.result.run_id)
         if not self.write_reports(record, self.folder(record.student), settings, files):
             self.put(record, key, source, self.options.stored(), "", self.result.run_id)
+        if self.keep_prints:
+            reports.keep_prints(self.store, sub.path, key.content_hash)
         return record
 
     def put(self, record: GradeRecord, key: Key, source: str, options: dict[str, Any],
@@ -320,9 +327,12 @@ class _Run:
             self.result.report_problems.append((record.student, problem))
             return ""
 
-    def class_row(self, i: int) -> StoredRow | None:
-        """The row submission ``i`` is reported from: its record under its current key;
-        for a student this run does not grade (``only``), else their latest record."""
+    def class_record(self, i: int, stored: dict[int, GradeRecord]) -> GradeRecord | None:
+        """The record submission ``i`` is reported from: the one this run already read from
+        the store (``stored``), else its record under its current key; for a student this
+        run does not grade (``only``), else their latest record."""
+        if i in stored:
+            return stored[i]
         sub = self.subs[i]
         row = self.store.lookup(sub.student, self.keys[i])
         if row is None and i not in self._selected_set:
@@ -331,23 +341,28 @@ class _Run:
                 self.result.never_graded.append(sub.student)
             else:
                 self.result.kept.append(sub.student)
-        return row
+        return row.record if row is not None else None
 
     @functools.cached_property
     def _selected_set(self) -> set[int]:
         return set(self.selected)
 
-    def write_class_files(self, class_report: float | None) -> None:
+    def write_class_files(self, class_report: float | None,
+                          stored: dict[int, GradeRecord] | None = None) -> None:
         """grades.csv from the store (each current submission under its current key, see
-        :meth:`class_row`), the late rule's flags for the summary, then the class report
+        :meth:`class_record`; the records this run read from it already, ``stored``, are
+        not decoded again), the late rule's flags for the summary, then the class report
         when asked."""
-        graded, sources = [], {}
-        for i, (sub, settings) in enumerate(zip(self.subs, self.settings, strict=True)):
-            row = self.class_row(i)
-            if row is not None:
-                graded.append((row.record, settings))
+        graded, sources, hashes = [], {}, {}
+        stored = stored or {}
+        for i, (sub, key, settings) in enumerate(zip(self.subs, self.keys, self.settings,
+                                                     strict=True)):
+            record = self.class_record(i, stored)
+            if record is not None:
+                graded.append((record, settings))
                 sources[sub.student] = sub.path
-                adjustment = settings.adjustment(row.record)
+                hashes[sub.student] = key.content_hash
+                adjustment = settings.adjustment(record)
                 for flag in adjustment.flags if adjustment else ():
                     self.result.late_flags.append((sub.student, render(flag, "en")))
         self.result.class_size = len(graded)
@@ -361,7 +376,7 @@ class _Run:
             try:
                 self.result.class_report = reports.write_class_report(
                     [record for record, _ in graded], self.out, at_risk=class_report,
-                    sources=sources)
+                    sources=sources, store=self.store, hashes=hashes)
             except Exception as exc:  # the grades are written; the class report is extra
                 if is_disk_full(exc):
                     raise out_of_space(self.out, exc) from None

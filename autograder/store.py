@@ -12,6 +12,9 @@
   where the submission came from, the host, and a digest of the reports written from it.
 - ``runs``: the run log (start, end, arguments, seed, rubric hash, grader version,
   sandbox, counts and duration), printed by ``autograder history OUT``.
+- ``prints``: the class report's code fingerprints of each submission's content (by
+  content hash and the fingerprinting code's version), so a rerun reads them instead of
+  parsing every file again. A cache: losing it costs time, never a result.
 
 Values in a failure (numpy arrays and scalars, tuples, dicts, floats including NaN) are
 stored so that they decode to equal values of the same types: a report written from a
@@ -31,6 +34,7 @@ Errors a user can act on are :class:`StoreError` with a message naming the file.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import enum
 import errno
@@ -98,6 +102,15 @@ CREATE TABLE IF NOT EXISTS runs (
     failed INTEGER NOT NULL DEFAULT 0,
     vanished INTEGER NOT NULL DEFAULT 0,
     grading_seconds REAL NOT NULL DEFAULT 0
+);
+"""
+#: Made in every store opened, old ones too (it is a cache, not part of the schema version).
+_PRINTS_TABLE = """
+CREATE TABLE IF NOT EXISTS prints (
+    content_hash TEXT NOT NULL,
+    version TEXT NOT NULL,
+    prints BLOB NOT NULL,
+    PRIMARY KEY (content_hash, version)
 );
 """
 
@@ -472,6 +485,8 @@ class Store:
             if schema is None or schema[0] != str(SCHEMA_VERSION):
                 raise sqlite3.DatabaseError(f"schema version {schema and schema[0]}, "
                                             f"expected {SCHEMA_VERSION}")
+            with contextlib.suppress(sqlite3.OperationalError):  # e.g. a read-only store
+                conn.executescript(_PRINTS_TABLE)
         except sqlite3.DatabaseError as exc:
             conn.close()
             if is_disk_full(exc):
@@ -555,6 +570,28 @@ class Store:
             return self.conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
         return self.conn.execute("SELECT COUNT(*) FROM records WHERE student = ?",
                                  (student,)).fetchone()[0]
+
+    # ---- fingerprints (a cache for the class report)
+
+    def prints(self, content_hash: str, version: str) -> bytes | None:
+        """The stored fingerprints of a submission's content, or None."""
+        try:
+            row = self.conn.execute(
+                "SELECT prints FROM prints WHERE content_hash = ? AND version = ?",
+                (content_hash, version)).fetchone()
+        except sqlite3.OperationalError:  # no such table: a read-only store made before it
+            return None
+        return row[0] if row else None
+
+    def put_prints(self, rows: list[tuple[str, str, bytes]]) -> None:
+        """Store (content hash, version, prints) rows, in one transaction."""
+        self.conn.execute("BEGIN")
+        try:
+            self.conn.executemany("INSERT OR REPLACE INTO prints VALUES (?, ?, ?)", rows)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
 
     # ---- the run log
 

@@ -325,7 +325,7 @@ def _small_class():
 def test_the_page_has_every_section_in_both_languages_and_nothing_external():
     text = class_html(build_report(_small_class()))
     assert page_problems(text) == []
-    assert "<svg" in text  # matplotlib drew the plots
+    assert text.count("<svg") == 2  # the two plots
     assert "<script>" not in text  # a student's name is text, never markup
     assert text.count('<span lang="ko">') == text.count('<span lang="en">')
 
@@ -343,14 +343,19 @@ def test_the_page_names_items_and_misconceptions_in_korean_then_english():
     assert "'conv2d: 편향' 항목을" in said and "conv2d: bias" not in said
 
 
-def test_without_matplotlib_the_page_shows_tables_instead(monkeypatch):
+def test_without_matplotlib_the_page_still_draws_its_plots(monkeypatch):
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.setitem(sys.modules, name, None)  # `import matplotlib` now fails
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    text = class_html(build_report(_small_class()))
-    assert "<svg" not in text
-    assert text.count('class="plot-table"') == 2
+    report = build_report(_small_class())
+    text = class_html(report)
     assert page_problems(text) == []
+    histogram = re.search(r'<figure class="plot"><svg.*?</svg>', text).group(0)
+    # one bar per non-empty score bin, each labelled with its count
+    counts = [c for c in report.histogram() if c]
+    assert histogram.count("<rect") == len(counts)
+    for c in counts:
+        assert f">{c}</text>" in histogram
 
 
 def test_the_page_checker_catches_what_it_should():

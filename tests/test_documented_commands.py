@@ -97,6 +97,7 @@ NOT_RUN = {
     ".venv/bin/python benchmarks/bench_grading.py --copies 4 --workers 2 1 --repeats 1": _BENCH,
     ".venv/bin/python benchmarks/bench_cluster.py --copies 1 --repeats 3": _BENCH,
     ".venv/bin/python benchmarks/bench_store.py --submissions 200 --repeats 5": _BENCH,
+    ".venv/bin/python benchmarks/bench_scale.py --sizes 500 1000 2000 5000 --fresh 20": _BENCH,
     ".venv/bin/python benchmarks/bench_sandbox.py --repeat 9": _BENCH,
     ".venv/bin/python benchmarks/bench_memory.py --workers 2": _BENCH,
     ".venv/bin/python benchmarks/bench_submission.py --repeats 5": _BENCH,

@@ -17,15 +17,25 @@ code after normalising), labelled as signals, not verdicts.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
 from ..atomic import write_atomic
 from ..results import GradeRecord
+from ..store import Store, content_hash
 from .catalogue import misconception_info
 from .findings import summary_text, top_findings
-from .fingerprint import SubmissionPrints, model_prints, submission_prints
+from .fingerprint import (
+    SubmissionPrints,
+    model_prints,
+    prints_from_json,
+    prints_to_json,
+    prints_version,
+    submission_prints,
+)
 from .outcomes import load_records
 from .page import class_html
 from .stats import DEFAULT_AT_RISK, ClassReport, build_report
@@ -33,14 +43,34 @@ from .stats import DEFAULT_AT_RISK, ClassReport, build_report
 JSON_NAME, HTML_NAME = "class.json", "class.html"
 
 
-def source_prints(sources: Mapping[str, str | Path]) -> dict[str, SubmissionPrints]:
-    """student -> fingerprints of their submission at the given path (read, never run)."""
-    prints = {}
+def source_prints(sources: Mapping[str, str | Path], *, store: Store | None = None,
+                  hashes: Mapping[str, str] | None = None) -> dict[str, SubmissionPrints]:
+    """student -> fingerprints of their submission at the given path (read, never run).
+
+    With a ``store``, each submission's content is fingerprinted once: prints are looked
+    up by content hash (``hashes``: student -> hash already computed, else computed here)
+    and the new ones kept for the next run.
+    """
+    version = prints_version()
+    prints, new = {}, []
     for student, path in sources.items():
+        digest = None
+        if store is not None:
+            digest = (hashes or {}).get(student) or content_hash(path)
+            kept = store.prints(digest, version)
+            if kept is not None:
+                prints[student] = prints_from_json(kept)
+                continue
         try:
             prints[student] = submission_prints(path)
         except Exception as exc:  # an unreadable submission costs its signal, not the report
             prints[student] = SubmissionPrints(notes=[f"not read ({type(exc).__name__})"])
+            continue
+        if digest is not None:
+            new.append((digest, version, prints_to_json(prints[student])))
+    if new:
+        with contextlib.suppress(sqlite3.Error):  # a cache: the next run computes them again
+            store.put_prints(new)
     return prints
 
 
@@ -50,16 +80,21 @@ def write_class_report(
     *,
     at_risk: float = DEFAULT_AT_RISK,
     sources: Mapping[str, str | Path] | None = None,
+    store: Store | None = None,
+    hashes: Mapping[str, str] | None = None,
 ) -> ClassReport:
     """Build the class report of ``records`` and write ``out/class.json`` and
     ``out/class.html``; returns the report.
 
-    ``sources`` (student -> submission path) enables the identical-code signal.
+    ``sources`` (student -> submission path) enables the identical-code signal; a
+    ``store`` keeps their fingerprints by content (``hashes``: student -> content hash,
+    when known), so a rerun does not compute them again.
     """
     prints = None
     if sources is not None:
         wanted = {r.student for r in records}
-        prints = source_prints({s: p for s, p in sources.items() if s in wanted})
+        prints = source_prints({s: p for s, p in sources.items() if s in wanted},
+                               store=store, hashes=hashes)
     report = build_report(records, at_risk=at_risk, prints=prints,
                           model=model_prints() if prints is not None else None)
     out = Path(out)

@@ -7,11 +7,13 @@ part of the one ``autograder`` command line (:mod:`autograder.cli`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..names import printable
+from ..store import STORE_NAME, Store, StoreError
 from . import HTML_NAME, JSON_NAME, load_records, summary_text, write_class_report
 
 
@@ -31,7 +33,14 @@ def main_report(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     sources = sources_of(args.paths) if args.paths else None
-    report = write_class_report(records, args.out, at_risk=args.at_risk, sources=sources)
+    with contextlib.ExitStack() as stack:
+        store = None
+        if sources and (Path(args.out) / STORE_NAME).is_file():
+            # the fingerprints grading kept; new ones are kept for the next report
+            with contextlib.suppress(StoreError):
+                store = stack.enter_context(Store.open(args.out, create=False))
+        report = write_class_report(records, args.out, at_risk=args.at_risk, sources=sources,
+                                    store=store)
     print(printable(summary_text(report), multiline=True))
     print(f"wrote {Path(args.out) / HTML_NAME} and {Path(args.out) / JSON_NAME}")
     return 0

@@ -3,9 +3,11 @@ the terminal; English and Korean for the page).
 
 Each candidate finding carries how many students it concerns; the five concerning the
 most are shown, most first, and the commonest misconception is always among them.
-Candidates: the commonest misconceptions, the most missed items, the item that fails most
-within one function (e.g. stride in conv2d), the weakest notebook, items that timed out
-or crashed, students at risk, and integrity signals.
+Candidates: the commonest misconceptions (with the functions each was found in), the
+most missed items, the item that fails most within one function (e.g. stride in conv2d),
+the weakest notebook, items that timed out or crashed, students at risk, submissions that
+attempted nothing, and integrity signals. Rates are over the students who attempted
+something; those who attempted nothing are one finding of their own.
 """
 
 from __future__ import annotations
@@ -33,14 +35,19 @@ def _pct(n: int, total: int) -> str:
     return f"{round(100 * n / total)} %" if total else "0 %"
 
 
+def _names(names: list[str], shown: int = 8) -> str:
+    return ", ".join(names[:shown]) + (" …" if len(names) > shown else "")
+
+
 def _misconceptions(report: ClassReport, total: int) -> list[Finding]:
     found = []
     for m in report.misconceptions[:3]:
-        where = ", ".join(m.functions) if m.functions else "several functions"
+        where = ", ".join(f"{f} ({n})" for f, n in m.functions_found().items())
         share = _pct(m.count, total)
-        found.append(Finding(m.count, f"{share} ({m.count} of {total}): {m.name} [{where}]",
-                             f"{share} ({total}명 중 {m.count}명): "
-                             f"{render(m.explanation, 'ko')} [{where}]"))
+        found.append(Finding(
+            m.count, f"{share} ({m.count} of {total}): {m.name} [found in {where}]",
+            f"{share} ({total}명 중 {m.count}명): {render(m.explanation, 'ko')} "
+            f"[발견된 함수: {where}]"))
     return found
 
 
@@ -87,7 +94,7 @@ def _weakest_notebook(report: ClassReport, total: int) -> list[Finding]:
     if len(parts) < 2:
         return []
     weakest = min(parts, key=lambda p: p["mean"])
-    below = sum(1 for s in report.students if s.weakest == weakest["notebook"])
+    below = sum(1 for s in report.students if s.attempted and s.weakest == weakest["notebook"])
     stem, mean = weakest["notebook"], weakest["mean"]
     return [Finding(below, f"weakest notebook: {stem} (mean {mean:.0f} %; the weakest for "
                     f"{below} of {total})",
@@ -110,13 +117,25 @@ def _stuck(report: ClassReport) -> list[Finding]:
 
 
 def _at_risk(report: ClassReport, total: int) -> list[Finding]:
-    risk = report.at_risk_students
+    """Students below the threshold among those who attempted something."""
+    risk = [s for s in report.at_risk_students if s.attempted]
     if not risk:
         return []
-    names = ", ".join(s.name for s in risk[:8]) + (" …" if len(risk) > 8 else "")
+    names = _names([s.name for s in risk])
     limit = f"{report.at_risk:g} %"
     return [Finding(len(risk), f"{len(risk)} of {total} scored below {limit}: {names}",
                     f"{total}명 중 {len(risk)}명이 {limit} 미만: {names}")]
+
+
+def _nothing_attempted(report: ClassReport) -> list[Finding]:
+    nothing = report.nothing_attempted
+    if not nothing:
+        return []
+    n, total, names = len(nothing), len(report.students), _names(nothing)
+    return [Finding(n, f"{n} of {total} submissions attempted nothing (every function a stub, "
+                    f"missing or not loadable; left out of the rates above): {names}",
+                    f"제출물 {total}개 중 {n}개는 아무것도 시도하지 않았습니다 (모든 함수가 "
+                    f"빈 틀이거나 없거나 불러올 수 없음; 위의 비율에서 뺐습니다): {names}")]
 
 
 def _signals(report: ClassReport) -> list[Finding]:
@@ -134,10 +153,10 @@ def _signals(report: ClassReport) -> list[Finding]:
 
 def candidates(report: ClassReport) -> list[Finding]:
     """Every finding worth showing; the commonest misconception comes first."""
-    total = len(report.students)
+    total = report.attempted
     return [*_misconceptions(report, total), *_items(report), *_worst_within_functions(report),
             *_weakest_notebook(report, total), *_stuck(report), *_at_risk(report, total),
-            *_signals(report)]
+            *_nothing_attempted(report), *_signals(report)]
 
 
 def top_findings(report: ClassReport, n: int = TOP) -> list[Finding]:
@@ -154,7 +173,9 @@ def top_findings(report: ClassReport, n: int = TOP) -> list[Finding]:
 def summary_text(report: ClassReport) -> str:
     """The terminal summary: class mean/median and the top findings, numbered."""
     stats = report.score_stats()
-    lines = [f"class: {len(report.students)} students, mean {stats['mean']:.1f} %, "
+    nothing = len(report.nothing_attempted)
+    apart = f" ({nothing} attempted nothing)" if nothing else ""
+    lines = [f"class: {len(report.students)} students{apart}, mean {stats['mean']:.1f} %, "
              f"median {stats['median']:.1f} %"]
     findings = top_findings(report)
     if findings:

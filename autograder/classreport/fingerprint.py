@@ -2,8 +2,13 @@
 
 Two functions get the same fingerprint when they differ only in names the function
 chooses itself (arguments, local variables, nested functions: renamed in order of first
-appearance), whitespace, comments, docstrings and type annotations. Global names
-(``np``, helper functions) and attributes keep their names: ``np.sum`` is not ``np.max``.
+appearance), whitespace, comments, docstrings, type annotations and arithmetic on
+literals (``0.0 + 0.0`` is ``0.0``, ``-(1)`` is ``-1``: small numbers folded as Python
+would). Global names (``np``, helper functions) and attributes keep their names:
+``np.sum`` is not ``np.max``.
+
+Each file is read once per content (the store keeps its prints by content hash,
+:func:`prints_to_json`), in time linear in its size: one parse, one walk per function.
 
 Student code is untrusted: it is read with ``ast.parse`` only (never compiled or run),
 and only files up to :data:`MAX_SOURCE_BYTES`; larger ones are skipped with a note.
@@ -12,8 +17,13 @@ and only files up to :data:`MAX_SOURCE_BYTES`; larger ones are skipped with a no
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
+import json
+import math
+import operator
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +35,14 @@ MAX_SOURCE_BYTES = 1_000_000
 MIN_NODES = 40
 #: Characters of a function's source kept as evidence.
 MAX_EVIDENCE_CHARS = 4000
+#: Literals folded only while their magnitude stays under this (no huge integers built).
+MAX_FOLDED = 1e15
+
+
+@functools.cache
+def prints_version() -> str:
+    """A hash of this file: stored prints made by other code are made again."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -45,8 +63,26 @@ class SubmissionPrints:
     notes: list[str] = field(default_factory=list)
 
 
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv}
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def _number(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Constant) and type(node.value) in (int, float)
+            and math.isfinite(node.value) and abs(node.value) < MAX_FOLDED)
+
+
+def _folded(value: object, like: ast.AST) -> ast.AST | None:
+    """``value`` as a Constant in place of ``like``; None when it is not a small number."""
+    if type(value) not in (int, float) or not math.isfinite(value) or abs(value) >= MAX_FOLDED:
+        return None
+    return ast.copy_location(ast.Constant(value), like)
+
+
 class _Canonical(ast.NodeTransformer):
-    """Renames a function's own names to v0, v1, ... and drops docstrings and annotations."""
+    """Renames a function's own names to v0, v1, ... drops docstrings and annotations, and
+    folds arithmetic on small numeric literals."""
 
     def __init__(self, local: set[str]) -> None:
         self.local = local
@@ -90,6 +126,23 @@ class _Canonical(ast.NodeTransformer):
 
     def visit_Global(self, node: ast.Global) -> ast.Global:
         return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        op = _BINARY.get(type(node.op))
+        if op is None or not (_number(node.left) and _number(node.right)):
+            return node
+        try:
+            return _folded(op(node.left.value, node.right.value), node) or node
+        except ArithmeticError:  # 1 / 0 stays as written
+            return node
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        op = _UNARY.get(type(node.op))
+        if op is None or not _number(node.operand):
+            return node
+        return _folded(op(node.operand.value), node) or node
 
 
 def _own_names(fn: ast.FunctionDef) -> set[str]:
@@ -137,13 +190,14 @@ def fingerprint(fn: ast.FunctionDef, source: str,
     """The fingerprint of one function definition (``source``: the text it came from;
     ``lines``: its :func:`source_lines`, when already split)."""
     text = _segment(lines if lines is not None else source_lines(source), fn)
-    tree = _Canonical(_own_names(fn)).visit(ast.parse(ast.unparse(fn)).body[0])
-    tree.name = fn.name  # the graded name stays
+    name = fn.name
+    tree = _Canonical(_own_names(fn)).visit(fn)  # changes ``fn``: its text is taken above
+    tree.name = name  # the graded name stays
     tree.decorator_list = []
     dumped = ast.dump(tree, annotate_fields=False, include_attributes=False)
     nodes = sum(1 for _ in ast.walk(tree))
     digest = hashlib.sha256(dumped.encode()).hexdigest()[:16]
-    return FunctionPrint(fn.name, digest, nodes, text[:MAX_EVIDENCE_CHARS])
+    return FunctionPrint(name, digest, nodes, text[:MAX_EVIDENCE_CHARS])
 
 
 def source_prints(units: list[tuple[str, str]]) -> SubmissionPrints:
@@ -202,3 +256,18 @@ def model_prints() -> dict[str, str]:
 
     prints = source_prints([("model_solution.py", read("model_solution.py"))])
     return {f: p.digest for f, p in prints.functions.items()}
+
+
+def prints_to_json(prints: SubmissionPrints) -> bytes:
+    """``prints`` as compressed JSON for the store (:func:`prints_from_json` reads it back;
+    the functions' source, kept as evidence, is most of it and compresses well)."""
+    text = json.dumps({"functions": [[p.function, p.digest, p.nodes, p.source]
+                                     for p in prints.functions.values()],
+                       "notes": prints.notes}, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def prints_from_json(data: bytes) -> SubmissionPrints:
+    data = json.loads(zlib.decompress(data))
+    return SubmissionPrints({f: FunctionPrint(f, d, n, s) for f, d, n, s in data["functions"]},
+                            list(data["notes"]))

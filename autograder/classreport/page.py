@@ -5,6 +5,12 @@ links are to the students' own ``<student>/feedback.html`` beside it and to anch
 the page. Every text from a submission (names, code, values) is escaped. Printing drops
 the navigation, keeps the colours of the bars, and does not split a row, a plot or a
 piece of code across pages.
+
+The page stays small for a class of thousands: summaries are shown (a few example students
+per misconception, the lowest scores at risk, integrity groups largest first with their
+evidence folded, a bounded number of them); the full lists (every student's score, every
+student of a misconception or a group) are folded sections or in ``class.json`` and
+``grades.csv``.
 """
 
 from __future__ import annotations
@@ -19,8 +25,17 @@ from ..reports.feedback import points_text, sandbox_text
 from ..reports.mistakes import title
 from .findings import top_findings
 from .plots import bar_chart, histogram, time_edges
-from .signals import Cluster
+from .signals import CODE, Cluster
 from .stats import SCORE_BINS, ClassReport
+
+#: Example students named per misconception (all of them are in class.json).
+EXAMPLES_SHOWN = 5
+#: At-risk students shown unfolded, lowest first (the rest in a folded list).
+AT_RISK_SHOWN = 50
+#: Integrity groups shown per kind, largest first (all of them are in class.json).
+GROUPS_SHOWN = 60
+#: Students named in a group's heading and code samples shown per function.
+GROUP_NAMES_SHOWN, SOURCES_SHOWN = 12, 3
 
 #: (anchor, Korean title, English title) of every section, in page order.
 SECTIONS = (
@@ -29,6 +44,7 @@ SECTIONS = (
     ("items", "채점 항목별 통과율", "Pass rate of every rubric item"),
     ("misconceptions", "발견된 오개념", "Misconceptions found"),
     ("at-risk", "도움이 필요한 학생", "Students at risk"),
+    ("students", "모든 학생의 점수", "Every student's score"),
     ("timing", "채점 시간과 샌드박스", "Grading time and sandbox"),
     ("signals", "무결성 신호 (판정이 아닌 신호)", "Integrity signals (signals, not verdicts)"),
 )
@@ -50,9 +66,11 @@ pre{background:#f6f8fa;padding:.5em;overflow:auto;font-size:.85em;margin:0;
  white-space:pre-wrap;word-break:break-word}
 .side{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:.6em}
 .side>div{border:1px solid #ddd;padding:.4em} nav a{margin-right:1em} .nowrap{white-space:nowrap}
-.findings li{margin:.3em 0}
+.findings li{margin:.3em 0} details{margin:.4em 0} summary{cursor:pointer;color:#3b6ea8}
+details.group{border:1px solid #ddd;padding:.3em .6em} details.group>summary{color:inherit}
 @media print{body{max-width:none;margin:0;font-size:10pt} nav{display:none}
  h2,h3{break-after:avoid} tr,pre,.side>div,figure{break-inside:avoid}
+ details>*{display:block}
  a{color:inherit;text-decoration:none} .bar{print-color-adjust:exact;
  -webkit-print-color-adjust:exact}}
 """
@@ -103,18 +121,28 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]
 
 def _chart(labels: list[str], counts: list[int], xlabel: str, ylabel: str,
            caption_ko: str, caption_en: str) -> str:
-    """A bar chart, or the same numbers as a table when matplotlib is not there."""
+    """A bar chart (inline SVG) with its caption."""
     svg = bar_chart(labels, counts, xlabel=xlabel, ylabel=ylabel)
-    caption = f"<figcaption>{both(caption_ko, caption_en)}</figcaption>"
-    if svg is None:
-        table = _table([e(xlabel), e(ylabel)], [[e(lab), str(c)] for lab, c in
-                                                zip(labels, counts, strict=True)], {1})
-        return f'<figure class="plot-table">{caption}{table}</figure>'
-    return f'<figure class="plot">{svg}{caption}</figure>'
+    return f'<figure class="plot">{svg}<figcaption>{both(caption_ko, caption_en)}' \
+           "</figcaption></figure>"
 
 
 def _student_link(name: str, link: str) -> str:
     return f'<a href="{e(link)}">{e(name)}</a>'
+
+
+def _folded(summary: str, body: str, cls: str = "") -> str:
+    """A section the reader opens: ``summary`` always shown, ``body`` on demand."""
+    klass = f' class="{cls}"' if cls else ""
+    return f"<details{klass}><summary>{summary}</summary>{body}</details>"
+
+
+def _more(shown: int, total: int) -> str:
+    """'… and N more (class.json)', or '' when all are shown."""
+    if total <= shown:
+        return ""
+    n = total - shown
+    return " " + both(f"… 외 {n}명 (전체 목록: class.json)", f"… and {n} more (all in class.json)")
 
 
 def _findings(report: ClassReport) -> str:
@@ -123,6 +151,21 @@ def _findings(report: ClassReport) -> str:
         return both("모든 학생이 모든 항목을 통과했습니다.", "Every item passed.", "p")
     items = "".join(f"<li>{both(e(f.ko), e(f.en), 'div')}</li>" for f in found)
     return f'<ol class="findings">{items}</ol>'
+
+
+def _nothing_attempted(report: ClassReport) -> str:
+    nothing = report.nothing_attempted
+    if not nothing:
+        return ""
+    n = len(nothing)
+    line = both(f"아무것도 시도하지 않은 제출물 {n}개 (모든 함수가 빈 틀이거나 없거나 불러올 수 "
+                "없음)는 점수 분포에는 들어가지만, 항목 통과율과 오개념 비율에서는 뺐습니다.",
+                f"{n} submission(s) attempted nothing (every function a stub, missing or not "
+                "loadable): in the score distribution, left out of the items' pass rates and "
+                "the misconceptions' shares.")
+    by_name = {s.name: s.feedback for s in report.students}
+    names = ", ".join(_student_link(s, by_name[s]) for s in nothing)
+    return f'<div class="note">{_folded(line, f"<p>{names}</p>")}</div>'
 
 
 def _scores(report: ClassReport) -> str:
@@ -137,7 +180,7 @@ def _scores(report: ClassReport) -> str:
              f"{p['mean']:.1f} %", f"{p['median']:.1f} %"] for p in report.part_stats()]
     table = _table([both("노트북", "notebook"), both("평균", "mean"), both("중앙값", "median")],
                    rows, {1, 2})
-    return summary + chart + table
+    return summary + _nothing_attempted(report) + chart + table
 
 
 def _items(report: ClassReport) -> str:
@@ -149,7 +192,9 @@ def _items(report: ClassReport) -> str:
             f"{i.failed}/{i.graded}", str(i.kinds.get("timeout", 0)),
             str(i.kinds.get("crash", 0)), str(i.kinds.get("error", 0)),
         ])
-    note = both("가장 많이 놓친 항목부터 정렬했습니다.", "Sorted from the most missed.", "p")
+    note = both("가장 많이 놓친 항목부터 정렬했습니다. 아무것도 시도하지 않은 제출물은 세지 "
+                "않았습니다.", "Sorted from the most missed; submissions that attempted "
+                "nothing are not counted.", "p")
     return note + _table(
         [both("항목", "item"), both("노트북", "notebook"), both("배점", "points"),
          both("통과율", "pass rate"), both("실패", "failed"), both("시간 초과", "timed out"),
@@ -160,37 +205,77 @@ def _misconceptions(report: ClassReport) -> str:
     if not report.misconceptions:
         return both("알려진 실수와 일치한 답은 없었습니다.", "No answer matched a known mistake.",
                     "p")
-    total = max(1, len(report.students))
+    total = max(1, report.attempted)
     by_name = {s.name: s.feedback for s in report.students}
     rows = []
     for m in report.misconceptions:
-        students = ", ".join(_student_link(s, by_name.get(s, "")) for s in m.students)
+        examples = ", ".join(
+            f"{_student_link(s, by_name.get(s, ''))} <span class=muted>"
+            f"({e(', '.join(m.found_in.get(s, [])))})</span>"
+            for s in m.students[:EXAMPLES_SHOWN])
+        where = "<br>".join(f"<code>{e(f)}</code> ×{n}" for f, n in m.functions_found().items())
         items = "<br>".join(f"{item_html(k)} ×{v}" for k, v in m.items.items())
         rows.append([f"<b>{message_html(m.explanation)}</b><br>"
                      f"<span class=muted>{message_html(m.hint)}</span>",
-                     f"{m.count} ({m.count / total:.0%})", items, students])
-    return _table([both("오개념 (설명과 힌트)", "misconception (explanation and hint)"),
-                   both("학생 수", "students"), both("항목", "items"),
-                   both("학생 (피드백 링크)", "who (links to feedback)")], rows, {1})
+                     f"{m.count} ({m.count / total:.0%})", where, items,
+                     examples + _more(EXAMPLES_SHOWN, m.count)])
+    note = both("비율은 무언가를 시도한 학생 중에서 셉니다. 함수: 그 실수가 실제로 발견된 곳 "
+                "(학생 수).", "Shares are of the students who attempted something. Functions: "
+                "where the mistake was found (students).", "p")
+    return note + _table([both("오개념 (설명과 힌트)", "misconception (explanation and hint)"),
+                          both("학생 수", "students"), both("발견된 함수", "found in"),
+                          both("항목", "items"),
+                          both("학생 예 (피드백 링크, 발견된 함수)",
+                               "examples (links to feedback; where found)")], rows, {1})
 
 
-def _at_risk(report: ClassReport) -> str:
-    risk = report.at_risk_students
-    head = both(f"{report.at_risk:g} % 미만인 학생: {len(risk)}명",
-                f"Below {report.at_risk:g} %: {len(risk)} student(s)", "p")
-    if not risk:
-        return head
+def _at_risk_rows(report: ClassReport, risk: list) -> str:
     titles = {p.stem: p for p in rubric.PARTS}
     rows = []
-    for s in sorted(risk, key=lambda s: s.percent):
+    for s in risk:
         weakest = titles.get(s.weakest)
         where = (f"{e(s.weakest)} ({s.parts[s.weakest]:.0f} %)<br>"
                  f"{both(e(weakest.title_ko), e(weakest.title_en))}") if weakest else "—"
+        if not s.attempted:
+            where = both("아무것도 시도하지 않음", "attempted nothing")
         rows.append([_student_link(s.name, s.feedback), f"{s.percent:.1f} %", where,
                      e("; ".join(s.problems)) or "—"])
-    return head + _table([both("학생", "student"), both("점수", "score"),
-                          both("가장 약한 노트북", "weakest notebook"),
-                          both("제출물 문제", "problems with the submission")], rows, {1})
+    return _table([both("학생", "student"), both("점수", "score"),
+                   both("가장 약한 노트북", "weakest notebook"),
+                   both("제출물 문제", "problems with the submission")], rows, {1})
+
+
+def _at_risk(report: ClassReport) -> str:
+    risk = sorted(report.at_risk_students, key=lambda s: (not s.attempted, s.percent))
+    head = both(f"{report.at_risk:g} % 미만인 학생: {len(risk)}명 (점수가 낮은 순, 아무것도 "
+                "시도하지 않은 학생은 끝에)",
+                f"Below {report.at_risk:g} %: {len(risk)} student(s) (lowest first; those who "
+                "attempted nothing last)", "p")
+    if not risk:
+        return head
+    out = head + _at_risk_rows(report, risk[:AT_RISK_SHOWN])
+    if len(risk) > AT_RISK_SHOWN:
+        rest = len(risk) - AT_RISK_SHOWN
+        out += _folded(both(f"나머지 {rest}명 보기", f"Show the other {rest}"),
+                       _at_risk_rows(report, risk[AT_RISK_SHOWN:]))
+    return out
+
+
+def _students(report: ClassReport) -> str:
+    """Every student's score in one folded, compact table (class order)."""
+    n = len(report.students)
+    rows = "".join(
+        f'<tr><td>{_student_link(s.name, s.feedback)}<td class="n">{s.percent:.1f} %'
+        f'<td class="n">{points_text(s.score)}<td>{e(s.weakest or "")}'
+        f"{'' if s.attempted else ' · ' + both('시도 없음', 'nothing attempted')}\n"
+        for s in report.students)
+    table = (f"<table><thead><tr><th>{both('학생', 'student')}<th>{both('점수', 'score')}"
+             f"<th>{both('점수 (점)', 'points')}<th>{both('가장 약한 노트북', 'weakest notebook')}"
+             f"</thead><tbody>\n{rows}</tbody></table>")
+    note = both("같은 목록이 grades.csv와 class.json에도 있습니다.",
+                "The same list is in grades.csv and class.json.", "p")
+    return note + _folded(both(f"학생 {n}명의 점수 펼치기", f"Show all {n} students' scores"),
+                          table)
 
 
 def _timing(report: ClassReport) -> str:
@@ -210,9 +295,8 @@ def _timing(report: ClassReport) -> str:
     return line + chart + table
 
 
-def _cluster_html(c: Cluster, index: int) -> str:
-    who = ", ".join(e(s) for s in c.students)
-    parts = [f"<h3>#{index} · {both('학생', 'students')}: {who}</h3>"]
+def _evidence_html(c: Cluster) -> str:
+    parts = []
     for ev in c.evidence:
         if "item" in ev:
             explained = ev["explained_by"]
@@ -228,11 +312,16 @@ def _cluster_html(c: Cluster, index: int) -> str:
                          f"{both('모두가 낸 같은 오답', 'the identical wrong answer')}</b>"
                          f"<pre>{e(ev['got'])}</pre></div></div>")
         elif not ev["model_solution"]:
+            shown = list(ev["sources"].items())[:SOURCES_SHOWN]
             sources = "".join(f"<div><b>{e(s)}</b><pre>{e(code)}</pre></div>"
-                              for s, code in ev["sources"].items())
+                              for s, code in shown)
+            rest = len(ev["sources"]) - len(shown)
+            more = (both(f"같은 코드의 나머지 {rest}개는 class.json에 있습니다.",
+                         f"The other {rest} copies of the same code are in class.json.", "p")
+                    if rest > 0 else "")
             parts.append(f"<p><code>{e(ev['function'])}</code> · fingerprint "
                          f"<code>{e(ev['fingerprint'])}</code></p>"
-                         f'<div class="side">{sources}</div>')
+                         f'<div class="side">{sources}</div>{more}')
     model = [ev["function"] for ev in c.evidence if ev.get("model_solution")]
     if model:
         names = ", ".join(f"<code>{e(f)}</code>" for f in model)
@@ -241,35 +330,65 @@ def _cluster_html(c: Cluster, index: int) -> str:
     return "".join(parts)
 
 
+def _cluster_html(c: Cluster, index: int) -> str:
+    """One group: its size, who (the first few named) and what they share; the evidence
+    folded, with every member named inside."""
+    n = len(c.students)
+    who = ", ".join(e(s) for s in c.students[:GROUP_NAMES_SHOWN])
+    if n > GROUP_NAMES_SHOWN:
+        who += f", … (+{n - GROUP_NAMES_SHOWN})"
+    things = "functions" if c.kind == CODE else "items"
+    strength = (both(f"설명되지 않는 것 {c.unexplained}개", f"{c.unexplained} unexplained")
+                if c.unexplained else both("약한 신호", "weak signal"))
+    summary = (f"#{index} · {both(f'학생 {n}명', f'{n} students')} · "
+               f"{both(f'같은 것 {len(c.evidence)}개', f'{len(c.evidence)} identical {things}')}"
+               f" · {strength}: {who}")
+    members = (f"<p><b>{both('학생 전체', 'all students')}</b>: "
+               f"{', '.join(e(s) for s in c.students)}</p>" if n > GROUP_NAMES_SHOWN else "")
+    return _folded(summary, members + _evidence_html(c), "group")
+
+
+def _groups(clusters: list[Cluster]) -> str:
+    """Groups, largest first (signals before weak ones of the same size), at most
+    ``GROUPS_SHOWN``."""
+    if not clusters:
+        return both("없음", "None found.", "p")
+    ordered = sorted(clusters, key=lambda c: (-len(c.students), -c.unexplained,
+                                              -len(c.evidence), c.students))
+    out = [_cluster_html(c, i) for i, c in enumerate(ordered[:GROUPS_SHOWN], start=1)]
+    if len(ordered) > GROUPS_SHOWN:
+        rest = len(ordered) - GROUPS_SHOWN
+        out.append(both(f"작은 그룹 {rest}개는 class.json에 있습니다.",
+                        f"{rest} smaller group(s) are in class.json.", "p"))
+    return "".join(out)
+
+
 def _signals(report: ClassReport) -> str:
     intro = both(
         "아래 목록은 사람이 직접 확인해야 할 신호일 뿐, 부정행위의 증거나 판정이 아닙니다. "
-        "같은 실수를 각자 저지른 학생들은 같은 오답을 냅니다.",
+        "같은 실수를 각자 저지른 학생들은 같은 오답을 냅니다. 큰 그룹부터 보이며, 그룹을 "
+        "누르면 증거가 펼쳐집니다.",
         "These are signals for a person to look at, not verdicts or proof of anything. "
-        "Students who make the same common mistake on their own give the same wrong answer.",
+        "Students who make the same common mistake on their own give the same wrong answer. "
+        "Largest groups first; open a group for its evidence.",
         "p")
     title = both("같은 사례에서 똑같은 오답", "Identical wrong answers on the same case")
-    out = [f'<div class="note">{intro}</div>', f"<h3>{title}</h3>"]
-    if report.output_clusters:
-        out += [_cluster_html(c, i) for i, c in enumerate(report.output_clusters, start=1)]
-    else:
-        out.append(both("없음", "None found.", "p"))
+    out = [f'<div class="note">{intro}</div>', f"<h3>{title}</h3>",
+           _groups(report.output_clusters)]
     out.append(f"<h3>{both('정규화 후 똑같은 코드', 'Identical code after normalising')}</h3>")
     if report.code_clusters is None:
         out.append(both("제출물 소스가 주어지지 않아 비교하지 않았습니다.",
                         "Not compared: the submissions were not given.", "p"))
-    elif report.code_clusters:
-        out += [_cluster_html(c, i) for i, c in enumerate(report.code_clusters, start=1)]
     else:
-        out.append(both("없음", "None found.", "p"))
+        out.append(_groups(report.code_clusters))
     if report.notes:
         out.append("<ul>" + "".join(f"<li>{e(n)}</li>" for n in report.notes) + "</ul>")
     return "".join(out)
 
 
 _BODIES = {"findings": _findings, "scores": _scores, "items": _items,
-           "misconceptions": _misconceptions, "at-risk": _at_risk, "timing": _timing,
-           "signals": _signals}
+           "misconceptions": _misconceptions, "at-risk": _at_risk, "students": _students,
+           "timing": _timing, "signals": _signals}
 
 
 def class_html(report: ClassReport) -> str:

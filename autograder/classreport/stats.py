@@ -1,9 +1,15 @@
 """The numbers of a class report, computed from the records (and, for code signals, the
 submissions' fingerprints): :func:`build_report` returns a :class:`ClassReport`.
+
+A submission that attempted nothing (every item not implemented or missing, or the file
+not loadable) is counted apart: it is in the score distribution and the list of
+students, but not in the items' pass rates or the misconceptions' shares, which would
+otherwise say that a class missed what it never tried.
 """
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -14,12 +20,38 @@ from ..names import safe_name
 from ..results import GradeRecord
 from .catalogue import misconception_functions, misconception_info
 from .fingerprint import SubmissionPrints
-from .outcomes import CRASH, ERROR, MISMATCH, TIMEOUT, failure_kind
+from .outcomes import (
+    CRASH,
+    ERROR,
+    MISMATCH,
+    MISSING,
+    NOT_GRADED,
+    NOT_IMPLEMENTED,
+    TIMEOUT,
+    failure_kind,
+)
 from .signals import Cluster, code_clusters, output_clusters
 
 DEFAULT_AT_RISK = 50.0
 #: Score histogram bins: 0–10, 10–20, …, 90–100 (100 falls in the last one).
 SCORE_BINS = tuple(range(0, 101, 10))
+
+
+#: Failure kinds that mean the student wrote nothing the grader could run.
+NOTHING_KINDS = frozenset({NOT_IMPLEMENTED, MISSING, NOT_GRADED})
+
+
+def attempted_nothing(record: GradeRecord) -> bool:
+    """True when every item of ``record`` failed as not implemented, missing or not graded
+    (the file could not be loaded): the student attempted nothing gradable."""
+    return bool(record.items) and all(
+        r.failure is not None and failure_kind(r.failure) in NOTHING_KINDS
+        for r in record.items)
+
+
+def function_of(item: str) -> str:
+    """The function an item grades (``"conv2d: bias"`` -> ``"conv2d"``)."""
+    return item.split(":", 1)[0]
 
 
 def percent(score: float, max_score: float) -> float:
@@ -40,6 +72,7 @@ class StudentRow:
     misconceptions: list[str]
     problems: list[str]
     feedback: str  # relative link to the student's feedback.html
+    attempted: bool = True  # False: every item not implemented, missing or not graded
 
 
 @dataclass
@@ -68,10 +101,16 @@ class MisconceptionRow:
     functions: tuple[str, ...]
     items: dict[str, int]  # item -> students whose failure there it explains
     students: list[str]
+    found_in: dict[str, list[str]] = field(default_factory=dict)  # student -> functions
 
     @property
     def count(self) -> int:
         return len(self.students)
+
+    def functions_found(self) -> dict[str, int]:
+        """function -> how many students it was found in, most first."""
+        counts = Counter(f for functions in self.found_in.values() for f in functions)
+        return dict(counts.most_common())
 
 
 @dataclass
@@ -90,6 +129,16 @@ class ClassReport:
     @property
     def at_risk_students(self) -> list[StudentRow]:
         return [s for s in self.students if s.percent < self.at_risk]
+
+    @property
+    def nothing_attempted(self) -> list[str]:
+        """Students whose submission attempted nothing, in class order."""
+        return [s.name for s in self.students if not s.attempted]
+
+    @property
+    def attempted(self) -> int:
+        """How many students attempted something: the base of every rate but the scores'."""
+        return sum(s.attempted for s in self.students)
 
     @property
     def sandboxes(self) -> dict[str, int]:
@@ -123,14 +172,17 @@ class ClassReport:
         return {
             "at_risk_threshold": self.at_risk,
             "summary": {**self.score_stats(), "students": len(self.students),
+                        "attempted": self.attempted,
+                        "nothing_attempted": len(self.nothing_attempted),
                         "histogram": {"bins": list(SCORE_BINS), "counts": self.histogram()}},
+            "nothing_attempted": self.nothing_attempted,
             "notebooks": self.part_stats(),
             "students": [{
                 "name": s.name, "score": s.score, "max_score": s.max_score,
                 "percent": round(s.percent, 4), "notebooks": s.parts, "weakest": s.weakest,
                 "at_risk": s.percent < self.at_risk, "seconds": round(s.seconds, 3),
                 "sandbox": s.sandbox, "misconceptions": s.misconceptions,
-                "problems": s.problems, "feedback": s.feedback,
+                "problems": s.problems, "feedback": s.feedback, "attempted": s.attempted,
             } for s in self.students],
             "items": [{
                 "name": i.name, "notebook": i.notebook, "points": i.points,
@@ -141,9 +193,9 @@ class ClassReport:
             } for i in self.items],
             "misconceptions": [{
                 "name": m.name, "count": m.count,
-                "share": m.count / len(self.students) if self.students else 0.0,
+                "share": m.count / self.attempted if self.attempted else 0.0,
                 "explanation": m.explanation, "hint": m.hint, "functions": list(m.functions),
-                "items": m.items, "students": m.students,
+                "items": m.items, "students": m.students, "found_in": m.found_in,
             } for m in self.misconceptions],
             "clusters": [c.to_json() for c in self.output_clusters + (self.code_clusters or [])],
             "grading_time": {"seconds": [round(t, 3) for t in times],
@@ -158,9 +210,8 @@ def _student_row(record: GradeRecord) -> StudentRow:
     earned: dict[str, float] = defaultdict(float)
     possible: dict[str, float] = defaultdict(float)
     for r in record.items:
-        try:
-            stem = rubric.part_of(r.name.split(":", 1)[0]).stem
-        except KeyError:  # an extra item (pytest plugin) belongs to no notebook
+        stem = _notebook_of(r.name)
+        if not stem:  # an extra item (pytest plugin) belongs to no notebook
             continue
         earned[stem] += r.points
         possible[stem] += r.max_points
@@ -171,10 +222,13 @@ def _student_row(record: GradeRecord) -> StudentRow:
     return StudentRow(record.student, record.score, record.max_score,
                       percent(record.score, record.max_score), record.seconds, record.sandbox,
                       parts, weakest, list(dict.fromkeys(found)), list(record.problems),
-                      f"{safe_name(record.student)}/feedback.html")
+                      f"{safe_name(record.student)}/feedback.html",
+                      not attempted_nothing(record))
 
 
+@functools.lru_cache(maxsize=4096)
 def _notebook_of(item: str) -> str:
+    """The notebook (stem) that teaches ``item``'s function; '' for an item of none."""
     try:
         return rubric.part_of(item.split(":", 1)[0]).stem
     except KeyError:
@@ -182,12 +236,18 @@ def _notebook_of(item: str) -> str:
 
 
 def _item_rows(records: list[GradeRecord]) -> list[ItemRow]:
+    """Every item's counts over the students who attempted something."""
     rows: dict[str, ItemRow] = {}
     rubric_order = {it.name: i for i, it in enumerate(rubric.ITEMS)}
     for record in records:
+        counted = not attempted_nothing(record)
         for r in record.items:
-            row = rows.setdefault(r.name, ItemRow(r.name, _notebook_of(r.name), r.max_points,
-                                                  0, 0, {}))
+            row = rows.get(r.name)
+            if row is None:
+                row = rows[r.name] = ItemRow(r.name, _notebook_of(r.name), r.max_points, 0, 0,
+                                             {})
+            if not counted:
+                continue
             row.graded += 1
             if r.passed:
                 row.passed += 1
@@ -199,7 +259,8 @@ def _item_rows(records: list[GradeRecord]) -> list[ItemRow]:
 
 
 def _misconception_rows(records: list[GradeRecord]) -> list[MisconceptionRow]:
-    students: dict[str, list[str]] = defaultdict(list)
+    # name -> student -> the functions it was found in (a dict keeps class order)
+    found: dict[str, dict[str, list[str]]] = defaultdict(dict)
     items: dict[str, Counter] = defaultdict(Counter)
     for record in records:
         for r in record.items:
@@ -207,13 +268,14 @@ def _misconception_rows(records: list[GradeRecord]) -> list[MisconceptionRow]:
             if not name:
                 continue
             items[name][r.name] += 1
-            if record.student not in students[name]:
-                students[name].append(record.student)
+            functions = found[name].setdefault(record.student, [])
+            if function_of(r.name) not in functions:
+                functions.append(function_of(r.name))
     rows = []
-    for name, who in students.items():
+    for name, where in found.items():
         explanation, hint = misconception_info(name)
         rows.append(MisconceptionRow(name, explanation, hint, misconception_functions(name),
-                                     dict(items[name].most_common()), who))
+                                     dict(items[name].most_common()), list(where), where))
     return sorted(rows, key=lambda m: (-m.count, m.name))
 
 
@@ -248,4 +310,4 @@ def build_report(
 
 
 __all__ = ["DEFAULT_AT_RISK", "MISMATCH", "ClassReport", "ItemRow", "MisconceptionRow",
-           "StudentRow", "build_report", "percent"]
+           "StudentRow", "attempted_nothing", "build_report", "function_of", "percent"]

@@ -21,12 +21,20 @@ from .settings import FULL_FEEDBACK, ReportSettings
 from .student import digest_on_disk, files_digest, render, student_folder, up_to_date, write
 
 
-def write_class_report(records, out, *, at_risk, sources=None):
+def write_class_report(records, out, *, at_risk, sources=None, store=None, hashes=None):
     """``class.html`` and ``class.json`` (:func:`autograder.classreport.write_class_report`)."""
     from ..classreport import write_class_report as write_it
 
-    return write_it(records, out, at_risk=at_risk, sources=sources)
+    return write_it(records, out, at_risk=at_risk, sources=sources, store=store,
+                    hashes=hashes)
+
+def keep_prints(store, path, content_hash):
+    """Fingerprint one submission for the class report, kept in ``store`` by content."""
+    from ..classreport import source_prints
+
+    source_prints({"": path}, store=store, hashes={"": content_hash})
+
 
 __all__ = ["FULL_FEEDBACK", "GRADES_CSV", "ReportSettings", "digest_on_disk", "files_digest",
-           "grades_csv_text", "read_grades_csv", "render", "student_folder", "up_to_date",
-           "write", "write_class_report", "write_grades_csv"]
+           "grades_csv_text", "keep_prints", "read_grades_csv", "render", "student_folder",
+           "up_to_date", "write", "write_class_report", "write_grades_csv"]
