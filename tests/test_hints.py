@@ -1,6 +1,6 @@
 """A check's hint is shown only where the failing case implicates it
 (``autograder/checks/hints.py``): known answers for the rules that decide, and the pooling
-mistake that used to be sent to fix its correct padding."""
+mistake whose correct padding a generic hint would blame."""
 
 from __future__ import annotations
 
