@@ -104,3 +104,22 @@ def test_a_killed_graders_leftovers_go_when_the_next_starts(tmp_path):
     reap()
     assert [p for p in kept if p.exists()] == []
     assert eventually(lambda: processes_with(token) == [])
+
+
+def test_folders_of_a_gone_owner_go_and_a_living_owners_stay(tmp_path):
+    """Every kind of temporary folder, a Dask worker's unpacked submission included: named
+    after an owner that is gone, it is removed; after this process, it stays."""
+    from autograder.cluster import pack, unpacked
+    from autograder.grading import SubmissionPath
+    from autograder.sandbox.leftovers import PREFIXES, owner_tag, remove_stale_folders
+
+    gone = [tmp_path / f"{prefix}999999999.1-x" for prefix in PREFIXES]
+    mine = [tmp_path / f"{prefix}{owner_tag()}-x" for prefix in PREFIXES]
+    for folder in gone + mine:
+        folder.mkdir()
+    assert sorted(remove_stale_folders([tmp_path])) == sorted(gone)
+    assert all(folder.exists() for folder in mine)
+    source = tmp_path / "alice.py"
+    source.write_text("x = 1\n")
+    with unpacked(pack(SubmissionPath("alice", source))) as sub:  # what a Dask worker makes
+        assert sub.path.parent.name.startswith(f"convlab-payload-{owner_tag()}-")

@@ -16,12 +16,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..grading import SubmissionPath
+from ..sandbox.leftovers import temp_folder
 from ..submission import MAX_FILE_BYTES, data_files, source_files
 
 #: The most a submission may send to a worker (the loader's own limits stay below it).
@@ -103,7 +103,7 @@ def unpacked(payload: Payload) -> Iterator[SubmissionPath]:
     if "/" in payload.name or payload.name in ("", ".", ".."):
         raise ValueError(f"a payload's name must be a plain file or folder name, "
                          f"got {payload.name!r}")
-    root = Path(tempfile.mkdtemp(prefix="convlab-payload-"))
+    root = temp_folder("convlab-payload-")  # owner-named: reaped if the worker is killed
     try:
         target = root / payload.name
         if payload.folder:

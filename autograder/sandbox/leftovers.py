@@ -18,8 +18,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-#: The temporary folders a sandbox makes (stage, working directory, bubblewrap's probe).
-PREFIXES = ("convlab-worker-", "convlab-cwd-", "convlab-probe-")
+#: The temporary folders a sandbox makes (stage, working directory, bubblewrap's probe),
+#: and a Dask worker's unpacked submission (a killed worker cannot remove it).
+PREFIXES = ("convlab-worker-", "convlab-cwd-", "convlab-probe-", "convlab-payload-")
 
 
 def start_time(pid: int) -> str | None:
