@@ -249,7 +249,7 @@ def test_kill_9_at_random_moments_then_rerun_gives_the_uninterrupted_result(tmp_
     assert len([k for k in expected if k.endswith("results.json")]) == 30
     rng = random.Random(11)
     trials = 0
-    for folder in range(4):
+    for folder in range(3):
         out = tmp_path / f"out{folder}"
         for attempt in range(5):
             trigger = "write" if attempt % 2 else f"delay:{rng.uniform(0.5, 6.0):.2f}"
@@ -267,7 +267,7 @@ def test_kill_9_at_random_moments_then_rerun_gives_the_uninterrupted_result(tmp_
         assert _reports(out) == expected
         again = subprocess.run(cmd(out), capture_output=True, text=True, timeout=900)
         assert "graded 0, 30 cached" in again.stdout
-    assert trials >= 20
+    assert trials >= 15
 
 
 # --------------------------------------------------------------------------- full disk
