@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import copy
 import hashlib
 import io
 import re
@@ -34,12 +33,10 @@ from types import ModuleType
 import numpy as np
 import numpy.testing  # loaded now, so that it is in the snapshot below
 from hypothesis import seed as hypothesis_seed
-from hypothesis.errors import UnsatisfiedAssumption
-from hypothesis.internal.entropy import deterministic_PRNG
 
 import reference  # noqa: F401  (imported so its modules are in the snapshot)
 
-from . import rubric
+from . import remembered, rubric
 from .bounded import MAX_STUDENT_TEXT, bounded_failure, student_text
 from .checks import PREREQUISITES, Check, checks_for
 from .checks import REGISTRY as CHECKS
@@ -378,17 +375,17 @@ def no_local_constants() -> Iterator[None]:
         cache.cache.clear()
 
 
-#: The cases each hypothesis check drew, by (item, hypothesis seed). Hypothesis is
-#: derandomized and keeps no database, so a run in which every case passes draws the same
-#: cases for any student: the next submission is checked on them directly (no engine, no
-#: strategies), and only a submission that fails one is handed to hypothesis, which finds
-#: the same case first and shrinks it. Same cases, same verdicts, a third of the CPU. A
-#: case is its geometry and its arrays' seeds (``strategies.Drawn``): each submission's
-#: check makes the arrays with its own salt, and no value ever makes hypothesis reject a
-#: case, so the cases a run draws do not depend on whose submission it was.
-_DRAWN: dict[tuple[str, int], list[tuple[tuple, dict]]] = {}
-#: Items × seeds remembered (per-student cases give every student their own seeds).
-MAX_DRAWN = 1024
+#: Every hypothesis run of a check, remembered as a tree by (item, hypothesis seed)
+#: (:mod:`autograder.remembered`). Hypothesis is derandomized and keeps no database, so
+#: what it does next depends only on what the check did on the cases so far: the next
+#: submission walks the tree, running the check on the same cases in the same order, and
+#: ends as hypothesis would have (passed, or failed on the same smallest case), without
+#: hypothesis drawing and shrinking again. A case is its geometry and its arrays' seeds
+#: (``strategies.Drawn``): each submission's check makes the arrays with its own salt,
+#: and no value ever makes hypothesis reject a case, so a tree does not depend on whose
+#: submission made it. Only what a submission does that no earlier one did runs
+#: hypothesis.
+_RUNS = remembered.Trees()
 #: Held while hypothesis runs a check: the seed and the recorder are set on the check's
 #: function, shared by every thread (a Dask worker may run several gradings at once).
 _HYPOTHESIS = threading.RLock()
@@ -396,51 +393,42 @@ _HYPOTHESIS = threading.RLock()
 _INNER: dict[str, Callable[..., None]] = {}
 
 
-def _run_drawn(check: Check, guard: GuardedStudent, seed: int, remember: bool = True) -> None:
-    """Run ``check``'s hypothesis test on ``guard`` with ``seed``: from the cases an earlier
-    passing run drew, if any, else through hypothesis (remembering what it draws, unless
-    ``remember`` is False: a submission's own cases are of no use to the next)."""
+def _run_hypothesis(check: Check, guard: GuardedStudent, seed: int, log: MismatchLog,
+                    remember: bool = True) -> None:
+    """Run ``check``'s hypothesis test on ``guard`` with ``seed``: by walking the tree of
+    earlier runs, if it knows what this submission does, else through hypothesis
+    (remembering its run, unless ``remember`` is False: a submission's own cases are of
+    no use to the next). ``log`` gets the mismatches hypothesis' run would have made."""
     key = (check.item.name, seed)
-    drawn = _DRAWN.get(key)
-    if drawn is not None and _passes_drawn(check, guard, drawn):
-        return
-    recorded: list[tuple[tuple, dict]] = []
+    root = _RUNS.get(key) if remember else None
+    if root is not None:
+        with MismatchLog(limit=log.limit) as seen:  # a walk that misses shows nothing
+            walked = remembered.walk(root, _INNER[check.item.name], guard)
+        if walked.end is not remembered.MISSED:
+            for mismatch in seen.found:
+                log.add(mismatch)
+            if walked.exc is not None:
+                raise walked.exc
+            return
     with _HYPOTHESIS, no_local_constants():  # the seed and recorder are set on the check
         run = hypothesis_seed(seed)(check.run)
         inner = _INNER.setdefault(check.item.name, run.hypothesis.inner_test)
-
-        def recording(student: object, *args: object, **kwargs: object) -> None:
-            recorded.append(copy.deepcopy((args, kwargs)))
-            inner(student, *args, **kwargs)
-
-        run.hypothesis.inner_test = recording  # hypothesis looks it up on every run
+        if not remember:
+            run(guard)
+            return
+        recorder = remembered.Recorder(inner)
+        run.hypothesis.inner_test = recorder.test  # hypothesis looks it up on every run
+        started, raised = time.monotonic(), None
         try:
             run(guard)
+        except BaseException as exc:
+            raised = exc
+            raise
         finally:
             run.hypothesis.inner_test = inner
-    if remember and drawn is None and len(_DRAWN) < MAX_DRAWN:
-        _DRAWN[key] = recorded
-
-
-def _passes_drawn(check: Check, guard: GuardedStudent, drawn: list[tuple[tuple, dict]]) -> bool:
-    """Whether every remembered case passes, each run as hypothesis runs it (fresh copies,
-    hypothesis' seeded global random generators). A failure is not reported from here:
-    its mismatches go to a log of their own, and hypothesis runs the item again."""
-    inner = _INNER[check.item.name]  # set by the run that drew the cases
-    try:
-        with MismatchLog():
-            for args, kwargs in drawn:
-                args, kwargs = copy.deepcopy((args, kwargs))
-                with deterministic_PRNG():
-                    try:
-                        inner(guard, *args, **kwargs)
-                    except UnsatisfiedAssumption:
-                        continue
-    except KeyboardInterrupt:
-        raise
-    except BaseException:
-        return False
-    return True
+            if raised is None or isinstance(raised, _STUDENT_ERRORS):
+                # a grader error's record shows hypothesis' traceback: not walked
+                _RUNS.remember(key, recorder, raised, time.monotonic() - started)
 
 
 def grade_item(
@@ -467,9 +455,9 @@ def grade_item(
             if not guard.has(check.function):
                 raise MissingFunction(f"{check.function} is not defined")
             if check.uses_hypothesis:
-                _run_drawn(check, guard,
-                           item_seed(seed, name, case_key, salt if salted_cases else None),
-                           remember=not salted_cases)
+                _run_hypothesis(check, guard,
+                                item_seed(seed, name, case_key, salt if salted_cases else None),
+                                log, remember=not salted_cases)
             else:
                 check.run(guard)
     except KeyboardInterrupt:

@@ -61,7 +61,7 @@ def _shape_of(value):
 
 def _calls(name: str, salt: str) -> list:
     rec = Recorder()
-    engine._DRAWN.clear()
+    engine._RUNS.clear()
     assert grade_item(rec, name, seed=0, salt=salt).passed
     return rec.calls
 
@@ -93,12 +93,12 @@ def test_remembered_cases_are_checked_on_each_submissions_own_values():
         items = grade_items(InProcessStudent(run_source(source)), seed=5, salt=salt)
         return [(r.name, r.points, r.failure and str(r.failure.case)) for r in items]
 
-    engine._DRAWN.clear()
+    engine._RUNS.clear()
     grade_items(InProcessStudent(run_source(read("model_solution.py"))), seed=5, salt="model")
     warm = [record(s.source(), s.name) for s in bugs]
     cold = []
     for s in bugs:
-        engine._DRAWN.clear()
+        engine._RUNS.clear()
         cold.append(record(s.source(), s.name))
     assert warm == cold
 

@@ -172,11 +172,13 @@ def test_computing_in_float32_costs_the_dtype_item_only_and_is_named():
         "computed in float32 (a float64 input gave a float32 output)")
 
 
-def test_cases_remembered_from_a_passing_run_give_every_student_the_same_verdicts():
-    """The engine checks later submissions on the cases an earlier passing run drew
-    (``engine._DRAWN``) and hands a failure to hypothesis: every example student, graded
-    with nothing remembered and again with everything remembered, gets the same record."""
-    from autograder import engine
+def test_remembered_runs_give_every_student_the_record_hypothesis_gives():
+    """The engine remembers every hypothesis run as a tree (``engine._RUNS``) and walks
+    it for the next submission instead of running hypothesis: every example student,
+    graded with nothing remembered, then with a passing run remembered, then once more
+    with its own failing runs remembered (walked to their shrunk cases), gets the same
+    record each time."""
+    from autograder import engine, remembered
     from autograder.examples import example_class
     from autograder.results import GradeRecord
     from autograder.store import record_to_json
@@ -188,13 +190,20 @@ def test_cases_remembered_from_a_passing_run_give_every_student_the_same_verdict
         items = grade_items(InProcessStudent(run_source(source)), seed=3)
         return record_to_json(GradeRecord("s", items, "in-process"))
 
-    engine._DRAWN.clear()
-    grade_items(InProcessStudent(alternative("fft")), seed=3)  # passes: remembers every item
-    remembered = len(engine._DRAWN)
-    warm = [record(s.source()) for s in students]
     cold = []
     for s in students:
-        engine._DRAWN.clear()  # nothing remembered: hypothesis draws afresh
+        engine._RUNS.clear()  # nothing remembered: hypothesis draws afresh
         cold.append(record(s.source()))
-    assert remembered >= 30 and len(students) >= 20
+    engine._RUNS.clear()
+    grade_items(InProcessStudent(alternative("fft")), seed=3)  # passes: remembers every item
+    remembered_items = len(engine._RUNS)
+    warm = [record(s.source()) for s in students]  # remembers each failing run too
+    before = remembered.WALKS.copy()
+    walked = [record(s.source()) for s in students]
+    ended = remembered.WALKS["ended"] - before["ended"]
+    missed = remembered.WALKS["missed"] - before["missed"]
+    assert remembered_items >= 30 and len(students) >= 20
     assert warm == cold
+    assert walked == cold
+    # the last pass ran no hypothesis for a remembered item: every walk reached an end
+    assert missed == 0 and ended >= 30 * len(students)
