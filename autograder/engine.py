@@ -397,8 +397,8 @@ def _run_hypothesis(check: Check, guard: GuardedStudent, seed: int, log: Mismatc
                     remember: bool = True) -> None:
     """Run ``check``'s hypothesis test on ``guard`` with ``seed``: by walking the tree of
     earlier runs, if it knows what this submission does, else through hypothesis
-    (remembering its run, unless ``remember`` is False: a submission's own cases are of
-    no use to the next). ``log`` gets the mismatches hypothesis' run would have made."""
+    (remembering its run, unless ``remember`` is False). ``log`` gets the mismatches
+    hypothesis' run would have made."""
     key = (check.item.name, seed)
     root = _RUNS.get(key) if remember else None
     if root is not None:
@@ -455,9 +455,10 @@ def grade_item(
             if not guard.has(check.function):
                 raise MissingFunction(f"{check.function} is not defined")
             if check.uses_hypothesis:
+                # cases of a student's or a submission's own are of no use to the next
                 _run_hypothesis(check, guard,
                                 item_seed(seed, name, case_key, salt if salted_cases else None),
-                                log, remember=not salted_cases)
+                                log, remember=case_key is None and not salted_cases)
             else:
                 check.run(guard)
     except KeyboardInterrupt:
