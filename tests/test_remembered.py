@@ -144,3 +144,40 @@ def test_an_outcome_is_where_the_exception_came_from_not_who_caught_it():
     assert same != _outcome(partial(int, "x"))  # so is where it was raised
     assert same != _outcome(partial(_handling, ValueError("a")))  # and its context
     assert _outcome(partial(print, end="")) == remembered.PASSED
+
+
+def test_a_walk_leaves_the_item_the_mismatches_hypothesis_leaves():
+    """Feedback names a mistake from the shrunk case and the larger failing cases seen
+    before it (``misconceptions.diagnose``): a walk leaves the same ones in the item's log,
+    and a walk that leaves the tree leaves none of its own."""
+    from support.namespaces import run_source
+
+    from autograder import engine
+    from autograder.checks import REGISTRY
+    from autograder.compare import Mismatch, MismatchLog
+    from autograder.examples import example_class
+    from autograder.student import InProcessStudent
+
+    sources = {s.name: s.source() for s in example_class()}
+    check = REGISTRY["conv2d: stride"]
+
+    def seen(name: str) -> list[str]:
+        guard = engine.GuardedStudent(InProcessStudent(run_source(sources[name])))
+        log = MismatchLog()
+        with engine.quiet(), log:
+            try:
+                engine._run_hypothesis(check, guard, 7, log)
+            except Mismatch:
+                pass
+        return [f"{m.call.describe() if m.call else ''}: {m.summary}" for m in log.found]
+
+    engine._RUNS.clear()
+    hypothesis_run = seen("bug_kernel_flipped")
+    before = remembered.WALKS.copy()
+    assert seen("bug_kernel_flipped") == hypothesis_run
+    assert remembered.WALKS["ended"] == before["ended"] + 1
+    engine._RUNS.clear()
+    assert seen("loops") == []  # the correct file's run is remembered
+    assert seen("bug_kernel_flipped") == hypothesis_run  # left the tree: hypothesis ran
+    assert remembered.WALKS["missed"] == before["missed"] + 1
+    assert len(hypothesis_run) >= 2
