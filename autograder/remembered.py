@@ -23,6 +23,7 @@ the same way.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import traceback
 from collections import Counter
@@ -30,8 +31,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from hypothesis.internal.conjecture.junkdrawer import ensure_free_stackframes
 from hypothesis.internal.entropy import deterministic_PRNG
+
+try:  # hypothesis gives each case room on the stack; a walk gives it the same
+    from hypothesis.internal.conjecture.junkdrawer import ensure_free_stackframes
+except ImportError:  # a hypothesis that keeps it elsewhere: the stack as it is
+    ensure_free_stackframes = contextlib.nullcontext  # type: ignore[assignment,misc]
 
 Case = tuple[tuple, dict]
 Outcome = tuple
