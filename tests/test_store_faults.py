@@ -272,9 +272,12 @@ def test_kill_9_at_random_moments_then_rerun_gives_the_uninterrupted_result(tmp_
 
 # --------------------------------------------------------------------------- full disk
 
+# A 2 MB disk with all but 324 KB filled: the first run runs out of space; removing the
+# filler leaves the rerun room for the class's store (its WAL alone reaches 640 KB) and
+# reports.
 FULL_DISK = r'''
 set -u
-mount -t tmpfs -o size=1m tmpfs "$DISK" || exit 90
+mount -t tmpfs -o size=2m tmpfs "$DISK" || exit 90
 head -c "$FILL" /dev/zero > "$DISK/filler"
 "$@" --out "$DISK/out" > "$LOG.1.out" 2> "$LOG.1.err"; echo $? > "$LOG.1.rc"
 "$PY" -c "$CHECK" "$DISK/out/grading.sqlite" > "$LOG.check" 2>&1
@@ -299,13 +302,13 @@ def test_a_full_disk_is_named_the_store_stays_intact_and_a_rerun_finishes(tmp_pa
     disk = tmp_path / "disk"
     disk.mkdir()
     log = tmp_path / "log"
-    env = {**os.environ, "DISK": str(disk), "LOG": str(log), "FILL": str(700 * 1024),
+    env = {**os.environ, "DISK": str(disk), "LOG": str(log), "FILL": str(1724 * 1024),
            "PY": sys.executable, "CHECK": CHECK}
     grade = [AUTOGRADER, "grade", str(cls), "--quiet", "--workers", "2",
              *(a for n in CHEAP_ITEMS for a in ("--item", n))]
     proc = subprocess.run(["unshare", "-m", "sh", "-c", FULL_DISK, "sh", *grade],
                           env=env, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 0, proc.stderr + Path(f"{log}.2.err").read_text()
     first_rc = int(Path(f"{log}.1.rc").read_text())
     first_err = Path(f"{log}.1.err").read_text()
     assert first_rc == 2, first_err
