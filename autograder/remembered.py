@@ -1,19 +1,20 @@
 """Hypothesis runs remembered as trees, so that a later submission skips the search.
 
-Hypothesis runs the grader's checks derandomized and without a database: what it does
-next depends only on what the check did on each case so far (passed, or raised which
+Hypothesis runs the grader's checks seeded, derandomized and without a database: what it
+does next depends only on what the check did on each case so far (passed, or raised which
 exception from where). A run is therefore a path in a tree:
 
 - each node is a case: the arguments hypothesis passed the check;
 - each edge is an outcome (:func:`outcome_of`);
 - a path ends where hypothesis returned, or raised the last case's exception.
 
-A later submission :func:`walk`\\s the tree. It runs the check on each node's case,
+A later submission walks the tree (:func:`walk`): it runs the check on each node's case,
 follows the edge of its outcome, and ends where hypothesis would have ended: the same
 cases in the same order, the same final exception, made by this submission. Hypothesis
 does not draw or shrink again, and that machinery costs more than the check itself on
 the small cases a shrink tries. An outcome the tree has not seen leaves the walk
-(:data:`MISSED`); hypothesis then runs from the start, and :func:`remember` adds its path.
+(:data:`MISSED`); hypothesis then runs from the start, and :meth:`Trees.remember` adds
+its path.
 
 An outcome is the exception's type and every frame it passed through below the check's
 caller, with its context's outcome: finer than the "interesting origin" hypothesis tells
