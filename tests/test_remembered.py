@@ -181,3 +181,34 @@ def test_a_walk_leaves_the_item_the_mismatches_hypothesis_leaves():
     assert seen("bug_kernel_flipped") == hypothesis_run  # left the tree: hypothesis ran
     assert remembered.WALKS["missed"] == before["missed"] + 1
     assert len(hypothesis_run) >= 2
+
+
+def test_through_the_sandbox_a_walked_record_is_the_record_hypothesis_gives(tmp_path):
+    """The grader's own route: a submission graded in the sandbox with nothing remembered,
+    then again on its own remembered runs (every walk reaching an end), gets the same
+    record but for its time."""
+    import json
+
+    from autograder import engine
+    from autograder.examples import build_class, example_class
+    from autograder.grading import SubmissionPath, grade_submission
+    from autograder.options import GradeOptions
+    from autograder.store import record_to_json
+
+    names = ["bug_kernel_flipped", "bug_maxpool_zero_padding", "bug_softmax_no_max", "stub"]
+    build_class(tmp_path, [s for s in example_class() if s.name in names])
+
+    def record(name: str) -> dict:
+        graded = grade_submission(SubmissionPath(name, tmp_path / f"{name}.py"),
+                                  GradeOptions(sandbox="rlimit"))
+        fields = json.loads(record_to_json(graded))
+        fields.pop("seconds")
+        return fields
+
+    for name in names:
+        engine._RUNS.clear()
+        cold = record(name)
+        before = remembered.WALKS.copy()
+        assert record(name) == cold, name
+        assert remembered.WALKS["missed"] == before["missed"]
+        assert remembered.WALKS["ended"] >= before["ended"] + 30
