@@ -61,6 +61,8 @@ def costs(sub: SubmissionPath, repeats: int, remembered: object | None) -> tuple
     a copy of the ``remembered`` runs (None: nothing remembered)."""
     grader, worker, wall = [], [], []
     for _ in range(repeats):
+        if hasattr(engine, "_DRAWN"):  # an older engine's memory of passing cases
+            engine._DRAWN.clear()
         if hasattr(engine, "_RUNS"):
             engine._RUNS = (copy.deepcopy(remembered) if remembered is not None
                             else type(engine._RUNS)())
