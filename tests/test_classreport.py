@@ -12,6 +12,7 @@ import json
 import keyword
 import re
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -238,7 +239,8 @@ def _student(name, lost: dict[str, str | None]) -> GradeRecord:
     items = []
     for it in ITEMS:
         if it.name in lost:
-            got = hash((name, it.name)) % 97  # different wrong answers per student
+            # different wrong answers per student, the same in every process (hash() is salted)
+            got = zlib.crc32(f"{name}/{it.name}".encode())
             items.append(ItemResult(it.name, 0.0, it.points,
                                     mismatch({"n": 1}, got, lost[it.name])))
         else:
